@@ -118,3 +118,21 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined, 
   }
   return out;
 }
+
+/** Local file path for a URI under the schemas' `$id` base, or undefined for any other URI. */
+export function localSchemaPath(uri: string): string | undefined {
+  if (!uri.startsWith(schemaBaseUri)) return undefined;
+  const file = uri.slice(schemaBaseUri.length).split('#')[0] ?? '';
+  return /^[a-z0-9-]+\.schema\.json$/.test(file) ? join(schemaDir, file) : undefined;
+}
+
+/**
+ * A resolver for @apidevtools/json-schema-ref-parser (and so swagger-parser): it serves `$id`-relative refs
+ * (`https://openmemoryprotocol.org/schemas/0.3/*.schema.json`) from this folder, so tools never hit the network.
+ * Use as `{ resolve: { omp: ompSchemaResolver } }`.
+ */
+export const ompSchemaResolver = {
+  order: 1,
+  canRead: (file: { url: string }): boolean => localSchemaPath(file.url) !== undefined,
+  read: (file: { url: string }): string => readFileSync(localSchemaPath(file.url)!, 'utf8'),
+};

@@ -29,6 +29,7 @@ export type SchemaName =
   | 'health'
   | 'import-result'
   | 'list-response'
+  | 'mcp-tools'
   | 'memory'
   | 'memory-type'
   | 'principal'

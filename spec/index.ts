@@ -1,0 +1,39 @@
+/**
+ * The normative OMP specification as data: the requirement catalogue generated from SPEC.md (typed), its
+ * version and hashes, and the paths of SPEC.md and openapi.yaml, for the conformance runner and the server.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Catalogue, Requirement } from './tools/requirements.ts';
+
+export type { Catalogue, Compliance, Level, Requirement } from './tools/requirements.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Absolute path of the normative text, spec/SPEC.md. */
+export const specPath: string = join(here, 'SPEC.md');
+/** Absolute path of the OpenAPI 3.1 description, spec/openapi.yaml. */
+export const openapiPath: string = join(here, 'openapi.yaml');
+/** Absolute path of the generated catalogue, spec/requirements.json. */
+export const requirementsPath: string = join(here, 'requirements.json');
+
+const catalogue = JSON.parse(readFileSync(requirementsPath, 'utf8')) as Catalogue;
+
+/** Every requirement of SPEC.md, in document order. */
+export const requirements: readonly Requirement[] = Object.freeze(catalogue.requirements);
+/** The spec version the catalogue was generated from, e.g. `0.3`. */
+export const specVersion: string = catalogue.spec_version;
+/** Hash of SPEC.md, openapi.yaml and the schemas at generation time (16 hex digits). */
+export const specHash: string = catalogue.spec_hash;
+/** sha256 of the sorted id/level/compliance/testable list: stamp it into conformance reports. */
+export const requirementSetHash: string = catalogue.requirement_set_hash;
+
+const byId = new Map(requirements.map((r) => [r.id, r]));
+
+/** The requirement with this ID; throws on an unknown ID so a check cannot cite a requirement that is gone. */
+export function getRequirement(id: string): Requirement {
+  const r = byId.get(id);
+  if (!r) throw new Error(`unknown OMP requirement: ${id}`);
+  return r;
+}

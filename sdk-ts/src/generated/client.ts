@@ -1,0 +1,474 @@
+// Generated file — do not edit.
+// Generator: generators/src/typescript/sdk-files.ts
+// Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Regenerate: npm run generate
+
+import type { ApiPromise } from '../core/api-promise.ts';
+import { BaseClient } from '../core/client.ts';
+import type { PagePromise, PageSpec } from '../core/pagination.ts';
+import type { RequestOptions } from '../core/request.ts';
+import type {
+  AiResult,
+  CompressRequest,
+  ConflictStrategy,
+  CreateMemoryRequest,
+  ExportFile,
+  ExtractRequest,
+  Health,
+  ImportResult,
+  Limit,
+  ListMemoriesResponse,
+  Memory,
+  MemoryType,
+  Namespace,
+  Offset,
+  Principal,
+  SearchMode,
+  SearchRequest,
+  SearchResponse,
+  SortOrder,
+  ToolName,
+  UpdateMemoryRequest,
+} from './types.ts';
+
+const listMemoriesPages: PageSpec = {
+  items: 'memories',
+  total: 'total',
+  offset: 'offset',
+  in: 'query',
+  max: 1000000,
+};
+
+const searchMemoriesPages: PageSpec = {
+  items: 'memories',
+  total: 'total',
+  offset: 'offset',
+  in: 'body',
+  max: 1000000,
+};
+
+const searchGetMemoriesPages: PageSpec = {
+  items: 'memories',
+  total: 'total',
+  offset: 'offset',
+  in: 'query',
+  max: 1000000,
+};
+
+
+/** Query parameters of `GET /v1/memories` (listMemories). */
+export interface ListMemoriesParams {
+  /** Only memories of this type. */
+  type?: MemoryType;
+  /** Only memories whose `source.tool` equals this. */
+  tool?: ToolName;
+  /** Comma-separated tags; only memories carrying every one (AND). */
+  tags?: string;
+  /** Only memories in this namespace. */
+  namespace?: Namespace;
+  /**
+   * Page size, 1 to 100 (OMP-LIST-006).
+   * @default 20
+   */
+  limit?: Limit;
+  /**
+   * Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+   * @default 0
+   */
+  offset?: Offset;
+  /**
+   * Order of the list (OMP-LIST-010).
+   * @default "created_at_desc"
+   */
+  sort?: SortOrder;
+}
+
+/** Query parameters of `GET /v1/memories/search` (searchMemoriesGet). */
+export interface SearchMemoriesGetParams {
+  /** Query text; quotes and operators are plain text (OMP-SEARCH-006). */
+  q: string;
+  /** Search mode; unsupported modes fall back to keyword (OMP-SEARCH-015). */
+  mode?: SearchMode;
+  /** Only memories of this type. */
+  type?: MemoryType;
+  /** Only memories whose `source.tool` equals this. */
+  tool?: ToolName;
+  /** Comma-separated tags; only memories carrying every one (AND). */
+  tags?: string;
+  /** Only memories in this namespace. */
+  namespace?: Namespace;
+  /**
+   * Page size, 1 to 100 (OMP-LIST-006).
+   * @default 20
+   */
+  limit?: Limit;
+  /**
+   * Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+   * @default 0
+   */
+  offset?: Offset;
+}
+
+/** Query parameters of `POST /v1/import` (importMemories). */
+export interface ImportMemoriesParams {
+  /**
+   * What to do with an item whose id the caller already holds (OMP-IMPORT-004).
+   * @default "skip"
+   */
+  conflict?: ConflictStrategy;
+}
+
+/** Create, read, update, delete, list and search memories. */
+export class Memories {
+  readonly #client: BaseClient;
+
+  constructor(client: BaseClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Create a memory.
+   *
+   * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001).
+   *
+   * `POST /v1/memories` → 201 {@link Memory}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  create(body: CreateMemoryRequest, options?: RequestOptions): ApiPromise<Memory> {
+    return this.#client.request<Memory>(
+      {
+        id: 'createMemory',
+        method: 'POST',
+        path: '/v1/memories',
+        body,
+        safe: false,
+      },
+      options,
+    );
+  }
+
+  /**
+   * List memories.
+   *
+   * One page of the caller's visible memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
+   *
+   * `GET /v1/memories` → 200 {@link ListMemoriesResponse}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * Await it for the first page; `for await` over it for every Memory of every page.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {ValidationError} 422 `validation_error`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  list(params?: ListMemoriesParams, options?: RequestOptions): PagePromise<ListMemoriesResponse, Memory> {
+    return this.#client.requestPage<ListMemoriesResponse, Memory>(
+      {
+        id: 'listMemories',
+        method: 'GET',
+        path: '/v1/memories',
+        query: params,
+        safe: true,
+      },
+      listMemoriesPages,
+      options,
+    );
+  }
+
+  /**
+   * Search memories.
+   *
+   * Keyword search (every server) or semantic/hybrid search (Search level), best match first (SPEC.md §6).
+   *
+   * `POST /v1/memories/search` → 200 {@link SearchResponse}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * Await it for the first page; `for await` over it for every Memory of every page.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  search(body: SearchRequest, options?: RequestOptions): PagePromise<SearchResponse, Memory> {
+    return this.#client.requestPage<SearchResponse, Memory>(
+      {
+        id: 'searchMemories',
+        method: 'POST',
+        path: '/v1/memories/search',
+        body,
+        safe: false,
+      },
+      searchMemoriesPages,
+      options,
+    );
+  }
+
+  /**
+   * Search memories (query-string form).
+   *
+   * The same search with its members as query parameters, `tags` comma-separated (SPEC.md §6, OMP-SEARCH-002).
+   *
+   * `GET /v1/memories/search` → 200 {@link SearchResponse}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * Await it for the first page; `for await` over it for every Memory of every page.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {ValidationError} 422 `validation_error`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  searchGet(params: SearchMemoriesGetParams, options?: RequestOptions): PagePromise<SearchResponse, Memory> {
+    return this.#client.requestPage<SearchResponse, Memory>(
+      {
+        id: 'searchMemoriesGet',
+        method: 'GET',
+        path: '/v1/memories/search',
+        query: params,
+        safe: true,
+      },
+      searchGetMemoriesPages,
+      options,
+    );
+  }
+
+  /**
+   * Get a memory.
+   *
+   * One visible memory, with its embedding when stored (SPEC.md §5.3).
+   *
+   * `GET /v1/memories/{id}` → 200 {@link Memory}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  get(id: string, options?: RequestOptions): ApiPromise<Memory> {
+    return this.#client.request<Memory>(
+      {
+        id: 'getMemory',
+        method: 'GET',
+        path: '/v1/memories/{id}',
+        params: { id },
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Update a memory.
+   *
+   * Partial update; absent members are kept, null clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole (SPEC.md §5.4).
+   *
+   * `PUT /v1/memories/{id}` → 200 {@link Memory}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  update(id: string, body: UpdateMemoryRequest, options?: RequestOptions): ApiPromise<Memory> {
+    return this.#client.request<Memory>(
+      {
+        id: 'updateMemory',
+        method: 'PUT',
+        path: '/v1/memories/{id}',
+        params: { id },
+        body,
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Delete a memory.
+   *
+   * Deletes one visible memory (SPEC.md §5.5).
+   *
+   * `DELETE /v1/memories/{id}` → 204 (no body). Retry-safe: retried on 408, 429, 5xx and network errors.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  delete(id: string, options?: RequestOptions): ApiPromise<void> {
+    return this.#client.request<void>(
+      {
+        id: 'deleteMemory',
+        method: 'DELETE',
+        path: '/v1/memories/{id}',
+        params: { id },
+        safe: true,
+      },
+      options,
+    );
+  }
+}
+
+/**
+ * Client of the Open Memory Protocol 0.3 HTTP API.
+ *
+ * ```ts
+ * const client = new OmpClient({ baseUrl: 'http://127.0.0.1:3456', apiKey: process.env.OMP_API_KEY });
+ * ```
+ */
+export class OmpClient extends BaseClient {
+  /** Create, read, update, delete, list and search memories. */
+  readonly memories: Memories = new Memories(this);
+
+  /**
+   * Export every visible memory.
+   *
+   * The portable export file, oldest memory first (SPEC.md §7.2).
+   *
+   * `GET /v1/export` → 200 {@link ExportFile}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  export(options?: RequestOptions): ApiPromise<ExportFile> {
+    return this.request<ExportFile>(
+      {
+        id: 'exportMemories',
+        method: 'GET',
+        path: '/v1/export',
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Import an export file.
+   *
+   * Stores the file's memories for the caller, item by item in one transaction, with per-item errors (SPEC.md §7.3).
+   *
+   * `POST /v1/import` → 200 {@link ImportResult}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * @throws {ValidationError} 400 `malformed_json`, 422 `unsupported_version`/`validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  import(body: ExportFile, params?: ImportMemoriesParams, options?: RequestOptions): ApiPromise<ImportResult> {
+    return this.request<ImportResult>(
+      {
+        id: 'importMemories',
+        method: 'POST',
+        path: '/v1/import',
+        body,
+        query: params,
+        safe: false,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Health, version, levels, capabilities and limits.
+   *
+   * Open to everyone; `memories_count` is null without a valid key (SPEC.md §10).
+   *
+   * `GET /v1/health` → 200 {@link Health}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  health(options?: RequestOptions): ApiPromise<Health> {
+    return this.request<Health>(
+      {
+        id: 'getHealth',
+        method: 'GET',
+        path: '/v1/health',
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * What the presented key may do.
+   *
+   * The key's principal, tool, scopes and read scope (SPEC.md §8.4).
+   *
+   * `GET /v1/me` → 200 {@link Principal}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  me(options?: RequestOptions): ApiPromise<Principal> {
+    return this.request<Principal>(
+      { id: 'getMe', method: 'GET', path: '/v1/me', safe: true },
+      options,
+    );
+  }
+
+  /**
+   * Extract memories from a transcript.
+   *
+   * Optional capability `extract` (SPEC.md §11); 404 `not_found` when not offered.
+   *
+   * `POST /v1/extract` → 201 {@link AiResult}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {NotFoundError} 404 `not_found`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 502 `ai_error`, 503 `unavailable`
+   */
+  extract(body: ExtractRequest, options?: RequestOptions): ApiPromise<AiResult> {
+    return this.request<AiResult>(
+      {
+        id: 'extractMemories',
+        method: 'POST',
+        path: '/v1/extract',
+        body,
+        safe: false,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Compress several memories into fewer.
+   *
+   * Optional capability `compress` (SPEC.md §11); 404 `not_found` when not offered.
+   *
+   * `POST /v1/compress` → 201 {@link AiResult}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {NotFoundError} 404 `not_found`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 502 `ai_error`, 503 `unavailable`
+   */
+  compress(body: CompressRequest, options?: RequestOptions): ApiPromise<AiResult> {
+    return this.request<AiResult>(
+      {
+        id: 'compressMemories',
+        method: 'POST',
+        path: '/v1/compress',
+        body,
+        safe: false,
+      },
+      options,
+    );
+  }
+}

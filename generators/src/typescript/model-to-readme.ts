@@ -26,10 +26,10 @@ export function renderReadmeSection(model: ApiModel, headerLines: readonly strin
     ...model.groups.flatMap((g) => g.operations),
     ...model.operations.filter((o) => !o.name.group).map((o) => o.id),
   ];
-  out.push('| method | HTTP | returns |', '|---|---|---|');
+  // A list, not a table: the repository's formatter re-aligns tables, which would make the check flap.
   for (const id of order) {
     const op = model.operations.find((o) => o.id === id) as OperationModel;
-    out.push(`| [\`${callPath(op)}()\`](#${anchor(op)}) | \`${op.method} ${op.path}\` | ${returns(op)} |`);
+    out.push(`- [\`${callPath(op)}()\`](#${anchor(op)}) — \`${op.method} ${op.path}\` → ${returns(op)}`);
   }
   out.push('');
   for (const id of order) out.push(...section(model.operations.find((o) => o.id === id) as OperationModel));

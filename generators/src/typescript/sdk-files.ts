@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedHeader } from '../../../spec/tools/header.ts';
 import { createTypeEmitter, emitTypeScript } from '../../../spec/tools/json-schema-to-ts.ts';
+import { formatLikeBiome } from '../format.ts';
 import type { ApiModel } from '../model.ts';
 import { renderClient } from './model-to-client.ts';
 import { renderReadmeSection, spliceReadme } from './model-to-readme.ts';
@@ -42,7 +43,10 @@ export function renderTypeScriptSdk(model: ApiModel, root: string): RenderedFile
     { path: typescriptSdkPaths.client, content: renderClient(model, types, header) },
     {
       path: typescriptSdkPaths.readme,
-      content: spliceReadme(readFileSync(readmePath, 'utf8'), renderReadmeSection(model, headerLines)),
+      content: formatLikeBiome(
+        typescriptSdkPaths.readme,
+        spliceReadme(readFileSync(readmePath, 'utf8'), renderReadmeSection(model, headerLines)),
+      ),
     },
   ];
 }

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { artifacts, generationContext } from './artifacts.ts';
+import { catalogueProducer, generationContext } from './artifacts.ts';
 import { checkRequirements } from './catalogue.ts';
 import { checkOpenapi } from './check-openapi.ts';
 import { ajvFor, checkSchemas } from './check-schemas.ts';
@@ -112,22 +112,19 @@ export async function specCheck(root?: string): Promise<SpecCheckResult> {
   }
 
   // (e) the committed catalogue is what SPEC.md says now.
-  const catalogue = artifacts.find((a) => a.path === relPaths.catalogue);
-  if (catalogue) {
-    try {
-      const want = catalogue.render(ctx);
-      const have = existsSync(paths.catalogue) ? readFileSync(paths.catalogue, 'utf8') : undefined;
-      if (have !== want) {
-        issues.push({
-          file: relPaths.catalogue,
-          line: 0,
-          rule: 'catalogue-stale',
-          message: 'out of date with SPEC.md (or the spec hash): run npm run generate',
-        });
-      }
-    } catch {
-      // The blocking requirement issues are already in the list.
+  try {
+    const [want] = await catalogueProducer.produce(ctx);
+    const have = existsSync(paths.catalogue) ? readFileSync(paths.catalogue, 'utf8') : undefined;
+    if (have !== want?.content) {
+      issues.push({
+        file: relPaths.catalogue,
+        line: 0,
+        rule: 'catalogue-stale',
+        message: 'out of date with SPEC.md (or the spec hash): run npm run generate',
+      });
     }
+  } catch {
+    // The blocking requirement issues are already in the list.
   }
   summary.unshift(`spec ${version ?? '?'} · spec hash ${ctx.specHash}`);
   return { issues, summary };

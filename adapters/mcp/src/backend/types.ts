@@ -1,0 +1,39 @@
+/**
+ * What the tool layer needs from an OMP server: the five HTTP operations it maps onto, with the caller's
+ * key already bound. One implementation calls a server over HTTP (sdk-backend.ts); a server that mounts the
+ * tool layer passes one per caller key.
+ */
+import type {
+  CreateMemoryRequest,
+  ListMemoriesInput,
+  ListMemoriesResponse,
+  Memory,
+  Principal,
+  SearchRequest,
+  SearchResponse,
+} from '@omp-kit/schemas/types';
+
+/** Query of `GET /v1/memories`: the list filters, exactly the arguments of `list_memories`. */
+export type ListQuery = ListMemoriesInput;
+
+/** Per-call options: the MCP request's cancellation signal. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The OMP HTTP API for one key. Methods reject with an `OmpError` (from omp-sdk) or a `ToolFailure` whose
+ * envelope is the server's error body.
+ */
+export interface OmpBackend {
+  /** `GET /v1/me`: the key's principal, tool, scopes and read scope. */
+  me(options?: CallOptions): Promise<Principal>;
+  /** `POST /v1/memories`. */
+  create(body: CreateMemoryRequest, options?: CallOptions): Promise<Memory>;
+  /** `GET /v1/memories`. */
+  list(query: ListQuery, options?: CallOptions): Promise<ListMemoriesResponse>;
+  /** `POST /v1/memories/search`. */
+  search(body: SearchRequest, options?: CallOptions): Promise<SearchResponse>;
+  /** `DELETE /v1/memories/{id}`. */
+  delete(id: string, options?: CallOptions): Promise<void>;
+}

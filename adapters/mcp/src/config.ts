@@ -1,0 +1,39 @@
+/**
+ * The stdio adapter's configuration from its environment (OMP-MCP-021): OMP_SERVER and OMP_API_KEY are
+ * required, OMP_TOOL optionally names the client when the key is not a per-tool key.
+ */
+
+/** What the adapter runs with. */
+export interface AdapterConfig {
+  /** Root of the OMP server, without trailing slash. */
+  baseUrl: string;
+  apiKey: string;
+  /** The `source.tool` for memories added with a global key (OMP-MCP-010). */
+  clientName: string | undefined;
+}
+
+/** The configuration, or the message naming every missing or unusable variable. */
+export function readConfig(env: NodeJS.ProcessEnv): { config: AdapterConfig } | { error: string } {
+  const server = env.OMP_SERVER?.trim();
+  const apiKey = env.OMP_API_KEY?.trim();
+  const missing = [server ? undefined : 'OMP_SERVER', apiKey ? undefined : 'OMP_API_KEY'].filter(
+    (v): v is string => v !== undefined,
+  );
+  if (missing.length > 0) {
+    return {
+      error:
+        `omp-mcp: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set. ` +
+        'Set OMP_SERVER to the OMP server URL (e.g. http://127.0.0.1:3456) and OMP_API_KEY to your key.',
+    };
+  }
+  let url: URL;
+  try {
+    url = new URL(server!);
+  } catch {
+    return { error: `omp-mcp: OMP_SERVER is not a URL: ${JSON.stringify(server)}` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { error: `omp-mcp: OMP_SERVER must be an http or https URL, not ${url.protocol}` };
+  const tool = env.OMP_TOOL?.trim();
+  return { config: { baseUrl: server!.replace(/\/+$/, ''), apiKey: apiKey!, clientName: tool || undefined } };
+}

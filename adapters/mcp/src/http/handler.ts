@@ -1,0 +1,299 @@
+/**
+ * MCP over HTTP for an OMP server's own endpoints (SPEC.md §13.1): Streamable HTTP at `/mcp` and
+ * `/mcp/{client_name}/http/{user_id}`, the legacy HTTP+SSE transport at `/mcp/{client_name}/sse/{user_id}`
+ * (messages posted to `.../sse/{user_id}/messages?sessionId=...`). Each session serves the tool layer over a
+ * backend that calls the OMP API at `baseUrl` (typically the server itself over loopback) with the caller's
+ * own `Authorization` header, so keys, scopes and isolation are exactly the HTTP API's.
+ *
+ * The handler is a plain node:http request listener for every path under the mount path; the request body
+ * must not have been read.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { ErrorEnvelope, Principal } from '@omp-kit/schemas/types';
+import type { FetchLike } from 'omp-sdk';
+import { createSdkBackend } from '../backend/sdk-backend.ts';
+import type { OmpBackend } from '../backend/types.ts';
+import { codeForStatus, statusOf, toEnvelope } from '../errors.ts';
+import { createOmpMcpServer } from '../server.ts';
+import { PRINCIPAL_AUTH_KEY } from '../tools/register.ts';
+import { type McpRoute, matchRoute } from './routes.ts';
+
+/** Options of {@link createOmpMcpHttpHandler}. */
+export interface OmpMcpHttpOptions {
+  /** Where the OMP HTTP API answers, e.g. the server's own `http://127.0.0.1:PORT`. */
+  baseUrl: string;
+  /** Path the handler is mounted at; default `/mcp`. */
+  mountPath?: string | undefined;
+  /** Close a Streamable HTTP session after this long without a request; default 30 minutes. */
+  sessionIdleMs?: number | undefined;
+  /** Retries of the backend's retry-safe calls; default 0 (a loopback call that failed will fail again). */
+  maxRetries?: number | undefined;
+  /** A fetch implementation for the backend calls. */
+  fetch?: FetchLike | undefined;
+  /** Where unexpected failures are reported. */
+  log?: ((message: string) => void) | undefined;
+}
+
+/** A node:http request listener for the MCP endpoints, plus shutdown. */
+export interface OmpMcpHttpHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Close every open session (call before closing the HTTP server, or SSE streams keep it open). */
+  close(): Promise<void>;
+  /** Number of open sessions, for health and tests. */
+  readonly sessionCount: number;
+}
+
+interface Session {
+  kind: 'http' | 'sse';
+  route: McpRoute;
+  /** SHA-256 of the Authorization header that opened the session: later requests must present the same. */
+  keyDigest: Buffer;
+  mcp: McpServer;
+  transport: StreamableHTTPServerTransport | SSEServerTransport;
+  lastSeen: number;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function sendEnvelope(
+  res: ServerResponse,
+  status: number,
+  env: ErrorEnvelope,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': JSON_TYPE, ...headers });
+  res.end(JSON.stringify(env));
+}
+
+/** The JSON-RPC answer the MCP transports give for an unknown session, so clients re-initialise. */
+function sendSessionNotFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': JSON_TYPE });
+  res.end(
+    JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }),
+  );
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** A node:http handler serving the OMP tools over Streamable HTTP and HTTP+SSE. */
+export function createOmpMcpHttpHandler(options: OmpMcpHttpOptions): OmpMcpHttpHandler {
+  const mountPath = (options.mountPath ?? '/mcp').replace(/\/+$/, '');
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const sessions = new Map<string, Session>();
+
+  const backendFor = (authorization: string): OmpBackend =>
+    createSdkBackend({
+      baseUrl: options.baseUrl,
+      authorization,
+      maxRetries: options.maxRetries ?? 0,
+      fetch: options.fetch,
+    });
+
+  // Streamable HTTP sessions end with a DELETE or when idle; SSE sessions end with their stream.
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, s] of sessions) {
+        if (s.kind === 'http' && now - s.lastSeen > idleMs) void closeSession(id);
+      }
+    },
+    Math.min(idleMs, 60_000),
+  );
+  sweeper.unref();
+
+  async function closeSession(id: string): Promise<void> {
+    const s = sessions.get(id);
+    if (!s) return;
+    sessions.delete(id);
+    await s.mcp.close().catch(() => undefined);
+  }
+
+  /**
+   * The key's principal, asked of the OMP API with the request's own Authorization header, or undefined after
+   * answering the request with the API's error (401 before any MCP message is read, OMP-MCP-003).
+   */
+  async function authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ principal: Principal; authorization: string } | undefined> {
+    const authorization = req.headers.authorization;
+    const challenge = { 'www-authenticate': 'Bearer' };
+    if (!authorization) {
+      sendEnvelope(
+        res,
+        401,
+        {
+          error: 'unauthorized',
+          message: 'MCP requests need an Authorization: Bearer <key> header',
+          details: {},
+        },
+        challenge,
+      );
+      return undefined;
+    }
+    try {
+      return { principal: await backendFor(authorization).me(), authorization };
+    } catch (error) {
+      const status = statusOf(error) ?? 503;
+      const env = toEnvelope(error);
+      sendEnvelope(res, codeForStatus[status] ? status : 503, env, status === 401 ? challenge : {});
+      return undefined;
+    }
+  }
+
+  /** Attach the principal so tool calls of this request need not ask `GET /v1/me` again. */
+  function withAuth(req: IncomingMessage, principal: Principal): IncomingMessage {
+    (req as IncomingMessage & { auth?: unknown }).auth = {
+      token: '',
+      clientId: principal.principal,
+      scopes: principal.scopes,
+      extra: { [PRINCIPAL_AUTH_KEY]: principal },
+    };
+    return req;
+  }
+
+  /** The open session a request names, when it was opened with the same key on the same route. */
+  function sessionFor(id: string | undefined, route: McpRoute, authorization: string): Session | undefined {
+    const s = id === undefined ? undefined : sessions.get(id);
+    if (!s || s.route.clientName !== route.clientName || s.route.userId !== route.userId) return undefined;
+    return timingSafeEqual(s.keyDigest, digest(authorization)) ? s : undefined;
+  }
+
+  async function newServer(route: McpRoute, authorization: string): Promise<McpServer> {
+    return await createOmpMcpServer({
+      backend: backendFor(authorization),
+      clientName: route.clientName,
+      userId: route.userId,
+      log: options.log,
+    });
+  }
+
+  async function streamable(req: IncomingMessage, res: ServerResponse, route: McpRoute): Promise<void> {
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    const header = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(header) ? header[0] : header;
+    if (sessionId !== undefined) {
+      const s = sessionFor(sessionId, route, auth.authorization);
+      if (!s || !(s.transport instanceof StreamableHTTPServerTransport)) return sendSessionNotFound(res);
+      s.lastSeen = Date.now();
+      await s.transport.handleRequest(withAuth(req, auth.principal), res);
+      return;
+    }
+    // No session yet: only an initialize request opens one; the transport answers anything else with 400.
+    const mcp = await newServer(route, auth.authorization);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, {
+          kind: 'http',
+          route,
+          keyDigest: digest(auth.authorization),
+          mcp,
+          transport,
+          lastSeen: Date.now(),
+        });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+    };
+    await mcp.connect(transport);
+    await transport.handleRequest(withAuth(req, auth.principal), res);
+    if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await mcp.close();
+  }
+
+  async function sseStream(req: IncomingMessage, res: ServerResponse, route: McpRoute): Promise<void> {
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    const mcp = await newServer(route, auth.authorization);
+    const transport = new SSEServerTransport(`${route.path}/messages`, res);
+    const id = transport.sessionId;
+    sessions.set(id, {
+      kind: 'sse',
+      route,
+      keyDigest: digest(auth.authorization),
+      mcp,
+      transport,
+      lastSeen: Date.now(),
+    });
+    transport.onclose = () => {
+      sessions.delete(id);
+    };
+    await mcp.connect(transport); // writes the stream's headers and its `endpoint` event
+  }
+
+  async function ssePost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: McpRoute,
+    url: URL,
+  ): Promise<void> {
+    const auth = await authenticate(req, res);
+    if (!auth) return;
+    const s = sessionFor(url.searchParams.get('sessionId') ?? undefined, route, auth.authorization);
+    if (!s || !(s.transport instanceof SSEServerTransport)) return sendSessionNotFound(res);
+    s.lastSeen = Date.now();
+    await s.transport.handlePostMessage(withAuth(req, auth.principal), res);
+  }
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = matchRoute(url.pathname, mountPath);
+    const method = req.method ?? 'GET';
+    try {
+      // Unknown path, then method, then key (OMP-ERR-006).
+      if (!route) {
+        return sendEnvelope(res, 404, {
+          error: 'not_found',
+          message: `No MCP endpoint at ${url.pathname}`,
+          details: {},
+        });
+      }
+      if (!route.methods.includes(method)) {
+        return sendEnvelope(
+          res,
+          405,
+          {
+            error: 'method_not_allowed',
+            message: `${method} is not allowed on ${url.pathname}`,
+            details: {},
+          },
+          { allow: route.methods.join(', ') },
+        );
+      }
+      if (route.transport === 'http') await streamable(req, res, route);
+      else if (route.transport === 'sse') await sseStream(req, res, route);
+      else await ssePost(req, res, route, url);
+    } catch (error) {
+      options.log?.(
+        `omp-mcp http: ${method} ${url.pathname} failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+      sendEnvelope(res, 500, {
+        error: 'internal_error',
+        message: 'The MCP endpoint failed unexpectedly',
+        details: {},
+      });
+    }
+  };
+
+  return Object.defineProperties(handler, {
+    close: {
+      value: async (): Promise<void> => {
+        clearInterval(sweeper);
+        await Promise.all([...sessions.keys()].map((id) => closeSession(id)));
+      },
+    },
+    sessionCount: { get: () => sessions.size },
+  }) as OmpMcpHttpHandler;
+}

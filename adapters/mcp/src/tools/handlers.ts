@@ -1,0 +1,169 @@
+/**
+ * What each tool does, over an {@link OmpBackend} (SPEC.md §13.2). Arguments arrive already validated
+ * against the tool's input schema; results are the tools' structured outputs. Failures are thrown as
+ * `ToolFailure` or the backend's `OmpError` and become `isError` results in register.ts.
+ */
+import type {
+  AddMemoriesInput,
+  AddMemoriesOutput,
+  CreateMemoryRequest,
+  DeleteAllMemoriesInput,
+  DeleteAllMemoriesOutput,
+  DeleteMemoriesInput,
+  DeleteMemoriesOutput,
+  ListMemoriesInput,
+  ListMemoriesResponse,
+  Principal,
+  SearchMemoryInput,
+  SearchResponse,
+  Source,
+} from '@omp-kit/schemas/types';
+import type { CallOptions, ListQuery, OmpBackend } from '../backend/types.ts';
+import { forbidden, statusOf, ToolFailure, toEnvelope } from '../errors.ts';
+import { resolveSourceTool } from './identity.ts';
+
+/** Everything a tool call knows besides its arguments. */
+export interface ToolCallContext {
+  backend: OmpBackend;
+  /** The URL's `{client_name}` or the adapter's OMP_TOOL (OMP-MCP-010). */
+  clientName?: string | undefined;
+  /** The URL's `{user_id}`, written to `source.user_id` (OMP-MCP-011). */
+  userId?: string | undefined;
+  /** `clientInfo.name` of the session's initialisation. */
+  clientInfoName?: string | undefined;
+  /** The key's principal when the transport already asked `GET /v1/me` for this request. */
+  principal?: Principal | undefined;
+  /** Cancellation of the MCP request. */
+  signal?: AbortSignal | undefined;
+}
+
+function callOptions(ctx: ToolCallContext): CallOptions {
+  return { signal: ctx.signal };
+}
+
+async function principalOf(ctx: ToolCallContext): Promise<Principal> {
+  return ctx.principal ?? (await ctx.backend.me(callOptions(ctx)));
+}
+
+function requireWrite(principal: Principal, tool: string): void {
+  if (!principal.scopes.includes('write'))
+    throw forbidden(`This key lacks the write scope that ${tool} needs.`);
+}
+
+/** `add_memories`: store exactly one memory (OMP-MCP-009, -010, -011). */
+export async function addMemories(args: AddMemoriesInput, ctx: ToolCallContext): Promise<AddMemoriesOutput> {
+  const principal = await principalOf(ctx);
+  // `infer` is accepted for OpenMemory compatibility and ignored; every other optional argument is a
+  // member of the create request under the same name.
+  const { text, type, session_id, infer: _infer, ...members } = args;
+  const source: Source = {
+    tool: resolveSourceTool(principal, { configured: ctx.clientName, clientInfoName: ctx.clientInfoName }),
+  };
+  if (session_id !== undefined) source.session_id = session_id;
+  if (ctx.userId !== undefined) source.user_id = ctx.userId;
+  const body: CreateMemoryRequest = { ...members, content: text, type: type ?? 'semantic', source };
+  return { memories: [await ctx.backend.create(body, callOptions(ctx))] };
+}
+
+/** `search_memory`: the HTTP search with `q` = `query` (OMP-MCP-012). */
+export async function searchMemory(args: SearchMemoryInput, ctx: ToolCallContext): Promise<SearchResponse> {
+  const { query, ...members } = args;
+  return await ctx.backend.search({ ...members, q: query }, callOptions(ctx));
+}
+
+/** `list_memories`: the HTTP list with the same filters (OMP-MCP-013). */
+export async function listMemories(
+  args: ListMemoriesInput,
+  ctx: ToolCallContext,
+): Promise<ListMemoriesResponse> {
+  return await ctx.backend.list(args, callOptions(ctx));
+}
+
+// A memory the key cannot see (404) or may not write (403, another tool's memory) is "not found" to the
+// caller of delete_memories (OMP-MCP-014); every other failure stops the call.
+function isSkippable(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 404 || status === 403;
+}
+
+/** `delete_memories`: delete the listed ids the key can see and write (OMP-MCP-014). */
+export async function deleteMemories(
+  args: DeleteMemoriesInput,
+  ctx: ToolCallContext,
+): Promise<DeleteMemoriesOutput> {
+  requireWrite(await principalOf(ctx), 'delete_memories');
+  const out: DeleteMemoriesOutput = { deleted: [], not_found: [] };
+  for (const id of args.memory_ids) {
+    try {
+      await ctx.backend.delete(id, callOptions(ctx));
+      out.deleted.push(id);
+    } catch (error) {
+      if (!isSkippable(error)) throw partialFailure(error, { deleted: out.deleted });
+      out.not_found.push(id);
+    }
+  }
+  return out;
+}
+
+/** Page size of the walk that collects what delete_all_memories deletes (the largest list page). */
+const PAGE = 100;
+/** Walks after the first, for memories written while deleting; bounded so a busy writer cannot pin us. */
+const MAX_ROUNDS = 5;
+
+/**
+ * `delete_all_memories`: delete every memory the key may delete — for a per-tool key only its own tool's —
+ * within `namespace` when given (OMP-MCP-015, -016). The key's own visibility bounds the principal, and the
+ * `tool` filter bounds a per-tool key, so nothing of another principal or tool is ever named.
+ */
+export async function deleteAllMemories(
+  args: DeleteAllMemoriesInput,
+  ctx: ToolCallContext,
+): Promise<DeleteAllMemoriesOutput> {
+  const principal = await principalOf(ctx);
+  requireWrite(principal, 'delete_all_memories');
+  const query: ListQuery = { limit: PAGE, sort: 'created_at_asc' };
+  if (principal.tool !== null) query.tool = principal.tool;
+  if (args.namespace !== undefined) query.namespace = args.namespace;
+  const attempted = new Set<string>();
+  let deleted = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    // Collect first, delete after: deleting while paging would shift the offsets under the walk.
+    const ids = (await collectIds(query, ctx)).filter((id) => !attempted.has(id));
+    if (ids.length === 0) break;
+    for (const id of ids) {
+      attempted.add(id);
+      try {
+        await ctx.backend.delete(id, callOptions(ctx));
+        deleted++;
+      } catch (error) {
+        if (!isSkippable(error)) throw partialFailure(error, { deleted });
+      }
+    }
+  }
+  return { deleted };
+}
+
+async function collectIds(query: ListQuery, ctx: ToolCallContext): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; ; ) {
+    const page = await ctx.backend.list({ ...query, offset }, callOptions(ctx));
+    for (const m of page.memories) ids.push(m.id);
+    offset += page.memories.length;
+    if (page.memories.length === 0 || offset >= page.total) return ids;
+  }
+}
+
+/** A failure after some deletions: the original envelope, saying how far the call got. */
+function partialFailure(error: unknown, progress: { deleted: string[] } | { deleted: number }): ToolFailure {
+  const env = toEnvelope(error);
+  const count = typeof progress.deleted === 'number' ? progress.deleted : progress.deleted.length;
+  if (count === 0) return new ToolFailure(env, statusOf(error));
+  return new ToolFailure(
+    {
+      ...env,
+      message: `${env.message} (stopped after deleting ${count} ${count === 1 ? 'memory' : 'memories'})`,
+      details: { ...env.details, deleted: progress.deleted },
+    },
+    statusOf(error),
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * The transport-independent tool layer: the five OMP tools on an `McpServer`, with the input and output
+ * schemas of `mcp-tools` served as they are. `McpServer.registerTool` of the MCP TypeScript SDK 1.x only takes
+ * Zod schemas, which would mean restating the normative JSON Schemas, so `tools/list` and `tools/call` are
+ * served through the same `McpServer`'s underlying protocol server instead.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Principal } from '@omp-kit/schemas/types';
+import { OmpError } from 'omp-sdk';
+import type { OmpBackend } from '../backend/types.ts';
+import { ToolFailure, toEnvelope, validationFailure } from '../errors.ts';
+import {
+  addMemories,
+  deleteAllMemories,
+  deleteMemories,
+  listMemories,
+  searchMemory,
+  type ToolCallContext,
+} from './handlers.ts';
+import { isToolName, TOOL_NAMES, type ToolName } from './names.ts';
+import { renderAdd, renderDelete, renderDeleteAll, renderError, renderList, renderSearch } from './render.ts';
+import { loadToolSchemas, type ToolSchemas } from './schemas.ts';
+
+/** How the tools reach the OMP server and name their caller. */
+export interface OmpToolsOptions {
+  /** The OMP HTTP API, bound to the caller's key. */
+  backend: OmpBackend;
+  /** The URL's `{client_name}` or the adapter's OMP_TOOL: the `source.tool` when the key has no tool. */
+  clientName?: string | undefined;
+  /** The URL's `{user_id}`: the `source.user_id` of added memories. */
+  userId?: string | undefined;
+  /** Where unexpected failures (bugs, not request errors) are reported; stderr for the stdio adapter. */
+  log?: ((message: string) => void) | undefined;
+}
+
+/** Key under which a transport that authenticated the request leaves the principal in `authInfo.extra`. */
+export const PRINCIPAL_AUTH_KEY = 'ompPrincipal';
+
+interface Described {
+  title: string;
+  description: string;
+  annotations: ToolAnnotations;
+}
+
+// What a model reads to choose a tool. Arguments are described by the schemas themselves.
+const described: Record<ToolName, Described> = {
+  add_memories: {
+    title: 'Add memory',
+    description:
+      "Store one memory about the user that is worth keeping across sessions and tools: a fact or preference (type 'semantic', the default), an event ('episodic') or a way of doing something ('procedural'). 'text' becomes the memory's content.",
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  },
+  search_memory: {
+    title: 'Search memories',
+    description:
+      "Search the user's memories, best match first. Keyword mode (the default) finds memories that contain every word of 'query'; servers that offer them also run 'semantic' and 'hybrid' searches.",
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
+  list_memories: {
+    title: 'List memories',
+    description:
+      "List the user's memories one page at a time (newest first unless 'sort' says otherwise), optionally only one type, tool, namespace or set of tags.",
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
+  delete_memories: {
+    title: 'Delete memories',
+    description:
+      'Delete memories by id. Ids that name no memory this key can see and may delete are reported in not_found.',
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  },
+  delete_all_memories: {
+    title: 'Delete all memories',
+    description:
+      "Delete every memory this key may delete (with a per-tool key, only that tool's own memories), or only those in 'namespace'. Cannot be undone.",
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  },
+};
+
+type Run = (args: never, ctx: ToolCallContext) => Promise<object>;
+type Render = (out: never, args: never) => string;
+
+const runs: Record<ToolName, { run: Run; render: Render }> = {
+  add_memories: { run: addMemories, render: renderAdd },
+  search_memory: {
+    run: searchMemory,
+    render: ((out, args: { query: string }) => renderSearch(out, args.query)) as Render,
+  },
+  list_memories: { run: listMemories, render: renderList },
+  delete_memories: { run: deleteMemories, render: renderDelete },
+  delete_all_memories: {
+    run: deleteAllMemories,
+    render: ((out, args: { namespace?: string }) => renderDeleteAll(out, args.namespace)) as Render,
+  },
+};
+
+/** The `tools/list` entries, schemas exactly as in `mcp-tools` with their `$ref`s resolved (OMP-MCP-005, -008). */
+export function toolList(schemas: ReadonlyMap<ToolName, ToolSchemas>): Tool[] {
+  return TOOL_NAMES.map((name) => {
+    const s = schemas.get(name)!;
+    return { name, ...described[name], inputSchema: s.inputSchema, outputSchema: s.outputSchema } as Tool;
+  });
+}
+
+/** An `isError` result carrying the OMP envelope (OMP-MCP-017). */
+export function errorResult(error: unknown): CallToolResult {
+  const envelope = toEnvelope(error);
+  return {
+    isError: true,
+    content: [{ type: 'text', text: renderError(envelope) }],
+    structuredContent: envelope as unknown as Record<string, unknown>,
+  };
+}
+
+function principalFrom(extra: { authInfo?: { extra?: Record<string, unknown> } }): Principal | undefined {
+  const p = extra.authInfo?.extra?.[PRINCIPAL_AUTH_KEY];
+  return p && typeof p === 'object' ? (p as Principal) : undefined;
+}
+
+/**
+ * Serve the five tools on `mcp` (before it is connected). The server must have been created with the
+ * `tools` capability, as {@link createOmpMcpServer} does.
+ */
+export async function registerOmpTools(mcp: McpServer, options: OmpToolsOptions): Promise<void> {
+  const schemas = await loadToolSchemas();
+  const tools = toolList(schemas);
+  const server = mcp.server;
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const name = request.params.name;
+    // An unknown tool is a protocol error, not a tool result (OMP-MCP-019).
+    if (!isToolName(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const s = schemas.get(name)!;
+    const args: unknown = request.params.arguments ?? {};
+    try {
+      if (!s.validateInput(args)) throw validationFailure(s.validateInput.errors, `Arguments of ${name}`);
+      const { run, render } = runs[name];
+      const ctx: ToolCallContext = {
+        backend: options.backend,
+        clientName: options.clientName,
+        userId: options.userId,
+        clientInfoName: server.getClientVersion()?.name,
+        principal: principalFrom(extra),
+        signal: extra.signal,
+      };
+      const out = await run(args as never, ctx);
+      if (!s.validateOutput(out)) {
+        // The server answered something its own schema rejects: report it rather than pass it on.
+        throw new ToolFailure(
+          {
+            error: 'internal_error',
+            message: `The OMP server's answer to ${name} does not match the tool's output schema`,
+            details: {},
+          },
+          502,
+        );
+      }
+      return {
+        content: [{ type: 'text', text: render(out as never, args as never) }],
+        structuredContent: out as Record<string, unknown>,
+      } satisfies CallToolResult;
+    } catch (error) {
+      if (!(error instanceof ToolFailure) && !(error instanceof OmpError))
+        options.log?.(`omp-mcp: ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      return errorResult(error);
+    }
+  });
+}

@@ -97,6 +97,16 @@ export interface PaginationModel {
   itemType: TypeRef;
 }
 
+/** A request value: the query parameter and/or body member `name` equal to `value`. */
+export interface RetryCondition {
+  name: string;
+  /** The operation has a query parameter of that name. */
+  inQuery: boolean;
+  /** The operation's body schema has a member of that name. */
+  inBody: boolean;
+  value: string;
+}
+
 /** How to name an operation in an SDK: an optional resource group and the method's words. */
 export interface OperationName {
   /** Resource group words (e.g. ['memories']); undefined for a method on the client itself. */
@@ -122,8 +132,13 @@ export interface OperationModel {
   errors: ErrorModel[];
   /** Whether the operation needs a key (`security: []` says it does not). */
   auth: 'bearer' | 'none';
-  /** True when repeating the request cannot change the outcome: GET, PUT, DELETE, or `x-omp-idempotent: true`. */
+  /**
+   * True when repeating the request cannot change the outcome (SPEC.md §9.3): GET, PUT, DELETE, an
+   * operation marked `x-omp-idempotent`, or one the spec's prose names (search, import).
+   */
   retrySafe: boolean;
+  /** When `retrySafe`, a request value that nevertheless makes a repeat unsafe (import `conflict=duplicate`). */
+  retryUnsafeWhen: RetryCondition | undefined;
   pagination: PaginationModel | undefined;
 }
 

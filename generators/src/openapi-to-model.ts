@@ -28,6 +28,18 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const httpMethods = ['get', 'put', 'post', 'delete', 'patch'] as const;
 const idempotent = new Set(['GET', 'PUT', 'DELETE']);
 
+/** How `x-omp-idempotent` may be written: a boolean, or safe unless a parameter/member has a value. */
+type IdempotentExtension = boolean | { unless: { param: string; value: string } };
+
+/**
+ * SPEC.md §9.3 in prose: "search and import under skip or overwrite" are safe to repeat. Applied to these
+ * POST operations when openapi.yaml does not say so itself with `x-omp-idempotent`.
+ */
+export const specRetrySafety: Readonly<Record<string, IdempotentExtension>> = {
+  searchMemories: true,
+  importMemories: { unless: { param: 'conflict', value: 'duplicate' } },
+};
+
 /** What the transform needs besides the OpenAPI document. */
 export interface ModelSources {
   /** Schema documents keyed by file stem (`memory` for memory.schema.json); each has an absolute `$id`. */
@@ -249,7 +261,9 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
         : Array.isArray(api.security)
           ? api.security
           : [];
-      const ext = op['x-omp-idempotent'];
+      const ext = (op['x-omp-idempotent'] ?? specRetrySafety[op.operationId]) as
+        | IdempotentExtension
+        | undefined;
       const model: OperationModel = {
         id: op.operationId,
         name: { group: undefined, method: [] },
@@ -264,10 +278,12 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
         success,
         errors,
         auth: security.length === 0 ? 'none' : 'bearer',
-        retrySafe: typeof ext === 'boolean' ? ext : idempotent.has(method),
+        retrySafe: ext === undefined ? idempotent.has(method) : ext !== false,
+        retryUnsafeWhen: undefined,
         pagination: undefined,
       };
       model.pagination = paginationOf(model, where);
+      if (typeof ext === 'object') model.retryUnsafeWhen = retryCondition(model, ext.unless, where);
       operations.push(model);
     }
   }
@@ -291,6 +307,15 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
       mediaType,
       examples: examplesOf(media, `${where}/requestBody`),
     };
+  }
+
+  function retryCondition(op: OperationModel, unless: { param: string; value: string }, where: string) {
+    const inQuery = op.queryParams.some((p) => p.name === unless.param);
+    const body = op.body ? flatten({ $ref: op.body.type.uri }, '', where) : {};
+    const inBody = isObj(body.properties) && unless.param in body.properties;
+    if (!inQuery && !inBody)
+      throw new SpecError(`${where}: x-omp-idempotent names ${unless.param}, which the operation lacks`);
+    return { name: unless.param, inQuery, inBody, value: unless.value };
   }
 
   /** Offset pagination: limit + offset in the query or the body, and a response with `total` and one array. */

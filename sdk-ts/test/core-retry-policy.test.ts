@@ -5,17 +5,19 @@ import { backoffMs, retryableNetworkError, retryableStatus } from '../src/core/r
 
 describe('retryableStatus', () => {
   const table: [string, { status: number; safe: boolean; want: boolean }][] = [
-    ['408 on a create', { status: 408, safe: false, want: true }],
-    ['429 on a create', { status: 429, safe: false, want: true }],
-    ['503 on a create', { status: 503, safe: false, want: true }],
-    ['500 on a create', { status: 500, safe: false, want: false }],
-    ['502 on a create', { status: 502, safe: false, want: false }],
+    ['408 on a get', { status: 408, safe: true, want: true }],
+    ['429 on a get', { status: 429, safe: true, want: true }],
     ['500 on a get', { status: 500, safe: true, want: true }],
-    ['504 on a get', { status: 504, safe: true, want: true }],
+    ['502 on a get', { status: 502, safe: true, want: true }],
+    ['503 on a get', { status: 503, safe: true, want: true }],
+    ['504 on a get (not in SPEC.md §9.3)', { status: 504, safe: true, want: false }],
     ['501 on a get', { status: 501, safe: true, want: false }],
     ['404 on a get', { status: 404, safe: true, want: false }],
     ['422 on a get', { status: 422, safe: true, want: false }],
     ['409 on a get', { status: 409, safe: true, want: false }],
+    ['429 on a create (it reached the server)', { status: 429, safe: false, want: false }],
+    ['503 on a create', { status: 503, safe: false, want: false }],
+    ['500 on a create', { status: 500, safe: false, want: false }],
   ];
   it.each(table)('%s', (_n, { status, safe, want }) => expect(retryableStatus(status, safe)).toBe(want));
 });

@@ -158,7 +158,7 @@ describe('retries', () => {
   it('honours Retry-After given as an HTTP date', async () => {
     const past = new Date(Date.now() - 10_000).toUTCString();
     srv.script({ status: 429, headers: { 'retry-after': past } }, { status: 200, body: { ok: 2 } });
-    expect(await client().request(create)).toEqual({ ok: 2 });
+    expect(await client().request(get)).toEqual({ ok: 2 });
     expect(srv.hits).toHaveLength(2);
   });
 
@@ -193,13 +193,12 @@ describe('retries', () => {
     expect(srv.hits).toHaveLength(1);
   });
 
-  it('retries a 429 on a create: the server did not process it', async () => {
-    srv.script(
-      { status: 429, headers: { 'retry-after': '0' }, body: envelope('rate_limited') },
-      { status: 201, body: { id: 'mem_x' } },
-    );
-    expect(await client().request(create)).toEqual({ id: 'mem_x' });
-    expect(srv.hits.map((h) => h.body)).toEqual(['{"content":"x"}', '{"content":"x"}']);
+  it('does not retry a 429 or 503 on a create: it reached the server (SPEC.md §9.3)', async () => {
+    for (const status of [429, 503]) {
+      srv.script({ status, headers: { 'retry-after': '0' }, body: envelope('rate_limited') });
+      expect(await failure(client().request(create))).toHaveProperty('status', status);
+      expect(srv.hits).toHaveLength(1);
+    }
   });
 
   it('does not wait for a Retry-After longer than 60 s; the error carries it', async () => {
@@ -216,12 +215,17 @@ describe('retries', () => {
     expect(srv.hits).toHaveLength(1);
   });
 
-  it('does not retry 4xx other than 408 and 429', async () => {
-    srv.script({ status: 404, body: envelope('memory_not_found') });
-    await failure(client().request(get));
-    expect(srv.hits).toHaveLength(1);
-    srv.script({ status: 408, body: envelope('request_timeout') }, { status: 200, body: {} });
-    await client().request(create);
+  it('does not retry 4xx other than 408 and 429, nor 504', async () => {
+    for (const status of [404, 409, 504]) {
+      srv.script({ status, body: envelope('whatever') });
+      await failure(client().request(get));
+      expect(srv.hits).toHaveLength(1);
+    }
+    srv.script(
+      { status: 408, headers: { 'retry-after': '0' }, body: envelope('request_timeout') },
+      { status: 200, body: {} },
+    );
+    await client().request(get);
     expect(srv.hits).toHaveLength(2);
   });
 

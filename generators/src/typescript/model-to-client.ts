@@ -49,7 +49,7 @@ export function renderClient(model: ApiModel, types: TypeEmitter, header: string
       call.push('query: params');
     }
     args.push('options?: RequestOptions');
-    call.push(`safe: ${op.retrySafe}`);
+    call.push(`safe: ${safeExpression(op)}`);
     const flat = `{ ${call.join(', ')} }`;
     // Wrapped like a formatter would once the call no longer fits a 110-column line.
     const descriptor = flat.length > 60 ? `{\n${call.map((c) => `        ${c},\n`).join('')}      }` : flat;
@@ -124,6 +124,29 @@ export function renderClient(model: ApiModel, types: TypeEmitter, header: string
     clientBlock,
   ].join('\n');
 }
+
+/** `true`/`false`, or the expression that is false when the request carries the unsafe value. */
+function safeExpression(op: OperationModel): string {
+  const c = op.retryUnsafeWhen;
+  if (!op.retrySafe || !c) return String(op.retrySafe);
+  const member = identifierPattern.test(c.name) ? `.${c.name}` : `[${quote(c.name)}]`;
+  const parts: string[] = [];
+  if (c.inQuery) {
+    const optional = !op.queryParams.some((p) => p.required);
+    parts.push(
+      `params${optional ? '?' : ''}${optional && !member.startsWith('.') ? '.' : ''}${member} !== ${quote(c.value)}`,
+    );
+  }
+  if (c.inBody) {
+    const optional = !op.body?.required;
+    parts.push(
+      `body${optional ? '?' : ''}${optional && !member.startsWith('.') ? '.' : ''}${member} !== ${quote(c.value)}`,
+    );
+  }
+  return parts.join(' && ');
+}
+
+const identifierPattern = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 function renderParams(op: OperationModel, name: string, typeOf: (p: ParamModel) => string): string {
   const members = op.queryParams

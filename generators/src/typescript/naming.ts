@@ -49,7 +49,10 @@ export function errorsByClass(op: OperationModel): [string, string][] {
 
 /** The retry rule of an operation, in one sentence for docs. */
 export function retryNote(op: OperationModel): string {
-  return op.retrySafe
-    ? 'Retry-safe: retried on 408, 429, 5xx and network errors.'
-    : 'Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).';
+  if (!op.retrySafe) return 'Not safe to repeat: retried only when the connection never opened.';
+  const c = op.retryUnsafeWhen;
+  const unless = c
+    ? ` unless \`${c.name}\` is \`${c.value}\` (then only when the connection never opened)`
+    : '';
+  return `Safe to repeat${unless}: retried on 408, 429, 500, 502, 503 and connection failures.`;
 }

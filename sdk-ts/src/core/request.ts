@@ -135,7 +135,7 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
         res = await s.fetch(req.url, {
           method: op.method,
           headers: req.headers,
-          body: req.body,
+          body: req.body ?? null,
           signal: ctrl.signal,
         });
       } catch (e) {

@@ -1,15 +1,13 @@
 /**
- * When to retry and how long to wait. The rule, per operation kind:
- * - 408, 429 and 503 mean the server did not process the request: retried for every operation.
- * - Other 5xx and a connection lost after the request may have been sent: retried only for retry-safe
- *   operations (GET, PUT, DELETE, search, export), because repeating a create could store it twice.
- * - A connection that never opened (refused, DNS failure, connect timeout): the request was never sent,
- *   so it is retried for every operation.
+ * When to retry and how long to wait, as SPEC.md §9.3 says: clients retry only 408, 429, 500, 502 and 503
+ * responses and connection failures, and only requests that are safe to repeat (every GET, PUT and DELETE,
+ * search, and import under `skip` or `overwrite`). Any other request (a create) is retried only when it
+ * certainly did not reach the server: the connection never opened.
  * Waits grow exponentially with jitter; a `Retry-After` header (seconds or HTTP date) is honoured.
  */
 
-/** Statuses that say the request was not processed, so repeating it is safe for any operation. */
-const notProcessed = new Set([408, 429, 503]);
+/** The statuses SPEC.md §9.3 lets clients retry. */
+const retryStatuses = new Set([408, 429, 500, 502, 503]);
 
 /** Error codes (Node/undici) raised before a single request byte left the machine. */
 const neverSent = new Set([
@@ -21,10 +19,9 @@ const neverSent = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Whether a response status may be retried; `retrySafe` is the operation's idempotency. */
+/** Whether a response status may be retried; `retrySafe` says whether the request is safe to repeat. */
 export function retryableStatus(status: number, retrySafe: boolean): boolean {
-  if (notProcessed.has(status)) return true;
-  return retrySafe && status >= 500 && status !== 501 && status !== 505;
+  return retrySafe && retryStatuses.has(status);
 }
 
 /** Whether a fetch rejection may be retried: always when the request was never sent, else only if safe. */

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 76909fba268d97a3 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 import type { ApiPromise } from '../core/api-promise.ts';
@@ -131,7 +131,7 @@ export class Memories {
    *
    * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001).
    *
-   * `POST /v1/memories` → 201 {@link Memory}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * `POST /v1/memories` → 201 {@link Memory}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
@@ -158,7 +158,7 @@ export class Memories {
    *
    * One page of the caller's visible memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
    *
-   * `GET /v1/memories` → 200 {@link ListMemoriesResponse}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `GET /v1/memories` → 200 {@link ListMemoriesResponse}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * Await it for the first page; `for await` over it for every Memory of every page.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
@@ -185,7 +185,7 @@ export class Memories {
    *
    * Keyword search (every server) or semantic/hybrid search (Search level), best match first (SPEC.md §6).
    *
-   * `POST /v1/memories/search` → 200 {@link SearchResponse}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * `POST /v1/memories/search` → 200 {@link SearchResponse}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * Await it for the first page; `for await` over it for every Memory of every page.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
@@ -202,7 +202,7 @@ export class Memories {
         method: 'POST',
         path: '/v1/memories/search',
         body,
-        safe: false,
+        safe: true,
       },
       searchMemoriesPages,
       options,
@@ -214,7 +214,7 @@ export class Memories {
    *
    * The same search with its members as query parameters, `tags` comma-separated (SPEC.md §6, OMP-SEARCH-002).
    *
-   * `GET /v1/memories/search` → 200 {@link SearchResponse}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `GET /v1/memories/search` → 200 {@link SearchResponse}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * Await it for the first page; `for await` over it for every Memory of every page.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
@@ -241,7 +241,7 @@ export class Memories {
    *
    * One visible memory, with its embedding when stored (SPEC.md §5.3).
    *
-   * `GET /v1/memories/{id}` → 200 {@link Memory}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `GET /v1/memories/{id}` → 200 {@link Memory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
@@ -266,7 +266,7 @@ export class Memories {
    *
    * Partial update; absent members are kept, null clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole (SPEC.md §5.4).
    *
-   * `PUT /v1/memories/{id}` → 200 {@link Memory}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `PUT /v1/memories/{id}` → 200 {@link Memory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
@@ -295,7 +295,7 @@ export class Memories {
    *
    * Deletes one visible memory (SPEC.md §5.5).
    *
-   * `DELETE /v1/memories/{id}` → 204 (no body). Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `DELETE /v1/memories/{id}` → 204 (no body). Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
@@ -332,7 +332,7 @@ export class OmpClient extends BaseClient {
    *
    * The portable export file, oldest memory first (SPEC.md §7.2).
    *
-   * `GET /v1/export` → 200 {@link ExportFile}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `GET /v1/export` → 200 {@link ExportFile}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -355,7 +355,7 @@ export class OmpClient extends BaseClient {
    *
    * Stores the file's memories for the caller, item by item in one transaction, with per-item errors (SPEC.md §7.3).
    *
-   * `POST /v1/import` → 200 {@link ImportResult}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * `POST /v1/import` → 200 {@link ImportResult}. Safe to repeat unless `conflict` is `duplicate` (then only when the connection never opened): retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {ValidationError} 400 `malformed_json`, 422 `unsupported_version`/`validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
@@ -372,7 +372,7 @@ export class OmpClient extends BaseClient {
         path: '/v1/import',
         body,
         query: params,
-        safe: false,
+        safe: params?.conflict !== 'duplicate' && body.conflict !== 'duplicate',
       },
       options,
     );
@@ -383,7 +383,7 @@ export class OmpClient extends BaseClient {
    *
    * Open to everyone; `memories_count` is null without a valid key (SPEC.md §10).
    *
-   * `GET /v1/health` → 200 {@link Health}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `GET /v1/health` → 200 {@link Health}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
    */
@@ -404,7 +404,7 @@ export class OmpClient extends BaseClient {
    *
    * The key's principal, tool, scopes and read scope (SPEC.md §8.4).
    *
-   * `GET /v1/me` → 200 {@link Principal}. Retry-safe: retried on 408, 429, 5xx and network errors.
+   * `GET /v1/me` → 200 {@link Principal}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
@@ -421,7 +421,7 @@ export class OmpClient extends BaseClient {
    *
    * Optional capability `extract` (SPEC.md §11); 404 `not_found` when not offered.
    *
-   * `POST /v1/extract` → 201 {@link AiResult}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * `POST /v1/extract` → 201 {@link AiResult}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
@@ -449,7 +449,7 @@ export class OmpClient extends BaseClient {
    *
    * Optional capability `compress` (SPEC.md §11); 404 `not_found` when not offered.
    *
-   * `POST /v1/compress` → 201 {@link AiResult}. Not idempotent: retried only when the server did not process it (408, 429, 503, connection never opened).
+   * `POST /v1/compress` → 201 {@link AiResult}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`

@@ -1,0 +1,217 @@
+/**
+ * A fault-injecting HTTP proxy for the SDK scenarios. It forwards every request to one upstream, except
+ * those matched by the installed faults, which it answers itself, delays or drops. Control endpoints
+ * (no auth): `PUT /__faults` installs faults (and resets counters and the request log), `GET /__faults`
+ * returns every request seen since the last `PUT`.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One fault, as written in a scenario's `faults` (scenarios/README.md). */
+export interface Fault {
+  method: string;
+  /** Exact path, without the query string. */
+  path: string;
+  /** How many matching requests get the fault; unlimited when absent. */
+  times?: number;
+  respond?: { status: number; headers?: Record<string, string>; body?: unknown };
+  delay_ms?: number;
+  drop?: true;
+}
+
+/** One request the proxy saw: `fault` is the index of the fault applied, or null when forwarded as is. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  fault: number | null;
+}
+
+/** A running proxy. */
+export interface FaultProxy {
+  url: string;
+  /** Replace the installed faults, as `PUT /__faults` does. */
+  setFaults(faults: Fault[]): void;
+  /** Requests seen since the last `setFaults`. */
+  requests(): SeenRequest[];
+  close(): Promise<void>;
+}
+
+const controlPath = '/__faults';
+
+/** Start a proxy on 127.0.0.1 (a free port) in front of `upstream` (an `http://host:port` URL). */
+export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  let faults: Fault[] = [];
+  let used: number[] = [];
+  let seen: SeenRequest[] = [];
+  // Timers of delayed faults, cleared on close so no callback outlives the proxy.
+  const timers = new Set<NodeJS.Timeout>();
+
+  const install = (list: Fault[]) => {
+    faults = list;
+    used = list.map(() => 0);
+    seen = [];
+  };
+
+  /** The index of the first fault that matches and still has uses left, and counts the use. */
+  const claim = (method: string, path: string): number | null => {
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i] as Fault;
+      if (f.method.toUpperCase() !== method || f.path !== path) continue;
+      if (f.times !== undefined && (used[i] as number) >= f.times) continue;
+      used[i] = (used[i] as number) + 1;
+      return i;
+    }
+    return null;
+  };
+
+  const server = createServer((req, res) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const path = rawUrl.split('?')[0] as string;
+    if (path === controlPath) {
+      control(method, req, res);
+      return;
+    }
+    const index = claim(method, path);
+    seen.push({ method, path, fault: index });
+    const fault = index === null ? undefined : faults[index];
+    const act = () => {
+      if (fault?.drop) {
+        // No response at all: the client sees a reset or an early end of the connection.
+        req.socket.destroy();
+      } else if (fault?.respond) {
+        answer(res, fault.respond.status, fault.respond.headers ?? {}, fault.respond.body);
+        req.resume();
+      } else {
+        forward(req, res, rawUrl);
+      }
+    };
+    if (fault?.delay_ms) {
+      // Hold the request body until then; a client that gives up meanwhile just closes its socket.
+      req.pause();
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (req.socket.destroyed) return;
+        act();
+      }, fault.delay_ms);
+      timers.add(t);
+    } else {
+      act();
+    }
+  });
+
+  function control(method: string, req: IncomingMessage, res: ServerResponse): void {
+    if (method === 'GET') {
+      answer(res, 200, {}, { requests: seen });
+      req.resume();
+      return;
+    }
+    if (method !== 'PUT') {
+      answer(res, 405, { Allow: 'GET, PUT' }, envelope('method_not_allowed', 'Use GET or PUT on /__faults'));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        answer(res, 400, {}, envelope('malformed_json', 'PUT /__faults takes a JSON array of faults'));
+        return;
+      }
+      const problem = faultListProblem(parsed);
+      if (problem) {
+        answer(res, 422, {}, envelope('validation_error', problem));
+        return;
+      }
+      install(parsed as Fault[]);
+      answer(res, 200, {}, { installed: (parsed as Fault[]).length });
+    });
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, rawUrl: string): void {
+    const headers = { ...req.headers, host: target.host };
+    const up = httpRequest(
+      { hostname: target.hostname, port: target.port, method: req.method, path: rawUrl, headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+        upRes.on('error', () => res.destroy());
+      },
+    );
+    up.on('error', () => {
+      if (res.headersSent) res.destroy();
+      else answer(res, 502, {}, envelope('bad_gateway', 'The proxy could not reach the server'));
+    });
+    // A client that disconnects mid-request must not leave the upstream request hanging.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    req.pipe(up);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setFaults: install,
+    requests: () => seen.slice(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A JSON response with an explicit Content-Length (the SDKs must never see a chunked surprise). */
+function answer(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const out: Record<string, string | number> = { ...headers };
+  if (text !== '' && !Object.keys(out).some((k) => k.toLowerCase() === 'content-type')) {
+    out['Content-Type'] = 'application/json';
+  }
+  out['Content-Length'] = Buffer.byteLength(text);
+  res.writeHead(status, out);
+  res.end(text);
+}
+
+function envelope(error: string, message: string): { error: string; message: string; details: object } {
+  return { error, message, details: {} };
+}
+
+/** Why a `PUT /__faults` body is not a list of faults, or undefined when it is one. */
+export function faultListProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'the body must be a JSON array of faults';
+  for (const [i, f] of value.entries()) {
+    if (!f || typeof f !== 'object' || Array.isArray(f)) return `fault ${i} must be an object`;
+    const o = f as Record<string, unknown>;
+    if (typeof o.method !== 'string' || typeof o.path !== 'string') {
+      return `fault ${i} needs a string method and path`;
+    }
+    if (o.times !== undefined && !(Number.isInteger(o.times) && (o.times as number) >= 1)) {
+      return `fault ${i}: times must be an integer >= 1`;
+    }
+    if (o.delay_ms !== undefined && !(Number.isInteger(o.delay_ms) && (o.delay_ms as number) >= 0)) {
+      return `fault ${i}: delay_ms must be an integer >= 0`;
+    }
+    if (o.drop !== undefined && o.drop !== true) return `fault ${i}: drop must be true when present`;
+    if (o.respond !== undefined) {
+      const r = o.respond as Record<string, unknown> | null;
+      if (!r || typeof r !== 'object' || !Number.isInteger(r.status)) {
+        return `fault ${i}: respond needs an integer status`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+"""Python SDK of the Open Memory Protocol (OMP) 0.3.
+
+``OmpClient`` (sync) and ``AsyncOmpClient`` (asyncio) on httpx; typed models (TypedDicts) generated from the
+spec's JSON Schemas; typed errors; retries with backoff and ``Retry-After``; one deadline per call;
+auto-pagination. Importing this package does not import httpx: the first client constructed does.
+"""
+
+from ._core.errors import (
+    AuthenticationError,
+    ConnectionError,
+    NotFoundError,
+    OmpError,
+    PayloadTooLargeError,
+    PermissionError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    UnsupportedMediaTypeError,
+    ValidationError,
+    Violation,
+)
+from ._core.pagination import AsyncPage, AsyncPagePromise, SyncPage
+from ._core.types import NOT_GIVEN, NotGiven, RequestOptions
+from ._generated import *  # noqa: F403 - the clients and every model, listed in _generated.__all__
+from ._generated import __all__ as _generated_all
+
+__version__ = "0.3.0"
+
+__all__ = [
+    "NOT_GIVEN",
+    "AsyncPage",
+    "AsyncPagePromise",
+    "AuthenticationError",
+    "ConnectionError",
+    "NotFoundError",
+    "NotGiven",
+    "OmpError",
+    "PayloadTooLargeError",
+    "PermissionError",
+    "RateLimitError",
+    "RequestOptions",
+    "ServerError",
+    "SyncPage",
+    "TimeoutError",
+    "UnsupportedMediaTypeError",
+    "ValidationError",
+    "Violation",
+]
+__all__ += _generated_all

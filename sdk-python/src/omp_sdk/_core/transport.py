@@ -1,0 +1,191 @@
+"""The transport: one call = one deadline, up to ``max_retries`` retries, and a typed error for every failure.
+
+This is the only module that imports httpx; the clients load it on construction, so ``import omp_sdk`` stays
+cheap. Only ``Authorization``, ``Accept``, ``Content-Type`` and httpx's own ``User-Agent`` are sent by default.
+
+The deadline: each attempt runs with httpx timeouts equal to the time left, the body is read chunk by chunk
+with the deadline checked in between, and no retry wait may end past it. A server that trickles one byte
+just before each read timeout could overrun the deadline by at most one read; nothing else can.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import (
+    ConnectionError,
+    OmpError,
+    TimeoutError,
+    error_from_response,
+    retry_after_seconds,
+)
+from .operation import Operation, Settings
+from .retry import MAX_RETRY_AFTER, backoff, retryable_status
+from .types import RequestOptions
+from .url import expand_path, query_params
+
+__all__ = ["send", "send_async"]
+
+
+@dataclass
+class _Call:
+    """One call's prepared request and its deadline."""
+
+    request_args: dict[str, Any]
+    max_retries: int
+    timeout: float
+    deadline: float
+    safe: bool
+
+
+def _prepare(s: Settings, op: Operation, o: RequestOptions | None) -> _Call:
+    timeout = s.timeout if o is None or "timeout" not in o else o["timeout"]
+    max_retries = s.max_retries if o is None or "max_retries" not in o else o["max_retries"]
+    if not (timeout > 0):
+        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    if not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+    headers: dict[str, str] = {"accept": "application/json"}
+    if s.api_key:
+        headers["authorization"] = f"Bearer {s.api_key}"
+    content: bytes | None = None
+    if op.has_body:
+        content = json.dumps(op.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers["content-type"] = "application/json"
+    headers.update(s.headers)
+    if o is not None and "headers" in o:
+        headers.update(o["headers"])
+    args: dict[str, Any] = {
+        "method": op.method,
+        "url": s.base_url + expand_path(op.path, op.params),
+        "params": query_params(op.query),
+        "headers": headers,
+        "content": content,
+    }
+    return _Call(args, max_retries, timeout, time.monotonic() + timeout, op.safe)
+
+
+def _timeout_error(call: _Call, cause: BaseException | None = None) -> TimeoutError:
+    err = TimeoutError(f"Request timed out after {call.timeout:g} s", code="timeout")
+    err.__cause__ = cause
+    return err
+
+
+def _connection_error(e: httpx.TransportError) -> ConnectionError:
+    return ConnectionError(f"Connection failed: {type(e).__name__}: {e}", code="connection_error")
+
+
+def _retryable_transport(e: httpx.TransportError, safe: bool) -> bool:
+    """Network failures are retried for safe operations; a connection that never opened, for every one."""
+    if isinstance(e, httpx.ConnectError):
+        return True  # the request was never sent
+    return safe and isinstance(e, (httpx.NetworkError, httpx.RemoteProtocolError))
+
+
+def _wait(call: _Call, error: OmpError, retry_after: float | None, attempt: int) -> float:
+    """Seconds to sleep before the next attempt, or raise ``error`` when waiting makes no sense."""
+    if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+        raise error
+    delay = backoff(attempt + 1, retry_after)
+    # A retry that could not finish before the deadline is pointless: report the real failure now.
+    if time.monotonic() + delay >= call.deadline:
+        raise error
+    return delay
+
+
+def _result(call: _Call, response: httpx.Response, content: bytes) -> Any:
+    """The parsed body of a 2xx (None for 204 or empty), or raise the typed error of a non-2xx."""
+    status = response.status_code
+    if 200 <= status < 300:
+        if status == 204 or not content:
+            return None
+        try:
+            return json.loads(content)
+        except ValueError as e:
+            raise OmpError(
+                f"Response is not valid JSON (HTTP {status})",
+                code="invalid_response",
+                status=status,
+                headers=response.headers,
+                request_id=response.headers.get("x-request-id"),
+            ) from e
+    raise error_from_response(status, response.headers, content.decode("utf-8", errors="replace"))
+
+
+def _left(call: _Call) -> float:
+    left = call.deadline - time.monotonic()
+    if left <= 0:
+        raise _timeout_error(call)
+    return left
+
+
+def send(client: httpx.Client, s: Settings, op: Operation, o: RequestOptions | None) -> Any:
+    """Send ``op`` with the retry policy; return the parsed JSON of the first 2xx or raise an OmpError."""
+    call = _prepare(s, op, o)
+    attempt = 0
+    while True:
+        request = client.build_request(**call.request_args, timeout=httpx.Timeout(_left(call)))
+        try:
+            response = client.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    _left(call)
+            finally:
+                response.close()
+        except httpx.TimeoutException as e:
+            raise _timeout_error(call, e) from e
+        except httpx.TransportError as e:
+            err = _connection_error(e)
+            if not _retryable_transport(e, call.safe) or attempt >= call.max_retries:
+                raise err from e
+            time.sleep(_wait(call, err, None, attempt))
+            attempt += 1
+            continue
+        try:
+            return _result(call, response, b"".join(chunks))
+        except OmpError as err:
+            if err.status is None or not retryable_status(err.status, call.safe) or attempt >= call.max_retries:
+                raise
+            time.sleep(_wait(call, err, retry_after_seconds(response.headers), attempt))
+            attempt += 1
+
+
+async def send_async(client: httpx.AsyncClient, s: Settings, op: Operation, o: RequestOptions | None) -> Any:
+    """The asyncio twin of :func:`send`; task cancellation propagates unchanged."""
+    call = _prepare(s, op, o)
+    attempt = 0
+    while True:
+        request = client.build_request(**call.request_args, timeout=httpx.Timeout(_left(call)))
+        try:
+            response = await client.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    _left(call)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as e:
+            raise _timeout_error(call, e) from e
+        except httpx.TransportError as e:
+            err = _connection_error(e)
+            if not _retryable_transport(e, call.safe) or attempt >= call.max_retries:
+                raise err from e
+            await asyncio.sleep(_wait(call, err, None, attempt))
+            attempt += 1
+            continue
+        try:
+            return _result(call, response, b"".join(chunks))
+        except OmpError as err:
+            if err.status is None or not retryable_status(err.status, call.safe) or attempt >= call.max_retries:
+                raise
+            await asyncio.sleep(_wait(call, err, retry_after_seconds(response.headers), attempt))
+            attempt += 1

@@ -1,0 +1,1228 @@
+# Generated file — do not edit.
+# Generator: generators/src/python/sdk-files.ts
+# Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Regenerate: npm run generate
+"""The Open Memory Protocol API 0.3 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
+
+Generated from spec/openapi.yaml; the transport, retries and pagination are in omp_sdk/_core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from .._core.client import AsyncBaseClient, SyncBaseClient
+from .._core.operation import Operation, PageSpec
+from .._core.pagination import AsyncPagePromise, SyncPage
+from .._core.types import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
+from .models import (
+    AiResult,
+    ConflictStrategy,
+    Content,
+    Embedding,
+    ExportFile,
+    Health,
+    ImportResult,
+    Limit,
+    ListMemoriesResponse,
+    Memory,
+    MemoryId,
+    MemoryType,
+    Metadata,
+    Namespace,
+    NullableNamespace,
+    NullableTimestamp,
+    Offset,
+    Principal,
+    SearchMode,
+    SearchResponse,
+    SortOrder,
+    Source,
+    Tags,
+    Timestamp,
+    ToolName,
+)
+
+__all__ = [
+    "AsyncMemoriesResource",
+    "AsyncOmpClient",
+    "MemoriesResource",
+    "OmpClient",
+]
+
+_LIST_MEMORIES_PAGES = PageSpec(
+    items="memories",
+    total="total",
+    offset="offset",
+    location="query",
+    max_offset=1000000,
+)
+
+_SEARCH_MEMORIES_PAGES = PageSpec(
+    items="memories",
+    total="total",
+    offset="offset",
+    location="body",
+    max_offset=1000000,
+)
+
+_SEARCH_MEMORIES_GET_PAGES = PageSpec(
+    items="memories",
+    total="total",
+    offset="offset",
+    location="query",
+    max_offset=1000000,
+)
+
+
+class MemoriesResource:
+    """Create, read, update, delete, list and search memories.
+
+    Reached as `client.memories`.
+    """
+
+    def __init__(self, client: SyncBaseClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        content: Content,
+        type: MemoryType,
+        source: Source,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: NullableNamespace | NotGiven = NOT_GIVEN,
+        expires_at: NullableTimestamp | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        embedding: Embedding | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Create a memory.
+
+        `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
+            (SPEC.md §5.1, OMP-CRUD-001).
+
+        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
+            §9.3).
+
+        Args:
+            content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
+                of them not white space (OMP-MEM-002).
+            type: Kind of memory: episodic (an event that happened), semantic (a fact or preference),
+                procedural (how to do something).
+            source: Provenance of a memory: which tool observed it, in which session, for which user of that
+                tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time
+                of creation); in a stored memory it is always present.
+            tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
+            namespace: A Namespace, or null for no namespace.
+            expires_at: When the memory expires; must lie in the future (OMP-EXP-002). Null or absent: never.
+            metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
+                JSON (OMP-MEM-013).
+            embedding: Vector embedding of the content: 1 to 4,096 numbers; its model and dimensions are
+                implementation-defined (OMP-MEM-015).
+        """
+        return cast(
+            "Memory",
+            self._client._request(
+                Operation(
+                    id="createMemory",
+                    method="POST",
+                    path="/v1/memories",
+                    safe=False,
+                    body=omit_not_given(
+                        {
+                            "content": content,
+                            "type": type,
+                            "source": source,
+                            "tags": tags,
+                            "namespace": namespace,
+                            "expires_at": expires_at,
+                            "metadata": metadata,
+                            "embedding": embedding,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tool: ToolName | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        namespace: Namespace | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        offset: Offset | NotGiven = NOT_GIVEN,
+        sort: SortOrder | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> SyncPage[ListMemoriesResponse, Memory]:
+        """List memories.
+
+        `GET /v1/memories` (listMemories) -> 200 ListMemoriesResponse. One page of the caller's visible
+            memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Returns the first page; iterating it walks every item of every page.
+
+        Args:
+            type: Only memories of this type.
+            tool: Only memories whose `source.tool` equals this.
+            tags: Comma-separated tags; only memories carrying every one (AND).
+            namespace: Only memories in this namespace.
+            limit: Page size, 1 to 100 (OMP-LIST-006).
+            offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+            sort: Order of the list (OMP-LIST-010).
+        """
+        return self._client._request_page(
+            Operation(
+                id="listMemories",
+                method="GET",
+                path="/v1/memories",
+                safe=True,
+                query=omit_not_given(
+                    {
+                        "type": type,
+                        "tool": tool,
+                        "tags": tags,
+                        "namespace": namespace,
+                        "limit": limit,
+                        "offset": offset,
+                        "sort": sort,
+                    }
+                ),
+            ),
+            _LIST_MEMORIES_PAGES,
+            request_options,
+        )
+
+    def search(
+        self,
+        *,
+        q: str,
+        mode: SearchMode | NotGiven = NOT_GIVEN,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tool: ToolName | NotGiven = NOT_GIVEN,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: Namespace | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        offset: Offset | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> SyncPage[SearchResponse, Memory]:
+        """Search memories.
+
+        `POST /v1/memories/search` (searchMemories) -> 200 SearchResponse. Keyword search (every server) or
+            semantic/hybrid search (Search level), best match first (SPEC.md §6).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Returns the first page; iterating it walks every item of every page.
+
+        Args:
+            q: Query text, 1 to 1,000 code points, at least one not white space.
+            mode: Search mode: keyword (every server), semantic and hybrid (OMP-Search) (OMP-SEARCH-003).
+            type: Kind of memory: episodic (an event that happened), semantic (a fact or preference),
+                procedural (how to do something).
+            tool: Name of the tool that wrote a memory (source.tool): 1 to 100 characters, no control
+                characters (OMP-MEM-010).
+            tags: Only memories carrying every one of these tags.
+            namespace: Grouping label such as 'project:myapp': 1 to 100 characters, same alphabet as tags
+                (OMP-MEM-008).
+            limit: Page size: an integer from 1 to 100; 20 when absent (OMP-LIST-006).
+            offset: Number of matching items to skip: an integer from 0 to 1,000,000; 0 when absent
+                (OMP-LIST-007).
+        """
+        return self._client._request_page(
+            Operation(
+                id="searchMemories",
+                method="POST",
+                path="/v1/memories/search",
+                safe=True,
+                body=omit_not_given(
+                    {
+                        "q": q,
+                        "mode": mode,
+                        "type": type,
+                        "tool": tool,
+                        "tags": tags,
+                        "namespace": namespace,
+                        "limit": limit,
+                        "offset": offset,
+                    }
+                ),
+                has_body=True,
+            ),
+            _SEARCH_MEMORIES_PAGES,
+            request_options,
+        )
+
+    def search_get(
+        self,
+        *,
+        q: str,
+        mode: SearchMode | NotGiven = NOT_GIVEN,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tool: ToolName | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        namespace: Namespace | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        offset: Offset | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> SyncPage[SearchResponse, Memory]:
+        """Search memories (query-string form).
+
+        `GET /v1/memories/search` (searchMemoriesGet) -> 200 SearchResponse. The same search with its members
+            as query parameters, `tags` comma-separated (SPEC.md §6, OMP-SEARCH-002).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Returns the first page; iterating it walks every item of every page.
+
+        Args:
+            q: Query text; quotes and operators are plain text (OMP-SEARCH-006).
+            mode: Search mode; unsupported modes fall back to keyword (OMP-SEARCH-015).
+            type: Only memories of this type.
+            tool: Only memories whose `source.tool` equals this.
+            tags: Comma-separated tags; only memories carrying every one (AND).
+            namespace: Only memories in this namespace.
+            limit: Page size, 1 to 100 (OMP-LIST-006).
+            offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+        """
+        return self._client._request_page(
+            Operation(
+                id="searchMemoriesGet",
+                method="GET",
+                path="/v1/memories/search",
+                safe=True,
+                query=omit_not_given(
+                    {
+                        "q": q,
+                        "mode": mode,
+                        "type": type,
+                        "tool": tool,
+                        "tags": tags,
+                        "namespace": namespace,
+                        "limit": limit,
+                        "offset": offset,
+                    }
+                ),
+            ),
+            _SEARCH_MEMORIES_GET_PAGES,
+            request_options,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Get a memory.
+
+        `GET /v1/memories/{id}` (getMemory) -> 200 Memory. One visible memory, with its embedding when stored
+            (SPEC.md §5.3).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+        """
+        return cast(
+            "Memory",
+            self._client._request(
+                Operation(
+                    id="getMemory",
+                    method="GET",
+                    path="/v1/memories/{id}",
+                    safe=True,
+                    params={"id": id},
+                ),
+                request_options,
+            ),
+        )
+
+    def update(
+        self,
+        id: str,
+        *,
+        content: Content | NotGiven = NOT_GIVEN,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: NullableNamespace | NotGiven = NOT_GIVEN,
+        expires_at: NullableTimestamp | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        embedding: Embedding | None | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Update a memory.
+
+        `PUT /v1/memories/{id}` (updateMemory) -> 200 Memory. Partial update; absent members are kept, null
+            clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole
+            (SPEC.md §5.4).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+            content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
+                of them not white space (OMP-MEM-002).
+            type: Kind of memory: episodic (an event that happened), semantic (a fact or preference),
+                procedural (how to do something).
+            tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
+            namespace: A Namespace, or null for no namespace.
+            expires_at: A Timestamp, or null.
+            metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
+                JSON (OMP-MEM-013).
+            embedding: A new embedding, or null to remove the stored one.
+        """
+        return cast(
+            "Memory",
+            self._client._request(
+                Operation(
+                    id="updateMemory",
+                    method="PUT",
+                    path="/v1/memories/{id}",
+                    safe=True,
+                    params={"id": id},
+                    body=omit_not_given(
+                        {
+                            "content": content,
+                            "type": type,
+                            "tags": tags,
+                            "namespace": namespace,
+                            "expires_at": expires_at,
+                            "metadata": metadata,
+                            "embedding": embedding,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> None:
+        """Delete a memory.
+
+        `DELETE /v1/memories/{id}` (deleteMemory) -> 204 (no body). Deletes one visible memory (SPEC.md §5.5).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+        """
+        self._client._request(
+            Operation(
+                id="deleteMemory",
+                method="DELETE",
+                path="/v1/memories/{id}",
+                safe=True,
+                params={"id": id},
+            ),
+            request_options,
+        )
+
+
+class AsyncMemoriesResource:
+    """Create, read, update, delete, list and search memories.
+
+    Reached as `client.memories`.
+    """
+
+    def __init__(self, client: AsyncBaseClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        content: Content,
+        type: MemoryType,
+        source: Source,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: NullableNamespace | NotGiven = NOT_GIVEN,
+        expires_at: NullableTimestamp | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        embedding: Embedding | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Create a memory.
+
+        `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
+            (SPEC.md §5.1, OMP-CRUD-001).
+
+        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
+            §9.3).
+
+        Args:
+            content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
+                of them not white space (OMP-MEM-002).
+            type: Kind of memory: episodic (an event that happened), semantic (a fact or preference),
+                procedural (how to do something).
+            source: Provenance of a memory: which tool observed it, in which session, for which user of that
+                tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time
+                of creation); in a stored memory it is always present.
+            tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
+            namespace: A Namespace, or null for no namespace.
+            expires_at: When the memory expires; must lie in the future (OMP-EXP-002). Null or absent: never.
+            metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
+                JSON (OMP-MEM-013).
+            embedding: Vector embedding of the content: 1 to 4,096 numbers; its model and dimensions are
+                implementation-defined (OMP-MEM-015).
+        """
+        return cast(
+            "Memory",
+            await self._client._request(
+                Operation(
+                    id="createMemory",
+                    method="POST",
+                    path="/v1/memories",
+                    safe=False,
+                    body=omit_not_given(
+                        {
+                            "content": content,
+                            "type": type,
+                            "source": source,
+                            "tags": tags,
+                            "namespace": namespace,
+                            "expires_at": expires_at,
+                            "metadata": metadata,
+                            "embedding": embedding,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tool: ToolName | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        namespace: Namespace | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        offset: Offset | NotGiven = NOT_GIVEN,
+        sort: SortOrder | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPagePromise[ListMemoriesResponse, Memory]:
+        """List memories.
+
+        `GET /v1/memories` (listMemories) -> 200 ListMemoriesResponse. One page of the caller's visible
+            memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Await the result for the first page, or `async for` over it for every item of every page.
+
+        Args:
+            type: Only memories of this type.
+            tool: Only memories whose `source.tool` equals this.
+            tags: Comma-separated tags; only memories carrying every one (AND).
+            namespace: Only memories in this namespace.
+            limit: Page size, 1 to 100 (OMP-LIST-006).
+            offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+            sort: Order of the list (OMP-LIST-010).
+        """
+        return self._client._request_page(
+            Operation(
+                id="listMemories",
+                method="GET",
+                path="/v1/memories",
+                safe=True,
+                query=omit_not_given(
+                    {
+                        "type": type,
+                        "tool": tool,
+                        "tags": tags,
+                        "namespace": namespace,
+                        "limit": limit,
+                        "offset": offset,
+                        "sort": sort,
+                    }
+                ),
+            ),
+            _LIST_MEMORIES_PAGES,
+            request_options,
+        )
+
+    def search(
+        self,
+        *,
+        q: str,
+        mode: SearchMode | NotGiven = NOT_GIVEN,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tool: ToolName | NotGiven = NOT_GIVEN,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: Namespace | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        offset: Offset | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPagePromise[SearchResponse, Memory]:
+        """Search memories.
+
+        `POST /v1/memories/search` (searchMemories) -> 200 SearchResponse. Keyword search (every server) or
+            semantic/hybrid search (Search level), best match first (SPEC.md §6).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Await the result for the first page, or `async for` over it for every item of every page.
+
+        Args:
+            q: Query text, 1 to 1,000 code points, at least one not white space.
+            mode: Search mode: keyword (every server), semantic and hybrid (OMP-Search) (OMP-SEARCH-003).
+            type: Kind of memory: episodic (an event that happened), semantic (a fact or preference),
+                procedural (how to do something).
+            tool: Name of the tool that wrote a memory (source.tool): 1 to 100 characters, no control
+                characters (OMP-MEM-010).
+            tags: Only memories carrying every one of these tags.
+            namespace: Grouping label such as 'project:myapp': 1 to 100 characters, same alphabet as tags
+                (OMP-MEM-008).
+            limit: Page size: an integer from 1 to 100; 20 when absent (OMP-LIST-006).
+            offset: Number of matching items to skip: an integer from 0 to 1,000,000; 0 when absent
+                (OMP-LIST-007).
+        """
+        return self._client._request_page(
+            Operation(
+                id="searchMemories",
+                method="POST",
+                path="/v1/memories/search",
+                safe=True,
+                body=omit_not_given(
+                    {
+                        "q": q,
+                        "mode": mode,
+                        "type": type,
+                        "tool": tool,
+                        "tags": tags,
+                        "namespace": namespace,
+                        "limit": limit,
+                        "offset": offset,
+                    }
+                ),
+                has_body=True,
+            ),
+            _SEARCH_MEMORIES_PAGES,
+            request_options,
+        )
+
+    def search_get(
+        self,
+        *,
+        q: str,
+        mode: SearchMode | NotGiven = NOT_GIVEN,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tool: ToolName | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        namespace: Namespace | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        offset: Offset | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPagePromise[SearchResponse, Memory]:
+        """Search memories (query-string form).
+
+        `GET /v1/memories/search` (searchMemoriesGet) -> 200 SearchResponse. The same search with its members
+            as query parameters, `tags` comma-separated (SPEC.md §6, OMP-SEARCH-002).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Await the result for the first page, or `async for` over it for every item of every page.
+
+        Args:
+            q: Query text; quotes and operators are plain text (OMP-SEARCH-006).
+            mode: Search mode; unsupported modes fall back to keyword (OMP-SEARCH-015).
+            type: Only memories of this type.
+            tool: Only memories whose `source.tool` equals this.
+            tags: Comma-separated tags; only memories carrying every one (AND).
+            namespace: Only memories in this namespace.
+            limit: Page size, 1 to 100 (OMP-LIST-006).
+            offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+        """
+        return self._client._request_page(
+            Operation(
+                id="searchMemoriesGet",
+                method="GET",
+                path="/v1/memories/search",
+                safe=True,
+                query=omit_not_given(
+                    {
+                        "q": q,
+                        "mode": mode,
+                        "type": type,
+                        "tool": tool,
+                        "tags": tags,
+                        "namespace": namespace,
+                        "limit": limit,
+                        "offset": offset,
+                    }
+                ),
+            ),
+            _SEARCH_MEMORIES_GET_PAGES,
+            request_options,
+        )
+
+    async def get(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Get a memory.
+
+        `GET /v1/memories/{id}` (getMemory) -> 200 Memory. One visible memory, with its embedding when stored
+            (SPEC.md §5.3).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+        """
+        return cast(
+            "Memory",
+            await self._client._request(
+                Operation(
+                    id="getMemory",
+                    method="GET",
+                    path="/v1/memories/{id}",
+                    safe=True,
+                    params={"id": id},
+                ),
+                request_options,
+            ),
+        )
+
+    async def update(
+        self,
+        id: str,
+        *,
+        content: Content | NotGiven = NOT_GIVEN,
+        type: MemoryType | NotGiven = NOT_GIVEN,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: NullableNamespace | NotGiven = NOT_GIVEN,
+        expires_at: NullableTimestamp | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        embedding: Embedding | None | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Update a memory.
+
+        `PUT /v1/memories/{id}` (updateMemory) -> 200 Memory. Partial update; absent members are kept, null
+            clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole
+            (SPEC.md §5.4).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+            content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
+                of them not white space (OMP-MEM-002).
+            type: Kind of memory: episodic (an event that happened), semantic (a fact or preference),
+                procedural (how to do something).
+            tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
+            namespace: A Namespace, or null for no namespace.
+            expires_at: A Timestamp, or null.
+            metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
+                JSON (OMP-MEM-013).
+            embedding: A new embedding, or null to remove the stored one.
+        """
+        return cast(
+            "Memory",
+            await self._client._request(
+                Operation(
+                    id="updateMemory",
+                    method="PUT",
+                    path="/v1/memories/{id}",
+                    safe=True,
+                    params={"id": id},
+                    body=omit_not_given(
+                        {
+                            "content": content,
+                            "type": type,
+                            "tags": tags,
+                            "namespace": namespace,
+                            "expires_at": expires_at,
+                            "metadata": metadata,
+                            "embedding": embedding,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> None:
+        """Delete a memory.
+
+        `DELETE /v1/memories/{id}` (deleteMemory) -> 204 (no body). Deletes one visible memory (SPEC.md §5.5).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+        """
+        await self._client._request(
+            Operation(
+                id="deleteMemory",
+                method="DELETE",
+                path="/v1/memories/{id}",
+                safe=True,
+                params={"id": id},
+            ),
+            request_options,
+        )
+
+
+class OmpClient(SyncBaseClient):
+    """Client of the Open Memory Protocol API 0.3.
+
+    Example::
+
+        with OmpClient(base_url="http://127.0.0.1:3456", api_key=key) as client:
+            memory = client.memories.create(content="...", type="semantic", source={"tool": "claude"})
+            for m in client.memories.list(limit=50):
+                print(m["id"], m["content"])
+    """
+
+    memories: MemoriesResource
+    """Create, read, update, delete, list and search memories."""
+
+    def _init_resources(self) -> None:
+        self.memories = MemoriesResource(self)
+
+    def export(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> ExportFile:
+        """Export every visible memory.
+
+        `GET /v1/export` (exportMemories) -> 200 ExportFile. The portable export file, oldest memory first
+            (SPEC.md §7.2).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "ExportFile",
+            self._request(
+                Operation(
+                    id="exportMemories",
+                    method="GET",
+                    path="/v1/export",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def import_(
+        self,
+        export_file: ExportFile,
+        *,
+        conflict: ConflictStrategy | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> ImportResult:
+        """Import an export file.
+
+        `POST /v1/import` (importMemories) -> 200 ImportResult. Stores the file's memories for the caller,
+            item by item in one transaction, with per-item errors (SPEC.md §7.3).
+
+        Retry-safe unless `conflict` is `duplicate`, which is then retried only when the connection could not
+            be opened (SPEC.md §9.3).
+
+        Args:
+            export_file: The request body (ExportFile).
+            conflict: What to do with an item whose id the caller already holds (OMP-IMPORT-004).
+        """
+        return cast(
+            "ImportResult",
+            self._request(
+                Operation(
+                    id="importMemories",
+                    method="POST",
+                    path="/v1/import",
+                    safe=conflict != "duplicate" and export_file.get("conflict") != "duplicate",
+                    query=omit_not_given(
+                        {
+                            "conflict": conflict,
+                        }
+                    ),
+                    body=export_file,
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def health(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Health:
+        """Health, version, levels, capabilities and limits.
+
+        `GET /v1/health` (getHealth) -> 200 Health. Open to everyone; `memories_count` is null without a valid
+            key (SPEC.md §10).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "Health",
+            self._request(
+                Operation(
+                    id="getHealth",
+                    method="GET",
+                    path="/v1/health",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def me(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Principal:
+        """What the presented key may do.
+
+        `GET /v1/me` (getMe) -> 200 Principal. The key's principal, tool, scopes and read scope (SPEC.md
+            §8.4).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "Principal",
+            self._request(
+                Operation(
+                    id="getMe",
+                    method="GET",
+                    path="/v1/me",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def extract(
+        self,
+        *,
+        text: str,
+        source: Source,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: NullableNamespace | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AiResult:
+        """Extract memories from a transcript.
+
+        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11); 404
+            `not_found` when not offered.
+
+        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
+            §9.3).
+
+        Args:
+            source: Provenance of a memory: which tool observed it, in which session, for which user of that
+                tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time
+                of creation); in a stored memory it is always present.
+            tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
+            namespace: A Namespace, or null for no namespace.
+        """
+        return cast(
+            "AiResult",
+            self._request(
+                Operation(
+                    id="extractMemories",
+                    method="POST",
+                    path="/v1/extract",
+                    safe=False,
+                    body=omit_not_given(
+                        {
+                            "text": text,
+                            "source": source,
+                            "tags": tags,
+                            "namespace": namespace,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def compress(
+        self,
+        *,
+        memory_ids: Sequence[MemoryId],
+        source: Source,
+        delete_originals: bool | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AiResult:
+        """Compress several memories into fewer.
+
+        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11);
+            404 `not_found` when not offered.
+
+        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
+            §9.3).
+
+        Args:
+            source: Provenance of a memory: which tool observed it, in which session, for which user of that
+                tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time
+                of creation); in a stored memory it is always present.
+        """
+        return cast(
+            "AiResult",
+            self._request(
+                Operation(
+                    id="compressMemories",
+                    method="POST",
+                    path="/v1/compress",
+                    safe=False,
+                    body=omit_not_given(
+                        {
+                            "memory_ids": memory_ids,
+                            "source": source,
+                            "delete_originals": delete_originals,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+
+class AsyncOmpClient(AsyncBaseClient):
+    """Asyncio client of the Open Memory Protocol API 0.3.
+
+    Example::
+
+        async with AsyncOmpClient(base_url="http://127.0.0.1:3456", api_key=key) as client:
+            memory = await client.memories.create(content="...", type="semantic", source={"tool": "claude"})
+            async for m in client.memories.list(limit=50):
+                print(m["id"], m["content"])
+    """
+
+    memories: AsyncMemoriesResource
+    """Create, read, update, delete, list and search memories."""
+
+    def _init_resources(self) -> None:
+        self.memories = AsyncMemoriesResource(self)
+
+    async def export(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> ExportFile:
+        """Export every visible memory.
+
+        `GET /v1/export` (exportMemories) -> 200 ExportFile. The portable export file, oldest memory first
+            (SPEC.md §7.2).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "ExportFile",
+            await self._request(
+                Operation(
+                    id="exportMemories",
+                    method="GET",
+                    path="/v1/export",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def import_(
+        self,
+        export_file: ExportFile,
+        *,
+        conflict: ConflictStrategy | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> ImportResult:
+        """Import an export file.
+
+        `POST /v1/import` (importMemories) -> 200 ImportResult. Stores the file's memories for the caller,
+            item by item in one transaction, with per-item errors (SPEC.md §7.3).
+
+        Retry-safe unless `conflict` is `duplicate`, which is then retried only when the connection could not
+            be opened (SPEC.md §9.3).
+
+        Args:
+            export_file: The request body (ExportFile).
+            conflict: What to do with an item whose id the caller already holds (OMP-IMPORT-004).
+        """
+        return cast(
+            "ImportResult",
+            await self._request(
+                Operation(
+                    id="importMemories",
+                    method="POST",
+                    path="/v1/import",
+                    safe=conflict != "duplicate" and export_file.get("conflict") != "duplicate",
+                    query=omit_not_given(
+                        {
+                            "conflict": conflict,
+                        }
+                    ),
+                    body=export_file,
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def health(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Health:
+        """Health, version, levels, capabilities and limits.
+
+        `GET /v1/health` (getHealth) -> 200 Health. Open to everyone; `memories_count` is null without a valid
+            key (SPEC.md §10).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "Health",
+            await self._request(
+                Operation(
+                    id="getHealth",
+                    method="GET",
+                    path="/v1/health",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def me(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Principal:
+        """What the presented key may do.
+
+        `GET /v1/me` (getMe) -> 200 Principal. The key's principal, tool, scopes and read scope (SPEC.md
+            §8.4).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "Principal",
+            await self._request(
+                Operation(
+                    id="getMe",
+                    method="GET",
+                    path="/v1/me",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def extract(
+        self,
+        *,
+        text: str,
+        source: Source,
+        tags: Tags | NotGiven = NOT_GIVEN,
+        namespace: NullableNamespace | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AiResult:
+        """Extract memories from a transcript.
+
+        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11); 404
+            `not_found` when not offered.
+
+        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
+            §9.3).
+
+        Args:
+            source: Provenance of a memory: which tool observed it, in which session, for which user of that
+                tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time
+                of creation); in a stored memory it is always present.
+            tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
+            namespace: A Namespace, or null for no namespace.
+        """
+        return cast(
+            "AiResult",
+            await self._request(
+                Operation(
+                    id="extractMemories",
+                    method="POST",
+                    path="/v1/extract",
+                    safe=False,
+                    body=omit_not_given(
+                        {
+                            "text": text,
+                            "source": source,
+                            "tags": tags,
+                            "namespace": namespace,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def compress(
+        self,
+        *,
+        memory_ids: Sequence[MemoryId],
+        source: Source,
+        delete_originals: bool | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AiResult:
+        """Compress several memories into fewer.
+
+        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11);
+            404 `not_found` when not offered.
+
+        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
+            §9.3).
+
+        Args:
+            source: Provenance of a memory: which tool observed it, in which session, for which user of that
+                tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time
+                of creation); in a stored memory it is always present.
+        """
+        return cast(
+            "AiResult",
+            await self._request(
+                Operation(
+                    id="compressMemories",
+                    method="POST",
+                    path="/v1/compress",
+                    safe=False,
+                    body=omit_not_given(
+                        {
+                            "memory_ids": memory_ids,
+                            "source": source,
+                            "delete_originals": delete_originals,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )

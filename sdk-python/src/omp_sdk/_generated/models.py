@@ -1,0 +1,395 @@
+# Generated file — do not edit.
+# Generator: generators/src/python/sdk-files.ts
+# Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Regenerate: npm run generate
+"""Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
+
+TypedDicts, so a response is the plain dict the server sent (members a newer server adds are kept, nothing
+is copied or validated at run time) and a request may be written as a dict literal that mypy checks.
+`NotRequired[X]` means "may be absent"; `X | None` means "may be null": the two are never merged.
+Spec: Open Memory Protocol 0.3.
+"""
+
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+
+__all__ = [
+    "AiResult",
+    "CompressRequest",
+    "ConflictStrategy",
+    "Content",
+    "CreateMemoryRequest",
+    "Embedding",
+    "ErrorEnvelope",
+    "ExportFile",
+    "ExportFileServer",
+    "ExtractRequest",
+    "Health",
+    "HealthLimits",
+    "HealthServer",
+    "ImportResult",
+    "ImportResultErrorsItem",
+    "Limit",
+    "ListMemoriesResponse",
+    "Memory",
+    "MemoryId",
+    "MemorySource",
+    "MemoryType",
+    "Metadata",
+    "Namespace",
+    "NullableNamespace",
+    "NullableTimestamp",
+    "Offset",
+    "Principal",
+    "SearchMode",
+    "SearchRequest",
+    "SearchResponse",
+    "SortOrder",
+    "Source",
+    "SpecVersion",
+    "Tag",
+    "Tags",
+    "Timestamp",
+    "ToolName",
+    "UpdateMemoryRequest",
+]
+
+
+class AiResult(TypedDict):
+    """Body of a 201 from POST /v1/extract or POST /v1/compress: the memories created."""
+
+    memories: "list[Memory]"
+
+
+class CompressRequest(TypedDict):
+    """Body of POST /v1/compress (capability 'compress'): memories the server's AI provider summarises into fewer
+        memories.
+    """
+
+    memory_ids: "list[MemoryId]"
+    source: "Source"
+    delete_originals: NotRequired["bool"]
+
+
+ConflictStrategy: TypeAlias = "Literal['skip', 'overwrite', 'duplicate']"
+"""What import does with an item whose id the caller already holds: skip it, overwrite the stored memory, or
+    import a duplicate under a new id (OMP-IMPORT-005).
+"""
+
+
+Content: TypeAlias = "str"
+"""Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one of them not white
+    space (OMP-MEM-002).
+"""
+
+
+class CreateMemoryRequest(TypedDict):
+    """Body of POST /v1/memories. Members other than these, including the server-set 'id', 'created_at' and
+        'updated_at', are rejected with 422 (OMP-CRUD-004).
+    """
+
+    content: "Content"
+    type: "MemoryType"
+    source: "Source"
+    tags: NotRequired["Tags"]
+    namespace: NotRequired["NullableNamespace"]
+    expires_at: NotRequired["NullableTimestamp"]
+    """When the memory expires; must lie in the future (OMP-EXP-002). Null or absent: never."""
+    metadata: NotRequired["Metadata"]
+    embedding: NotRequired["Embedding"]
+
+
+Embedding: TypeAlias = "list[float]"
+"""Vector embedding of the content: 1 to 4,096 numbers; its model and dimensions are implementation-defined
+    (OMP-MEM-015).
+"""
+
+
+class ErrorEnvelope(TypedDict):
+    """The body of every error response (OMP-ERR-001). 'error' is a code from the error table; 'message' is for
+        humans; 'details' is an object, with 'errors' listing every violation for validation_error.
+    """
+
+    error: "str"
+    message: "str"
+    details: "dict[str, Any]"
+    request_id: NotRequired["str"]
+
+
+class ExportFile(TypedDict):
+    """The portable OMP export file: the body of GET /v1/export and of POST /v1/import. 'omp_version' versions
+        the format (OMP-EXPORT-003). 'conflict' is only meaningful in an import body (OMP-IMPORT-004);
+        exporters never write it.
+    """
+
+    omp_version: "SpecVersion"
+    exported_at: "Timestamp"
+    server: "ExportFileServer | str"
+    """The software that wrote the file. Draft 0.2 files may carry a plain string here."""
+    memories: "list[Memory]"
+    conflict: NotRequired["ConflictStrategy"]
+
+
+class ExportFileServer(TypedDict):
+    name: "str"
+    version: "str"
+
+
+class ExtractRequest(TypedDict):
+    """Body of POST /v1/extract (capability 'extract'): a transcript from which the server's configured AI
+        provider extracts memories.
+    """
+
+    text: "str"
+    source: "Source"
+    tags: NotRequired["Tags"]
+    namespace: NotRequired["NullableNamespace"]
+
+
+class Health(TypedDict):
+    """Body of GET /v1/health (no authentication). Declares the spec version, the compliance levels the server
+        claims, its capabilities and its limits (OMP-HEALTH-002).
+    """
+
+    status: "Literal['ok', 'degraded']"
+    version: "SpecVersion"
+    """The OMP specification version the server implements."""
+    memories_count: "int | None"
+    """Memories visible to the caller's credentials; null when the request carries no valid key (OMP-HEALTH-004).
+    """
+    levels: "list[Literal['core', 'search', 'full', 'mcp']]"
+    """Compliance levels claimed. 'core' is always present; 'search', 'full' and 'mcp' are independent profiles
+        on top of it (OMP-LEVEL-002).
+    """
+    capabilities: "list[str]"
+    """Optional features offered, from the capability table (OMP-HEALTH-006); names starting 'x_' are vendor
+        extensions.
+    """
+    limits: "HealthLimits"
+    server: "HealthServer"
+
+
+class HealthLimits(TypedDict):
+    max_body_bytes: "int"
+    """Largest accepted body for every endpoint but import."""
+    max_import_bytes: "int"
+    """Largest accepted import body."""
+
+
+class HealthServer(TypedDict):
+    name: "str"
+    version: "str"
+
+
+class ImportResult(TypedDict):
+    """Outcome of POST /v1/import: how many items were stored, how many were skipped, and one entry per rejected
+        item (OMP-IMPORT-009). imported + skipped + errors.length equals the number of items in the file.
+    """
+
+    imported: "int"
+    """Items stored, whether new, overwriting or duplicated."""
+    skipped: "int"
+    """Items left out: id conflicts under 'skip', and items already expired."""
+    errors: "list[ImportResultErrorsItem]"
+
+
+class ImportResultErrorsItem(TypedDict):
+    index: "int"
+    """Position of the item in the file's 'memories' array."""
+    id: NotRequired["str | None"]
+    """The item's id when it has one."""
+    error: "str"
+    """An error code from the error table."""
+    message: "str"
+    details: NotRequired["dict[str, Any]"]
+
+
+Limit: TypeAlias = "int"
+"""Page size: an integer from 1 to 100; 20 when absent (OMP-LIST-006)."""
+
+
+class ListMemoriesResponse(TypedDict):
+    """One page of GET /v1/memories. 'total' counts every memory matching the filters, before limit and offset
+        are applied (OMP-LIST-012).
+    """
+
+    memories: "list[Memory]"
+    total: "int"
+    limit: "Limit"
+    offset: "Offset"
+
+
+class Memory(TypedDict):
+    """One memory as stored and returned by an OMP server. Servers always include 'namespace' (null when none)
+        and 'metadata' ({} when none) (OMP-MEM-017); both may be absent in files written by draft 0.2 servers.
+    """
+
+    id: "MemoryId"
+    content: "Content"
+    type: "MemoryType"
+    source: "MemorySource"
+    tags: "Tags"
+    namespace: NotRequired["NullableNamespace"]
+    created_at: "Timestamp"
+    """When the server stored the memory; never changes (OMP-TIME-004)."""
+    updated_at: "Timestamp"
+    """When the memory last changed; moves forward on every successful update (OMP-TIME-005)."""
+    expires_at: "NullableTimestamp"
+    """When the memory stops existing for clients; null for never (OMP-EXP-001)."""
+    embedding: NotRequired["Embedding"]
+    metadata: NotRequired["Metadata"]
+
+
+MemoryId: TypeAlias = "str"
+"""Server-assigned memory identifier: 'mem_' followed by 16 characters of [a-z0-9] (OMP-ID-001)."""
+
+
+class MemorySource(TypedDict):
+    """Provenance of a memory: which tool observed it, in which session, for which user of that tool, and when.
+        In a create request 'timestamp' may be omitted (the server then uses the time of creation); in a
+        stored memory it is always present.
+    """
+
+    tool: "ToolName"
+    session_id: NotRequired["str"]
+    """The tool's own session identifier, 1 to 255 characters."""
+    user_id: NotRequired["str"]
+    """The tool's own identifier for its user, 1 to 255 characters; informational, unrelated to the authenticated
+        principal.
+    """
+    timestamp: "Timestamp"
+    """When the tool observed what the memory records (UTC)."""
+
+
+MemoryType: TypeAlias = "Literal['episodic', 'semantic', 'procedural']"
+"""Kind of memory: episodic (an event that happened), semantic (a fact or preference), procedural (how to do
+    something).
+"""
+
+
+Metadata: TypeAlias = "dict[str, Any]"
+"""Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any JSON (OMP-MEM-013).
+"""
+
+
+Namespace: TypeAlias = "str"
+"""Grouping label such as 'project:myapp': 1 to 100 characters, same alphabet as tags (OMP-MEM-008)."""
+
+
+NullableNamespace: TypeAlias = "Namespace | None"
+"""A Namespace, or null for no namespace."""
+
+
+NullableTimestamp: TypeAlias = "Timestamp | None"
+"""A Timestamp, or null."""
+
+
+Offset: TypeAlias = "int"
+"""Number of matching items to skip: an integer from 0 to 1,000,000; 0 when absent (OMP-LIST-007)."""
+
+
+class Principal(TypedDict):
+    """Body of GET /v1/me: what the presented key may do. A global key has tool null, both scopes and read_scope
+        'all'; a per-tool key names its tool (OMP-AUTH-010).
+    """
+
+    principal: "str"
+    """Opaque, stable identifier of the user who owns the key's memories."""
+    tool: "ToolName | None"
+    """The source.tool a per-tool key is bound to; null for a global key."""
+    scopes: "list[Literal['read', 'write']]"
+    read_scope: "Literal['all', 'own']"
+    """'all': reads see every memory of the principal; 'own': only memories whose source.tool is the key's tool.
+    """
+
+
+SearchMode: TypeAlias = "Literal['keyword', 'semantic', 'hybrid']"
+"""Search mode: keyword (every server), semantic and hybrid (OMP-Search) (OMP-SEARCH-003)."""
+
+
+class SearchRequest(TypedDict):
+    """Body of POST /v1/memories/search. 'q' is plain text: quotes and operator characters carry no meaning
+        (OMP-SEARCH-006). The filters combine with AND.
+    """
+
+    q: "str"
+    """Query text, 1 to 1,000 code points, at least one not white space."""
+    mode: NotRequired["SearchMode"]
+    type: NotRequired["MemoryType"]
+    tool: NotRequired["ToolName"]
+    tags: NotRequired["Tags"]
+    """Only memories carrying every one of these tags."""
+    namespace: NotRequired["Namespace"]
+    limit: NotRequired["Limit"]
+    offset: NotRequired["Offset"]
+
+
+class SearchResponse(TypedDict):
+    """Search results, best match first. 'total' counts every match before limit and offset; 'mode_used' says
+        which mode actually ran (OMP-SEARCH-014).
+    """
+
+    memories: "list[Memory]"
+    total: "int"
+    mode_used: "SearchMode"
+    limit: "Limit"
+    offset: "Offset"
+
+
+SortOrder: TypeAlias = "Literal['created_at_desc', 'created_at_asc', 'updated_at_desc', 'updated_at_asc']"
+"""List order; ties on the timestamp are broken by id in the same direction (OMP-LIST-010)."""
+
+
+class Source(TypedDict):
+    """Provenance of a memory: which tool observed it, in which session, for which user of that tool, and when.
+        In a create request 'timestamp' may be omitted (the server then uses the time of creation); in a
+        stored memory it is always present.
+    """
+
+    tool: "ToolName"
+    session_id: NotRequired["str"]
+    """The tool's own session identifier, 1 to 255 characters."""
+    user_id: NotRequired["str"]
+    """The tool's own identifier for its user, 1 to 255 characters; informational, unrelated to the authenticated
+        principal.
+    """
+    timestamp: NotRequired["Timestamp"]
+    """When the tool observed what the memory records (UTC)."""
+
+
+SpecVersion: TypeAlias = "str"
+"""An OMP specification version as MAJOR.MINOR."""
+
+
+Tag: TypeAlias = "str"
+"""One tag: 1 to 50 characters of lower-case ASCII letters, digits, '_', ':' and '-' (OMP-MEM-005)."""
+
+
+Tags: TypeAlias = "list[Tag]"
+"""At most 20 distinct tags; order is preserved as written (OMP-MEM-006)."""
+
+
+Timestamp: TypeAlias = "str"
+"""RFC 3339 date-time in UTC, written with an upper-case 'Z' offset; fractional seconds optional (1 to 9 digits)
+    (OMP-TIME-001).
+"""
+
+
+ToolName: TypeAlias = "str"
+"""Name of the tool that wrote a memory (source.tool): 1 to 100 characters, no control characters (OMP-MEM-010).
+"""
+
+
+class UpdateMemoryRequest(TypedDict):
+    """Body of PUT /v1/memories/{id}: a partial update. An absent member is left unchanged; null clears a
+        nullable member; 'tags' and 'metadata' replace the stored value whole. 'id', 'source', 'created_at'
+        and 'updated_at' are not updatable and are rejected with 422 (OMP-CRUD-017).
+    """
+
+    content: NotRequired["Content"]
+    type: NotRequired["MemoryType"]
+    tags: NotRequired["Tags"]
+    namespace: NotRequired["NullableNamespace"]
+    expires_at: NotRequired["NullableTimestamp"]
+    metadata: NotRequired["Metadata"]
+    embedding: NotRequired["Embedding | None"]
+    """A new embedding, or null to remove the stored one."""

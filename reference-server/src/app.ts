@@ -1,0 +1,49 @@
+import type { Server } from 'node:http';
+import type { KeyRing } from './auth/keys.ts';
+import { ResponseCache } from './cache.ts';
+import { Router } from './http/router.ts';
+import { createHttpServer } from './http/server.ts';
+import type { LogSink } from './log.ts';
+import type { AppContext } from './routes/context.ts';
+import { memoryEndpoints } from './routes/memories.ts';
+import { searchEndpoints } from './routes/search.ts';
+import { systemEndpoints } from './routes/system.ts';
+import { transferEndpoints } from './routes/transfer.ts';
+import type { MemoryStore } from './storage/memory-store.ts';
+
+/** Everything the HTTP application is made of. */
+export interface AppParts {
+  store: MemoryStore;
+  keys: KeyRing;
+  maxBodyBytes: number;
+  maxImportBytes: number;
+  server: { name: string; version: string };
+  cache: boolean;
+  log: LogSink;
+}
+
+/** Build the router with every endpoint and the node:http server around it (not yet listening). */
+export function createApp(parts: AppParts): Server {
+  const app: AppContext = {
+    store: parts.store,
+    cache: new ResponseCache({ enabled: parts.cache }),
+    limits: { maxBodyBytes: parts.maxBodyBytes, maxImportBytes: parts.maxImportBytes },
+    server: parts.server,
+  };
+  const router = new Router();
+  for (const e of [
+    ...memoryEndpoints(app),
+    ...searchEndpoints(app),
+    ...transferEndpoints(app),
+    ...systemEndpoints(app),
+  ]) {
+    router.add(e);
+  }
+  return createHttpServer({
+    router,
+    keys: parts.keys,
+    maxBodyBytes: parts.maxBodyBytes,
+    maxImportBytes: parts.maxImportBytes,
+    log: parts.log,
+  });
+}

@@ -1,0 +1,74 @@
+/** The command line: parse options, start, print where to connect, stop gracefully on SIGINT/SIGTERM. */
+import { resolve } from 'node:path';
+import { HELP, parseCli } from './config.ts';
+import { SERVER_INFO, startServer } from './index.ts';
+
+async function main(): Promise<void> {
+  let request: ReturnType<typeof parseCli>;
+  try {
+    request = parseCli(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`omp-reference-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write('Run with --help for the options.\n');
+    process.exit(2);
+  }
+  if (request.kind === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (request.kind === 'version') {
+    process.stdout.write(`${SERVER_INFO.name} ${SERVER_INFO.version} (OMP 0.3)\n`);
+    return;
+  }
+  const { options } = request;
+  if (options.apiKey !== undefined && options.apiKey.length < 32) {
+    process.stderr.write('warning: the API key is shorter than 32 characters; use a long random key.\n');
+  }
+  const server = await startServer(options);
+  const db = server.dbPath === ':memory:' ? ':memory: (nothing is kept after exit)' : resolve(server.dbPath);
+  const lines = [
+    `OMP reference server ${SERVER_INFO.version} listening on ${server.url}`,
+    `  database: ${db}`,
+    `  health:   curl ${server.url}/v1/health`,
+  ];
+  if (server.generatedKeyFile !== null && server.apiKey !== null) {
+    lines.push(
+      `  API key (generated now, shown only once; only its hash is stored in ${server.generatedKeyFile}):`,
+      `    ${server.apiKey}`,
+    );
+  } else if (server.generatedKeyFile !== null) {
+    lines.push(
+      `  API key: the one generated earlier (hash in ${server.generatedKeyFile}; delete it for a new key)`,
+    );
+  } else if (options.apiKey === undefined && server.apiKey !== null) {
+    lines.push(`  API key (in-memory store, valid until exit): ${server.apiKey}`);
+  } else {
+    const principals = new Set(server.keys.map((k) => k.principal));
+    lines.push(`  keys: ${server.keys.length} configured, for ${principals.size} principal(s)`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`${signal}: finishing in-flight requests, then closing the database\n`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`omp-reference-server: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

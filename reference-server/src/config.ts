@@ -1,0 +1,97 @@
+import { parseArgs } from 'node:util';
+import { LIMITS, type StartOptions } from './index.ts';
+
+/** The command line's help text: every option, its environment variable and default. */
+export const HELP = `omp-reference-server — the reference Open Memory Protocol (OMP 0.3) server on SQLite
+
+Usage: omp-reference-server [options]        (in this repository: npm run server -- [options])
+
+Options (each also settable by the environment variable shown; a flag wins over the variable):
+  --host <address>          OMP_HOST              Interface to listen on. Default 127.0.0.1 (this machine
+                                                  only); use 0.0.0.0 to listen on every interface.
+  --port <n>                OMP_PORT              TCP port, 0 for any free port. Default 3456.
+  --db <path>               OMP_DB                SQLite database file, created with its folder if missing;
+                                                  ":memory:" keeps everything in memory. Default ./data/omp.db.
+  --api-key <key>           OMP_API_KEY           A global key: full access to the memories of --principal.
+                                                  Prefer the variable: flags are visible in process lists.
+  --principal <name>        OMP_PRINCIPAL         Principal (user) of --api-key and of a generated key.
+                                                  Default owner.
+  --keys-file <path>        OMP_KEYS_FILE         JSON file of keys for several principals and per-tool keys:
+                                                  [{"key": "...", "principal": "alice", "tool": "cursor",
+                                                    "scopes": ["read","write"], "read_scope": "own"}]
+                                                  tool, scopes (default both) and read_scope (default "all";
+                                                  "own" needs a tool) are optional; keys are >= 16 characters.
+  --max-body-bytes <n>      OMP_MAX_BODY_BYTES    Largest request body, import excepted. Default 1048576.
+  --max-import-bytes <n>    OMP_MAX_IMPORT_BYTES  Largest import body. Default 268435456.
+  --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
+  --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
+  -h, --help                                      Show this help.
+  -v, --version                                   Show the version.
+
+Authentication is always on. With neither --api-key nor --keys-file, a key is generated on first start,
+printed once, and only its SHA-256 is stored beside the database (<db>.key, mode 0600); later starts accept
+the same key. Lost it? Stop the server, delete <db>.key and start again for a new one.
+`;
+
+/** What the command line asks for. */
+export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'start'; options: StartOptions };
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+/** Parse flags and environment into StartOptions; throws an Error with a readable message on bad input. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRequest {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      db: { type: 'string' },
+      'api-key': { type: 'string' },
+      principal: { type: 'string' },
+      'keys-file': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'max-import-bytes': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const pick = (flag: string | undefined, variable: string): string | undefined =>
+    flag ?? (env[variable] === '' ? undefined : env[variable]);
+
+  const options: StartOptions = {
+    host: pick(values.host, 'OMP_HOST') ?? '127.0.0.1',
+    port: integer('--port', pick(values.port, 'OMP_PORT') ?? '3456', 0, 65535),
+    dbPath: pick(values.db, 'OMP_DB') ?? './data/omp.db',
+    principal: pick(values.principal, 'OMP_PRINCIPAL') ?? 'owner',
+    maxBodyBytes: integer(
+      '--max-body-bytes',
+      pick(values['max-body-bytes'], 'OMP_MAX_BODY_BYTES') ?? String(LIMITS.defaultBodyBytes),
+      LIMITS.minBodyBytes,
+      2 ** 31,
+    ),
+    maxImportBytes: integer(
+      '--max-import-bytes',
+      pick(values['max-import-bytes'], 'OMP_MAX_IMPORT_BYTES') ?? String(LIMITS.defaultImportBytes),
+      LIMITS.minImportBytes,
+      2 ** 31,
+    ),
+    cache: !(values['no-cache'] || env.OMP_CACHE === 'off'),
+    log: !(values.quiet || env.OMP_LOG === 'off'),
+  };
+  const apiKey = pick(values['api-key'], 'OMP_API_KEY');
+  if (apiKey !== undefined) options.apiKey = apiKey;
+  const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');
+  if (keysFile !== undefined) options.keysFile = keysFile;
+  return { kind: 'start', options };
+}

@@ -1,0 +1,188 @@
+/**
+ * omp-reference-server: the reference Open Memory Protocol server on SQLite, as a library.
+ *
+ *   import { startServer } from 'omp-reference-server';
+ *   const srv = await startServer({ dbPath: '/tmp/omp.db', apiKey: 'k'.repeat(32) });
+ *   // srv.url -> http://127.0.0.1:41234 ; srv.apiKey ; await srv.close();
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
+import { type LogSink, silentSink, stderrSink } from './log.ts';
+import { openDatabase } from './storage/database.ts';
+import { MemoryStore } from './storage/memory-store.ts';
+
+export type { Credential, KeyConfig } from './auth/keys.ts';
+export { generateKey } from './auth/keys.ts';
+export type { LogSink } from './log.ts';
+export { CAPABILITIES, LEVELS } from './routes/system.ts';
+
+/** Name and version written in health and export files. */
+export const SERVER_INFO: { name: string; version: string } = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  return { name: pkg.name, version: pkg.version };
+})();
+
+/** Spec minimums for the declared limits (OMP-HTTP-017) and this server's defaults. */
+export const LIMITS = {
+  minBodyBytes: 262_144,
+  minImportBytes: 33_554_432,
+  defaultBodyBytes: 1_048_576,
+  defaultImportBytes: 268_435_456,
+} as const;
+
+/** Options of startServer. Every member is optional. */
+export interface StartOptions {
+  /** Interface to listen on. Default 127.0.0.1 (OMP-SEC-007). */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 0 (the CLI defaults to 3456). */
+  port?: number;
+  /** SQLite file, created with its folder if missing; `:memory:` for a throw-away store. Default `:memory:`. */
+  dbPath?: string;
+  /** A global key for `principal`. */
+  apiKey?: string;
+  /** Principal of `apiKey` and of a generated key. Default `owner`. */
+  principal?: string;
+  /** More keys: principals, per-tool keys with scopes. */
+  keys?: KeyConfig[];
+  /** A JSON file holding an array of KeyConfig. */
+  keysFile?: string;
+  /** Default 1 MiB; at least 256 KiB. */
+  maxBodyBytes?: number;
+  /** Default 256 MiB; at least 32 MiB. */
+  maxImportBytes?: number;
+  /** Request log: true = JSON lines on stderr, a function = your sink. Default false. */
+  log?: boolean | LogSink;
+  /** Cache rendered list/search pages per store generation. Default true. */
+  cache?: boolean;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  url: string;
+  host: string;
+  port: number;
+  dbPath: string;
+  /**
+   * The global key of `principal`: `apiKey` when given, else a generated key when this start created it
+   * (an in-memory store always does). Null when the key was generated on an earlier start (only its hash
+   * is kept) or when only `keys`/`keysFile` were configured.
+   */
+  apiKey: string | null;
+  /** Every key configured through `apiKey`, `keys` and `keysFile` (plus a freshly generated one). */
+  keys: KeyConfig[];
+  /** Where the generated key's hash is kept, when a key was generated for a file database. */
+  generatedKeyFile: string | null;
+  /** The node:http server, for tests that need it. */
+  httpServer: Server;
+  /** Group-commit counters (transactions, writes). */
+  commitStats(): { commits: number; writes: number };
+  /** Graceful stop: no new connections, in-flight requests finish, queued writes commit, the database closes. */
+  close(): Promise<void>;
+}
+
+function checkLimit(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
+  return value;
+}
+
+/** Open the store, configure keys and listen. Rejects on a bad configuration or a port in use. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const dbPath = options.dbPath ?? ':memory:';
+  const principal = options.principal ?? 'owner';
+  const maxBodyBytes = checkLimit(
+    'maxBodyBytes',
+    options.maxBodyBytes ?? LIMITS.defaultBodyBytes,
+    LIMITS.minBodyBytes,
+  );
+  const maxImportBytes = checkLimit(
+    'maxImportBytes',
+    options.maxImportBytes ?? LIMITS.defaultImportBytes,
+    LIMITS.minImportBytes,
+  );
+
+  const keyConfigs: KeyConfig[] = [];
+  if (options.apiKey !== undefined) keyConfigs.push({ key: options.apiKey, principal });
+  keyConfigs.push(...(options.keys ?? []));
+  if (options.keysFile !== undefined) keyConfigs.push(...readKeysFile(options.keysFile));
+  const keys = new KeyRing();
+  for (const k of keyConfigs) keys.add(k);
+
+  let apiKey: string | null = options.apiKey ?? null;
+  let generatedKeyFile: string | null = null;
+  if (keys.size === 0) {
+    // Authentication is always on: with no key configured, one is generated (and printed once by the CLI).
+    if (dbPath === ':memory:') {
+      apiKey = generateKey();
+      keyConfigs.push({ key: apiKey, principal });
+      keys.add({ key: apiKey, principal });
+    } else {
+      const generated = ensureGeneratedKey(`${dbPath}.key`, principal);
+      keys.addHashed(generated.hash, { principal: generated.principal });
+      generatedKeyFile = generated.path;
+      apiKey = generated.key;
+      if (generated.key !== null) keyConfigs.push({ key: generated.key, principal: generated.principal });
+    }
+  }
+
+  const log: LogSink =
+    options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
+  const store = new MemoryStore(openDatabase(dbPath));
+  const httpServer = createApp({
+    store,
+    keys,
+    maxBodyBytes,
+    maxImportBytes,
+    server: SERVER_INFO,
+    cache: options.cache ?? true,
+    log,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port ?? 0, host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const port = (httpServer.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    host,
+    port,
+    dbPath,
+    apiKey,
+    keys: keyConfigs,
+    generatedKeyFile,
+    httpServer,
+    commitStats: () => ({ ...store.commitStats }),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        // Stop accepting; idle keep-alive connections go now, busy ones after their response.
+        const force = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+        force.unref();
+        httpServer.close(() => {
+          clearTimeout(force);
+          store.close();
+          resolve();
+        });
+        httpServer.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

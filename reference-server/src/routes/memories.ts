@@ -1,0 +1,132 @@
+import type { Violation } from '@omp-kit/schemas';
+import type { CreateMemoryRequest, SortOrder, UpdateMemoryRequest } from '@omp-kit/schemas/types';
+import { forbidden, memoryNotFound } from '../http/errors.ts';
+import type { Endpoint } from '../http/router.ts';
+import { isMemoryId } from '../model/ids.ts';
+import { ceilMs } from '../model/time.ts';
+import type { Filters } from '../storage/memory-store.ts';
+import { renderMemory, renderPage } from '../storage/rows.ts';
+import { asQueryViolations, validators, violationsOf } from '../validation.ts';
+import {
+  type AppContext,
+  caller,
+  json,
+  queryOf,
+  rejectIf,
+  requireRead,
+  requireWrite,
+  visibilityOf,
+} from './context.ts';
+
+const LIST_PARAMS = ['type', 'tool', 'tags', 'namespace', 'limit', 'offset', 'sort'] as const;
+
+/** OMP-EXP-002: an expiry must lie in the future when it is written. */
+function futureExpiry(expiresAt: string | null | undefined): Violation[] {
+  if (typeof expiresAt !== 'string' || ceilMs(expiresAt) > Date.now()) return [];
+  return [{ path: '/expires_at', message: 'must be later than the current time' }];
+}
+
+/** Validate a body with a schema, then the rules the schema cannot express. */
+function bodyViolations(validate: ReturnType<typeof validators.create>, body: unknown): Violation[] {
+  const v = violationsOf(validate, body);
+  if (v.length > 0) return v;
+  return futureExpiry((body as { expires_at?: string | null }).expires_at);
+}
+
+/** POST/GET /v1/memories and GET/PUT/DELETE /v1/memories/{id}. */
+export function memoryEndpoints(app: AppContext): Endpoint[] {
+  const { store, cache } = app;
+  return [
+    {
+      method: 'POST',
+      path: '/v1/memories',
+      auth: 'required',
+      body: 'json',
+      async handle(ctx) {
+        const c = caller(ctx);
+        rejectIf([...queryOf(ctx, []).violations, ...bodyViolations(validators.create(), ctx.body)]);
+        const req = ctx.body as CreateMemoryRequest;
+        requireWrite(c);
+        if (c.tool !== null && req.source.tool !== c.tool) {
+          throw forbidden(`This key may only create memories with source.tool ${c.tool}`, { tool: c.tool });
+        }
+        const row = await store.create(c.principal, req);
+        return json(201, renderMemory(row, true), { Location: `/v1/memories/${row.id}` });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/memories',
+      auth: 'required',
+      handle(ctx) {
+        const c = caller(ctx);
+        const { values, violations } = queryOf(ctx, LIST_PARAMS);
+        rejectIf([...violations, ...asQueryViolations(violationsOf(validators.listQuery(), values))]);
+        requireRead(c);
+        const vis = visibilityOf(c);
+        const filters: Filters = {
+          type: values.type as string | undefined,
+          tool: values.tool as string | undefined,
+          tags: values.tags as string[] | undefined,
+          namespace: values.namespace as string | undefined,
+        };
+        const sort = (values.sort as SortOrder | undefined) ?? 'created_at_desc';
+        const limit = (values.limit as number | undefined) ?? 20;
+        const offset = (values.offset as number | undefined) ?? 0;
+        store.purgeExpired();
+        const key = JSON.stringify(['list', vis, filters, sort, limit, offset]);
+        let body = cache.get(key, store.generation);
+        if (body === undefined) {
+          const generation = store.generation;
+          const page = store.list(vis, filters, sort, limit, offset);
+          body = `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset}}`;
+          cache.set(key, generation, body);
+        }
+        return json(200, body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/memories/{id}',
+      auth: 'required',
+      handle(ctx) {
+        const c = caller(ctx);
+        rejectIf(queryOf(ctx, []).violations);
+        requireRead(c);
+        const id = ctx.params.id as string;
+        const row = isMemoryId(id) ? store.get(visibilityOf(c), id) : undefined;
+        if (!row) throw memoryNotFound(id);
+        return json(200, renderMemory(row, true));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v1/memories/{id}',
+      auth: 'required',
+      body: 'json',
+      async handle(ctx) {
+        const c = caller(ctx);
+        rejectIf([...queryOf(ctx, []).violations, ...bodyViolations(validators.update(), ctx.body)]);
+        requireWrite(c);
+        const id = ctx.params.id as string;
+        if (!isMemoryId(id)) throw memoryNotFound(id);
+        const row = await store.update(visibilityOf(c), c.tool, id, ctx.body as UpdateMemoryRequest);
+        return json(200, renderMemory(row, true));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/memories/{id}',
+      auth: 'required',
+      async handle(ctx) {
+        const c = caller(ctx);
+        rejectIf(queryOf(ctx, []).violations);
+        requireWrite(c);
+        const id = ctx.params.id as string;
+        if (!isMemoryId(id)) throw memoryNotFound(id);
+        await store.delete(visibilityOf(c), c.tool, id);
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,41 @@
+import type { Health } from '@omp-kit/schemas/types';
+import { principalOf } from '../auth/keys.ts';
+import type { Endpoint } from '../http/router.ts';
+import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
+
+/** Levels and capabilities this server implements completely (OMP-LEVEL-002, OMP-HEALTH-006). */
+export const LEVELS: Health['levels'] = ['core', 'full'];
+export const CAPABILITIES: string[] = ['keyword_search', 'per_tool_keys', 'multi_user'];
+
+/** GET /v1/health (no authentication) and GET /v1/me. */
+export function systemEndpoints(app: AppContext): Endpoint[] {
+  return [
+    {
+      method: 'GET',
+      path: '/v1/health',
+      auth: 'optional',
+      handle(ctx) {
+        rejectIf(queryOf(ctx, []).violations);
+        const health: Health = {
+          status: 'ok',
+          version: '0.3',
+          memories_count: ctx.credential ? app.store.count(visibilityOf(ctx.credential)) : null,
+          levels: LEVELS,
+          capabilities: CAPABILITIES,
+          limits: { max_body_bytes: app.limits.maxBodyBytes, max_import_bytes: app.limits.maxImportBytes },
+          server: app.server,
+        };
+        return json(200, JSON.stringify(health));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/me',
+      auth: 'required',
+      handle(ctx) {
+        rejectIf(queryOf(ctx, []).violations);
+        return json(200, JSON.stringify(principalOf(caller(ctx))));
+      },
+    },
+  ];
+}

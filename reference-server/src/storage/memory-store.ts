@@ -1,0 +1,563 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type {
+  ConflictStrategy,
+  CreateMemoryRequest,
+  ImportResult,
+  Memory,
+  SortOrder,
+  UpdateMemoryRequest,
+} from '@omp-kit/schemas/types';
+import { forbidden, memoryNotFound } from '../http/errors.ts';
+import { newMemoryId } from '../model/ids.ts';
+import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
+import { filterMatch, filterText } from '../search/meta-tokens.ts';
+import { allOf, indexText } from '../search/tokenize.ts';
+import { validators, violationsOf } from '../validation.ts';
+import { GroupCommit } from './group-commit.ts';
+import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
+
+/** Whose memories a request sees: its principal's, restricted to one tool for keys with read scope `own`. */
+export interface Visibility {
+  principal: string;
+  ownTool: string | null;
+}
+
+/** List and search filters (SPEC.md §5.2); absent members do not filter. */
+export interface Filters {
+  type?: string | undefined;
+  tool?: string | undefined;
+  tags?: readonly string[] | undefined;
+  namespace?: string | undefined;
+}
+
+/** One page of rows and the number of matches before limit/offset. */
+export interface Page {
+  rows: MemoryRow[];
+  total: number;
+}
+
+type NewRow = Omit<MemoryRow, 'seq'>;
+
+/** Above this many filter matches a list walks the sort index instead of sorting the matches. */
+const SORT_MATCHES_LIMIT = 2000;
+
+const ORDER: Record<SortOrder, { index: string; orderBy: string }> = {
+  created_at_desc: { index: 'memories_by_created', orderBy: 'm.created_key DESC, m.id DESC' },
+  created_at_asc: { index: 'memories_by_created', orderBy: 'm.created_key ASC, m.id ASC' },
+  updated_at_desc: { index: 'memories_by_updated', orderBy: 'm.updated_key DESC, m.id DESC' },
+  updated_at_asc: { index: 'memories_by_updated', orderBy: 'm.updated_key ASC, m.id ASC' },
+};
+
+const isUniqueViolation = (err: unknown): boolean =>
+  err instanceof Error && /UNIQUE constraint failed/.test(err.message);
+
+/**
+ * The memory store: every query and write of the server. Reads run directly on the connection; writes are
+ * queued into the group commit. Expired memories are purged before any read that could see them (and once a
+ * minute), so queries never need an expiry condition to be correct.
+ */
+export class MemoryStore {
+  readonly #db: DatabaseSync;
+  readonly #writes: GroupCommit;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #now: () => number;
+  readonly #purgeTimer: NodeJS.Timeout;
+  /** No stored memory expires before this instant (ms); purges run when the clock reaches it. */
+  #nextExpiry: number;
+  /** Increases whenever stored data changes; response caches compare it. */
+  generation = 0;
+
+  constructor(db: DatabaseSync, options: { now?: () => number } = {}) {
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+    this.#writes = new GroupCommit(db);
+    this.#writes.onCommit = () => {
+      this.generation++;
+    };
+    this.#nextExpiry = this.#earliestExpiry();
+    this.#purgeTimer = setInterval(() => this.purgeExpired(), 60_000);
+    this.#purgeTimer.unref();
+  }
+
+  /** Group-commit counters: transactions and the writes they carried. */
+  get commitStats(): { commits: number; writes: number } {
+    return this.#writes.stats;
+  }
+
+  #sql(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #earliestExpiry(): number {
+    const row = this.#sql('SELECT min(expires_ms) AS t FROM memories WHERE expires_ms IS NOT NULL').get() as {
+      t: number | null;
+    };
+    return row.t ?? Number.POSITIVE_INFINITY;
+  }
+
+  #noteExpiry(expiresMs: number | null): void {
+    if (expiresMs !== null && expiresMs < this.#nextExpiry) this.#nextExpiry = expiresMs;
+  }
+
+  /** Delete memories whose expiry has passed, if any can have; runs before every read. */
+  purgeExpired(): void {
+    const now = this.#now();
+    if (now < this.#nextExpiry) return;
+    const db = this.#db;
+    // Not inside the group commit: purges are idempotent, and a read must not wait for the next turn.
+    const seqs = this.#sql('SELECT seq FROM memories WHERE expires_ms <= ?').all(now) as { seq: number }[];
+    if (seqs.length > 0) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const { seq } of seqs) this.#deleteSeq(seq);
+        db.exec('COMMIT');
+      } catch (err) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+      this.generation++;
+    }
+    this.#nextExpiry = this.#earliestExpiry();
+  }
+
+  // ---------------------------------------------------------------- writes (run inside the group commit)
+
+  #insert(row: NewRow): MemoryRow {
+    const r = this.#sql(
+      `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.principal,
+      row.id,
+      row.content,
+      row.type,
+      row.tool,
+      row.source,
+      row.tags,
+      row.namespace,
+      row.metadata,
+      row.embedding,
+      row.created_at,
+      row.updated_at,
+      row.expires_at,
+      row.created_key,
+      row.updated_key,
+      row.expires_ms,
+    );
+    const seq = Number(r.lastInsertRowid);
+    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, indexText(row.content));
+    this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
+    this.#noteExpiry(row.expires_ms);
+    return { seq, ...row };
+  }
+
+  /** Insert under a fresh server-assigned id, drawing again in the (astronomically rare) case of a clash. */
+  #insertWithNewId(row: NewRow): MemoryRow {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.#insert({ ...row, id: newMemoryId() });
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  #replace(before: MemoryRow, after: MemoryRow): void {
+    this.#sql(
+      `UPDATE memories SET id = ?, content = ?, type = ?, tool = ?, source = ?, tags = ?, namespace = ?, metadata = ?,
+       embedding = ?, created_at = ?, updated_at = ?, expires_at = ?, created_key = ?, updated_key = ?, expires_ms = ?
+       WHERE seq = ?`,
+    ).run(
+      after.id,
+      after.content,
+      after.type,
+      after.tool,
+      after.source,
+      after.tags,
+      after.namespace,
+      after.metadata,
+      after.embedding,
+      after.created_at,
+      after.updated_at,
+      after.expires_at,
+      after.created_key,
+      after.updated_key,
+      after.expires_ms,
+      before.seq,
+    );
+    if (after.content !== before.content) {
+      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(
+        indexText(after.content),
+        before.seq,
+      );
+    }
+    const attrs = filterText(attrsOf(after));
+    if (attrs !== filterText(attrsOf(before))) {
+      this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
+    }
+    this.#noteExpiry(after.expires_ms);
+  }
+
+  #deleteSeq(seq: number): void {
+    this.#sql('DELETE FROM memories WHERE seq = ?').run(seq);
+    this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
+    this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
+  }
+
+  #row(principal: string, id: string): MemoryRow | undefined {
+    return this.#sql(`SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`).get(
+      principal,
+      id,
+    ) as MemoryRow | undefined;
+  }
+
+  /** The row if the caller can see it: its principal's, not expired, not hidden by read scope `own`. */
+  #visible(vis: Visibility, id: string, now: number): MemoryRow | undefined {
+    const row = this.#row(vis.principal, id);
+    if (!row) return undefined;
+    if (row.expires_ms !== null && row.expires_ms <= now) return undefined;
+    if (vis.ownTool !== null && row.tool !== vis.ownTool) return undefined;
+    return row;
+  }
+
+  /** Store a new memory for a principal; resolves once durable. */
+  create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
+    return this.#writes.run(() => {
+      const createdAt = isoFromMs(this.#now());
+      const source =
+        req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
+      const expiresAt = req.expires_at ?? null;
+      return this.#insertWithNewId({
+        principal,
+        id: '',
+        content: req.content,
+        type: req.type,
+        tool: req.source.tool,
+        source: JSON.stringify(source),
+        tags: JSON.stringify(req.tags ?? []),
+        namespace: req.namespace ?? null,
+        metadata: JSON.stringify(req.metadata ?? {}),
+        embedding: req.embedding === undefined ? null : JSON.stringify(req.embedding),
+        created_at: createdAt,
+        updated_at: createdAt,
+        expires_at: expiresAt,
+        created_key: sortKey(createdAt),
+        updated_key: sortKey(createdAt),
+        expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
+      });
+    });
+  }
+
+  /**
+   * Apply a partial update (SPEC.md §5.4). `writerTool` is the per-tool key's tool (null for a global key):
+   * a visible memory of another tool is 403, an invisible one 404.
+   */
+  update(
+    vis: Visibility,
+    writerTool: string | null,
+    id: string,
+    patch: UpdateMemoryRequest,
+  ): Promise<MemoryRow> {
+    return this.#writes.run(() => {
+      const now = this.#now();
+      const before = this.#visible(vis, id, now);
+      if (!before) throw memoryNotFound(id);
+      if (writerTool !== null && before.tool !== writerTool) {
+        throw forbidden(`This key may only change memories of tool ${writerTool}`, { tool: writerTool });
+      }
+      const after: MemoryRow = { ...before };
+      if (patch.content !== undefined) after.content = patch.content;
+      if (patch.type !== undefined) after.type = patch.type;
+      if (patch.tags !== undefined) after.tags = JSON.stringify(patch.tags);
+      if (patch.namespace !== undefined) after.namespace = patch.namespace;
+      if (patch.metadata !== undefined) after.metadata = JSON.stringify(patch.metadata);
+      if (patch.expires_at !== undefined) {
+        after.expires_at = patch.expires_at;
+        after.expires_ms = patch.expires_at === null ? null : ceilMs(patch.expires_at);
+      }
+      if (patch.embedding !== undefined) {
+        after.embedding = patch.embedding === null ? null : JSON.stringify(patch.embedding);
+      }
+      // Strictly later than before even when the clock has not moved, or moved back (OMP-TIME-005).
+      after.updated_at = isoFromMs(Math.max(now, floorMs(before.updated_at) + 1));
+      after.updated_key = sortKey(after.updated_at);
+      this.#replace(before, after);
+      return after;
+    });
+  }
+
+  /** Delete a memory; the same visibility and tool rules as update. */
+  delete(vis: Visibility, writerTool: string | null, id: string): Promise<void> {
+    return this.#writes.run(() => {
+      const row = this.#visible(vis, id, this.#now());
+      if (!row) throw memoryNotFound(id);
+      if (writerTool !== null && row.tool !== writerTool) {
+        throw forbidden(`This key may only delete memories of tool ${writerTool}`, { tool: writerTool });
+      }
+      this.#deleteSeq(row.seq);
+    });
+  }
+
+  /**
+   * Import the items of an export file in one transaction (SPEC.md §7.3): invalid and forbidden items are
+   * reported, expired ones skipped, id conflicts resolved by `strategy`. Resolves once durable.
+   */
+  import(
+    vis: Visibility,
+    writerTool: string | null,
+    items: readonly unknown[],
+    strategy: ConflictStrategy,
+  ): Promise<ImportResult> {
+    return this.#writes.run(() => {
+      const now = this.#now();
+      const validate = validators.memory();
+      const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
+      items.forEach((item, index) => {
+        const violations = violationsOf(validate, item, `/memories/${index}`);
+        if (violations.length > 0) {
+          const id = (item as { id?: unknown } | null)?.id;
+          result.errors.push({
+            index,
+            id: typeof id === 'string' ? id : null,
+            error: 'validation_error',
+            message: `Item ${index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
+            details: { errors: violations },
+          });
+          return;
+        }
+        const m = item as Memory;
+        if (writerTool !== null && m.source.tool !== writerTool) {
+          result.errors.push({
+            index,
+            id: m.id,
+            error: 'forbidden',
+            message: `This key may only import memories of tool ${writerTool}`,
+            details: { tool: writerTool },
+          });
+          return;
+        }
+        const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
+        if (expiresMs !== null && expiresMs <= now) {
+          result.skipped++;
+          return;
+        }
+        const row = importedRow(vis.principal, m, expiresMs);
+        let existing = this.#row(vis.principal, m.id);
+        if (existing && existing.expires_ms !== null && existing.expires_ms <= now) {
+          this.#deleteSeq(existing.seq); // expired: gone for clients, so no conflict
+          existing = undefined;
+        }
+        if (!existing) {
+          this.#insert(row);
+          result.imported++;
+        } else if (strategy === 'skip') {
+          result.skipped++;
+        } else if (strategy === 'duplicate') {
+          this.#insertWithNewId(row);
+          result.imported++;
+        } else if (writerTool !== null && existing.tool !== writerTool) {
+          result.errors.push({
+            index,
+            id: m.id,
+            error: 'forbidden',
+            message: `This key may not overwrite memories of another tool`,
+            details: { tool: writerTool },
+          });
+        } else {
+          this.#replace(existing, { seq: existing.seq, ...row });
+          result.imported++;
+        }
+      });
+      return result;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- reads
+
+  /** One visible memory, or undefined. */
+  get(vis: Visibility, id: string): MemoryRow | undefined {
+    this.purgeExpired();
+    return this.#visible(vis, id, this.#now());
+  }
+
+  /** How many memories the caller sees (health `memories_count`). */
+  count(vis: Visibility): number {
+    this.purgeExpired();
+    if (vis.ownTool === null) {
+      return (
+        this.#sql('SELECT count(*) AS n FROM memories WHERE principal = ?').get(vis.principal) as {
+          n: number;
+        }
+      ).n;
+    }
+    return this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+  }
+
+  #countFilter(f: Parameters<typeof filterMatch>[0]): number {
+    const row = this.#sql('SELECT count(*) AS n FROM memories_filter WHERE memories_filter MATCH ?').get(
+      filterMatch(f),
+    ) as { n: number };
+    return row.n;
+  }
+
+  /** One page of a list (SPEC.md §5.2). */
+  list(vis: Visibility, filters: Filters, sort: SortOrder, limit: number, offset: number): Page {
+    this.purgeExpired();
+    const tool = effectiveTool(vis, filters);
+    if (tool === false) return { rows: [], total: 0 };
+    const f = { ...filters, tool };
+    const filtered =
+      tool !== undefined || f.type !== undefined || f.namespace !== undefined || !!f.tags?.length;
+    const total = filtered
+      ? this.#countFilter({ principal: vis.principal, ...f })
+      : (
+          this.#sql('SELECT count(*) AS n FROM memories WHERE principal = ?').get(vis.principal) as {
+            n: number;
+          }
+        ).n;
+    if (offset >= total) return { rows: [], total };
+    const { index, orderBy } = ORDER[sort];
+    let rows: MemoryRow[];
+    if (filtered && total <= SORT_MATCHES_LIMIT) {
+      // Few matches: take them from the filter index and sort them.
+      rows = this.#sql(
+        `SELECT ${rowColumns('m')} FROM memories_filter CROSS JOIN memories AS m ON m.seq = memories_filter.rowid
+         WHERE memories_filter MATCH ? AND m.principal = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      ).all(
+        filterMatch({ principal: vis.principal, ...f }),
+        vis.principal,
+        limit,
+        offset,
+      ) as unknown as MemoryRow[];
+    } else {
+      // Many matches: walk the sort index and stop after the page; matches are dense, so the walk is short.
+      const { where, params } = conditions(vis.principal, f);
+      rows = this.#sql(
+        `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where}
+         ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+      ).all(...params, limit, offset) as unknown as MemoryRow[];
+    }
+    return { rows, total };
+  }
+
+  /**
+   * Keyword search (SPEC.md §6.1): every token must occur; BM25 order (SQLite's bm25, lower is better), ties by
+   * created_at then id, both descending. `tokens` is never empty.
+   */
+  search(vis: Visibility, tokens: readonly string[], filters: Filters, limit: number, offset: number): Page {
+    this.purgeExpired();
+    const tool = effectiveTool(vis, filters);
+    if (tool === false || tokens.length === 0) return { rows: [], total: 0 };
+    const { where, params } = conditions(vis.principal, { ...filters, tool });
+    const match = allOf(tokens);
+    const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
+      WHERE memories_text MATCH ? AND ${where}`;
+    const total = (this.#sql(`SELECT count(*) AS n FROM ${from}`).get(match, ...params) as { n: number }).n;
+    if (offset >= total) return { rows: [], total };
+    const rows = this.#sql(
+      `SELECT ${rowColumns('m')} FROM ${from}
+       ORDER BY bm25(memories_text), m.created_key DESC, m.id DESC LIMIT ? OFFSET ?`,
+    ).all(match, ...params, limit, offset) as unknown as MemoryRow[];
+    return { rows, total };
+  }
+
+  /**
+   * Every visible memory in export order (created_at, id ascending), read page by page with keyset pagination:
+   * no read transaction stays open while the response streams, and memory use does not grow with the store.
+   */
+  *exportPages(vis: Visibility, pageSize = 500): Generator<MemoryRow[]> {
+    this.purgeExpired();
+    let key = '';
+    let id = '';
+    const own = vis.ownTool === null ? '' : ' AND tool = ?';
+    const stmt = this.#sql(
+      `SELECT ${ROW_COLUMNS} FROM memories INDEXED BY memories_by_created
+       WHERE principal = ? AND (created_key, id) > (?, ?) AND (expires_ms IS NULL OR expires_ms > ?)${own}
+       ORDER BY created_key, id LIMIT ?`,
+    );
+    for (;;) {
+      const args: SQLInputValue[] = [vis.principal, key, id, this.#now()];
+      if (vis.ownTool !== null) args.push(vis.ownTool);
+      const rows = stmt.all(...args, pageSize) as unknown as MemoryRow[];
+      if (rows.length === 0) return;
+      yield rows;
+      const last = rows[rows.length - 1] as MemoryRow;
+      key = last.created_key;
+      id = last.id;
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  /** Write everything queued, stop the purge timer and close the database. */
+  close(): void {
+    clearInterval(this.#purgeTimer);
+    this.#writes.close();
+    this.#db.close();
+  }
+}
+
+function attrsOf(row: NewRow): Parameters<typeof filterText>[0] {
+  return {
+    principal: row.principal,
+    tool: row.tool,
+    type: row.type,
+    namespace: row.namespace,
+    tags: JSON.parse(row.tags) as string[],
+  };
+}
+
+function importedRow(principal: string, m: Memory, expiresMs: number | null): NewRow {
+  return {
+    principal,
+    id: m.id,
+    content: m.content,
+    type: m.type,
+    tool: m.source.tool,
+    source: JSON.stringify(m.source),
+    tags: JSON.stringify(m.tags),
+    namespace: m.namespace ?? null,
+    metadata: JSON.stringify(m.metadata ?? {}),
+    embedding: m.embedding === undefined ? null : JSON.stringify(m.embedding),
+    created_at: m.created_at,
+    updated_at: m.updated_at,
+    expires_at: m.expires_at,
+    created_key: sortKey(m.created_at),
+    updated_key: sortKey(m.updated_at),
+    expires_ms: expiresMs,
+  };
+}
+
+/** The tool a read is restricted to, combining read scope `own` with a `tool` filter; false when they clash. */
+function effectiveTool(vis: Visibility, f: Filters): string | undefined | false {
+  if (vis.ownTool === null) return f.tool;
+  if (f.tool !== undefined && f.tool !== vis.ownTool) return false;
+  return vis.ownTool;
+}
+
+/** SQL conditions on alias `m` for a principal and filters; parameters only, never interpolated values. */
+function conditions(principal: string, f: Filters): { where: string; params: SQLInputValue[] } {
+  const where = ['m.principal = ?'];
+  const params: SQLInputValue[] = [principal];
+  if (f.tool !== undefined) {
+    where.push('m.tool = ?');
+    params.push(f.tool);
+  }
+  if (f.type !== undefined) {
+    where.push('m.type = ?');
+    params.push(f.type);
+  }
+  if (f.namespace !== undefined) {
+    where.push('m.namespace = ?');
+    params.push(f.namespace);
+  }
+  for (const tag of f.tags ?? []) {
+    // Tags are [a-z0-9_:-]+, so the quoted tag occurs in the stored JSON array exactly when it is an element.
+    where.push('instr(m.tags, ?) > 0');
+    params.push(JSON.stringify(tag));
+  }
+  return { where: where.join(' AND '), params };
+}

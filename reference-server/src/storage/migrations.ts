@@ -1,0 +1,63 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit a released
+ * entry: append a new one.
+ */
+export const migrations: readonly string[] = [
+  // 1: memories, their sort and expiry indexes, the content index and the filter index.
+  `
+  CREATE TABLE memories (
+    seq         INTEGER PRIMARY KEY,  -- rowid; also the rowid of the memory's rows in both full-text tables
+    principal   TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    content     TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    tool        TEXT NOT NULL,        -- source.tool, for scope checks and filters
+    source      TEXT NOT NULL,        -- JSON, as written (timestamp filled in)
+    tags        TEXT NOT NULL,        -- JSON array, in the order written
+    namespace   TEXT,
+    metadata    TEXT NOT NULL,        -- JSON object
+    embedding   TEXT,                 -- JSON array, or NULL when none is stored
+    created_at  TEXT NOT NULL,        -- as written (imports keep the file's text)
+    updated_at  TEXT NOT NULL,
+    expires_at  TEXT,
+    created_key TEXT NOT NULL,        -- sortable forms, see model/time.ts
+    updated_key TEXT NOT NULL,
+    expires_ms  INTEGER,
+    UNIQUE (principal, id)
+  ) STRICT;
+  CREATE INDEX memories_by_created ON memories (principal, created_key, id);
+  CREATE INDEX memories_by_updated ON memories (principal, updated_key, id);
+  CREATE INDEX memories_by_expiry ON memories (expires_ms) WHERE expires_ms IS NOT NULL;
+  CREATE VIRTUAL TABLE memories_text USING fts5(
+    content, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  );
+  CREATE VIRTUAL TABLE memories_filter USING fts5(
+    attrs, content='', contentless_delete=1, detail=none, tokenize='ascii'
+  );
+  `,
+];
+
+/** Bring a database up to the latest schema version, one transaction per migration. */
+export function migrate(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  const current = row.user_version;
+  if (current > migrations.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this server supports (${migrations.length}); upgrade the server`,
+    );
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migrations[v] as string);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  return migrations.length;
+}

@@ -1,0 +1,79 @@
+/**
+ * Every validator the server uses, compiled once from the normative schemas through @omp-kit/schemas. Shapes
+ * are never restated here: the list query and the keys file are small schemas made of `$ref`s to the normative
+ * definitions.
+ */
+import { createAjv, schemaId, toViolations, type Violation, validatorFor } from '@omp-kit/schemas';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+
+const defs = (name: string): { $ref: string } => ({ $ref: `${schemaId('defs')}#/$defs/${name}` });
+
+let listQuery: ValidateFunction | undefined;
+let keysFile: ValidateFunction | undefined;
+
+/** The validators, compiled on first use. */
+export const validators = {
+  create: (): ValidateFunction => validatorFor('create-request'),
+  update: (): ValidateFunction => validatorFor('update-request'),
+  search: (): ValidateFunction => validatorFor('search-request'),
+  memory: (): ValidateFunction => validatorFor('memory'),
+  exportFile: (): ValidateFunction => validatorFor('export-file'),
+  /** A conflict strategy (`skip` | `overwrite` | `duplicate`). */
+  conflict: (): ValidateFunction => conflictValidator(),
+  /** Query parameters of GET /v1/memories, typed after coercion (integers, tags split on commas). */
+  listQuery: (): ValidateFunction => {
+    listQuery ??= createAjv().compile({
+      type: 'object',
+      properties: {
+        type: { $ref: schemaId('memory-type') },
+        tool: defs('toolName'),
+        tags: defs('tags'),
+        namespace: defs('namespace'),
+        limit: defs('limit'),
+        offset: defs('offset'),
+        sort: defs('sort'),
+      },
+      additionalProperties: false,
+    });
+    return listQuery;
+  },
+  /** The operator's keys file: [{key, principal, tool?, scopes?, read_scope?}]. */
+  keysFile: (): ValidateFunction => {
+    keysFile ??= createAjv().compile({
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'principal'],
+        properties: {
+          key: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' },
+          principal: { $ref: `${schemaId('principal')}#/properties/principal` },
+          tool: defs('toolName'),
+          scopes: { $ref: `${schemaId('principal')}#/properties/scopes` },
+          read_scope: { $ref: `${schemaId('principal')}#/properties/read_scope` },
+        },
+        additionalProperties: false,
+      },
+    });
+    return keysFile;
+  },
+};
+
+let conflictFn: ValidateFunction | undefined;
+function conflictValidator(): ValidateFunction {
+  conflictFn ??= createAjv().compile(defs('conflictStrategy'));
+  return conflictFn;
+}
+
+/** Run a validator; return its violations with paths prefixed (empty when valid). */
+export function violationsOf(validate: ValidateFunction, value: unknown, prefix = ''): Violation[] {
+  if (validate(value)) return [];
+  return toViolations(validate.errors, prefix);
+}
+
+/** Re-express body-style paths (`/limit`, `/tags/2`) as query parameter paths (`?limit`, `?tags`). */
+export function asQueryViolations(violations: readonly Violation[]): Violation[] {
+  return violations.map((v) => {
+    const name = v.path.split('/')[1];
+    return { path: name ? `?${name}` : '?', message: v.message };
+  });
+}

@@ -1,0 +1,721 @@
+/** HTTP conventions (SPEC §4), errors (§9), security observable on the wire (§12) and the AI endpoints (§11). */
+import { Readable } from 'node:stream';
+import type { Api, CheckContext, Res } from '../core/context.ts';
+import { check } from '../core/registry.ts';
+import type { Memory } from '../core/wire.ts';
+import {
+  expect422,
+  expectNothingStored,
+  exportFile,
+  importItem,
+  memPath,
+  randomId,
+  withoutEmbedding,
+} from './helpers.ts';
+
+const limits = (t: CheckContext) => t.run.health.limits;
+
+/** A create body padded (in metadata) to exactly `bytes` bytes of JSON. */
+function paddedBody(t: CheckContext, bytes: number): string {
+  const body = t.body({ metadata: { pad: '' } });
+  const empty = Buffer.byteLength(JSON.stringify(body), 'utf8');
+  if (bytes < empty) throw new Error('runner bug: limit smaller than a body');
+  (body.metadata as { pad: string }).pad = 'x'.repeat(bytes - empty);
+  return JSON.stringify(body);
+}
+
+/** A streamed import body of `bytes` bytes: a valid-looking prefix, then padding (never held in memory). */
+function streamedImport(bytes: number): { stream: () => Readable; length: number; describe: string } {
+  const head =
+    '{"omp_version":"0.3","exported_at":"2026-01-01T00:00:00Z","server":"pad","memories":[],"x_pad":"';
+  const tail = '"}';
+  const padLen = bytes - head.length - tail.length;
+  return {
+    length: bytes,
+    describe: `${head}… (${bytes} bytes of padding)…${tail}`,
+    stream: () =>
+      Readable.from(
+        (function* () {
+          yield Buffer.from(head);
+          const chunk = Buffer.alloc(1 << 20, 0x78);
+          let left = padLen;
+          while (left > 0) {
+            const n = Math.min(left, chunk.length);
+            yield n === chunk.length ? chunk : chunk.subarray(0, n);
+            left -= n;
+          }
+          yield Buffer.from(tail);
+        })(),
+      ),
+  };
+}
+
+check('OMP-HTTP-001', 'MUST send Content-Type application/json on every body and an empty 204', async (t) => {
+  const m = await t.create();
+  const responses: Array<[string, Res]> = [
+    ['health', await t.anon.get('/v1/health')],
+    ['list', await t.api.get('/v1/memories', { tags: t.tag })],
+    ['get', await t.api.get(memPath(m.id))],
+    ['404', await t.api.get(memPath(randomId()))],
+    ['401', await t.anon.get('/v1/memories')],
+    ['422', await t.api.get('/v1/memories', { limit: 0 })],
+    ['export', await t.api.get('/v1/export')],
+  ];
+  for (const [what, res] of responses) {
+    const ct = res.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(ct))
+      t.fail(`${what}: Content-Type ${JSON.stringify(ct)}`, res);
+  }
+  const del = await t.api.del(memPath(m.id));
+  t.forget(m.id);
+  del.expectNoContent();
+});
+
+check('OMP-HTTP-002', 'MUST reject POST/PUT without Content-Type application/json with 415', async (t) => {
+  const m = await t.create();
+  const json = JSON.stringify(t.body());
+  const bad: Array<[string, string | null]> = [
+    ['no Content-Type', null],
+    ['text/plain', 'text/plain'],
+    ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded'],
+    ['application/jsonx', 'application/jsonx'],
+    ['multipart/form-data', 'multipart/form-data; boundary=x'],
+  ];
+  await t.each(bad, async ([label, ct]) => {
+    for (const [method, path, body] of [
+      ['POST', '/v1/memories', json],
+      ['PUT', memPath(m.id), '{"content":"changed with a wrong media type"}'],
+      ['POST', '/v1/memories/search', '{"q":"x"}'],
+      ['POST', '/v1/import', JSON.stringify(exportFile([importItem(t)]))],
+    ] as const) {
+      const res = await t.api.req(method, path, { raw: body, contentType: ct });
+      if (res.status !== 415) t.fail(`${method} ${path} with ${label}: ${res.describe()}, want 415`, res);
+      res.expectError(415, 'unsupported_media_type');
+    }
+  });
+  t.equal(withoutEmbedding(await t.api.getMemory(m.id)), withoutEmbedding(m), 'memory after 415s');
+  for (const ct of [
+    'application/json; charset=utf-8',
+    'APPLICATION/JSON',
+    'Application/Json;charset=UTF-8',
+  ]) {
+    const res = await t.api.req('POST', '/v1/memories', { raw: JSON.stringify(t.body()), contentType: ct });
+    if (res.status !== 201) t.fail(`Content-Type "${ct}" was refused: ${res.describe()}`, res);
+  }
+});
+
+check(
+  'OMP-HTTP-003',
+  'MUST reject a body that is not well-formed JSON or not UTF-8 with 400 malformed_json',
+  async (t) => {
+    const m = await t.create();
+    const bodies: Array<[string, string | Uint8Array]> = [
+      ['truncated JSON', '{"content": "abc'],
+      ['trailing comma', '{"content": "abc",}'],
+      ['single quotes', "{'content': 'abc'}"],
+      ['empty body', ''],
+      ['two values', '{} {}'],
+      ['NaN', '{"q": NaN}'],
+      [
+        'invalid UTF-8',
+        Buffer.concat([Buffer.from('{"content":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      ],
+      [
+        'lone continuation byte',
+        Buffer.concat([Buffer.from('{"q":"'), Buffer.from([0x80]), Buffer.from('"}')]),
+      ],
+    ];
+    await t.each(bodies, async ([label, raw]) => {
+      for (const [method, path] of [
+        ['POST', '/v1/memories'],
+        ['PUT', memPath(m.id)],
+        ['POST', '/v1/memories/search'],
+        ['POST', '/v1/import'],
+      ] as const) {
+        const res = await t.api.req(method, path, { raw });
+        if (res.status !== 400) t.fail(`${method} ${path} with ${label}: ${res.describe()}, want 400`, res);
+        res.expectError(400, 'malformed_json');
+      }
+    });
+    t.equal(
+      withoutEmbedding(await t.api.getMemory(m.id)),
+      withoutEmbedding(m),
+      'memory after malformed bodies',
+    );
+  },
+);
+
+check('OMP-HTTP-004', 'MUST reject a JSON body whose top level is not an object with 422', async (t) => {
+  const m = await t.create();
+  await t.each(['[]', '"text"', '42', 'null', 'true', '[{"content":"x"}]'], async (raw) => {
+    for (const [method, path] of [
+      ['POST', '/v1/memories'],
+      ['PUT', memPath(m.id)],
+      ['POST', '/v1/memories/search'],
+    ] as const)
+      expect422(t, await t.api.req(method, path, { raw }), `${method} ${path} with ${raw}`);
+  });
+});
+
+check(
+  'OMP-HTTP-005',
+  'MUST reject a body with a member the schema does not define with 422 naming it',
+  async (t) => {
+    const m = await t.create();
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['POST', '/v1/memories', { ...t.body(), colour: 'blue' }, 'colour'],
+      ['POST', '/v1/memories', { ...t.body(), id: randomId() }, 'id'],
+      ['POST', '/v1/memories', { ...t.body(), created_at: '2026-01-01T00:00:00.000Z' }, 'created_at'],
+      ['POST', '/v1/memories', { ...t.body(), updated_at: '2026-01-01T00:00:00.000Z' }, 'updated_at'],
+      ['POST', '/v1/memories', { ...t.body(), source: { tool: 'x', extra: 1 } }, 'extra'],
+      ['PUT', memPath(m.id), { content: 'x', colour: 'blue' }, 'colour'],
+      ['POST', '/v1/memories/search', { q: 'x', fuzzy: true }, 'fuzzy'],
+      ['POST', '/v1/import', exportFile([], { x_note: 'hi' }), 'x_note'],
+    ];
+    await t.each(cases, async ([method, path, body, member]) => {
+      const res = await t.api.req(method, path, { json: body });
+      expect422(t, res, `${method} ${path} with member ${member}`);
+      const errs = (
+        (res.json as { details?: { errors?: Array<{ path?: string }> } }).details?.errors ?? []
+      ).map((e) => e.path ?? '');
+      if (!errs.some((p) => p.split('/').includes(member)))
+        t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
+    });
+  },
+);
+
+check('OMP-HTTP-006', 'MUST reject a query parameter the endpoint does not define with 422', async (t) => {
+  const m = await t.create();
+  const paths = [
+    '/v1/memories?colour=blue',
+    '/v1/memories?q=x',
+    `${memPath(m.id)}?fields=id`,
+    '/v1/memories/search?q=x&sort=created_at_desc',
+    '/v1/export?format=csv',
+    '/v1/me?verbose=1',
+  ];
+  await t.each(paths, async (p) => expect422(t, await t.api.req('GET', p), `GET ${p}`));
+  expect422(t, await t.api.req('DELETE', `${memPath(m.id)}?force=true`), 'DELETE ?force=true');
+  expect422(
+    t,
+    await t.api.req('PUT', `${memPath(m.id)}?upsert=1`, { json: { content: 'x' } }),
+    'PUT ?upsert=1',
+  );
+  expect422(t, await t.api.req('POST', '/v1/memories?dry_run=1', { json: t.body() }), 'POST ?dry_run=1');
+  expect422(
+    t,
+    await t.api.req('POST', '/v1/import?mode=merge', { json: exportFile([]) }),
+    'import ?mode=merge',
+  );
+  (await t.api.get(memPath(m.id))).expect(200, 'memory');
+});
+
+check('OMP-HTTP-007', 'MUST reject a repeated query parameter with 422', async (t) => {
+  const qs = [
+    '/v1/memories?limit=5&limit=5',
+    '/v1/memories?type=semantic&type=episodic',
+    '/v1/memories?tags=a&tags=b',
+    '/v1/memories/search?q=a&q=b',
+  ];
+  await t.each(qs, async (p) => expect422(t, await t.api.req('GET', p), `GET ${p}`));
+  expect422(
+    t,
+    await t.api.req('POST', '/v1/import?conflict=skip&conflict=skip', { json: exportFile([]) }),
+    'import ?conflict twice',
+  );
+});
+
+check(
+  'OMP-HTTP-008',
+  'MUST reject a body larger than limits.max_body_bytes with 413 payload_too_large',
+  async (t) => {
+    const max = limits(t).max_body_bytes;
+    const m = await t.create();
+    const over = paddedBody(t, max + 1);
+    const res = await t.api.req('POST', '/v1/memories', { raw: over });
+    res.expectError(413, 'payload_too_large');
+    const put = await t.api.req('PUT', memPath(m.id), {
+      raw: JSON.stringify({ metadata: { pad: 'x'.repeat(max) } }),
+    });
+    put.expectError(413, 'payload_too_large');
+    const s = await t.api.req('POST', '/v1/memories/search', { raw: JSON.stringify({ q: 'x'.repeat(max) }) });
+    s.expectError(413, 'payload_too_large');
+    t.equal(withoutEmbedding(await t.api.getMemory(m.id)), withoutEmbedding(m), 'memory after a 413');
+  },
+  { needs: [{ kind: 'limit', name: 'max_body_bytes', atMost: 64 << 20 }] },
+);
+
+check(
+  'OMP-HTTP-008.import',
+  'MUST reject an import body larger than limits.max_import_bytes with 413 payload_too_large',
+  async (t) => {
+    const max = limits(t).max_import_bytes;
+    const res = await t.api.req('POST', '/v1/import', { body: streamedImport(max + 1) });
+    res.expectError(413, 'payload_too_large');
+  },
+  { needs: [{ kind: 'limit', name: 'max_import_bytes', atMost: 512 << 20 }], timeoutMs: 120_000 },
+);
+
+check(
+  'OMP-HTTP-009',
+  'MUST accept a body of exactly limits.max_body_bytes and declare limits at or above the minimums',
+  async (t) => {
+    const l = limits(t);
+    if (l.max_body_bytes < 262_144) t.fail(`max_body_bytes ${l.max_body_bytes} < 262,144`);
+    if (l.max_import_bytes < 33_554_432) t.fail(`max_import_bytes ${l.max_import_bytes} < 33,554,432`);
+    const res = await t.api.req('POST', '/v1/memories', { raw: paddedBody(t, l.max_body_bytes) });
+    if (res.status !== 201)
+      t.fail(`a body of exactly max_body_bytes (${l.max_body_bytes}) was refused: ${res.describe()}`, res);
+  },
+  { needs: [{ kind: 'limit', name: 'max_body_bytes', atMost: 64 << 20 }] },
+);
+
+check('OMP-HTTP-010', 'MUST answer a path the API does not define with 404 not_found', async (t) => {
+  const paths = [
+    '/v1/nope',
+    '/v1/memory',
+    '/v2/memories',
+    `${memPath(randomId())}/tags`,
+    '/v1/memories/search/extra',
+    '/v1/health/live',
+  ];
+  await t.each(paths, async (p) => {
+    (await t.api.get(p)).expectError(404, 'not_found');
+  });
+  (await t.api.post('/v1/nope', {})).expectError(404, 'not_found');
+});
+
+check(
+  'OMP-HTTP-011',
+  'MUST answer a defined path with an unsupported method with 405 and an Allow header',
+  async (t) => {
+    const id = randomId();
+    const cases: Array<[string, string, string[]]> = [
+      ['DELETE', '/v1/memories', ['GET', 'POST']],
+      ['PUT', '/v1/memories', ['GET', 'POST']],
+      ['PATCH', memPath(id), ['GET', 'PUT', 'DELETE']],
+      ['POST', memPath(id), ['GET', 'PUT', 'DELETE']],
+      ['POST', '/v1/health', ['GET']],
+      ['DELETE', '/v1/me', ['GET']],
+      ['GET', '/v1/import', ['POST']],
+      ['POST', '/v1/export', ['GET']],
+      ['DELETE', '/v1/memories/search', ['GET', 'POST']],
+    ];
+    await t.each(cases, async ([method, path, allowed]) => {
+      const res = await t.api.req(method, path, method === 'GET' || method === 'DELETE' ? {} : { json: {} });
+      if (res.status !== 405) t.fail(`${method} ${path}: ${res.describe()}, want 405`, res);
+      res.expectError(405, 'method_not_allowed');
+      const allow = (res.headers.allow ?? '').toUpperCase().split(/\s*,\s*/);
+      const missing = allowed.filter((m) => !allow.includes(m));
+      if (missing.length)
+        t.fail(
+          `${method} ${path}: Allow ${JSON.stringify(res.headers.allow ?? null)} lacks ${missing.join(', ')}`,
+          res,
+        );
+    });
+  },
+);
+
+check(
+  'OMP-HTTP-012',
+  'SHOULD send X-Request-Id and repeat it as request_id in error envelopes',
+  async (t) => {
+    const ok = await t.api.get('/v1/memories', { limit: 1 });
+    if (!ok.headers['x-request-id']) t.fail('a 200 response has no X-Request-Id', ok);
+    for (const res of [await t.api.get(memPath(randomId())), await t.api.get('/v1/memories', { limit: 0 })]) {
+      const h = res.headers['x-request-id'];
+      const env = res.json as { request_id?: string } | undefined;
+      if (!h) t.fail('an error response has no X-Request-Id', res);
+      if (env?.request_id !== h)
+        t.fail(`request_id ${JSON.stringify(env?.request_id)} ≠ X-Request-Id ${JSON.stringify(h)}`, res);
+    }
+  },
+);
+
+check('OMP-HTTP-013', 'MUST NOT answer any request with 5xx because of its content', async (t) => {
+  const m = await t.create();
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const deepObj = `{"content":"x","type":"semantic","source":{"tool":"x"},"metadata":{"a":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`;
+  const raws: Array<[string, string, string | Uint8Array]> = [
+    ['POST', '/v1/memories', deep],
+    ['POST', '/v1/memories', deepObj],
+    [
+      'POST',
+      '/v1/memories',
+      '{"content":"x","type":"semantic","source":{"tool":"x"},"metadata":{"n":1e400}}',
+    ],
+    ['POST', '/v1/memories', '{"content":"\\ud800 lone surrogate","type":"semantic","source":{"tool":"x"}}'],
+    [
+      'POST',
+      '/v1/memories',
+      '{"content":"nul \\u0000 byte","type":"semantic","source":{"tool":"x"},"tags":["' + t.tag + '"]}',
+    ],
+    ['POST', '/v1/memories', '{"content":"a","content":"b","type":"semantic","source":{"tool":"x"}}'],
+    [
+      'POST',
+      '/v1/memories',
+      '{"content":"x","type":"semantic","source":{"tool":"x"},"embedding":[1e308,-1e308,5e-324]}',
+    ],
+    ['PUT', memPath(m.id), deep],
+    ['POST', '/v1/memories/search', '{"q":"\\ud800"}'],
+    ['POST', '/v1/memories/search', '{"q":"x","limit":1e400}'],
+    ['POST', '/v1/memories/search', '{"q":"x","limit":99999999999999999999999}'],
+    [
+      'POST',
+      '/v1/import',
+      '{"omp_version":"0.3","exported_at":"2026-01-01T00:00:00Z","server":"x","memories":[null,1,"x",[],{}]}',
+    ],
+    ['POST', '/v1/import', deep],
+  ];
+  await t.each(
+    raws,
+    async ([method, path, raw]) => {
+      const res = await t.api.req(method, path, { raw });
+      res.expectNot5xx();
+    },
+    3,
+  );
+  const gets = [
+    '/v1/memories?limit=99999999999999999999999',
+    '/v1/memories?offset=-99999999999999999999',
+    '/v1/memories?tags=%00',
+    '/v1/memories?namespace=%FF%FE',
+    '/v1/memories?%zz=1',
+    '/v1/memories?tags=' + 'a,'.repeat(2000) + 'a',
+    `/v1/memories?type=${'x'.repeat(8000)}`,
+    '/v1/memories/%00',
+    '/v1/memories/%E2%80%AE',
+    `/v1/memories/${'a'.repeat(5000)}`,
+    '/v1/memories/search?q=%FF',
+    '/v1/memories/search?q=%00',
+    '/v1/memories/..%2F..%2Fetc%2Fpasswd',
+  ];
+  await t.each(gets, async (p) => (await t.api.req('GET', p)).expectNot5xx(), 3);
+});
+
+check('OMP-HTTP-016', 'MUST NOT change any stored memory with a request answered 4xx', async (t) => {
+  const m = await t.create({ metadata: { v: 1 } });
+  const attempts: Array<[string, () => Promise<Res>]> = [
+    ['bad tag', () => t.api.put(memPath(m.id), { tags: ['Bad Tag'] })],
+    [
+      'unknown member with a valid change',
+      () => t.api.put(memPath(m.id), { content: 'changed', colour: 'x' }),
+    ],
+    [
+      'null content with a valid change',
+      () => t.api.put(memPath(m.id), { content: null, metadata: { v: 2 } }),
+    ],
+    [
+      'source with a valid change',
+      () => t.api.put(memPath(m.id), { source: { tool: 'x' }, content: 'changed' }),
+    ],
+    [
+      'past expires_at with a valid change',
+      () => t.api.put(memPath(m.id), { expires_at: '2001-01-01T00:00:00Z', content: 'changed' }),
+    ],
+    ['unknown query parameter on delete', () => t.api.req('DELETE', `${memPath(m.id)}?hard=1`)],
+    [
+      'unknown query parameter on update',
+      () => t.api.req('PUT', `${memPath(m.id)}?x=1`, { json: { content: 'changed' } }),
+    ],
+    ['malformed JSON', () => t.api.req('PUT', memPath(m.id), { raw: '{"content": "changed"' })],
+    [
+      'no Content-Type',
+      () => t.api.req('PUT', memPath(m.id), { raw: '{"content":"changed"}', contentType: null }),
+    ],
+    ['no key', () => t.anon.put(memPath(m.id), { content: 'changed' })],
+    [
+      'import overwrite with an invalid conflict',
+      () =>
+        t.api.post('/v1/import', exportFile([{ ...withoutEmbedding(m), content: 'changed' }]), {
+          conflict: 'merge',
+        }),
+    ],
+  ];
+  for (const [what, send] of attempts) {
+    const res = await send();
+    if (res.status < 400 || res.status >= 500) t.fail(`${what}: expected a 4xx, got ${res.describe()}`, res);
+    const g = await t.api.get(memPath(m.id));
+    const now = g.expect<Memory>(200, 'memory');
+    if (JSON.stringify(withoutEmbedding(now)) !== JSON.stringify(withoutEmbedding(m)))
+      t.fail(`${what} (answered ${res.status}) changed the memory`, g);
+  }
+});
+
+// ---- Errors.
+
+/** One request per error condition with the code the table gives. */
+function errorBattery(t: CheckContext, id: string): Array<[string, number, string, () => Promise<Res>]> {
+  return [
+    ['unknown route', 404, 'not_found', () => t.api.get('/v1/unknown-route')],
+    ['wrong method', 405, 'method_not_allowed', () => t.api.req('PATCH', '/v1/memories', { json: {} })],
+    ['no key', 401, 'unauthorized', () => t.anon.get('/v1/memories')],
+    [
+      'wrong media type',
+      415,
+      'unsupported_media_type',
+      () => t.api.req('POST', '/v1/memories', { raw: 'x', contentType: 'text/plain' }),
+    ],
+    ['malformed JSON', 400, 'malformed_json', () => t.api.req('POST', '/v1/memories', { raw: '{' })],
+    ['invalid body', 422, 'validation_error', () => t.api.post('/v1/memories', { content: '' })],
+    ['invalid query', 422, 'validation_error', () => t.api.get('/v1/memories', { limit: 101 })],
+    ['unknown memory', 404, 'memory_not_found', () => t.api.get(memPath(id))],
+    [
+      'unsupported import version',
+      422,
+      'unsupported_version',
+      () => t.api.post('/v1/import', exportFile([], { omp_version: '9.0' })),
+    ],
+  ];
+}
+
+check('OMP-ERR-001', 'MUST send every 4xx/5xx with a JSON body valid against the schema error', async (t) => {
+  await t.each(errorBattery(t, randomId()), async ([what, , , send]) => {
+    const res = await send();
+    if (res.status < 400) t.fail(`${what}: expected an error, got ${res.status}`, res);
+    res.expectBody('error');
+  });
+});
+
+check('OMP-ERR-002', 'MUST use the status and code the error table gives for each condition', async (t) => {
+  await t.each(errorBattery(t, randomId()), async ([what, status, code, send]) => {
+    const res = await send();
+    if (res.status !== status || res.envelopeCode() !== code)
+      t.fail(`${what}: want ${status} ${code}, got ${res.describe()}`, res);
+  });
+});
+
+check(
+  'OMP-ERR-002.update-schema',
+  'MUST answer every update body the schema rejects with 422 validation_error, leaving the memory unchanged',
+  async (t) => {
+    const { deriveCases } = await import('../negative/derive.ts');
+    const m = await t.create({ expires_at: '2099-01-01T00:00:00Z' });
+    const base = {
+      content: 'derived update',
+      tags: t.tags(),
+      namespace: t.ns,
+      expires_at: '2099-06-01T00:00:00Z',
+      metadata: { k: 1 },
+    };
+    const cases = deriveCases('update-request', base).filter((c) => !c.valid);
+    await t.each(cases, async (c) => {
+      const res = await t.api.put(memPath(m.id), c.body);
+      if (res.status !== 422) t.fail(`${c.label}: expected 422 validation_error, got ${res.describe()}`, res);
+      res.expectError(422, 'validation_error');
+    });
+    t.equal(
+      withoutEmbedding(await t.api.getMemory(m.id)),
+      withoutEmbedding(m),
+      'memory after rejected updates',
+    );
+    t.note(`${cases.length} schema-derived invalid update bodies`);
+  },
+  { also: ['OMP-HTTP-016', 'OMP-CRUD-014', 'OMP-CRUD-017'] },
+);
+
+check('OMP-ERR-003', 'MUST list violations with a JSON Pointer or ?param path and a message', async (t) => {
+  const cases: Array<[string, () => Promise<Res>, string]> = [
+    [
+      'missing content',
+      () => t.api.post('/v1/memories', { type: 'semantic', source: { tool: 'x' }, tags: t.tags() }),
+      '/content',
+    ],
+    ['missing source.tool', () => t.api.post('/v1/memories', { ...t.body(), source: {} }), '/source/tool'],
+    ['bad tag', () => t.api.post('/v1/memories', { ...t.body(), tags: [t.tag, 'Bad'] }), '/tags/1'],
+    ['limit=0', () => t.api.get('/v1/memories', { limit: 0 }), '?limit'],
+    ['offset=-1', () => t.api.get('/v1/memories', { offset: -1 }), '?offset'],
+  ];
+  await t.each(cases, async ([what, send, path]) => {
+    const res = await send();
+    const env = res.expectError(422, 'validation_error');
+    const errs = (env.details.errors ?? []) as Array<{ path?: unknown; message?: unknown }>;
+    if (!errs.length) t.fail(`${what}: details.errors is empty`, res);
+    for (const e of errs)
+      if (
+        typeof e.path !== 'string' ||
+        !(e.path === '' || e.path.startsWith('/') || e.path.startsWith('?')) ||
+        typeof e.message !== 'string'
+      )
+        t.fail(`${what}: malformed violation ${JSON.stringify(e)}`, res);
+    if (!errs.some((e) => e.path === path))
+      t.fail(`${what}: no violation at ${path} (got ${errs.map((e) => e.path).join(', ')})`, res);
+  });
+  await expectNothingStored(t);
+});
+
+check('OMP-ERR-004', 'SHOULD list every violation of a request, not only the first', async (t) => {
+  const res = await t.api.post('/v1/memories', {
+    content: '',
+    type: 'fact',
+    source: {},
+    tags: [t.tag, 'Bad'],
+  });
+  const env = res.expectError(422, 'validation_error');
+  const paths = ((env.details.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
+  const want = ['/content', '/type', '/source/tool', '/tags/1'];
+  const missing = want.filter((p) => !paths.includes(p));
+  if (missing.length) t.fail(`violations listed: ${paths.join(', ')}; missing ${missing.join(', ')}`, res);
+});
+
+check(
+  'OMP-ERR-005',
+  'MUST NOT send an HTML page, a stack trace or a source file path in an error',
+  async (t) => {
+    const responses: Res[] = [];
+    for (const [, , , send] of errorBattery(t, randomId())) responses.push(await send());
+    responses.push(await t.api.req('POST', '/v1/memories', { raw: `${'['.repeat(50_000)}` }));
+    responses.push(await t.api.req('GET', '/v1/memories/%E0%A4%A'));
+    for (const res of responses) {
+      const text = res.text;
+      if (/<!doctype html|<html[\s>]/i.test(text)) t.fail('an error response is an HTML page', res);
+      if (
+        /\bat [\w.<>$]+ \(?[^\s()]+:\d+:\d+\)?|Traceback \(most recent call last\)|\.(?:ts|js|mjs|py|go|rb|java|php):\d+/.test(
+          text,
+        )
+      )
+        t.fail('an error response carries a stack trace or a source location', res);
+    }
+  },
+);
+
+check(
+  'OMP-ERR-006',
+  'MUST report the first fault in the order 404/405, 401, 415, 413, 400, 422, 403, 404',
+  async (t) => {
+    const max = limits(t).max_body_bytes;
+    const cases: Array<[string, number, () => Promise<Res>]> = [
+      ['unknown route without a key', 404, () => t.anon.get('/v1/unknown-route')],
+      [
+        'wrong method without a key',
+        405,
+        () => t.anon.req('PATCH', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
+      ],
+      [
+        'no key and a wrong media type',
+        401,
+        () => t.anon.req('POST', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
+      ],
+      ['no key and malformed JSON', 401, () => t.anon.req('POST', '/v1/memories', { raw: '{' })],
+      [
+        'wrong media type and malformed JSON',
+        415,
+        () => t.api.req('POST', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
+      ],
+      ['malformed JSON on an unknown id', 400, () => t.api.req('PUT', memPath(randomId()), { raw: '{' })],
+      ['invalid body on an unknown id', 422, () => t.api.put(memPath(randomId()), { content: '' })],
+      [
+        'unknown query parameter on an unknown id',
+        422,
+        () => t.api.req('DELETE', `${memPath(randomId())}?x=1`),
+      ],
+    ];
+    if (max <= 64 << 20) {
+      const big = `{${' '.repeat(max + 1)}`;
+      cases.push([
+        'wrong media type and an oversize body',
+        415,
+        () => t.api.req('POST', '/v1/memories', { raw: big, contentType: 'text/plain' }),
+      ]);
+      cases.push(['oversize malformed body', 413, () => t.api.req('POST', '/v1/memories', { raw: big })]);
+    }
+    const key = t.run.toolKeys.find((k) => !k.me.scopes.includes('write'));
+    if (key) {
+      const ro: Api = t.apiFor(key.label);
+      cases.push(['invalid body with a read-only key', 422, () => ro.post('/v1/memories', { content: '' })]);
+      cases.push(['delete of an unknown id with a read-only key', 403, () => ro.del(memPath(randomId()))]);
+    } else t.note('no read-only tool key: the 422-before-403 and 403-before-404 orders were not tested');
+    await t.each(cases, async ([what, status, send]) => {
+      const res = await send();
+      if (res.status !== status) t.fail(`${what}: want ${status}, got ${res.describe()}`, res);
+    });
+  },
+);
+
+check(
+  'OMP-ERR-007',
+  'MUST send Retry-After (whole seconds) with a 429',
+  async (t) => {
+    const api = t.api;
+    let seen: Res | undefined;
+    for (let round = 0; round < 30 && !seen; round++) {
+      const rs = await Promise.all(Array.from({ length: 20 }, () => api.get('/v1/me')));
+      seen = rs.find((r) => r.status === 429);
+    }
+    if (!seen) return t.skip('not-applicable', 'no 429 could be provoked with 600 requests');
+    seen.expectError(429, 'rate_limited');
+    if (!/^\d+$/.test(seen.headers['retry-after'] ?? ''))
+      t.fail(`Retry-After is ${JSON.stringify(seen.headers['retry-after'] ?? null)}`, seen);
+  },
+  { needs: [{ kind: 'capability', name: 'rate_limiting' }], exclusive: true },
+);
+
+check('OMP-ERR-010', 'MUST NOT include the presented key in an error response', async (t) => {
+  const fake = `omp-conformance-secret-${t.run.runId}-${randomId()}`;
+  const r1 = await t.withAuthorization(`Bearer ${fake}`).get('/v1/memories');
+  if (r1.text.includes(fake) || JSON.stringify(r1.headers).includes(fake))
+    t.fail('a 401 echoes the unknown key', r1);
+  const key = t.run.credentials.get('token-a') as string;
+  for (const send of [
+    () => t.api.get('/v1/memories', { limit: 0 }),
+    () => t.api.get(memPath(randomId())),
+    () => t.api.req('POST', '/v1/memories', { raw: '{' }),
+  ]) {
+    const res = await send();
+    if (res.raw.text.includes(key)) t.fail('an error response contains the key', res);
+  }
+});
+
+check('OMP-SEC-006', 'MUST NOT include the presented key in any response', async (t) => {
+  const key = t.run.credentials.get('token-a') as string;
+  const m = await t.create();
+  const responses = [
+    await t.api.get('/v1/me'),
+    await t.api.get('/v1/health'),
+    await t.api.get(memPath(m.id)),
+    await t.api.get('/v1/memories', { tags: t.tag }),
+    await t.api.get('/v1/export'),
+  ];
+  for (const res of responses)
+    if (res.raw.text.includes(key) || JSON.stringify(res.raw.headers).includes(key))
+      t.fail('a response contains the key', res);
+});
+
+// ---- AI endpoints (optional capabilities).
+
+check(
+  'OMP-AI-002',
+  'MUST answer extract/compress with 404 not_found when the capability is not listed',
+  async (t) => {
+    const missing = (['extract', 'compress'] as const).filter((c) => !t.run.capabilities.has(c));
+    if (!missing.length) t.skip('not-applicable', 'the server lists both extract and compress');
+    const bodies = {
+      extract: { text: 'user: I moved to Lisbon.', source: { tool: t.run.tool } },
+      compress: { memory_ids: [randomId(), randomId()], source: { tool: t.run.tool } },
+    };
+    for (const c of missing) (await t.api.post(`/v1/${c}`, bodies[c])).expectError(404, 'not_found');
+  },
+);
+
+check(
+  'OMP-AI-003',
+  'MUST answer a listed AI endpoint without a configured provider with 422 no_api_key',
+  async (t) => {
+    const offered = (['extract', 'compress'] as const).filter((c) => t.run.capabilities.has(c));
+    if (!offered.length) t.skip('not-applicable', 'the server lists neither extract nor compress');
+    const a = await t.create();
+    const b = await t.create();
+    const bodies = {
+      extract: { text: 'user: I moved to Lisbon.', source: { tool: t.run.tool }, tags: t.tags() },
+      compress: { memory_ids: [a.id, b.id], source: { tool: t.run.tool } },
+    };
+    for (const c of offered) {
+      const res = await t.api.post(`/v1/${c}`, bodies[c]);
+      if (res.status === 201) {
+        t.note(`${c}: an AI provider is configured (201); no_api_key cannot be observed`);
+        continue;
+      }
+      res.expectError(422, 'no_api_key');
+    }
+  },
+);

@@ -1,0 +1,17 @@
+/** The built-in suite: importing each area file registers its checks, in this order. */
+import { definedChecks } from '../core/registry.ts';
+import type { CheckSpec } from '../core/types.ts';
+import './health.ts';
+import './auth.ts';
+import './crud.ts';
+import './memory.ts';
+import './list.ts';
+import './search.ts';
+import './expiry.ts';
+import './export-import.ts';
+import './http.ts';
+
+/** Every built-in check, in definition order. */
+export function allChecks(): readonly CheckSpec[] {
+  return definedChecks();
+}

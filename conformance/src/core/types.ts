@@ -1,0 +1,84 @@
+/** Shared vocabulary of the runner: levels, outcomes, check definitions and results. */
+import type { Exchange } from '../http/client.ts';
+
+/** Compliance profiles (SPEC: levels are capability profiles; core is mandatory). */
+export type Level = 'core' | 'search' | 'full' | 'mcp';
+export const LEVELS: readonly Level[] = ['core', 'search', 'full', 'mcp'];
+
+/** RFC 2119 keyword of a requirement, as the catalogue writes it. */
+export type Rfc2119 = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY' | (string & {});
+
+/** Outcome of one check. `error` is a runner or network fault and never counts against the server. */
+export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+
+/**
+ * Why a check was skipped. `not-applicable`: the server does not declare the level/capability (no effect on a
+ * verdict); `missing-input`: the runner was not given what it needs (e.g. --token-b), so the level stays
+ * unproven; `not-requested`: filtered out by --only/--skip/--level; `blocked`: a prerequisite failed.
+ */
+export type SkipKind = 'not-applicable' | 'missing-input' | 'not-requested' | 'blocked';
+
+/** Something a check needs before it can run. */
+export type Need =
+  | { kind: 'capability'; name: string }
+  | { kind: 'credential'; name: 'token-b' }
+  | {
+      kind: 'tool-key';
+      scopes?: 'read' | 'write' | 'read-only' | 'write-only' | 'read-write';
+      readScope?: 'all' | 'own';
+    }
+  | { kind: 'limit'; name: 'max_body_bytes' | 'max_import_bytes'; atMost: number };
+
+/** A check as written in a checks file: ids, title, needs and the function. */
+export interface CheckSpec {
+  /** Stable ID: the primary requirement ID, optionally `.suffix` when several checks verify it. */
+  id: string;
+  /** Requirement IDs verified, primary first (the primary sets RFC level and compliance level). */
+  requirements: string[];
+  /** Starts with the RFC 2119 keyword, e.g. 'MUST return 201 with the stored memory'. */
+  title: string;
+  needs: Need[];
+  /** Runs alone (nothing else in flight): for checks reading caller-wide counters. */
+  exclusive: boolean;
+  /** Soft deadline for the whole check in ms (defaults from the run options). */
+  timeoutMs?: number;
+  run: (t: import('./context.ts').CheckContext) => Promise<void>;
+}
+
+/** A check after the catalogue lookup. */
+export interface ResolvedCheck extends CheckSpec {
+  area: string;
+  rfc: Rfc2119;
+  level: Level;
+  /** Why the check cannot be resolved (unknown requirement ID); reported as error. */
+  invalid?: string;
+}
+
+/** One failed assertion, with the exchange that shows it. */
+export interface Failure {
+  message: string;
+  exchange?: Exchange;
+  curl?: string;
+}
+
+/** The result of one check. */
+export interface CheckResult {
+  id: string;
+  title: string;
+  requirements: string[];
+  area: string;
+  rfc: Rfc2119;
+  level: Level;
+  status: Status;
+  skipKind?: SkipKind;
+  reason?: string;
+  failures: Failure[];
+  notes: string[];
+  durationMs: number;
+  requests: number;
+  /** Listed in the expected-failures file: a fail that does not count, or a pass that makes the entry stale. */
+  expectedFailure?: { reason: string; stale: boolean };
+}
+
+/** Verdict of one level. */
+export type LevelVerdict = 'conformant' | 'not_conformant' | 'incomplete' | 'not_declared' | 'not_requested';

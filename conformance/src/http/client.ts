@@ -1,0 +1,279 @@
+/**
+ * The runner's HTTP client: raw control over method, headers and body bytes (so checks can send malformed
+ * JSON, wrong content types and oversize bodies), a record of every exchange for the report, and transport
+ * faults kept apart from server answers so a network problem is reported as `error`, never as `fail`.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Readable } from 'node:stream';
+
+/** A transport-level fault: the server could not be reached or the connection broke. Never the server's "fail". */
+export class TransportError extends Error {
+  override name = 'TransportError';
+  readonly kind: 'refused' | 'reset' | 'timeout' | 'dns' | 'aborted' | 'other';
+  constructor(kind: TransportError['kind'], message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+/** Body to send: JSON-serialised value, raw text/bytes, or a generator for large bodies. */
+export type RequestBody =
+  | { json: unknown }
+  | { raw: string | Uint8Array }
+  | { stream: () => Readable; length: number; describe: string };
+
+/** One request as a check expresses it. */
+export interface RequestSpec {
+  method: string;
+  /** Path below the base URL, starting with '/', query string included. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  /** Content-Type to send; defaults to application/json when a body is given; null sends none. */
+  contentType?: string | null;
+  /** Label of the credential used, for redaction and curl lines (e.g. 'token-a'), or null for none. */
+  credential?: string | null;
+  signal?: AbortSignal;
+}
+
+/** What the report keeps of one request/response pair (already redacted by the recorder). */
+export interface Exchange {
+  seq: number;
+  method: string;
+  url: string;
+  credential: string | null;
+  requestHeaders: Record<string, string>;
+  requestBody: string | null;
+  requestBodyBytes: number;
+  status: number | null;
+  responseHeaders: Record<string, string>;
+  responseBody: string | null;
+  responseBodyBytes: number;
+  durationMs: number;
+  transportError: string | null;
+}
+
+/** A response as the checks see it: status, headers (lower-case names), the raw text and lazily parsed JSON. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  bytes: number;
+  exchange: Exchange;
+}
+
+/** Options of one client. */
+export interface ClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  maxConnections: number;
+  /** Secrets to redact from anything recorded, by label. */
+  secrets: () => ReadonlyMap<string, string>;
+  onExchange?: (e: Exchange) => void;
+  /** Largest response body kept in the record (bytes); the full body is still returned to the check. */
+  recordLimit?: number;
+}
+
+const RECORD_LIMIT = 8192;
+
+/** A client bound to one base URL; thread-safe across concurrent checks. */
+export class HttpClient {
+  readonly baseUrl: string;
+  private readonly agent: http.Agent;
+  private readonly opts: ClientOptions;
+  private seq = 0;
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts;
+    this.baseUrl = normaliseBaseUrl(opts.baseUrl);
+    const Agent = this.baseUrl.startsWith('https:') ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxConnections });
+  }
+
+  /** Send one request; resolves with any HTTP answer (any status), rejects only with TransportError. */
+  async send(spec: RequestSpec): Promise<HttpResponse> {
+    const url = new URL(this.baseUrl + spec.path);
+    const headers: Record<string, string> = { accept: 'application/json', ...lowerKeys(spec.headers ?? {}) };
+    let payload: Uint8Array | null = null;
+    let stream: (() => Readable) | null = null;
+    let bodyBytes = 0;
+    let describe: string | null = null;
+    if (spec.body) {
+      if ('json' in spec.body) payload = Buffer.from(JSON.stringify(spec.body.json), 'utf8');
+      else if ('raw' in spec.body)
+        payload = typeof spec.body.raw === 'string' ? Buffer.from(spec.body.raw, 'utf8') : spec.body.raw;
+      else {
+        stream = spec.body.stream;
+        bodyBytes = spec.body.length;
+        describe = spec.body.describe;
+      }
+      if (payload) bodyBytes = payload.byteLength;
+      headers['content-length'] = String(bodyBytes);
+      const ct = spec.contentType === undefined ? 'application/json' : spec.contentType;
+      if (ct !== null) headers['content-type'] = ct;
+    } else if (spec.contentType) {
+      headers['content-type'] = spec.contentType;
+    }
+    const started = performance.now();
+    const seq = ++this.seq;
+    const record = (
+      status: number | null,
+      resHeaders: Record<string, string>,
+      body: Buffer | null,
+      err: string | null,
+    ) => {
+      const e: Exchange = {
+        seq,
+        method: spec.method,
+        url: url.toString(),
+        credential: spec.credential ?? null,
+        requestHeaders: headers,
+        requestBody: describe ?? (payload ? clip(Buffer.from(payload).toString('utf8'), this.limit) : null),
+        requestBodyBytes: bodyBytes,
+        status,
+        responseHeaders: resHeaders,
+        responseBody: body ? clip(body.toString('utf8'), this.limit) : null,
+        responseBodyBytes: body?.byteLength ?? 0,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        transportError: err,
+      };
+      const red = redactExchange(e, this.opts.secrets());
+      this.opts.onExchange?.(red);
+      return red;
+    };
+
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const mod = url.protocol === 'https:' ? https : http;
+      let settled = false;
+      const onAbort = () => req.destroy(new TransportError('aborted', 'run aborted'));
+      const done = () => {
+        settled = true;
+        clearTimeout(timer);
+        spec.signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (err: TransportError) => {
+        if (settled) return;
+        done();
+        record(null, {}, null, `${err.kind}: ${err.message}`);
+        reject(err);
+      };
+      const req = mod.request(url, { method: spec.method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => fail(classify(e)));
+        res.on('end', () => {
+          if (settled) return;
+          done();
+          const buf = Buffer.concat(chunks);
+          const resHeaders = flattenHeaders(res.headers);
+          const exchange = record(res.statusCode ?? 0, resHeaders, buf, null);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: resHeaders,
+            text: buf.toString('utf8'),
+            bytes: buf.byteLength,
+            exchange,
+          });
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy(new TransportError('timeout', `no complete response within ${this.opts.timeoutMs} ms`));
+      }, this.opts.timeoutMs);
+      req.on('error', (e) => fail(classify(e)));
+      if (spec.signal) {
+        if (spec.signal.aborted) onAbort();
+        else spec.signal.addEventListener('abort', onAbort, { once: true });
+      }
+      if (stream) {
+        const s = stream();
+        s.on('error', (e) => req.destroy(e));
+        s.pipe(req);
+        // A server may answer (e.g. 413) before reading everything; stop sending then.
+        req.on('response', () => s.unpipe(req));
+      } else {
+        req.end(payload ?? undefined);
+      }
+    });
+  }
+
+  /** Close idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private get limit(): number {
+    return this.opts.recordLimit ?? RECORD_LIMIT;
+  }
+}
+
+/** Strip a trailing slash and a trailing `/v1` so checks can always write `/v1/...`. */
+export function normaliseBaseUrl(raw: string): string {
+  let u = raw.trim();
+  while (u.endsWith('/')) u = u.slice(0, -1);
+  if (u.endsWith('/v1')) u = u.slice(0, -3);
+  return u;
+}
+
+function classify(e: unknown): TransportError {
+  if (e instanceof TransportError) return e;
+  const err = e as NodeJS.ErrnoException;
+  const code = err?.code ?? '';
+  const msg = `${code ? `${code} ` : ''}${err?.message ?? String(e)}`.trim();
+  if (code === 'ECONNREFUSED') return new TransportError('refused', msg);
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    /socket hang up/.test(msg)
+  )
+    return new TransportError('reset', msg);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError('dns', msg);
+  if (code === 'ETIMEDOUT') return new TransportError('timeout', msg);
+  return new TransportError('other', msg);
+}
+
+function flattenHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function clip(s: string, limit: number): string {
+  return s.length > limit ? `${s.slice(0, limit)}… [${s.length - limit} more characters]` : s;
+}
+
+/** Replace every secret value in an exchange by `<label>`; header values of Authorization keep only the scheme. */
+export function redactExchange(e: Exchange, secrets: ReadonlyMap<string, string>): Exchange {
+  const red = (s: string) => redactText(s, secrets);
+  const reqHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.requestHeaders)) reqHeaders[k] = red(v);
+  const resHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.responseHeaders)) resHeaders[k] = red(v);
+  return {
+    ...e,
+    url: red(e.url),
+    requestHeaders: reqHeaders,
+    requestBody: e.requestBody === null ? null : red(e.requestBody),
+    responseHeaders: resHeaders,
+    responseBody: e.responseBody === null ? null : red(e.responseBody),
+    transportError: e.transportError === null ? null : red(e.transportError),
+  };
+}
+
+/** Replace each secret (longest first, so a token containing another is handled) by `<label>`. */
+export function redactText(s: string, secrets: ReadonlyMap<string, string>): string {
+  const pairs = [...secrets].filter(([, v]) => v.length >= 4).sort((a, b) => b[1].length - a[1].length);
+  let out = s;
+  for (const [label, value] of pairs) out = out.split(value).join(`<${label}>`);
+  return out;
+}

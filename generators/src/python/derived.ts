@@ -1,10 +1,8 @@
 /**
- * Facts the Python SDK needs that the language-neutral model (model.ts) does not carry, derived here from
- * the model and the spec rather than added to the shared IR (whose owner may adopt them later):
+ * Facts the Python SDK needs that the language-neutral model (model.ts) does not carry directly, derived
+ * here from the model rather than added to the shared IR:
  *
- * - retry safety of POST operations (SPEC.md §9.3, last paragraph: search is idempotent, import is under
- *   `skip` and `overwrite`); openapi.yaml has no `x-omp-idempotent` marks yet, so the model says
- *   `retrySafe: false` for every POST;
+ * - the retry safety of one call, as the emitter needs it (from `retrySafe` and `retryUnsafeWhen`);
  * - comma-separated list parameters (`tags`), which openapi.yaml types as a patterned string;
  * - whether a body is passed as keyword arguments (its members) or whole (a document such as the export file).
  */
@@ -17,18 +15,11 @@ export type RetrySafety =
   /** Safe unless the named choice (a query parameter and/or a top-level body member) has one of `values`. */
   | { kind: 'unless'; name: string; values: string[] };
 
-/**
- * SPEC.md §9.3: "every GET, PUT and DELETE is idempotent, as are search and import under skip or overwrite.
- * A create is not idempotent." Keyed by operationId; the model's `retrySafe` covers the rest.
- */
-const section93: Readonly<Record<string, RetrySafety>> = {
-  searchMemories: { kind: 'always' },
-  importMemories: { kind: 'unless', name: 'conflict', values: ['duplicate'] },
-};
-
-/** The retry safety of an operation: §9.3's POST rules first, else the model's `retrySafe`. */
+/** The retry safety of an operation (SPEC.md §9.3), from the model's `retrySafe` and `retryUnsafeWhen`. */
 export function retrySafety(op: OperationModel): RetrySafety {
-  return section93[op.id] ?? (op.retrySafe ? { kind: 'always' } : { kind: 'never' });
+  if (!op.retrySafe) return { kind: 'never' };
+  const w = op.retryUnsafeWhen;
+  return w ? { kind: 'unless', name: w.name, values: [w.value] } : { kind: 'always' };
 }
 
 /**

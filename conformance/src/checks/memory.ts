@@ -91,8 +91,33 @@ check(
     ]);
     const odd = ['a'.repeat(50), 'x:y_z-0', '0'];
     const res = await t.api.post('/v1/memories', t.body({ tags: t.tags(...odd) }));
+    if (res.status !== 201) t.fail(`valid tags at the bounds were refused: ${res.describe()}`, res);
+  },
+);
+
+check(
+  'OMP-MEM-019',
+  'MUST NOT change the case of, trim or otherwise normalise tags and namespaces',
+  async (t) => {
+    const odd = ['a'.repeat(50), 'x:y_z-0', '0', '-', '__', 'a::b'];
+    const ns = `${t.ns}:-_x::y`;
+    const res = await t.api.post('/v1/memories', t.body({ tags: t.tags(...odd), namespace: ns }));
     const m = res.expect<Memory>(201, 'memory');
-    t.equal(m.tags, t.tags(...odd), 'valid tags at the bounds', res);
+    t.equal(m.tags, t.tags(...odd), 'tags as written', res);
+    t.equal(m.namespace, ns, 'namespace as written', res);
+    const g = await t.api.get(memPath(m.id));
+    const gm = g.expect<Memory>(200, 'memory');
+    t.equal([gm.tags, gm.namespace], [t.tags(...odd), ns], 'stored tags and namespace', g);
+    // Values a normalising server would "fix" must be refused, never stored in another form.
+    const fixable: Array<[string, Record<string, unknown>]> = [
+      ['an upper-case tag', t.body({ tags: [...t.tags(), 'Upper'] })],
+      ['a padded tag', t.body({ tags: [...t.tags(), ' padded '] })],
+      ['an upper-case namespace', t.body({ namespace: `${t.ns}:Upper` })],
+    ];
+    for (const [what, body] of fixable) {
+      const r = await t.api.post('/v1/memories', body);
+      if (r.status < 300) t.fail(`${what} was stored instead of refused: ${r.describe()}`, r);
+    }
   },
 );
 

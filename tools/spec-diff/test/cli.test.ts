@@ -1,12 +1,25 @@
-/** The omp-spec-diff executable as users run it: a real Node process, its output and exit status. */
+/**
+ * The omp-spec-diff CLI: exit status, formats and messages through `main()` in-process (fast), and the
+ * executable itself as users run it, as a real Node process.
+ */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'omp-spec-diff.js');
 const fixture = (name: string, side: 'old' | 'new') => join(import.meta.dirname, 'fixtures', name, side);
 
-function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** Run the CLI in this process, capturing what it writes. */
+async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { status, stdout, stderr };
+}
+
+/** Run the executable as a separate Node process. */
+function spawn(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -45,20 +58,38 @@ const exits: ExitCase[] = [
 ];
 
 describe('omp-spec-diff CLI', () => {
-  it.each(exits)('exit status: %s', (_name, { given, want }) => {
-    expect(run(...given).status).toBe(want);
+  it.each(exits)('exit status: %s', async (_name, { given, want }) => {
+    expect((await run(...given)).status).toBe(want);
   });
 
-  it('prints findings as text by default, grouped by severity', () => {
-    const { stdout } = run(fixture('error-code-changed', 'old'), fixture('error-code-changed', 'new'));
+  it('runs as an executable: exit 1 and the text report on a breaking change', () => {
+    const { status, stdout } = spawn(
+      fixture('operation-removed', 'old'),
+      fixture('operation-removed', 'new'),
+    );
+    expect(status).toBe(1);
+    expect(stdout).toContain(
+      '[operation-removed] DELETE /v1/notes/{id}: operation DELETE /v1/notes/{id} removed',
+    );
+  });
+
+  it('runs as an executable: exit 2 and the usage on stderr without arguments', () => {
+    const { status, stdout, stderr } = spawn();
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('usage: omp-spec-diff');
+  });
+
+  it('prints findings as text by default, grouped by severity', async () => {
+    const { stdout } = await run(fixture('error-code-changed', 'old'), fixture('error-code-changed', 'new'));
     expect(stdout).toContain('1 breaking, 0 potentially breaking, 1 non-breaking');
     expect(stdout).toMatch(
       /BREAKING \(1\)\n {2}\[error-code-removed\] DELETE \/v1\/notes\/\{id\} response 404: /,
     );
   });
 
-  it('prints a JSON report with --format json', () => {
-    const { stdout, status } = run(
+  it('prints a JSON report with --format json', async () => {
+    const { stdout, status } = await run(
       '--format',
       'json',
       fixture('max-items-lowered', 'old'),
@@ -80,8 +111,8 @@ describe('omp-spec-diff CLI', () => {
     expect(report.old.version).toBe('1.0');
   });
 
-  it('prints a Markdown table with --format markdown', () => {
-    const { stdout } = run(
+  it('prints a Markdown table with --format markdown', async () => {
+    const { stdout } = await run(
       '--format',
       'markdown',
       fixture('parameter-removed', 'old'),
@@ -93,8 +124,8 @@ describe('omp-spec-diff CLI', () => {
     );
   });
 
-  it('says why a version cannot be read, on stderr', () => {
-    const { stderr, stdout } = run(fixture('identical', 'old'), '/nonexistent/omp-spec');
+  it('says why a version cannot be read, on stderr', async () => {
+    const { stderr, stdout } = await run(fixture('identical', 'old'), '/nonexistent/omp-spec');
     expect(stdout).toBe('');
     expect(stderr).toContain('/nonexistent/omp-spec: no such file or folder');
   });

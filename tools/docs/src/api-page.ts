@@ -3,8 +3,7 @@
  * every operation (anchor = its operationId), its parameters and their constraints, request and response
  * schemas, headers and examples, and every component schema. Requirement IDs link into SPEC.html.
  */
-import SwaggerParser from '@apidevtools/swagger-parser';
-import { ompSchemaResolver } from '@omp-kit/schemas';
+import { dereference, locateVersion } from 'omp-spec-diff';
 import { escapeHtml, page, requirementAnchor, type TocEntry } from './html.ts';
 import { renderInline, renderMarkdown } from './markdown.ts';
 import { constraints, renderSchema, typeLabel } from './schema-view.ts';
@@ -21,13 +20,13 @@ function obj(value: unknown): Obj {
   return isObject(value) ? value : {};
 }
 
-/** Dereference an openapi document whose schemas are the live `schemas/`, without the network. */
+/**
+ * Dereference a spec version's openapi document without the network: the live `spec/` (schemas through
+ * `ompSchemaResolver`) or a release folder (schemas from its own `schemas/`), located as omp-spec-diff does.
+ */
 export async function loadOpenapi(path: string): Promise<Obj> {
-  const options = { resolve: { omp: ompSchemaResolver, http: false } };
-  return (await SwaggerParser.dereference(
-    path,
-    options as unknown as SwaggerParser.Options,
-  )) as unknown as Obj;
+  const { openapiPath, schemasDir } = locateVersion(path);
+  return (await dereference(openapiPath, schemasDir)) as Obj;
 }
 
 /** One operation of the document. */

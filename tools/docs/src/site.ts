@@ -35,7 +35,7 @@ export async function buildDocs(options: BuildOptions): Promise<BuildResult> {
     page({ title, toc: spec.headings.filter((h) => h.depth >= 2 && h.depth <= 3), body: spec.html }),
   );
 
-  const api = await loadOpenapi(join(options.specDir, 'openapi.yaml'));
+  const api = await loadOpenapi(options.specDir);
   const reference = renderApiPage(api, 'SPEC.html');
   writeFileSync(join(options.outDir, 'api.html'), reference.html);
 

@@ -19,11 +19,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Spawn Prism and resolve once it answers; rejects (and kills it) if it is not up within `waitMs`. */
-export async function startPrism(options: { dynamic?: boolean; waitMs?: number } = {}): Promise<PrismMock> {
+export async function startPrism(
+  options: { dynamic?: boolean; seed?: string; waitMs?: number } = {},
+): Promise<PrismMock> {
   const port = String(await freePort());
   const child: ChildProcess = spawn(
     process.execPath,
-    [prismBin(), ...prismArgs({ port, dynamic: options.dynamic })],
+    [prismBin(), ...prismArgs({ port, dynamic: options.dynamic, seed: options.seed })],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

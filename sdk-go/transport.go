@@ -1,0 +1,180 @@
+package omp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// operation is what a generated method asks the transport to send.
+type operation struct {
+	// id is the spec's operationId, used in errors.
+	id     string
+	method string
+	// path is the request path with its parameters already escaped, e.g. /v1/memories/mem_x.
+	path  string
+	query url.Values
+	// body is marshalled to JSON once and resent as is on every attempt; nil sends no body.
+	body any
+	// auth: send the API key.
+	auth bool
+	// retrySafe: repeating the request cannot change the outcome (SPEC.md §9.3).
+	retrySafe bool
+}
+
+// maxErrorBody bounds how much of an error response is read.
+const maxErrorBody = 1 << 20
+
+// do sends op under one deadline, retrying as the policy allows, and decodes a 2xx JSON body into out
+// (nil for none). It returns *APIError, *ConnectionError, *TimeoutError, *DecodeError or the context's
+// cancellation error.
+func (c *Client) do(ctx context.Context, op *operation, out any) error {
+	if ctx == nil {
+		return fmt.Errorf("omp: %s: nil context", op.id)
+	}
+	var payload []byte
+	if op.body != nil {
+		var err error
+		if payload, err = json.Marshal(op.body); err != nil {
+			return fmt.Errorf("omp: %s: encoding request body: %w", op.id, err)
+		}
+	}
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	target := c.url(op)
+
+	var last error
+	for attempt := 1; ; attempt++ {
+		resp, err := c.send(ctx, op, target, payload)
+		if err != nil {
+			if ctx.Err() != nil {
+				return c.stopped(ctx, op, attempt, last)
+			}
+			last = &ConnectionError{Operation: op.id, Attempts: attempt, Err: err}
+			if attempt > c.maxRetries || !(op.retrySafe || neverSent(err)) {
+				return last
+			}
+			if err := c.pause(ctx, attempt, 0, false); err != nil {
+				return c.waitFailed(ctx, op, attempt, last, err)
+			}
+			continue
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			err := decode(resp, out)
+			if err == nil {
+				return nil
+			}
+			if ctx.Err() != nil {
+				return c.stopped(ctx, op, attempt, last)
+			}
+			var syntax *DecodeError
+			if errors.As(err, &syntax) {
+				syntax.Operation = op.id
+				return syntax
+			}
+			// The body was cut short: the server processed the request, so only a safe one is repeated.
+			last = &ConnectionError{Operation: op.id, Attempts: attempt, Err: err}
+			if attempt > c.maxRetries || !op.retrySafe {
+				return last
+			}
+			if err := c.pause(ctx, attempt, 0, false); err != nil {
+				return c.waitFailed(ctx, op, attempt, last, err)
+			}
+			continue
+		}
+		body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+		if readErr != nil && ctx.Err() != nil {
+			return c.stopped(ctx, op, attempt, last)
+		}
+		// An error body cut short still tells the status.
+		apiErr := newAPIError(op.id, resp.StatusCode, resp.Header, body)
+		last = apiErr
+		if attempt > c.maxRetries || !op.retrySafe || !retryableStatus(resp.StatusCode) {
+			return apiErr
+		}
+		wait, hasWait := retryAfter(resp.Header, time.Now())
+		if err := c.pause(ctx, attempt, wait, hasWait); err != nil {
+			return c.waitFailed(ctx, op, attempt, last, err)
+		}
+	}
+}
+
+// url is the request URL of op.
+func (c *Client) url(op *operation) string {
+	s := c.base.String() + op.path
+	if q := op.query.Encode(); q != "" {
+		s += "?" + q
+	}
+	return s
+}
+
+// send makes one attempt.
+func (c *Client) send(ctx context.Context, op *operation, target string, payload []byte) (*http.Response, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, op.method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if op.auth && c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+	return c.httpClient.Do(req)
+}
+
+// decode reads a 2xx body into out. A read failure is returned as is (a connection problem), a JSON
+// failure as *DecodeError.
+func decode(resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &DecodeError{Status: resp.StatusCode, Err: err}
+	}
+	return nil
+}
+
+// stopped is the error of a call whose context ended: a *TimeoutError for a deadline, else the
+// cancellation cause wrapped with the operation.
+func (c *Client) stopped(ctx context.Context, op *operation, attempts int, last error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &TimeoutError{Operation: op.id, Attempts: attempts, Last: last}
+	}
+	return fmt.Errorf("omp: %s: %w", op.id, context.Cause(ctx))
+}
+
+// waitFailed maps a failed pause: the context ended during the wait, or the wait could not fit before the
+// deadline (then the last failure is the honest answer).
+func (c *Client) waitFailed(ctx context.Context, op *operation, attempts int, last, err error) error {
+	if errors.Is(err, errNoTimeToRetry) {
+		return last
+	}
+	return c.stopped(ctx, op, attempts, last)
+}

@@ -3,6 +3,7 @@
  * the tests compare them. A new generator adds one producer here and nowhere else.
  */
 import type { SchemaDocument } from '@omp-kit/schemas';
+import { renderPythonSdkFiles } from '../../generators/src/python/sdk-files.ts';
 import { renderSdkFiles } from '../../generators/src/sdks.ts';
 import { renderCatalogue } from './catalogue.ts';
 import { generatedHeader } from './header.ts';
@@ -60,7 +61,14 @@ export const sdkProducer: ArtifactProducer = {
 };
 
 /** Every producer of the repository, in write order. */
-export const producers: readonly ArtifactProducer[] = [catalogueProducer, typesProducer, sdkProducer];
+/** The Python SDK's generated files (sdk-python/src/omp_sdk/_generated/), from the same model. */
+export const pythonSdkProducer: ArtifactProducer = {
+  name: 'sdk-python',
+  produce: (ctx) => renderPythonSdkFiles(ctx.paths.root),
+};
+
+/** Every producer of the repository, in write order. */
+export const producers: readonly ArtifactProducer[] = [catalogueProducer, typesProducer, sdkProducer, pythonSdkProducer];
 
 /** The producers that need only spec/ and schemas/ (what a scratch copy of the spec can render). */
 export const specProducers: readonly ArtifactProducer[] = [catalogueProducer, typesProducer];

@@ -60,7 +60,6 @@ export const sdkProducer: ArtifactProducer = {
   produce: (ctx) => renderSdkFiles(ctx.paths.root),
 };
 
-/** Every producer of the repository, in write order. */
 /** The Python SDK's generated files (sdk-python/src/omp_sdk/_generated/), from the same model. */
 export const pythonSdkProducer: ArtifactProducer = {
   name: 'sdk-python',
@@ -68,7 +67,12 @@ export const pythonSdkProducer: ArtifactProducer = {
 };
 
 /** Every producer of the repository, in write order. */
-export const producers: readonly ArtifactProducer[] = [catalogueProducer, typesProducer, sdkProducer, pythonSdkProducer];
+export const producers: readonly ArtifactProducer[] = [
+  catalogueProducer,
+  typesProducer,
+  sdkProducer,
+  pythonSdkProducer,
+];
 
 /** The producers that need only spec/ and schemas/ (what a scratch copy of the spec can render). */
 export const specProducers: readonly ArtifactProducer[] = [catalogueProducer, typesProducer];

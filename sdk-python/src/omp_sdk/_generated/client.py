@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: a337efaba93c795e (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """The Open Memory Protocol API 0.3 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
 
@@ -39,6 +39,7 @@ from .models import (
     SearchResponse,
     SortOrder,
     Source,
+    Tag,
     Tags,
     Timestamp,
     ToolName,
@@ -153,7 +154,7 @@ class MemoriesResource:
         *,
         type: MemoryType | NotGiven = NOT_GIVEN,
         tool: ToolName | NotGiven = NOT_GIVEN,
-        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        tags: Sequence[Tag] | NotGiven = NOT_GIVEN,
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
@@ -172,7 +173,8 @@ class MemoriesResource:
         Args:
             type: Only memories of this type.
             tool: Only memories whose `source.tool` equals this.
-            tags: Comma-separated tags; only memories carrying every one (AND).
+            tags: Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every
+                one (AND).
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
@@ -267,7 +269,7 @@ class MemoriesResource:
         mode: SearchMode | NotGiven = NOT_GIVEN,
         type: MemoryType | NotGiven = NOT_GIVEN,
         tool: ToolName | NotGiven = NOT_GIVEN,
-        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        tags: Sequence[Tag] | NotGiven = NOT_GIVEN,
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
@@ -287,7 +289,8 @@ class MemoriesResource:
             mode: Search mode; unsupported modes fall back to keyword (OMP-SEARCH-015).
             type: Only memories of this type.
             tool: Only memories whose `source.tool` equals this.
-            tags: Comma-separated tags; only memories carrying every one (AND).
+            tags: Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every
+                one (AND).
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
@@ -509,7 +512,7 @@ class AsyncMemoriesResource:
         *,
         type: MemoryType | NotGiven = NOT_GIVEN,
         tool: ToolName | NotGiven = NOT_GIVEN,
-        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        tags: Sequence[Tag] | NotGiven = NOT_GIVEN,
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
@@ -528,7 +531,8 @@ class AsyncMemoriesResource:
         Args:
             type: Only memories of this type.
             tool: Only memories whose `source.tool` equals this.
-            tags: Comma-separated tags; only memories carrying every one (AND).
+            tags: Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every
+                one (AND).
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
@@ -623,7 +627,7 @@ class AsyncMemoriesResource:
         mode: SearchMode | NotGiven = NOT_GIVEN,
         type: MemoryType | NotGiven = NOT_GIVEN,
         tool: ToolName | NotGiven = NOT_GIVEN,
-        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        tags: Sequence[Tag] | NotGiven = NOT_GIVEN,
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
@@ -643,7 +647,8 @@ class AsyncMemoriesResource:
             mode: Search mode; unsupported modes fall back to keyword (OMP-SEARCH-015).
             type: Only memories of this type.
             tool: Only memories whose `source.tool` equals this.
-            tags: Comma-separated tags; only memories carrying every one (AND).
+            tags: Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every
+                one (AND).
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).

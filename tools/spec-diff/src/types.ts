@@ -22,6 +22,8 @@ export type ChangeKind =
   | 'parameter-added'
   | 'parameter-required'
   | 'parameter-optional'
+  | 'parameter-style-changed'
+  | 'parameter-representation-changed'
   | 'request-body-removed'
   | 'request-body-added'
   | 'request-body-required'

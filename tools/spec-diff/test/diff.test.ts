@@ -50,6 +50,20 @@ const cases: Case[] = [
     },
   ],
   [
+    'array parameter exploded (tags=a,b → tags=a&tags=b)',
+    {
+      given: 'parameter-style-changed',
+      want: ['breaking parameter-style-changed GET /v1/notes query parameter `tags`'],
+    },
+  ],
+  [
+    'comma-separated string re-described as an array (same wire form)',
+    {
+      given: 'parameter-comma-string-to-array',
+      want: ['potentially-breaking parameter-representation-changed GET /v1/notes query parameter `tags`'],
+    },
+  ],
+  [
     'open operation now needs a key',
     { given: 'security-added', want: ['breaking security-added GET /v1/health'] },
   ],

@@ -143,6 +143,30 @@ function compareParameters(o: Operation, n: Operation, at: string): Change[] {
         change('parameter-optional', where, `${a.in} parameter \`${a.name}\` is no longer required`),
       );
     }
+    const wireA = wireForm(a);
+    const wireB = wireForm(b);
+    if (wireA !== wireB && wireA !== 'plain' && wireB !== 'plain') {
+      changes.push(
+        change('parameter-style-changed', where, `serialization changed from ${wireA} to ${wireB}`),
+      );
+      continue;
+    }
+    if (
+      (wireA === 'plain' && wireB === 'comma-separated') ||
+      (wireA === 'comma-separated' && wireB === 'plain')
+    ) {
+      // OpenAPI describes the parsed value: `tags=a,b` is a string to one schema and an array to the other. The
+      // request is the same on the wire; whether the same values are accepted cannot be proved structurally.
+      const c = change(
+        'parameter-representation-changed',
+        where,
+        `re-described as ${wireB === 'plain' ? 'a string' : 'a comma-separated array'} (was ${wireA === 'plain' ? 'a string' : 'a comma-separated array'}); same wire form, check the accepted values`,
+      );
+      c.before = a.schema;
+      c.after = b.schema;
+      changes.push(c);
+      continue;
+    }
     if (a.schema !== undefined && b.schema !== undefined) {
       changes.push(...compareSchemas(a.schema as Schema, b.schema as Schema, 'request', where));
     }
@@ -157,6 +181,22 @@ function compareParameters(o: Operation, n: Operation, at: string): Change[] {
     );
   }
   return changes;
+}
+
+/**
+ * How an array or object parameter travels: `comma-separated` (`tags=a,b`: style form/simple with explode off),
+ * `exploded` (`tags=a&tags=b`), another style by name; `plain` for a scalar.
+ */
+function wireForm(p: Obj): string {
+  const schema = obj(p.schema);
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (!types.includes('array') && !types.includes('object')) return 'plain';
+  const style =
+    typeof p.style === 'string' ? p.style : p.in === 'query' || p.in === 'cookie' ? 'form' : 'simple';
+  const explode = typeof p.explode === 'boolean' ? p.explode : style === 'form';
+  if ((style === 'form' || style === 'simple') && !explode) return 'comma-separated';
+  if (style === 'form' && explode) return 'exploded';
+  return `${style}${explode ? ' (exploded)' : ''}`;
 }
 
 /** Where a body of a media type is: the media type is named only when it is not plain JSON. */

@@ -18,6 +18,10 @@ const rules: Record<ChangeKind, Rule> = {
   'parameter-added': 'non-breaking',
   'parameter-required': 'breaking',
   'parameter-optional': 'non-breaking',
+  // `tags=a,b` vs `tags=a&tags=b`: the same values no longer reach the server in the same form.
+  'parameter-style-changed': 'breaking',
+  // A comma-separated string re-described as an array with explode off: same wire form, possibly other values.
+  'parameter-representation-changed': 'potentially-breaking',
   'request-body-removed': 'breaking',
   'request-body-added': 'non-breaking',
   'request-body-required': 'breaking',

@@ -1,6 +1,7 @@
 /**
  * The stdio adapter's configuration from its environment (OMP-MCP-021): OMP_SERVER and OMP_API_KEY are
- * required, OMP_TOOL optionally names the client when the key is not a per-tool key.
+ * required, OMP_TOOL optionally names the client when the key is not a per-tool key, OMP_OUTPUT_SCHEMAS=off
+ * leaves the tools' output schemas out of `tools/list` for clients that reject error results otherwise.
  */
 
 /** What the adapter runs with. */
@@ -10,6 +11,8 @@ export interface AdapterConfig {
   apiKey: string;
   /** The `source.tool` for memories added with a global key (OMP-MCP-010). */
   clientName: string | undefined;
+  /** Whether tools declare their output schemas (OMP_OUTPUT_SCHEMAS=off turns them off). */
+  outputSchemas: boolean;
 }
 
 /** The configuration, or the message naming every missing or unusable variable. */
@@ -35,5 +38,17 @@ export function readConfig(env: NodeJS.ProcessEnv): { config: AdapterConfig } | 
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return { error: `omp-mcp: OMP_SERVER must be an http or https URL, not ${url.protocol}` };
   const tool = env.OMP_TOOL?.trim();
-  return { config: { baseUrl: server!.replace(/\/+$/, ''), apiKey: apiKey!, clientName: tool || undefined } };
+  const schemas = env.OMP_OUTPUT_SCHEMAS?.trim().toLowerCase();
+  if (schemas && !['on', 'off', 'true', 'false', '1', '0'].includes(schemas))
+    return {
+      error: `omp-mcp: OMP_OUTPUT_SCHEMAS must be on or off, not ${JSON.stringify(env.OMP_OUTPUT_SCHEMAS)}`,
+    };
+  return {
+    config: {
+      baseUrl: server!.replace(/\/+$/, ''),
+      apiKey: apiKey!,
+      clientName: tool || undefined,
+      outputSchemas: !['off', 'false', '0'].includes(schemas ?? ''),
+    },
+  };
 }

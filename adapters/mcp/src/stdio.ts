@@ -22,7 +22,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   const { config } = read;
   const backend = createSdkBackend({ baseUrl: config.baseUrl, apiKey: config.apiKey });
-  const mcp = await createOmpMcpServer({ backend, clientName: config.clientName, log });
+  const mcp = await createOmpMcpServer({
+    backend,
+    clientName: config.clientName,
+    outputSchemas: config.outputSchemas,
+    log,
+  });
   const transport = new StdioServerTransport();
   const stop = async (): Promise<void> => {
     await mcp.close().catch(() => undefined);

@@ -5,7 +5,7 @@
  */
 import { type FetchLike, OmpClient } from 'omp-sdk';
 import { version } from '../version.ts';
-import type { CallOptions, ListQuery, OmpBackend } from './types.ts';
+import type { CallOptions, OmpBackend } from './types.ts';
 
 /** Options of {@link createSdkBackend}. */
 export interface SdkBackendOptions {
@@ -40,19 +40,11 @@ export function createSdkBackend(options: SdkBackendOptions): OmpBackend {
     me: async (o) => await client.me(req(o)),
     create: async (body, o) => await client.memories.create(body, req(o)),
     // A page is the response body plus navigation methods; the spread keeps only the body's members.
-    list: async (query, o) => ({ ...(await client.memories.list(listParams(query), req(o))) }),
+    // The SDK sends `tags` comma-separated and leaves an empty tag list out (no filter).
+    list: async (query, o) => ({ ...(await client.memories.list(query, req(o))) }),
     search: async (body, o) => ({ ...(await client.memories.search(body, req(o))) }),
     delete: async (id, o) => {
       await client.memories.delete(id, req(o));
     },
   };
-}
-
-/**
- * The list query as query parameters: `tags` travels comma-separated (SPEC.md §5.2); an empty tag list is no
- * tag filter, and is left out because `tags=` would be an empty segment (OMP-LIST-011).
- */
-function listParams(query: ListQuery): Parameters<OmpClient['memories']['list']>[0] {
-  const { tags, ...rest } = query;
-  return tags === undefined || tags.length === 0 ? rest : { ...rest, tags: tags.join(',') };
 }

@@ -36,6 +36,8 @@ export interface OmpMcpHttpOptions {
   fetch?: FetchLike | undefined;
   /** Where unexpected failures are reported. */
   log?: ((message: string) => void) | undefined;
+  /** Declare the tools' output schemas; default true (see `OmpToolsOptions.outputSchemas`). */
+  outputSchemas?: boolean | undefined;
 }
 
 /** A node:http request listener for the MCP endpoints, plus shutdown. */
@@ -174,6 +176,7 @@ export function createOmpMcpHttpHandler(options: OmpMcpHttpOptions): OmpMcpHttpH
       backend: backendFor(authorization),
       clientName: route.clientName,
       userId: route.userId,
+      outputSchemas: options.outputSchemas,
       log: options.log,
     });
   }

@@ -40,6 +40,12 @@ export interface OmpToolsOptions {
   userId?: string | undefined;
   /** Where unexpected failures (bugs, not request errors) are reported; stderr for the stdio adapter. */
   log?: ((message: string) => void) | undefined;
+  /**
+   * Declare each tool's `outputSchema` (OMP-MCP-008); default true. Some clients (MCP TypeScript SDK 1.x
+   * `Client.callTool`, MCP Inspector 2.x) check the `structuredContent` of error results against it too and
+   * so reject the error envelope OMP-MCP-017 puts there; false leaves the schemas out for such clients.
+   */
+  outputSchemas?: boolean | undefined;
 }
 
 /** Key under which a transport that authenticated the request leaves the principal in `authInfo.extra`. */
@@ -103,10 +109,12 @@ const runs: Record<ToolName, { run: Run; render: Render }> = {
 };
 
 /** The `tools/list` entries, schemas exactly as in `mcp-tools` with their `$ref`s resolved (OMP-MCP-005, -008). */
-export function toolList(schemas: ReadonlyMap<ToolName, ToolSchemas>): Tool[] {
+export function toolList(schemas: ReadonlyMap<ToolName, ToolSchemas>, outputSchemas = true): Tool[] {
   return TOOL_NAMES.map((name) => {
     const s = schemas.get(name)!;
-    return { name, ...described[name], inputSchema: s.inputSchema, outputSchema: s.outputSchema } as Tool;
+    const tool = { name, ...described[name], inputSchema: s.inputSchema } as Tool;
+    if (outputSchemas) tool.outputSchema = s.outputSchema as Tool['outputSchema'];
+    return tool;
   });
 }
 
@@ -131,7 +139,7 @@ function principalFrom(extra: { authInfo?: { extra?: Record<string, unknown> } }
  */
 export async function registerOmpTools(mcp: McpServer, options: OmpToolsOptions): Promise<void> {
   const schemas = await loadToolSchemas();
-  const tools = toolList(schemas);
+  const tools = toolList(schemas, options.outputSchemas ?? true);
   const server = mcp.server;
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {

@@ -44,7 +44,7 @@ describe('generate', () => {
   });
 
   it('keeps every producer in one registry; the spec files carry the spec hash', async () => {
-    expect(producers.map((p) => p.name)).toEqual(['catalogue', 'types', 'sdk', 'sdk-python']);
+    expect(producers.map((p) => p.name)).toEqual(['catalogue', 'types', 'sdk', 'sdk-python', 'sdk-go']);
     const hash = computeSpecHash(repoRoot);
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
     const [catalogue, types] = filesOf(await renderArtifacts(generationContext(), specProducers));

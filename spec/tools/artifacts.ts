@@ -3,6 +3,7 @@
  * the tests compare them. A new generator adds one producer here and nowhere else.
  */
 import type { SchemaDocument } from '@omp-kit/schemas';
+import { renderGoSdkFiles } from '../../generators/src/go/go-files.ts';
 import { renderPythonSdkFiles } from '../../generators/src/python/sdk-files.ts';
 import { renderSdkFiles } from '../../generators/src/sdks.ts';
 import { renderCatalogue } from './catalogue.ts';
@@ -66,12 +67,19 @@ export const pythonSdkProducer: ArtifactProducer = {
   produce: (ctx) => renderPythonSdkFiles(ctx.paths.root),
 };
 
+/** The Go SDK's generated files (sdk-go/types_gen.go, sdk-go/operations_gen.go), from the same model. */
+export const goSdkProducer: ArtifactProducer = {
+  name: 'sdk-go',
+  produce: (ctx) => renderGoSdkFiles(ctx.paths.root),
+};
+
 /** Every producer of the repository, in write order. */
 export const producers: readonly ArtifactProducer[] = [
   catalogueProducer,
   typesProducer,
   sdkProducer,
   pythonSdkProducer,
+  goSdkProducer,
 ];
 
 /** The producers that need only spec/ and schemas/ (what a scratch copy of the spec can render). */

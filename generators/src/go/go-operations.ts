@@ -8,14 +8,11 @@ import type { ApiModel, OperationModel, PaginationModel, ParamModel } from '../m
 import { alignRows, goDoc, goLocalName, goNameOf, goRawString, goString, type Row } from './go-syntax.ts';
 import { type GoField, type GoType, type GoTypes, memberType } from './go-types.ts';
 
-/** A comma-separated list parameter: a string whose pattern is `^X(,X){0,n}$` (OMP's `tags`). */
-const listPattern = /^\^(.+)\(,\1\)\{0,\d+\}\$$/;
-
 /** One query parameter as a Go field. */
 interface QueryField {
   param: ParamModel;
   field: GoField;
-  /** Sent comma-separated from a []string. */
+  /** A []string sent comma-separated (OpenAPI style form, explode false). */
   list: boolean;
 }
 
@@ -38,20 +35,11 @@ export function renderOperations(model: ApiModel, types: GoTypes): { code: strin
 
 function queryFields(op: OperationModel, method: string, types: GoTypes): QueryField[] {
   return op.queryParams.map((p) => {
-    const list =
-      p.constraints.type === 'string' &&
-      typeof p.constraints.pattern === 'string' &&
-      listPattern.test(p.constraints.pattern);
-    const base: GoType = list
-      ? {
-          expr: '[]string',
-          shape: 'slice',
-          zeroInvalid: false,
-          nullable: false,
-          default: undefined,
-          description: undefined,
-        }
-      : types.typeOf(p.schema, '', `${method}Params${goNameOf(p.name)}`);
+    const base = types.typeOf(p.schema, '', `${method}Params${goNameOf(p.name)}`);
+    // The model admits array parameters only as style form, explode false: one comma-separated value.
+    const list = base.shape === 'slice';
+    if (list && base.expr !== '[]string')
+      throw new Error(`${op.id}: list parameter ${p.name} must be a list of strings`);
     const { type, wrap } = memberType(base, p.required, false);
     const field: GoField = {
       json: p.name,
@@ -185,9 +173,11 @@ function renderMethod(op: OperationModel, method: string, query: QueryField[], t
   const opLit = `&operation{${fields.join(', ')}}`;
   lines.push(result ? `\treturn call[${result}](ctx, c, ${opLit})\n` : `\treturn c.do(ctx, ${opLit}, nil)\n`);
 
+  const about = [sentence(op.summary), op.description.trim()].filter(Boolean).join(' ');
+  const statuses = op.errors.length > 0 ? ` (${op.errors.map((e) => e.status).join(', ')})` : '';
   const doc = [
-    `${method}: ${sentence(op.summary)} ${op.description}`.trim(),
-    `${op.method} ${op.path} -> ${op.success.status}${result ? ` [${result}]` : ' (no body)'}. ${retryDoc(op)} Errors: [*APIError] (${op.errors.map((e) => e.status).join(', ')}), [*ConnectionError], [*TimeoutError].`,
+    about ? `${method}: ${about}` : `${method} calls ${op.method} ${op.path}.`,
+    `${op.method} ${op.path} -> ${op.success.status}${result ? ` [${result}]` : ' (no body)'}. ${retryDoc(op)} Errors: [*APIError]${statuses}, [*ConnectionError], [*TimeoutError].`,
   ];
   if (op.pagination)
     doc.push(`Walk every page with [Client.${method}Pages] or every item with [Client.${method}All].`);

@@ -11,7 +11,7 @@ export function openDatabase(path: string): DatabaseSync {
   try {
     // One server process owns the file: a second one fails at start instead of interleaving writes.
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    db.exec('PRAGMA busy_timeout = 2000');
+    db.exec('PRAGMA busy_timeout = 250');
     // WAL + synchronous=FULL: every COMMIT is fsynced before it returns, so an acknowledged write survives
     // kill -9 and power loss (OMP-HTTP-015). Group commit (group-commit.ts) amortises the fsync.
     if (!memory) db.exec('PRAGMA journal_mode = WAL');

@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, describe, expect, test } from 'vitest';
+import { newMemoryId } from '../src/model/ids.ts';
+import { ceilMs, floorMs, sortKey } from '../src/model/time.ts';
+import { queryTokens } from '../src/search/tokenize.ts';
+import { openDatabase } from '../src/storage/database.ts';
+import { MemoryStore } from '../src/storage/memory-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'omp-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('query tokens (§6.1)', () => {
+  const cases: [string, string[]][] = [
+    ['hello world', ['hello', 'world']],
+    ['"quoted" AND (grouped)', ['quoted', 'AND', 'grouped']],
+    [
+      'x-ray user_id a:b a*b',
+      ['x', 'ray', 'user', 'id', 'a', 'b', 'a', 'b'].filter((t, i, a) => a.indexOf(t) === i),
+    ],
+    ['Café CAFÉ café', ['Café']],
+    ['e\u0301te\u0301', ['e\u0301te\u0301']],
+    ['東京タワー 2026', ['東京タワー', '2026']],
+    ['🎉🚀 ... ---', []],
+    ['', []],
+    ['١٢٣ arabic digits', ['١٢٣', 'arabic', 'digits']],
+  ];
+  test.each(cases)('%j', (q, want) => {
+    expect(queryTokens(q)).toEqual(want);
+  });
+});
+
+describe('timestamps', () => {
+  const cases: [string, string, number, number][] = [
+    ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000000000', 1767225600000, 1767225600000],
+    ['2026-01-01T00:00:00.5Z', '2026-01-01T00:00:00.500000000', 1767225600500, 1767225600500],
+    ['2026-01-01T00:00:00.0001Z', '2026-01-01T00:00:00.000100000', 1767225600001, 1767225600000],
+    ['2026-01-01T00:00:00.999999999Z', '2026-01-01T00:00:00.999999999', 1767225601000, 1767225600999],
+  ];
+  test.each(cases)('%s', (ts, key, ceil, floor) => {
+    expect(sortKey(ts)).toBe(key);
+    expect(ceilMs(ts)).toBe(ceil);
+    expect(floorMs(ts)).toBe(floor);
+  });
+  test('years below 100 are not mapped to 19xx', () => {
+    const d = new Date(ceilMs('0042-06-01T00:00:00Z'));
+    expect(d.getUTCFullYear()).toBe(42);
+  });
+  test('sort keys order like instants across precisions', () => {
+    const stamps = [
+      '2026-01-01T00:00:00.1Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.09Z',
+      '2025-12-31T23:59:59.999999999Z',
+    ];
+    expect([...stamps].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1))).toEqual([
+      stamps[3],
+      stamps[1],
+      stamps[2],
+      stamps[0],
+    ]);
+  });
+});
+
+test('ids match the pattern and do not repeat', () => {
+  const ids = new Set(Array.from({ length: 20_000 }, newMemoryId));
+  expect(ids.size).toBe(20_000);
+  for (const id of [...ids].slice(0, 1000)) expect(id).toMatch(/^mem_[a-z0-9]{16}$/);
+});
+
+describe('store', () => {
+  const body = (content: string) => ({ content, type: 'semantic' as const, source: { tool: 't' } });
+
+  test('group commit: concurrent writes share transactions; a failing write leaves no trace', async () => {
+    const store = new MemoryStore(openDatabase(join(dir, 'gc.db')));
+    try {
+      const vis = { principal: 'p', ownTool: null };
+      const before = store.commitStats.commits;
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 50 }, (_, i) => store.create('p', body(`batch ${i}`))),
+        store.update(vis, null, 'mem_doesnotexist0000', { content: 'x' }),
+        store.delete(vis, null, 'mem_doesnotexist0000'),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(2);
+      expect(store.commitStats.commits - before).toBe(1);
+      expect(store.count(vis)).toBe(50);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('whatever the content, each of its tokens finds it (index and query tokenise alike)', async () => {
+    const store = new MemoryStore(openDatabase(':memory:'));
+    try {
+      const pieces = [
+        'Café',
+        'ÉCOLE',
+        'straße',
+        'Ωμέγα',
+        'Жёлтый',
+        '東京',
+        'ﾃｽﾄ',
+        'हिन्दी',
+        'עברית',
+        'العربية',
+        'e\u0301',
+        'İstanbul',
+        'ǅemal',
+        '٣٤',
+        'x²',
+        '½',
+        '🥑',
+        '🎉',
+        '"',
+        "'",
+        '*',
+        '-',
+        '_',
+        ':',
+        '(',
+        ')',
+        '^',
+        'NEAR',
+        'AND',
+        'OR',
+        'NOT',
+        '\u200b',
+        '\u00a0',
+        '\t',
+        '𝔘𝔫𝔦',
+        'ﬁne',
+        '\ue000',
+      ];
+      let seed = 7;
+      const rnd = () => {
+        seed = (seed * 48271) % 2147483647;
+        return seed / 2147483647;
+      };
+      const vis = { principal: 'p', ownTool: null };
+      for (let n = 0; n < 150; n++) {
+        let content = '';
+        const len = 1 + Math.floor(rnd() * 8);
+        for (let i = 0; i < len; i++)
+          content += pieces[Math.floor(rnd() * pieces.length)] + (rnd() < 0.5 ? ' ' : '');
+        if (!/\S/.test(content)) content += 'z';
+        const m = await store.create('p', body(content));
+        for (const token of queryTokens(content)) {
+          const page = store.search(vis, [token], {}, 100, 0);
+          expect(
+            page.rows.map((r) => r.id),
+            `${JSON.stringify(token)} in ${JSON.stringify(content)}`,
+          ).toContain(m.id);
+        }
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  test('migrations: version recorded, reopen is a no-op, a newer database is refused', () => {
+    const path = join(dir, 'mig.db');
+    openDatabase(path).close();
+    const db = openDatabase(path);
+    expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(1);
+    db.exec('PRAGMA user_version = 99');
+    db.close();
+    expect(() => openDatabase(path)).toThrow(/newer than this server supports/);
+    const raw = new DatabaseSync(path);
+    raw.close();
+  });
+});

@@ -134,7 +134,7 @@ export interface OperationModel {
   auth: 'bearer' | 'none';
   /**
    * True when repeating the request cannot change the outcome (SPEC.md §9.3): GET, PUT, DELETE, an
-   * operation marked `x-omp-idempotent`, or one the spec's prose names (search, import).
+   * operation marked `x-omp-idempotent` in openapi.yaml.
    */
   retrySafe: boolean;
   /** When `retrySafe`, a request value that nevertheless makes a repeat unsafe (import `conflict=duplicate`). */

@@ -31,15 +31,6 @@ const idempotent = new Set(['GET', 'PUT', 'DELETE']);
 /** How `x-omp-idempotent` may be written: a boolean, or safe unless a parameter/member has a value. */
 type IdempotentExtension = boolean | { unless: { param: string; value: string } };
 
-/**
- * SPEC.md §9.3 in prose: "search and import under skip or overwrite" are safe to repeat. Applied to these
- * POST operations when openapi.yaml does not say so itself with `x-omp-idempotent`.
- */
-export const specRetrySafety: Readonly<Record<string, IdempotentExtension>> = {
-  searchMemories: true,
-  importMemories: { unless: { param: 'conflict', value: 'duplicate' } },
-};
-
 /** What the transform needs besides the OpenAPI document. */
 export interface ModelSources {
   /** Schema documents keyed by file stem (`memory` for memory.schema.json); each has an absolute `$id`. */
@@ -261,9 +252,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
         : Array.isArray(api.security)
           ? api.security
           : [];
-      const ext = (op['x-omp-idempotent'] ?? specRetrySafety[op.operationId]) as
-        | IdempotentExtension
-        | undefined;
+      const ext = op['x-omp-idempotent'] as IdempotentExtension | undefined;
       const model: OperationModel = {
         id: op.operationId,
         name: { group: undefined, method: [] },

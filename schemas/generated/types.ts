@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: spec/tools/json-schema-to-ts.ts
-// Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 9eba8c062df049dd (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */

@@ -128,6 +128,11 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
     const url = s.baseUrl + expandPath(op.path, op.params) + queryString(op.query);
 
     for (let attempt = 0; ; attempt++) {
+      // A deadline that has already passed fails before sending, rather than racing a timer against the socket.
+      if (Date.now() >= deadline) {
+        timedOut = true;
+        throw stopped(undefined);
+      }
       const req: HookRequest = { operation: op.id, method: op.method, url, headers, body, attempt };
       if (s.hooks?.onRequest) await s.hooks.onRequest(req);
       let res: Response;

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Spec hash: 263029e24daf2e2d (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 9eba8c062df049dd (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 import type { ApiPromise } from '../core/api-promise.ts';
@@ -27,6 +27,7 @@ import type {
   SearchRequest,
   SearchResponse,
   SortOrder,
+  Tag,
   ToolName,
   UpdateMemoryRequest,
 } from './types.ts';
@@ -62,8 +63,8 @@ export interface ListMemoriesParams {
   type?: MemoryType;
   /** Only memories whose `source.tool` equals this. */
   tool?: ToolName;
-  /** Comma-separated tags; only memories carrying every one (AND). */
-  tags?: string;
+  /** Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every one (AND). */
+  tags?: Tag[];
   /** Only memories in this namespace. */
   namespace?: Namespace;
   /**
@@ -93,8 +94,8 @@ export interface SearchMemoriesGetParams {
   type?: MemoryType;
   /** Only memories whose `source.tool` equals this. */
   tool?: ToolName;
-  /** Comma-separated tags; only memories carrying every one (AND). */
-  tags?: string;
+  /** Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every one (AND). */
+  tags?: Tag[];
   /** Only memories in this namespace. */
   namespace?: Namespace;
   /**

@@ -143,58 +143,66 @@ export class HttpClient {
       return red;
     };
 
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const mod = url.protocol === 'https:' ? https : http;
-      let settled = false;
-      const onAbort = () => req.destroy(new TransportError('aborted', 'run aborted'));
-      const done = () => {
-        settled = true;
-        clearTimeout(timer);
-        spec.signal?.removeEventListener('abort', onAbort);
-      };
-      const fail = (err: TransportError) => {
-        if (settled) return;
-        done();
-        record(null, {}, null, `${err.kind}: ${err.message}`);
-        reject(err);
-      };
-      const req = mod.request(url, { method: spec.method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => fail(classify(e)));
-        res.on('end', () => {
+    const attempt = (retry: boolean) =>
+      new Promise<HttpResponse>((resolve, reject) => {
+        const mod = url.protocol === 'https:' ? https : http;
+        let settled = false;
+        const onAbort = () => req.destroy(new TransportError('aborted', 'run aborted'));
+        const done = () => {
+          settled = true;
+          clearTimeout(timer);
+          spec.signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (err: TransportError) => {
           if (settled) return;
           done();
-          const buf = Buffer.concat(chunks);
-          const resHeaders = flattenHeaders(res.headers);
-          const exchange = record(res.statusCode ?? 0, resHeaders, buf, null);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: resHeaders,
-            text: buf.toString('utf8'),
-            bytes: buf.byteLength,
-            exchange,
+          // A keep-alive socket the server closed while idle fails before any byte is answered: Node's documented
+          // race, not the server's fault. Such a request never reached the server, so it is sent once more.
+          if (retry && err.kind === 'reset' && req.reusedSocket && !stream) {
+            attempt(false).then(resolve, reject);
+            return;
+          }
+          record(null, {}, null, `${err.kind}: ${err.message}`);
+          reject(err);
+        };
+        const req = mod.request(url, { method: spec.method, headers, agent: this.agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => fail(classify(e)));
+          res.on('end', () => {
+            if (settled) return;
+            done();
+            const buf = Buffer.concat(chunks);
+            const resHeaders = flattenHeaders(res.headers);
+            const exchange = record(res.statusCode ?? 0, resHeaders, buf, null);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: resHeaders,
+              text: buf.toString('utf8'),
+              bytes: buf.byteLength,
+              exchange,
+            });
           });
         });
+        const timer = setTimeout(() => {
+          req.destroy(new TransportError('timeout', `no complete response within ${this.opts.timeoutMs} ms`));
+        }, this.opts.timeoutMs);
+        req.on('error', (e) => fail(classify(e)));
+        if (spec.signal) {
+          if (spec.signal.aborted) onAbort();
+          else spec.signal.addEventListener('abort', onAbort, { once: true });
+        }
+        if (stream) {
+          const s = stream();
+          s.on('error', (e) => req.destroy(e));
+          s.pipe(req);
+          // A server may answer (e.g. 413) before reading everything; stop sending then.
+          req.on('response', () => s.unpipe(req));
+        } else {
+          req.end(payload ?? undefined);
+        }
       });
-      const timer = setTimeout(() => {
-        req.destroy(new TransportError('timeout', `no complete response within ${this.opts.timeoutMs} ms`));
-      }, this.opts.timeoutMs);
-      req.on('error', (e) => fail(classify(e)));
-      if (spec.signal) {
-        if (spec.signal.aborted) onAbort();
-        else spec.signal.addEventListener('abort', onAbort, { once: true });
-      }
-      if (stream) {
-        const s = stream();
-        s.on('error', (e) => req.destroy(e));
-        s.pipe(req);
-        // A server may answer (e.g. 413) before reading everything; stop sending then.
-        req.on('response', () => s.unpipe(req));
-      } else {
-        req.end(payload ?? undefined);
-      }
-    });
+    return attempt(true);
   }
 
   /** Close idle keep-alive sockets. */

@@ -38,7 +38,9 @@ export function toCurl(e: Exchange): string {
   }
   if (e.requestBodyBytes > 0) {
     const body = e.requestBody ?? '';
-    const complete = body.length <= MAX_INLINE_BODY && Buffer.byteLength(body, 'utf8') === e.requestBodyBytes;
+    // Recorded bodies are clipped with a marker; generated (streamed) bodies are described, not recorded.
+    const clipped = /… \[\d+ more characters\]$/.test(body) || e.requestBodyBytes > MAX_INLINE_BODY * 4;
+    const complete = !clipped && body.length <= MAX_INLINE_BODY;
     if (complete) parts.push('--data-binary', sq(body));
     else
       parts.push('--data-binary', '@body.json', `  # body of ${e.requestBodyBytes} bytes: ${clipDesc(body)}`);

@@ -46,7 +46,8 @@ function flat(h: http.IncomingHttpHeaders): Record<string, string> {
 /** Start a proxy to `upstream` (e.g. http://127.0.0.1:1234) with one fault. */
 export async function startProxy(upstream: string, fault: Fault = {}): Promise<Proxy> {
   const target = new URL(upstream);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  // No keep-alive upstream: a socket the server closes while idle would otherwise surface as a fault of its own.
+  const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
   const state = { requests: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -80,7 +81,7 @@ export async function startProxy(upstream: string, fault: Fault = {}): Promise<P
         return;
       }
       if (hooked) preq = hooked;
-      const headers = { ...preq.headers, host: target.host };
+      const headers: Record<string, string> = { ...preq.headers, host: target.host };
       if (preq.body.byteLength || headers['content-length'] !== undefined)
         headers['content-length'] = String(preq.body.byteLength);
       const up = http.request(

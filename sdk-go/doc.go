@@ -17,11 +17,12 @@
 //
 // # Optional and null members
 //
-// An optional member is left out of the JSON when its Go value is the zero value (`omitzero`): nil
-// pointers, slices and maps, and plain strings and numbers whose zero the schema rejects or has as its
-// default. A nil slice or map is absent, an empty non-nil one is sent as [] or {} (in an update, `Tags:
-// []string{}` removes every tag). In [UpdateMemoryRequest], members where null means "clear" are
-// [Nullable]: absent (zero), [Null] or [Value].
+// An optional member is a pointer and left out of the JSON while nil (`omitzero`), so every value you set
+// is sent as set: omp.Ptr(0) as a limit reaches the server (and fails validation) instead of silently
+// becoming the default. Only members whose zero value is their default (offset, delete_originals) are
+// plain values. A nil slice or map is absent, an empty non-nil one is sent as [] or {} (in an update,
+// Tags: []string{} removes every tag). In [UpdateMemoryRequest], the members where null means "clear" are
+// [Nullable]: absent (zero value), [Null] or [Value]. [Ptr] makes a pointer of any value.
 //
 // # Errors
 //

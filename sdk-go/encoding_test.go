@@ -25,16 +25,16 @@ func TestRequestBodies(t *testing.T) {
 	}{
 		{"create minimal", omp.CreateMemoryRequest{Content: "c", Type: omp.MemoryTypeSemantic, Source: omp.Source{Tool: "t"}},
 			`{"content":"c","type":"semantic","source":{"tool":"t"}}`},
-		{"create full", omp.CreateMemoryRequest{Content: "c", Type: omp.MemoryTypeProcedural, Source: omp.Source{Tool: "t", SessionID: "s", Timestamp: "2026-11-20T09:30:00Z"},
+		{"create full", omp.CreateMemoryRequest{Content: "c", Type: omp.MemoryTypeProcedural, Source: omp.Source{Tool: "t", SessionID: omp.Ptr("s"), Timestamp: omp.Ptr(omp.Timestamp("2026-11-20T09:30:00Z"))},
 			Tags: []string{"a"}, Namespace: omp.Ptr("project:x"), ExpiresAt: omp.Ptr(omp.Timestamp("2027-01-01T00:00:00Z")), Metadata: map[string]any{"k": 1.5}, Embedding: []float64{0.5}},
 			`{"content":"c","type":"procedural","source":{"tool":"t","session_id":"s","timestamp":"2026-11-20T09:30:00Z"},"tags":["a"],"namespace":"project:x","expires_at":"2027-01-01T00:00:00Z","metadata":{"k":1.5},"embedding":[0.5]}`},
-		{"update keeps absent members", omp.UpdateMemoryRequest{Content: "new"}, `{"content":"new"}`},
+		{"update keeps absent members", omp.UpdateMemoryRequest{Content: omp.Ptr("new")}, `{"content":"new"}`},
 		{"update clears with null", omp.UpdateMemoryRequest{Namespace: omp.Null[string](), ExpiresAt: omp.Null[omp.Timestamp](), Embedding: omp.Null[[]float64]()},
 			`{"namespace":null,"expires_at":null,"embedding":null}`},
 		{"update sets nullable members", omp.UpdateMemoryRequest{Namespace: omp.Value("ns"), ExpiresAt: omp.Value(omp.Timestamp("2027-01-01T00:00:00Z"))},
 			`{"namespace":"ns","expires_at":"2027-01-01T00:00:00Z"}`},
 		{"update empties tags and metadata", omp.UpdateMemoryRequest{Tags: []string{}, Metadata: map[string]any{}}, `{"tags":[],"metadata":{}}`},
-		{"search", omp.SearchRequest{Q: "x", Mode: omp.SearchModeHybrid, Tags: []string{"a", "b"}, Limit: 5}, `{"q":"x","mode":"hybrid","tags":["a","b"],"limit":5}`},
+		{"search", omp.SearchRequest{Q: "x", Mode: omp.Ptr(omp.SearchModeHybrid), Tags: []string{"a", "b"}, Limit: omp.Ptr(5)}, `{"q":"x","mode":"hybrid","tags":["a","b"],"limit":5}`},
 		{"export file with string server", omp.ExportFile{OMPVersion: "0.2", ExportedAt: "2026-01-01T00:00:00Z", Server: omp.ExportFileServer{String: omp.Ptr("old")}, Memories: []omp.Memory{}},
 			`{"omp_version":"0.2","exported_at":"2026-01-01T00:00:00Z","server":"old","memories":[]}`},
 	}
@@ -58,7 +58,7 @@ func TestResponseDecoding(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Namespace == nil || *m.Namespace != "ns" || m.ExpiresAt != nil || m.Source.Timestamp != "2026-06-29T12:00:00Z" || m.UpdatedAt != "2026-06-29T12:00:00.5Z" {
+	if m.Namespace == nil || *m.Namespace != "ns" || m.ExpiresAt != nil || *m.Source.Timestamp != "2026-06-29T12:00:00Z" || m.UpdatedAt != "2026-06-29T12:00:00.5Z" {
 		t.Fatalf("got %+v", m)
 	}
 	if ts, err := m.UpdatedAt.Time(); err != nil || !ts.Equal(time.Date(2026, 6, 29, 12, 0, 0, 5e8, time.UTC)) {
@@ -116,7 +116,7 @@ func TestRequestLine(t *testing.T) {
 	if err := c.DeleteMemory(ctx(t), "mem_x"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SearchMemoriesGet(ctx(t), omp.SearchMemoriesGetParams{Q: "a b&c", Tags: []string{"x", "y"}, Limit: 5}); err != nil {
+	if _, err := c.SearchMemoriesGet(ctx(t), omp.SearchMemoriesGetParams{Q: "a b&c", Tags: []string{"x", "y"}, Limit: omp.Ptr(5)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.CreateMemory(ctx(t), createBody); err != nil {
@@ -206,5 +206,22 @@ func TestGeneratedFiles(t *testing.T) {
 		if string(formatted) != string(src) {
 			t.Errorf("%s is not gofmt-clean", f)
 		}
+	}
+}
+
+// A value the caller sets is sent even when it is a zero the server rejects; nil is not sent.
+func TestExplicitZeroIsSent(t *testing.T) {
+	srv := newRecorder(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 422, envelope("validation_error", "limit"))
+	})
+	c := client(t, srv.URL)
+	_, err := c.ListMemories(ctx(t), &omp.ListMemoriesParams{Limit: omp.Ptr(0), Namespace: omp.Ptr("")})
+	if !errors.Is(err, omp.ErrValidation) {
+		t.Fatalf("got %v", err)
+	}
+	_, _ = c.ListMemories(ctx(t), &omp.ListMemoriesParams{})
+	r := srv.requests()
+	if r[0].RawQuery != "limit=0&namespace=" || r[1].RawQuery != "" {
+		t.Fatalf("queries %q, %q", r[0].RawQuery, r[1].RawQuery)
 	}
 }

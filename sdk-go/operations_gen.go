@@ -22,23 +22,22 @@ func (c *Client) CreateMemory(ctx context.Context, body CreateMemoryRequest) (*M
 	return call[Memory](ctx, c, &operation{id: "createMemory", method: "POST", path: "/v1/memories", body: body, auth: true})
 }
 
-// ListMemoriesParams holds the query parameters of [Client.ListMemories]. Zero-valued optional fields are not
-// sent.
+// ListMemoriesParams holds the query parameters of [Client.ListMemories]. Nil fields are not sent.
 type ListMemoriesParams struct {
 	// Only memories of this type.
-	Type MemoryType `json:"type,omitzero"`
+	Type *MemoryType `json:"type,omitzero"`
 	// Only memories whose `source.tool` equals this.
-	Tool string `json:"tool,omitzero"`
+	Tool *string `json:"tool,omitzero"`
 	// Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every one (AND).
 	Tags []string `json:"tags,omitzero"`
 	// Only memories in this namespace.
-	Namespace string `json:"namespace,omitzero"`
+	Namespace *string `json:"namespace,omitzero"`
 	// Page size, 1 to 100 (OMP-LIST-006).
-	Limit int `json:"limit,omitzero"`
+	Limit *int `json:"limit,omitzero"`
 	// Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
 	Offset int `json:"offset,omitzero"`
 	// Order of the list (OMP-LIST-010).
-	Sort SortOrder `json:"sort,omitzero"`
+	Sort *SortOrder `json:"sort,omitzero"`
 }
 
 // query encodes the parameters.
@@ -47,26 +46,26 @@ func (p *ListMemoriesParams) query() url.Values {
 	if p == nil {
 		return q
 	}
-	if p.Type != "" {
-		q.Set("type", string(p.Type))
+	if p.Type != nil {
+		q.Set("type", string(*p.Type))
 	}
-	if p.Tool != "" {
-		q.Set("tool", p.Tool)
+	if p.Tool != nil {
+		q.Set("tool", *p.Tool)
 	}
 	if len(p.Tags) > 0 {
 		q.Set("tags", strings.Join(p.Tags, ","))
 	}
-	if p.Namespace != "" {
-		q.Set("namespace", p.Namespace)
+	if p.Namespace != nil {
+		q.Set("namespace", *p.Namespace)
 	}
-	if p.Limit != 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
+	if p.Limit != nil {
+		q.Set("limit", strconv.Itoa(*p.Limit))
 	}
 	if p.Offset != 0 {
 		q.Set("offset", strconv.Itoa(p.Offset))
 	}
-	if p.Sort != "" {
-		q.Set("sort", string(p.Sort))
+	if p.Sort != nil {
+		q.Set("sort", string(*p.Sort))
 	}
 	return q
 }
@@ -144,23 +143,22 @@ func (c *Client) SearchMemoriesAll(ctx context.Context, body SearchRequest) iter
 	return items(c.SearchMemoriesPages(ctx, body), func(r *SearchResponse) []Memory { return r.Memories })
 }
 
-// SearchMemoriesGetParams holds the query parameters of [Client.SearchMemoriesGet]. Zero-valued optional
-// fields are not sent.
+// SearchMemoriesGetParams holds the query parameters of [Client.SearchMemoriesGet]. Nil fields are not sent.
 type SearchMemoriesGetParams struct {
 	// Query text; quotes and operators are plain text (OMP-SEARCH-006).
 	Q string `json:"q"`
 	// Search mode; unsupported modes fall back to keyword (OMP-SEARCH-015).
-	Mode SearchMode `json:"mode,omitzero"`
+	Mode *SearchMode `json:"mode,omitzero"`
 	// Only memories of this type.
-	Type MemoryType `json:"type,omitzero"`
+	Type *MemoryType `json:"type,omitzero"`
 	// Only memories whose `source.tool` equals this.
-	Tool string `json:"tool,omitzero"`
+	Tool *string `json:"tool,omitzero"`
 	// Tags, comma-separated on the wire (`tags=preferences,coding`); only memories carrying every one (AND).
 	Tags []string `json:"tags,omitzero"`
 	// Only memories in this namespace.
-	Namespace string `json:"namespace,omitzero"`
+	Namespace *string `json:"namespace,omitzero"`
 	// Page size, 1 to 100 (OMP-LIST-006).
-	Limit int `json:"limit,omitzero"`
+	Limit *int `json:"limit,omitzero"`
 	// Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
 	Offset int `json:"offset,omitzero"`
 }
@@ -169,23 +167,23 @@ type SearchMemoriesGetParams struct {
 func (p SearchMemoriesGetParams) query() url.Values {
 	q := url.Values{}
 	q.Set("q", p.Q)
-	if p.Mode != "" {
-		q.Set("mode", string(p.Mode))
+	if p.Mode != nil {
+		q.Set("mode", string(*p.Mode))
 	}
-	if p.Type != "" {
-		q.Set("type", string(p.Type))
+	if p.Type != nil {
+		q.Set("type", string(*p.Type))
 	}
-	if p.Tool != "" {
-		q.Set("tool", p.Tool)
+	if p.Tool != nil {
+		q.Set("tool", *p.Tool)
 	}
 	if len(p.Tags) > 0 {
 		q.Set("tags", strings.Join(p.Tags, ","))
 	}
-	if p.Namespace != "" {
-		q.Set("namespace", p.Namespace)
+	if p.Namespace != nil {
+		q.Set("namespace", *p.Namespace)
 	}
-	if p.Limit != 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
+	if p.Limit != nil {
+		q.Set("limit", strconv.Itoa(*p.Limit))
 	}
 	if p.Offset != 0 {
 		q.Set("offset", strconv.Itoa(p.Offset))
@@ -276,11 +274,10 @@ func (c *Client) ExportMemories(ctx context.Context) (*ExportFile, error) {
 	return call[ExportFile](ctx, c, &operation{id: "exportMemories", method: "GET", path: "/v1/export", auth: true, retrySafe: true})
 }
 
-// ImportMemoriesParams holds the query parameters of [Client.ImportMemories]. Zero-valued optional fields are
-// not sent.
+// ImportMemoriesParams holds the query parameters of [Client.ImportMemories]. Nil fields are not sent.
 type ImportMemoriesParams struct {
 	// What to do with an item whose id the caller already holds (OMP-IMPORT-004).
-	Conflict ConflictStrategy `json:"conflict,omitzero"`
+	Conflict *ConflictStrategy `json:"conflict,omitzero"`
 }
 
 // query encodes the parameters.
@@ -289,8 +286,8 @@ func (p *ImportMemoriesParams) query() url.Values {
 	if p == nil {
 		return q
 	}
-	if p.Conflict != "" {
-		q.Set("conflict", string(p.Conflict))
+	if p.Conflict != nil {
+		q.Set("conflict", string(*p.Conflict))
 	}
 	return q
 }
@@ -303,7 +300,7 @@ func (p *ImportMemoriesParams) query() url.Values {
 // be opened. Errors: [*APIError] (400, 401, 403, 413, 415, 422, 429, 500, 503), [*ConnectionError],
 // [*TimeoutError].
 func (c *Client) ImportMemories(ctx context.Context, body ExportFile, params *ImportMemoriesParams) (*ImportResult, error) {
-	safe := body.Conflict != ConflictStrategyDuplicate && (params == nil || params.Conflict != ConflictStrategyDuplicate)
+	safe := (body.Conflict == nil || *body.Conflict != ConflictStrategyDuplicate) && (params == nil || params.Conflict == nil || *params.Conflict != ConflictStrategyDuplicate)
 	return call[ImportResult](ctx, c, &operation{id: "importMemories", method: "POST", path: "/v1/import", query: params.query(), body: body, auth: true, retrySafe: safe})
 }
 

@@ -61,10 +61,10 @@ func TestListAllWalksEveryPage(t *testing.T) {
 		wantReqs  int
 	}{
 		{"nil params, one default page", 7, nil, 7, 1},
-		{"pages of 3", 7, &omp.ListMemoriesParams{Limit: 3}, 7, 3},
-		{"exact multiple", 6, &omp.ListMemoriesParams{Limit: 3}, 6, 2},
-		{"start at offset", 7, &omp.ListMemoriesParams{Limit: 3, Offset: 5}, 2, 1},
-		{"empty", 0, &omp.ListMemoriesParams{Limit: 3}, 0, 1},
+		{"pages of 3", 7, &omp.ListMemoriesParams{Limit: omp.Ptr(3)}, 7, 3},
+		{"exact multiple", 6, &omp.ListMemoriesParams{Limit: omp.Ptr(3)}, 6, 2},
+		{"start at offset", 7, &omp.ListMemoriesParams{Limit: omp.Ptr(3), Offset: 5}, 2, 1},
+		{"empty", 0, &omp.ListMemoriesParams{Limit: omp.Ptr(3)}, 0, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +90,7 @@ func TestListAllWalksEveryPage(t *testing.T) {
 // The walk keeps the caller's filters and moves only the offset; the caller's params are not modified.
 func TestPagesKeepFilters(t *testing.T) {
 	srv := pagedServer(t, 5, -1)
-	params := &omp.ListMemoriesParams{Limit: 2, Tags: []string{"a", "b"}, Sort: omp.SortOrderCreatedAtAsc}
+	params := &omp.ListMemoriesParams{Limit: omp.Ptr(2), Tags: []string{"a", "b"}, Sort: omp.Ptr(omp.SortOrderCreatedAtAsc)}
 	n := 0
 	for page, err := range client(t, srv.URL).ListMemoriesPages(ctx(t), params) {
 		if err != nil {
@@ -115,7 +115,7 @@ func TestPagesKeepFilters(t *testing.T) {
 // Breaking out of the loop stops fetching.
 func TestBreakStopsFetching(t *testing.T) {
 	srv := pagedServer(t, 10, -1)
-	for m, err := range client(t, srv.URL).ListMemoriesAll(ctx(t), &omp.ListMemoriesParams{Limit: 2}) {
+	for m, err := range client(t, srv.URL).ListMemoriesAll(ctx(t), &omp.ListMemoriesParams{Limit: omp.Ptr(2)}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +132,7 @@ func TestBreakStopsFetching(t *testing.T) {
 func TestErrorEndsWalk(t *testing.T) {
 	srv := pagedServer(t, 10, 1)
 	var items, errs int
-	for _, err := range client(t, srv.URL).ListMemoriesAll(ctx(t), &omp.ListMemoriesParams{Limit: 4}) {
+	for _, err := range client(t, srv.URL).ListMemoriesAll(ctx(t), &omp.ListMemoriesParams{Limit: omp.Ptr(4)}) {
 		if err != nil {
 			errs++
 			if !errors.Is(err, omp.ErrValidation) {
@@ -156,7 +156,7 @@ func TestEmptyPageEndsWalk(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"memories": page, "total": 50, "limit": 1, "offset": k})
 	})
-	got := ids(t, client(t, srv.URL).ListMemoriesAll(ctx(t), &omp.ListMemoriesParams{Limit: 1}))
+	got := ids(t, client(t, srv.URL).ListMemoriesAll(ctx(t), &omp.ListMemoriesParams{Limit: omp.Ptr(1)}))
 	if len(got) != 1 || len(srv.requests()) != 2 {
 		t.Fatalf("%d items, %d requests", len(got), len(srv.requests()))
 	}
@@ -177,7 +177,7 @@ func TestSearchAllPagesThroughBody(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"memories": page, "total": all, "limit": body.Limit, "offset": body.Offset, "mode_used": "keyword"})
 	})
-	got := ids(t, client(t, srv.URL).SearchMemoriesAll(ctx(t), omp.SearchRequest{Q: "deploy", Limit: 2}))
+	got := ids(t, client(t, srv.URL).SearchMemoriesAll(ctx(t), omp.SearchRequest{Q: "deploy", Limit: omp.Ptr(2)}))
 	if len(got) != 5 {
 		t.Fatalf("%d items", len(got))
 	}

@@ -27,23 +27,23 @@ func TestRetryPolicyByOperationAndStatus(t *testing.T) {
 			return err
 		},
 		"updateMemory": func(c *omp.Client) error {
-			_, err := c.UpdateMemory(ctx(t), "mem_x", omp.UpdateMemoryRequest{Content: "y"})
+			_, err := c.UpdateMemory(ctx(t), "mem_x", omp.UpdateMemoryRequest{Content: omp.Ptr("y")})
 			return err
 		},
 		"deleteMemory":   func(c *omp.Client) error { return c.DeleteMemory(ctx(t), "mem_x") },
 		"searchMemories": func(c *omp.Client) error { _, err := c.SearchMemories(ctx(t), omp.SearchRequest{Q: "x"}); return err },
 		"importSkip": func(c *omp.Client) error {
-			_, err := c.ImportMemories(ctx(t), exportFile, &omp.ImportMemoriesParams{Conflict: omp.ConflictStrategySkip})
+			_, err := c.ImportMemories(ctx(t), exportFile, &omp.ImportMemoriesParams{Conflict: omp.Ptr(omp.ConflictStrategySkip)})
 			return err
 		},
 		"importDefault": func(c *omp.Client) error { _, err := c.ImportMemories(ctx(t), exportFile, nil); return err },
 		"importDuplicateQuery": func(c *omp.Client) error {
-			_, err := c.ImportMemories(ctx(t), exportFile, &omp.ImportMemoriesParams{Conflict: omp.ConflictStrategyDuplicate})
+			_, err := c.ImportMemories(ctx(t), exportFile, &omp.ImportMemoriesParams{Conflict: omp.Ptr(omp.ConflictStrategyDuplicate)})
 			return err
 		},
 		"importDuplicateBody": func(c *omp.Client) error {
 			f := exportFile
-			f.Conflict = omp.ConflictStrategyDuplicate
+			f.Conflict = omp.Ptr(omp.ConflictStrategyDuplicate)
 			_, err := c.ImportMemories(ctx(t), f, nil)
 			return err
 		},
@@ -83,7 +83,7 @@ func TestRetryResendsTheSameRequest(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"imported": 0, "skipped": 0, "errors": []any{}})
 	})
-	res, err := client(t, srv.URL).ImportMemories(ctx(t), exportFile, &omp.ImportMemoriesParams{Conflict: omp.ConflictStrategyOverwrite})
+	res, err := client(t, srv.URL).ImportMemories(ctx(t), exportFile, &omp.ImportMemoriesParams{Conflict: omp.Ptr(omp.ConflictStrategyOverwrite)})
 	if err != nil || res.Imported != 0 {
 		t.Fatalf("got %v %v", res, err)
 	}

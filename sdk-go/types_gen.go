@@ -83,7 +83,7 @@ type ErrorEnvelope struct {
 	Error     string         `json:"error"`
 	Message   string         `json:"message"`
 	Details   map[string]any `json:"details"`
-	RequestID string         `json:"request_id,omitzero"`
+	RequestID *string        `json:"request_id,omitzero"`
 }
 
 // ExportFile: The portable OMP export file: the body of GET /v1/export and of POST /v1/import. 'omp_version'
@@ -102,7 +102,7 @@ type ExportFile struct {
 	Memories []Memory         `json:"memories"`
 	// What import does with an item whose id the caller already holds: skip it, overwrite the stored memory,
 	// or import a duplicate under a new id (OMP-IMPORT-005).
-	Conflict ConflictStrategy `json:"conflict,omitzero"`
+	Conflict *ConflictStrategy `json:"conflict,omitzero"`
 }
 
 // ExportFileServer is the type of the "server" member of [ExportFile]. The software that wrote the file.
@@ -355,19 +355,19 @@ type SearchRequest struct {
 	// Query text, 1 to 1,000 code points, at least one not white space.
 	Q string `json:"q"`
 	// Search mode: keyword (every server), semantic and hybrid (OMP-Search) (OMP-SEARCH-003).
-	Mode SearchMode `json:"mode,omitzero"`
+	Mode *SearchMode `json:"mode,omitzero"`
 	// Kind of memory: episodic (an event that happened), semantic (a fact or preference), procedural (how to
 	// do something).
-	Type MemoryType `json:"type,omitzero"`
+	Type *MemoryType `json:"type,omitzero"`
 	// Name of the tool that wrote a memory (source.tool): 1 to 100 characters, no control characters
 	// (OMP-MEM-010).
-	Tool string `json:"tool,omitzero"`
+	Tool *string `json:"tool,omitzero"`
 	// Only memories carrying every one of these tags.
 	Tags []string `json:"tags,omitzero"`
 	// Grouping label such as 'project:myapp': 1 to 100 characters, same alphabet as tags (OMP-MEM-008).
-	Namespace string `json:"namespace,omitzero"`
+	Namespace *string `json:"namespace,omitzero"`
 	// Page size: an integer from 1 to 100; 20 when absent (OMP-LIST-006).
-	Limit int `json:"limit,omitzero"`
+	Limit *int `json:"limit,omitzero"`
 	// Number of matching items to skip: an integer from 0 to 1,000,000; 0 when absent (OMP-LIST-007).
 	Offset int `json:"offset,omitzero"`
 }
@@ -410,12 +410,12 @@ type Source struct {
 	// (OMP-MEM-010).
 	Tool string `json:"tool"`
 	// The tool's own session identifier, 1 to 255 characters.
-	SessionID string `json:"session_id,omitzero"`
+	SessionID *string `json:"session_id,omitzero"`
 	// The tool's own identifier for its user, 1 to 255 characters; informational, unrelated to the
 	// authenticated principal.
-	UserID string `json:"user_id,omitzero"`
+	UserID *string `json:"user_id,omitzero"`
 	// When the tool observed what the memory records (UTC).
-	Timestamp Timestamp `json:"timestamp,omitzero"`
+	Timestamp *Timestamp `json:"timestamp,omitzero"`
 }
 
 // UpdateMemoryRequest: Body of PUT /v1/memories/{id}: a partial update. An absent member is left unchanged;
@@ -426,10 +426,10 @@ type Source struct {
 type UpdateMemoryRequest struct {
 	// Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one of them not
 	// white space (OMP-MEM-002).
-	Content string `json:"content,omitzero"`
+	Content *string `json:"content,omitzero"`
 	// Kind of memory: episodic (an event that happened), semantic (a fact or preference), procedural (how to
 	// do something).
-	Type MemoryType `json:"type,omitzero"`
+	Type *MemoryType `json:"type,omitzero"`
 	// At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
 	Tags []string `json:"tags,omitzero"`
 	// A Namespace, or null for no namespace.

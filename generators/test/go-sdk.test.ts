@@ -184,14 +184,14 @@ describe('member rules', () => {
     ['req', 'string required'],
     ['reqNullable', '*Timestamp required'],
     ['reqNullableList', '[]string required'],
-    ['optNonEmpty', 'string omitzero'],
+    ['optNonEmpty', '*string omitzero'],
     ['optMayBeEmpty', '*string omitzero'],
     ['optZeroDefault', 'int omitzero'],
     ['optZeroValid', '*int omitzero'],
-    ['optPositive', 'int omitzero'],
+    ['optPositive', '*int omitzero'],
     ['optBoolDefaultFalse', 'bool omitzero'],
     ['optBool', '*bool omitzero'],
-    ['optEnum', 'Kind omitzero'],
+    ['optEnum', '*Kind omitzero'],
     ['optList', '[]string omitzero'],
     ['optMap', 'map[string]any omitzero'],
     ['optNullableDefaultNull', '*string omitzero'],
@@ -202,7 +202,7 @@ describe('member rules', () => {
   it.each([
     ['optNullableDefaultNull', 'Nullable[string] omitzero'],
     ['optNullable', 'Nullable[string] omitzero'],
-    ['optNonEmpty', 'string omitzero'],
+    ['optNonEmpty', '*string omitzero'],
   ])('in a partial update (PUT body) ThingPatch.%s: %s', (member, want) =>
     expect(fieldTypes(model, 'ThingPatch')[member]).toBe(want),
   );
@@ -284,9 +284,9 @@ describe('operations', () => {
   it('sends a comma-separated list from a []string and optional values only when set', () => {
     expect(ops).toContain('Tags []string `json:"tags,omitzero"`');
     expect(ops).toContain('q.Set("tags", strings.Join(p.Tags, ","))');
-    expect(ops).toContain('if p.N != 0 {\n\t\tq.Set("n", strconv.Itoa(p.N))');
+    expect(ops).toContain('if p.N != nil {\n\t\tq.Set("n", strconv.Itoa(*p.N))');
     expect(ops).toContain('if p.Flag != nil {\n\t\tq.Set("flag", strconv.FormatBool(*p.Flag))');
-    expect(ops).toContain('if p.Mode != "" {\n\t\tq.Set("mode", string(p.Mode))');
+    expect(ops).toContain('if p.Mode != nil {\n\t\tq.Set("mode", string(*p.Mode))');
   });
 
   it('marks PUT and GET retry-safe', () => {
@@ -324,7 +324,7 @@ describe('the real spec', async () => {
     for (const op of model.operations)
       expect(ops).toContain(`func (c *Client) ${goNameOf(op.id)}(ctx context.Context`);
     expect(ops).toContain(
-      'safe := body.Conflict != ConflictStrategyDuplicate && (params == nil || params.Conflict != ConflictStrategyDuplicate)',
+      'safe := (body.Conflict == nil || *body.Conflict != ConflictStrategyDuplicate) && (params == nil || params.Conflict == nil || *params.Conflict != ConflictStrategyDuplicate)',
     );
   });
 

@@ -67,7 +67,7 @@ function renderParams(method: string, query: QueryField[], imports: Set<string>)
     const tag = `json:${goString(q.field.required ? q.field.json : `${q.field.json},omitzero`)}`;
     lines.push({ cells: [q.field.name, q.field.type], rest: goRawString(tag) });
   }
-  const struct = `${goDoc(`${method}Params holds the query parameters of [Client.${method}]. Zero-valued optional fields are not sent.`)}\ntype ${method}Params struct {\n${alignRows(lines, '\t').join('\n')}\n}\n`;
+  const struct = `${goDoc(`${method}Params holds the query parameters of [Client.${method}]. Nil fields are not sent.`)}\ntype ${method}Params struct {\n${alignRows(lines, '\t').join('\n')}\n}\n`;
   const sets = query.map((q) => encodeQuery(q, imports)).join('');
   const byValue = paramsByValue(query);
   const recv = byValue ? `p ${method}Params` : `p *${method}Params`;
@@ -208,24 +208,27 @@ function safetyExpr(op: OperationModel, query: QueryField[], types: GoTypes): st
     const bodyType = types.nameOf(op.body.type.uri);
     const f = types.fieldsOf(bodyType).find((x) => x.json === u.name);
     if (!f) throw new Error(`${op.id}: the body has no member ${u.name}`);
-    conds.push(`body.${f.name} != ${valueExpr(f, u.value, types)}`);
+    conds.push(notEqual('body', f, u.value, types));
   }
   if (u.inQuery) {
     const q = query.find((x) => x.param.name === u.name);
     if (!q) throw new Error(`${op.id}: no query parameter ${u.name}`);
-    const c = `params.${q.field.name} != ${valueExpr(q.field, u.value, types)}`;
-    conds.push(paramsByValue(query) ? c : `(params == nil || ${c})`);
+    const c = notEqual('params', q.field, u.value, types);
+    conds.push(paramsByValue(query) ? c : `(params == nil || ${c.replace(/^\((.*)\)$/, '$1')})`);
   }
   if (conds.length === 0)
     throw new Error(`${op.id}: retryUnsafeWhen names neither a query parameter nor a body member`);
   return conds.join(' && ');
 }
 
-/** A Go expression of a string value of a plain field: the enum constant when the field is an enum. */
-function valueExpr(f: GoField, value: string, types: GoTypes): string {
-  if (f.wrap !== 'plain' || f.base.shape !== 'string')
-    throw new Error(`${f.json}: retry conditions need a plain string field`);
-  return f.base.expr === 'string' ? goString(value) : types.enumConst(f.base.expr, value);
+/** `x.F != value` for a string field (an enum constant when it is an enum), true when a pointer is nil. */
+function notEqual(x: string, f: GoField, value: string, types: GoTypes): string {
+  if (f.base.shape !== 'string' || f.wrap === 'nullable')
+    throw new Error(`${f.json}: retry conditions need a string field`);
+  const v = f.base.expr === 'string' ? goString(value) : types.enumConst(f.base.expr, value);
+  return f.wrap === 'pointer'
+    ? `(${x}.${f.name} == nil || *${x}.${f.name} != ${v})`
+    : `${x}.${f.name} != ${v}`;
 }
 
 function renderPaging(

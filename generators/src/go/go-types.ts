@@ -8,9 +8,11 @@
  * runtime's `Timestamp`.
  *
  * Members: a required member is a plain field (a pointer when it may be null, so null survives). An
- * optional member carries `omitzero`; it is a plain field when its zero value cannot mean anything else
- * (the schema rejects it, or it is the default), a pointer otherwise. Slices and maps are nil when absent,
- * so `[]` and `{}` are still sent. An optional member that may be null is a pointer (absent and null mean
+ * optional member carries `omitzero` and is a pointer (nil: absent), so that every value the caller sets
+ * is sent as set, even an invalid zero (limit 0 must reach the server and fail, not turn into the default);
+ * only a member whose zero value is its schema default (offset 0, delete_originals false) is a plain
+ * field, because leaving it out means the same. Slices and maps are nil when absent, so `[]` and `{}` are
+ * still sent. An optional member that may be null is a pointer (absent and null mean
  * the same: the schema's default is null, or the server writes null for none), except in the body of a
  * partial update (PUT/PATCH), where absent keeps and null clears: there it is the runtime's `Nullable[T]`.
  */
@@ -26,8 +28,6 @@ export interface GoType {
   /** Go type expression: `string`, `Timestamp`, `[]Memory`, `map[string]any`, `HealthLimits`. */
   expr: string;
   shape: 'string' | 'int' | 'float' | 'bool' | 'struct' | 'union' | 'slice' | 'map' | 'any';
-  /** The Go zero value is not a valid value of the schema, so it can stand for "absent". */
-  zeroInvalid: boolean;
   /** The schema admits null. */
   nullable: boolean;
   /** The nearest `default` along the `$ref` chain (outer first), if any. */
@@ -238,7 +238,6 @@ export class GoTypes {
         return withOuter({
           expr: named,
           shape: d.kind === 'enum' ? 'string' : 'struct',
-          zeroInvalid: d.kind === 'enum' ? !d.values.includes('') : false,
           nullable: false,
           default: defaultOf(target),
           description: descOf(target),
@@ -286,19 +285,18 @@ export class GoTypes {
         description: str(schema.description),
         origin: this.#note(context),
       }));
-      return t({ expr: context, shape: 'string', zeroInvalid: !schema.enum.includes('') });
+      return t({ expr: context, shape: 'string' });
     }
     switch (type) {
       case 'string':
-        if (schema.format === 'date-time')
-          return t({ expr: 'Timestamp', shape: 'string', zeroInvalid: true });
-        return t({ expr: 'string', shape: 'string', zeroInvalid: rejectsEmptyString(schema) });
+        if (schema.format === 'date-time') return t({ expr: 'Timestamp', shape: 'string' });
+        return t({ expr: 'string', shape: 'string' });
       case 'integer':
-        return t({ expr: 'int', shape: 'int', zeroInvalid: rejectsZero(schema) });
+        return t({ expr: 'int', shape: 'int' });
       case 'number':
-        return t({ expr: 'float64', shape: 'float', zeroInvalid: rejectsZero(schema) });
+        return t({ expr: 'float64', shape: 'float' });
       case 'boolean':
-        return t({ expr: 'bool', shape: 'bool', zeroInvalid: false });
+        return t({ expr: 'bool', shape: 'bool' });
       case 'array': {
         const itemContext = itemName(context);
         const item =
@@ -311,7 +309,7 @@ export class GoTypes {
             : item.nullable && item.shape !== 'any' && item.shape !== 'slice' && item.shape !== 'map'
               ? `*${item.expr}`
               : item.expr;
-        return t({ expr: `[]${elem}`, shape: 'slice', zeroInvalid: false });
+        return t({ expr: `[]${elem}`, shape: 'slice' });
       }
       case 'object': {
         if (isObj(schema.properties)) {
@@ -324,14 +322,14 @@ export class GoTypes {
             partialUpdate: false,
             children: [],
           }));
-          return t({ expr: context, shape: 'struct', zeroInvalid: false });
+          return t({ expr: context, shape: 'struct' });
         }
         const ap = schema.additionalProperties;
         const value = isObj(ap) ? this.typeOf(ap, base, `${context}Value`, parent).expr : 'any';
-        return t({ expr: `map[string]${value}`, shape: 'map', zeroInvalid: false });
+        return t({ expr: `map[string]${value}`, shape: 'map' });
       }
       case undefined:
-        return t({ expr: 'any', shape: 'any', zeroInvalid: false });
+        return t({ expr: 'any', shape: 'any' });
       default:
         throw new Error(`${context}: type ${String(type)} is not supported by the Go emitter`);
     }
@@ -387,7 +385,6 @@ export class GoTypes {
     return {
       expr: context,
       shape: 'union',
-      zeroInvalid: false,
       nullable: false,
       default: undefined,
       description,
@@ -533,8 +530,7 @@ export function memberType(
     else if (!container) wrap = 'pointer';
   } else if (!container) {
     const zeroIsDefault = base.default !== undefined && isZero(base.default.value, base.shape);
-    if (base.shape === 'struct' || base.shape === 'union' || !(base.zeroInvalid || zeroIsDefault))
-      wrap = 'pointer';
+    if (!zeroIsDefault) wrap = 'pointer';
   }
   const type =
     wrap === 'pointer' ? `*${base.expr}` : wrap === 'nullable' ? `Nullable[${base.expr}]` : base.expr;
@@ -569,33 +565,7 @@ function itemName(name: string): string {
 }
 
 function anyType(dflt: { value: unknown } | undefined, description: string | undefined): GoType {
-  return { expr: 'any', shape: 'any', zeroInvalid: false, nullable: true, default: dflt, description };
-}
-
-function rejectsEmptyString(s: Obj): boolean {
-  if (typeof s.minLength === 'number' && s.minLength >= 1) return true;
-  if (typeof s.pattern === 'string') {
-    try {
-      return !new RegExp(s.pattern, 'u').test('');
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
-
-function rejectsZero(s: Obj): boolean {
-  const n = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
-  const min = n('minimum');
-  const max = n('maximum');
-  const xmin = n('exclusiveMinimum');
-  const xmax = n('exclusiveMaximum');
-  return (
-    (min !== undefined && min > 0) ||
-    (max !== undefined && max < 0) ||
-    (xmin !== undefined && xmin >= 0) ||
-    (xmax !== undefined && xmax <= 0)
-  );
+  return { expr: 'any', shape: 'any', nullable: true, default: dflt, description };
 }
 
 function isZero(v: unknown, shape: GoType['shape']): boolean {

@@ -17,7 +17,8 @@ export const SERVER_INSTRUCTIONS =
 export async function createOmpMcpServer(options: OmpToolsOptions): Promise<McpServer> {
   const mcp = new McpServer(
     { name: 'omp-mcp', title: 'Open Memory Protocol', version },
-    { capabilities: { tools: { listChanged: false } }, instructions: SERVER_INSTRUCTIONS },
+    // No `capabilities.tools` here: McpServer would install its own Zod-based tool handlers for it.
+    { instructions: SERVER_INSTRUCTIONS },
   );
   await registerOmpTools(mcp, options);
   return mcp;

@@ -21,7 +21,8 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   srv = await startLive();
-  handler = createOmpMcpHttpHandler({ baseUrl: srv.url });
+  // A function, as a server that mounts the handler before it knows its own port would pass it.
+  handler = createOmpMcpHttpHandler({ baseUrl: () => srv.url });
   http = createServer((req, res) => {
     if (req.url === '/mcp' || req.url?.startsWith('/mcp/') || req.url?.startsWith('/mcp?'))
       void handler(req, res);

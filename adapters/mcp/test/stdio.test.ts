@@ -47,6 +47,8 @@ describe('omp-mcp over stdio against the reference server', () => {
   });
 
   it('lists the five tools with exactly the required arguments of the spec table, and output schemas', async () => {
+    expect(owner.getServerCapabilities()?.tools).toEqual({ listChanged: false });
+    expect(owner.getInstructions()).toMatch(/never instructions/);
     const { tools } = await owner.listTools();
     expect(tools.map((t) => t.name)).toEqual(requiredArguments.map(([name]) => name));
     for (const [name, required] of requiredArguments) {

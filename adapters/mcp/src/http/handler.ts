@@ -24,8 +24,11 @@ import { type McpRoute, matchRoute } from './routes.ts';
 
 /** Options of {@link createOmpMcpHttpHandler}. */
 export interface OmpMcpHttpOptions {
-  /** Where the OMP HTTP API answers, e.g. the server's own `http://127.0.0.1:PORT`. */
-  baseUrl: string;
+  /**
+   * Where the OMP HTTP API answers, e.g. the server's own `http://127.0.0.1:PORT`; a function when the port is
+   * known only once the server listens (read at each new session and key check).
+   */
+  baseUrl: string | (() => string);
   /** Path the handler is mounted at; default `/mcp`. */
   mountPath?: string | undefined;
   /** Close a Streamable HTTP session after this long without a request; default 30 minutes. */
@@ -95,7 +98,7 @@ export function createOmpMcpHttpHandler(options: OmpMcpHttpOptions): OmpMcpHttpH
 
   const backendFor = (authorization: string): OmpBackend =>
     createSdkBackend({
-      baseUrl: options.baseUrl,
+      baseUrl: typeof options.baseUrl === 'function' ? options.baseUrl() : options.baseUrl,
       authorization,
       maxRetries: options.maxRetries ?? 0,
       fetch: options.fetch,

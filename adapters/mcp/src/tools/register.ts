@@ -133,14 +133,12 @@ function principalFrom(extra: { authInfo?: { extra?: Record<string, unknown> } }
   return p && typeof p === 'object' ? (p as Principal) : undefined;
 }
 
-/**
- * Serve the five tools on `mcp` (before it is connected). The server must have been created with the
- * `tools` capability, as {@link createOmpMcpServer} does.
- */
+/** Serve the five tools on `mcp`, which must not be connected yet and must not have tools of its own. */
 export async function registerOmpTools(mcp: McpServer, options: OmpToolsOptions): Promise<void> {
   const schemas = await loadToolSchemas();
   const tools = toolList(schemas, options.outputSchemas ?? true);
   const server = mcp.server;
+  server.registerCapabilities({ tools: { listChanged: false } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const name = request.params.name;

@@ -1,9 +1,9 @@
 /**
- * `createOmpMcpHttpHandler` end to end: a node:http server mounts it at /mcp, its backend calls the live
- * reference server with each caller's key, and the MCP SDK's Streamable HTTP and SSE clients talk to it.
+ * `createOmpMcpHttpHandler` end to end: mounted at /mcp in the live reference server's own HTTP server, its
+ * backend calling that server's API over loopback with each caller's key; the MCP SDK's Streamable HTTP and
+ * SSE clients talk to it.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -15,28 +15,26 @@ import { callRaw, KEYS, rest, startLive } from './support/live.ts';
 
 let srv: RunningServer;
 let handler: OmpMcpHttpHandler;
-let http: Server;
 let mcpBase: string;
 const clients: Client[] = [];
 
 beforeAll(async () => {
   srv = await startLive();
-  // A function, as a server that mounts the handler before it knows its own port would pass it.
+  // Mount the handler in the reference server's own HTTP server, as the server will: /mcp and below go to
+  // MCP, every other request to the OMP API as before, on the same port; the backend calls back over loopback.
   handler = createOmpMcpHttpHandler({ baseUrl: () => srv.url });
-  http = createServer((req, res) => {
-    if (req.url === '/mcp' || req.url?.startsWith('/mcp/') || req.url?.startsWith('/mcp?'))
-      void handler(req, res);
-    else res.writeHead(404).end();
+  const api = srv.httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  srv.httpServer.removeAllListeners('request');
+  srv.httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (handler.handles(req)) void handler(req, res);
+    else for (const listener of api) listener.call(srv.httpServer, req, res);
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  mcpBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  mcpBase = srv.url;
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   await handler?.close();
-  http?.closeAllConnections();
-  await new Promise<void>((resolve) => http?.close(() => resolve()));
   await srv?.close();
 });
 
@@ -77,6 +75,19 @@ const initialize = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
+
+describe('handles', () => {
+  const cases: [string, boolean][] = [
+    ['/mcp', true],
+    ['/mcp?x=1', true],
+    ['/mcp/claude/sse/u/messages?sessionId=1', true],
+    ['/mcpx', false],
+    ['/v1/memories', false],
+  ];
+  for (const [url, want] of cases) {
+    it(`${url}: ${want}`, () => expect(handler.handles({ url } as IncomingMessage)).toBe(want));
+  }
+});
 
 describe('HTTP refusals before any MCP message (OMP-MCP-003, OMP-ERR-006)', () => {
   const cases: [

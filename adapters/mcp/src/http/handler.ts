@@ -46,6 +46,8 @@ export interface OmpMcpHttpOptions {
 /** A node:http request listener for the MCP endpoints, plus shutdown. */
 export interface OmpMcpHttpHandler {
   (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Whether a request's path is the mount path or below it: the requests to pass to this handler. */
+  handles(req: IncomingMessage): boolean;
   /** Close every open session (call before closing the HTTP server, or SSE streams keep it open). */
   close(): Promise<void>;
   /** Number of open sessions, for health and tests. */
@@ -294,6 +296,12 @@ export function createOmpMcpHttpHandler(options: OmpMcpHttpOptions): OmpMcpHttpH
   };
 
   return Object.defineProperties(handler, {
+    handles: {
+      value: (req: IncomingMessage): boolean => {
+        const path = (req.url ?? '/').split('?')[0]!;
+        return path === mountPath || path.startsWith(`${mountPath}/`);
+      },
+    },
     close: {
       value: async (): Promise<void> => {
         clearInterval(sweeper);

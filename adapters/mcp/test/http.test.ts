@@ -3,7 +3,8 @@
  * backend calling that server's API over loopback with each caller's key; the MCP SDK's Streamable HTTP and
  * SSE clients talk to it.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -272,5 +273,31 @@ describe('sessions', () => {
     );
     expect(res.status).toBe(400);
     expect(handler.sessionCount).toBe(before);
+  });
+});
+
+describe('when the OMP API does not answer', () => {
+  it('answers 503 unavailable with Retry-After', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const deadPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const orphan = createOmpMcpHttpHandler({ baseUrl: `http://127.0.0.1:${deadPort}` });
+    const host = createServer((req, res) => void orphan(req, res));
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(host.address() as AddressInfo).port}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEYS.owner}`, 'content-type': 'application/json' },
+        body: JSON.stringify(initialize),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toMatchObject({ error: 'unavailable' });
+    } finally {
+      await orphan.close();
+      await new Promise<void>((resolve) => host.close(() => resolve()));
+    }
   });
 });

@@ -14,7 +14,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { ErrorEnvelope, Principal } from '@omp-kit/schemas/types';
-import type { FetchLike } from 'omp-sdk';
+import { type FetchLike, OmpError } from 'omp-sdk';
 import { createSdkBackend } from '../backend/sdk-backend.ts';
 import type { OmpBackend } from '../backend/types.ts';
 import { codeForStatus, statusOf, toEnvelope } from '../errors.ts';
@@ -151,9 +151,14 @@ export function createOmpMcpHttpHandler(options: OmpMcpHttpOptions): OmpMcpHttpH
     try {
       return { principal: await backendFor(authorization).me(), authorization };
     } catch (error) {
+      // The API's answer to the key check, passed on: 401 with its challenge, 429 and 503 with Retry-After;
+      // no answer at all is 503 (OMP-ERR-008 wants a Retry-After there too).
       const status = statusOf(error) ?? 503;
-      const env = toEnvelope(error);
-      sendEnvelope(res, codeForStatus[status] ? status : 503, env, status === 401 ? challenge : {});
+      const headers: Record<string, string> = status === 401 ? { ...challenge } : {};
+      const retryAfter = error instanceof OmpError ? error.headers?.get('retry-after') : undefined;
+      if (retryAfter) headers['retry-after'] = retryAfter;
+      else if (status === 503 || status === 429) headers['retry-after'] = '1';
+      sendEnvelope(res, codeForStatus[status] ? status : 503, toEnvelope(error), headers);
       return undefined;
     }
   }

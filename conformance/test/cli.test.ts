@@ -108,7 +108,7 @@ describe('omp-conformance CLI', () => {
       OMP_TOKEN: srv.token,
     });
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/could not certify full/);
+    expect(r.out).toMatch(/could not certify [a-z, ]*full: .*second principal/);
   });
 
   it('certifies a server with keys from the environment and writes every report', async () => {
@@ -153,7 +153,7 @@ describe('omp-conformance CLI', () => {
     const r = await run(['--only', 'OMP-HEALTH,OMP-AUTH-023', '--reporter', 'pretty']);
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toContain('Started the bundled reference server');
-    expect(r.out).toMatch(/Verdict: conformant/);
+    expect(r.out).toMatch(/Verdict: incomplete — every selected check passes; partial run/);
   });
 
   it('cleans up after SIGINT and exits 3', async () => {

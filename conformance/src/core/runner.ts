@@ -305,9 +305,9 @@ function selectionSkip(
   healthProblem: string | undefined,
 ): SkipReason | undefined {
   if (opts.only?.length && !opts.only.some((p) => matchesSelector(c, p)))
-    return { kind: 'not-requested', reason: 'not selected by --only' };
+    return { kind: 'deselected', reason: 'not selected by --only' };
   if (opts.skip?.some((p) => matchesSelector(c, p)))
-    return { kind: 'not-requested', reason: 'left out by --skip' };
+    return { kind: 'deselected', reason: 'left out by --skip' };
   if (!requested.has(c.level)) return { kind: 'not-requested', reason: `level ${c.level} not requested` };
   if (healthProblem && c.area !== 'HEALTH' && c.area !== 'LEVEL')
     return { kind: 'blocked', reason: `no usable health body: ${healthProblem}` };
@@ -494,6 +494,7 @@ function finish(
     const missing = rs.filter(
       (r) => r.status === 'skip' && (r.skipKind === 'missing-input' || r.skipKind === 'blocked'),
     );
+    const deselected = rs.filter((r) => r.status === 'skip' && r.skipKind === 'deselected');
     let v: LevelVerdict = 'conformant';
     if (failing.length) {
       v = 'not_conformant';
@@ -509,6 +510,9 @@ function finish(
       ]
         .filter(Boolean)
         .join('; ');
+    } else if (deselected.length) {
+      v = 'incomplete';
+      lr.reason = `partial run: ${rs.length - deselected.length} of ${rs.length} checks selected (--only/--skip)`;
     }
     lr.verdict = v;
     return lr;
@@ -536,11 +540,19 @@ function finish(
       message = `not conformant at ${names(bad)}`;
     } else if (incomplete.length) {
       verdict = 'incomplete';
-      const onlyMissing = incomplete.every((l) =>
-        o.results.every((r) => r.level !== l.level || r.status !== 'error'),
+      const mine = (l: LevelReport) => o.results.filter((r) => r.level === l.level);
+      const errors = incomplete.some((l) => mine(l).some((r) => r.status === 'error'));
+      const missing = incomplete.some((l) =>
+        mine(l).some(
+          (r) => r.status === 'skip' && (r.skipKind === 'missing-input' || r.skipKind === 'blocked'),
+        ),
       );
-      exitCode = o.interrupted ? 3 : onlyMissing ? 2 : 3;
-      message = `could not certify ${names(incomplete)}: ${incomplete.map((l) => l.reason).join('; ')}`;
+      // A partial run (--only/--skip) whose selected checks all pass exits 0, but certifies nothing.
+      exitCode = o.interrupted || errors ? 3 : missing ? 2 : 0;
+      message =
+        exitCode === 0
+          ? `every selected check passes; partial run, not a certification (${names(incomplete)})`
+          : `could not certify ${names(incomplete)}: ${incomplete.map((l) => l.reason).join('; ')}`;
     } else {
       verdict = 'conformant';
       exitCode = 0;

@@ -14,9 +14,10 @@ export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 /**
  * Why a check was skipped. `not-applicable`: the server does not declare the level/capability (no effect on a
  * verdict); `missing-input`: the runner was not given what it needs (e.g. --token-b), so the level stays
- * unproven; `not-requested`: filtered out by --only/--skip/--level; `blocked`: a prerequisite failed.
+ * unproven; `not-requested`: its level was not requested; `deselected`: left out by --only/--skip (the run is
+ * partial and certifies nothing); `blocked`: a prerequisite failed.
  */
-export type SkipKind = 'not-applicable' | 'missing-input' | 'not-requested' | 'blocked';
+export type SkipKind = 'not-applicable' | 'missing-input' | 'not-requested' | 'deselected' | 'blocked';
 
 /** Something a check needs before it can run. */
 export type Need =

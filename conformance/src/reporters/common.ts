@@ -42,7 +42,7 @@ export function matrix(report: Report): { areas: string[]; levels: Level[]; cell
   const areas = new Set<string>();
   const levels = new Set<Level>();
   for (const r of report.checks) {
-    if (r.status === 'skip' && r.skipKind === 'not-requested') continue;
+    if (r.status === 'skip' && (r.skipKind === 'not-requested' || r.skipKind === 'deselected')) continue;
     areas.add(r.area);
     levels.add(r.level);
     const key = `${r.area}\u0000${r.level}`;

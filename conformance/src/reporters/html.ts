@@ -81,7 +81,7 @@ export function renderHtml(report: Report): string {
     .join('');
   const specUrl = `https://openmemoryprotocol.org/spec/${report.spec.version}`;
   const rows = report.checks
-    .filter((r) => !(r.status === 'skip' && r.skipKind === 'not-requested'))
+    .filter((r) => !(r.status === 'skip' && (r.skipKind === 'not-requested' || r.skipKind === 'deselected')))
     .map((r) => checkRow(r, specUrl))
     .join('\n');
   const c = report.cleanup;

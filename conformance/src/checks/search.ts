@@ -147,7 +147,7 @@ check('OMP-SEARCH-006', 'MUST treat quotes, operators and AND/OR/NOT as plain te
 });
 
 check('OMP-SEARCH-007', 'MUST answer a query without tokens with 200, no memories and total 0', async (t) => {
-  await t.each(['😀🎉', '!!!', '***', '"" \'\'', '-- ++ ::', '( )', '🏳️‍🌈'], async (q) => {
+  await t.each(['😀🎉', '!!!', '***', '"" \'\'', '-- ++ ::', '( )', '🎉🎉 ✓ ★ →'], async (q) => {
     const { body, res } = await search(t.api, { q });
     if (body.memories.length || body.total !== 0)
       t.fail(`q=${JSON.stringify(q)}: ${body.total} results, want none`, res);

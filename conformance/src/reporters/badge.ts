@@ -23,7 +23,7 @@ export function renderBadge(level: LevelReport, report: Report): string {
   const lw = width(left) + 12;
   const rw = width(right) + 12;
   const color = COLORS[level.verdict] ?? '#9e9e9e';
-  const title = `${left}: ${right} (omp-conformance ${report.runner.version}, spec ${report.spec.version})`;
+  const title = `${left}: ${right} (omp-conformance ${report.runner.version}, spec ${report.spec.version}, requirement set ${report.spec.requirementSetHash.slice(0, 16)})`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${lw + rw}" height="20" role="img" aria-label="${title}">
 <title>${title}</title>
 <linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>

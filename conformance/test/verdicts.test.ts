@@ -1,0 +1,101 @@
+/** Verdict rules: --strict, the expected-failures baseline (and stale entries), undeclared levels, --keep-data. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bundled, startBundled } from '../src/bundled.ts';
+import { type RunOptions, runConformance } from '../src/core/runner.ts';
+import { type Proxy as FaultProxy, startProxy } from './support/proxy.ts';
+
+let srv: Bundled;
+let noLocation: FaultProxy;
+let createsAnswer200: FaultProxy;
+
+const opts = (baseUrl: string, extra: Partial<RunOptions> = {}): RunOptions => ({
+  baseUrl,
+  token: srv.token,
+  tokenB: srv.tokenB,
+  toolTokens: srv.toolTokens,
+  ...extra,
+});
+
+beforeAll(async () => {
+  srv = await startBundled();
+  noLocation = await startProxy(srv.url, {
+    response: (_q, r) => {
+      const { location: _l, ...headers } = r.headers;
+      return { ...r, headers };
+    },
+  });
+  createsAnswer200 = await startProxy(srv.url, {
+    response: (q, r) =>
+      q.method === 'POST' && q.url === '/v1/memories' && r.status === 201 ? { ...r, status: 200 } : r,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await noLocation?.close();
+  await createsAnswer200?.close();
+  await srv?.close();
+});
+
+describe('verdicts', () => {
+  it('reports a SHOULD failure as warn, counted only under --strict', async () => {
+    const lax = await runConformance(opts(noLocation.url, { only: ['OMP-CRUD-003'] }));
+    expect(lax.checks.find((c) => c.id === 'OMP-CRUD-003')?.status).toBe('warn');
+    expect(lax.exitCode).toBe(0);
+    const strict = await runConformance(opts(noLocation.url, { only: ['OMP-CRUD-003'], strict: true }));
+    expect(strict.verdict).toBe('not_conformant');
+    expect(strict.exitCode).toBe(1);
+  });
+
+  it('does not count a listed failure, and fails on a stale baseline entry', async () => {
+    const known = await runConformance(
+      opts(createsAnswer200.url, {
+        only: ['OMP-CRUD-001'],
+        skip: ['OMP-CRUD-001.boundaries'],
+        expectedFailures: [{ id: 'OMP-CRUD-001', reason: 'known' }],
+      }),
+    );
+    const c = known.checks.find((x) => x.id === 'OMP-CRUD-001');
+    expect(c?.status).toBe('fail');
+    expect(c?.expectedFailure).toEqual({ reason: 'known', stale: false });
+    expect(known.exitCode).toBe(0);
+    const stale = await runConformance(
+      opts(srv.url, {
+        only: ['OMP-CRUD-001'],
+        expectedFailures: [{ id: 'OMP-CRUD-001', reason: 'fixed since' }],
+      }),
+    );
+    expect(stale.checks.find((x) => x.id === 'OMP-CRUD-001')?.expectedFailure?.stale).toBe(true);
+    expect(stale.verdict).toBe('not_conformant');
+    expect(stale.exitCode).toBe(1);
+  });
+
+  it('is not conformant at a requested level the server does not declare', async () => {
+    const r = await runConformance(
+      opts(srv.url, { levels: ['search'], only: ['OMP-HEALTH-001', 'OMP-SEARCH-020'] }),
+    );
+    expect(r.levels.find((l) => l.level === 'search')?.verdict).toBe('not_declared');
+    expect(r.checks.find((c) => c.id === 'OMP-SEARCH-020')).toMatchObject({
+      status: 'skip',
+      skipKind: 'not-applicable',
+    });
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('keeps what it created with --keep-data, tagged for later removal', async () => {
+    const r = await runConformance(
+      opts(srv.url, { only: ['OMP-CRUD-001'], skip: ['OMP-CRUD-001.boundaries'], keepData: true }),
+    );
+    expect(r.cleanup?.kept).toBe(true);
+    const tag = `omp-conf-${r.runId}`;
+    const res = await fetch(`${srv.url}/v1/memories?tags=${tag}`, {
+      headers: { authorization: `Bearer ${srv.token}` },
+    });
+    const body = (await res.json()) as { total: number; memories: Array<{ id: string }> };
+    expect(body.total).toBe(1);
+    for (const m of body.memories)
+      await fetch(`${srv.url}/v1/memories/${m.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${srv.token}` },
+      });
+  });
+});

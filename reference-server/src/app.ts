@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { KeyRing } from './auth/keys.ts';
-import { ResponseCache } from './cache.ts';
+import { pageCache } from './cache.ts';
 import { Router } from './http/router.ts';
 import { createHttpServer } from './http/server.ts';
 import type { LogSink } from './log.ts';
@@ -26,7 +26,7 @@ export interface AppParts {
 export function createApp(parts: AppParts): Server {
   const app: AppContext = {
     store: parts.store,
-    cache: new ResponseCache({ enabled: parts.cache }),
+    cache: pageCache(parts.cache),
     limits: { maxBodyBytes: parts.maxBodyBytes, maxImportBytes: parts.maxImportBytes },
     server: parts.server,
   };

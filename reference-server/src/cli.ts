@@ -57,7 +57,11 @@ async function main(): Promise<void> {
     stopping = true;
     process.stderr.write(`${signal}: finishing in-flight requests, then closing the database\n`);
     server.close().then(
-      () => process.exit(0),
+      () => {
+        const { commits, writes } = server.commitStats();
+        process.stderr.write(`${JSON.stringify({ level: 'info', msg: 'stopped', commits, writes })}\n`);
+        process.exit(0);
+      },
       (err: unknown) => {
         process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);

@@ -58,7 +58,7 @@ export interface StartOptions {
   maxImportBytes?: number;
   /** Request log: true = JSON lines on stderr, a function = your sink. Default false. */
   log?: boolean | LogSink;
-  /** Cache rendered list/search pages per store generation. Default true. */
+  /** Cache rendered list/search pages and their totals per store generation. Default true. */
   cache?: boolean;
 }
 
@@ -134,7 +134,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const log: LogSink =
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
-  const store = new MemoryStore(openDatabase(dbPath));
+  const store = new MemoryStore(openDatabase(dbPath), { cacheTotals: options.cache ?? true });
   const httpServer = createApp({
     store,
     keys,

@@ -174,3 +174,24 @@ describe('bad query values are 422, never clamped (OMP-LIST-006, -007, -011, OMP
     expect(res.body.details.errors.map((e: Json) => e.path)).toContain(path);
   });
 });
+
+describe('cached pages and totals follow every write', () => {
+  test('the same list and search requests see creates, updates, deletes at once (OMP-CRUD-005)', async () => {
+    const bob = srv.as(srv.keys.bob);
+    const q = '/v1/memories?tags=coherent&limit=5&offset=0';
+    const s = '/v1/memories/search?q=lemur';
+    expect((await bob.get(q)).body.total).toBe(0);
+    expect((await bob.get(s)).body.total).toBe(0);
+    const m = await create(bob, { content: 'a lemur', tags: ['coherent'] });
+    expect((await bob.get(q)).body.memories.map((x: Json) => x.id)).toEqual([m.id]);
+    expect((await bob.get(s)).body.total).toBe(1);
+    await bob.put(`/v1/memories/${m.id}`, { tags: ['other'], content: 'a fox' });
+    expect((await bob.get(q)).body.total).toBe(0);
+    expect((await bob.get(s)).body.total).toBe(0);
+    await bob.put(`/v1/memories/${m.id}`, { tags: ['coherent'], content: 'a lemur again' });
+    expect((await bob.get(`${q.replace('offset=0', 'offset=1')}`)).body.total).toBe(1);
+    await bob.del(`/v1/memories/${m.id}`);
+    expect((await bob.get(q)).body).toMatchObject({ total: 0, memories: [] });
+    expect((await bob.get(s)).body.total).toBe(0);
+  });
+});

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -10,6 +9,7 @@ import type { Socket } from 'node:net';
 import { authenticate, tryAuthenticate } from '../auth/authenticate.ts';
 import type { Credential, KeyRing } from '../auth/keys.ts';
 import type { LogSink } from '../log.ts';
+import { randomBytesPooled } from '../model/random.ts';
 import { parseJson, readBody, requireJsonContentType } from './body.ts';
 import { ApiError, envelope } from './errors.ts';
 import type { Reply, Router } from './router.ts';
@@ -30,7 +30,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   if (typeof given === 'string' && CLIENT_REQUEST_ID.test(given)) return given;
-  return `req_${randomBytes(8).toString('hex')}`;
+  return `req_${randomBytesPooled(8).toString('hex')}`;
 }
 
 /** Send a JSON body (or none, for 204). */
@@ -138,7 +138,7 @@ export function createHttpServer(options: HttpOptions): Server {
     const status =
       err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const code = status === 431 ? 'payload_too_large' : status === 408 ? 'request_timeout' : 'bad_request';
-    const requestId = `req_${randomBytes(8).toString('hex')}`;
+    const requestId = `req_${randomBytesPooled(8).toString('hex')}`;
     const body = envelope(
       new ApiError(status, code, `Malformed or incomplete HTTP request (${STATUS_CODES[status]})`),
       requestId,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from './random.ts';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ID_PATTERN = /^mem_[a-z0-9]{16}$/;
@@ -7,7 +7,7 @@ const ID_PATTERN = /^mem_[a-z0-9]{16}$/;
 export function newMemoryId(): string {
   let out = 'mem_';
   while (out.length < 20) {
-    for (const byte of randomBytes(24)) {
+    for (const byte of randomBytesPooled(24)) {
       if (byte >= 252) continue; // 252 = 7 * 36: rejecting the tail keeps every character equally likely
       out += ALPHABET[byte % 36];
       if (out.length === 20) break;

@@ -1,6 +1,6 @@
 import type { Violation } from '@omp-kit/schemas';
 import type { Credential } from '../auth/keys.ts';
-import type { ResponseCache } from '../cache.ts';
+import type { GenerationCache } from '../cache.ts';
 import { forbidden, validationError } from '../http/errors.ts';
 import { parseQuery } from '../http/query.ts';
 import type { RequestContext } from '../http/router.ts';
@@ -9,7 +9,8 @@ import type { MemoryStore, Visibility } from '../storage/memory-store.ts';
 /** What every route handler shares. */
 export interface AppContext {
   store: MemoryStore;
-  cache: ResponseCache;
+  /** Rendered list and search pages, per store generation. */
+  cache: GenerationCache<string>;
   limits: { maxBodyBytes: number; maxImportBytes: number };
   server: { name: string; version: string };
 }

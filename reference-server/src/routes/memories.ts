@@ -75,13 +75,10 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         const offset = (values.offset as number | undefined) ?? 0;
         store.purgeExpired();
         const key = JSON.stringify(['list', vis, filters, sort, limit, offset]);
-        let body = cache.get(key, store.generation);
-        if (body === undefined) {
-          const generation = store.generation;
+        const body = cache.through(key, store.generation, () => {
           const page = store.list(vis, filters, sort, limit, offset);
-          body = `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset}}`;
-          cache.set(key, generation, body);
-        }
+          return `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset}}`;
+        });
         return json(200, body);
       },
     },

@@ -24,13 +24,10 @@ export function searchEndpoints(app: AppContext): Endpoint[] {
     if (tokens.length === 0) return json(200, `{"memories":[],"total":0,${head}`);
     store.purgeExpired();
     const key = JSON.stringify(['search', vis, tokens, filters, limit, offset]);
-    let body = cache.get(key, store.generation);
-    if (body === undefined) {
-      const generation = store.generation;
+    const body = cache.through(key, store.generation, () => {
       const page = store.search(vis, tokens, filters, limit, offset);
-      body = `{"memories":${renderPage(page.rows)},"total":${page.total},${head}`;
-      cache.set(key, generation, body);
-    }
+      return `{"memories":${renderPage(page.rows)},"total":${page.total},${head}`;
+    });
     return json(200, body);
   }
 

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** One queued write: runs inside the shared transaction; throwing rolls back only this write. */
 export type WriteOp<T> = () => T;
@@ -25,8 +25,15 @@ export class GroupCommit {
   /** Counters for the curious (bench, tests): transactions committed and writes they carried. */
   readonly stats = { commits: 0, writes: 0 };
 
+  readonly #savepoint: StatementSync;
+  readonly #release: StatementSync;
+  readonly #rollbackTo: StatementSync;
+
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#savepoint = db.prepare('SAVEPOINT w');
+    this.#release = db.prepare('RELEASE w');
+    this.#rollbackTo = db.prepare('ROLLBACK TO w');
   }
 
   /** Queue a write; resolves with its result once it is durable, rejects with what it threw. */
@@ -58,16 +65,16 @@ export class GroupCommit {
     let succeeded = 0;
     try {
       for (const p of batch) {
-        db.exec('SAVEPOINT w');
+        this.#savepoint.run();
         try {
           const value = p.op();
-          db.exec('RELEASE w');
+          this.#release.run();
           outcomes.push({ ok: true, value });
           succeeded++;
         } catch (err) {
           // If SQLite itself aborted the transaction (disk full, I/O error), this throws and the batch fails.
-          db.exec('ROLLBACK TO w');
-          db.exec('RELEASE w');
+          this.#rollbackTo.run();
+          this.#release.run();
           outcomes.push({ ok: false, value: err });
         }
       }

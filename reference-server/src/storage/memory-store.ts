@@ -7,6 +7,7 @@ import type {
   SortOrder,
   UpdateMemoryRequest,
 } from '@omp-kit/schemas/types';
+import { GenerationCache } from '../cache.ts';
 import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
@@ -64,12 +65,15 @@ export class MemoryStore {
   readonly #purgeTimer: NodeJS.Timeout;
   /** No stored memory expires before this instant (ms); purges run when the clock reaches it. */
   #nextExpiry: number;
+  /** Totals of lists and searches, per generation: paging through one result counts it once. */
+  readonly #totals: GenerationCache<number>;
   /** Increases whenever stored data changes; response caches compare it. */
   generation = 0;
 
-  constructor(db: DatabaseSync, options: { now?: () => number } = {}) {
+  constructor(db: DatabaseSync, options: { now?: () => number; cacheTotals?: boolean } = {}) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
+    this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
     this.#writes.onCommit = () => {
       this.generation++;
@@ -387,14 +391,15 @@ export class MemoryStore {
   /** How many memories the caller sees (health `memories_count`). */
   count(vis: Visibility): number {
     this.purgeExpired();
-    if (vis.ownTool === null) {
-      return (
-        this.#sql('SELECT count(*) AS n FROM memories WHERE principal = ?').get(vis.principal) as {
-          n: number;
-        }
-      ).n;
-    }
-    return this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    return vis.ownTool === null
+      ? this.#countPrincipal(vis.principal)
+      : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+  }
+
+  #countPrincipal(principal: string): number {
+    return (
+      this.#sql('SELECT count(*) AS n FROM memories WHERE principal = ?').get(principal) as { n: number }
+    ).n;
   }
 
   #countFilter(f: Parameters<typeof filterMatch>[0]): number {
@@ -412,13 +417,9 @@ export class MemoryStore {
     const f = { ...filters, tool };
     const filtered =
       tool !== undefined || f.type !== undefined || f.namespace !== undefined || !!f.tags?.length;
-    const total = filtered
-      ? this.#countFilter({ principal: vis.principal, ...f })
-      : (
-          this.#sql('SELECT count(*) AS n FROM memories WHERE principal = ?').get(vis.principal) as {
-            n: number;
-          }
-        ).n;
+    const total = this.#totals.through(JSON.stringify(['list', vis.principal, f]), this.generation, () =>
+      filtered ? this.#countFilter({ principal: vis.principal, ...f }) : this.#countPrincipal(vis.principal),
+    );
     if (offset >= total) return { rows: [], total };
     const { index, orderBy } = ORDER[sort];
     let rows: MemoryRow[];
@@ -456,7 +457,11 @@ export class MemoryStore {
     const match = allOf(tokens);
     const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
       WHERE memories_text MATCH ? AND ${where}`;
-    const total = (this.#sql(`SELECT count(*) AS n FROM ${from}`).get(match, ...params) as { n: number }).n;
+    const total = this.#totals.through(
+      JSON.stringify(['search', vis.principal, tokens, filters, tool]),
+      this.generation,
+      () => (this.#sql(`SELECT count(*) AS n FROM ${from}`).get(match, ...params) as { n: number }).n,
+    );
     if (offset >= total) return { rows: [], total };
     const rows = this.#sql(
       `SELECT ${rowColumns('m')} FROM ${from}

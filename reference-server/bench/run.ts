@@ -1,0 +1,388 @@
+/**
+ * `npm run bench:server`: the reference server's benchmark. Starts the real server (bin, child process,
+ * request log on) on SQLite files under bench/.data, loads stores of 10k and 100k memories through
+ * POST /v1/import, drives it with autocannon over loopback (32 connections) and records req/s, p50/p99 and
+ * server RSS for get, filtered list, keyword search (a rare term and a term in half the corpus, with and
+ * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
+ * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKey } from '../src/index.ts';
+import { COMMON_TERM, createBodyAt, exportFileText, memoryAt, RARE_TERM } from './corpus.ts';
+import { compareDrivers } from './drivers.ts';
+import { describeMachine } from './machine.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dataDir = join(here, '.data');
+const BIN = join(here, '../bin/omp-reference-server.js');
+const KEY = generateKey();
+const QUICK = process.argv.includes('--quick'); // smaller stores and shorter runs, to try the bench itself
+const SIZES = QUICK ? [2_000, 10_000] : [10_000, 100_000];
+const DURATION = QUICK ? 2 : 6;
+
+// autocannon is CommonJS without type definitions; this is the part of its API the bench uses.
+interface CannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface CannonRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (req: CannonRequest) => CannonRequest;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  opts: Record<string, unknown>,
+) => Promise<CannonResult>;
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  stderrTail: () => string;
+  stop(): Promise<void>;
+}
+
+async function startServer(db: string, args: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [BIN, '--db', db, '--port', '0', ...args], {
+    env: { ...process.env, OMP_API_KEY: KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    tail = (tail + d).slice(-4096); // the request log is on, as in production; keep only the end
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${tail}`)));
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    url,
+    child,
+    stderrTail: () => tail,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Resident set size and its peak, MiB, from /proc. */
+function memory(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+const auth = { authorization: `Bearer ${KEY}` };
+const jsonAuth = { ...auth, 'content-type': 'application/json' };
+
+interface Row {
+  store: string;
+  operation: string;
+  connections: number;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  rss: number;
+}
+const rows: Row[] = [];
+
+async function cannon(
+  server: Server,
+  store: string,
+  operation: string,
+  request: CannonRequest,
+  connections = 32,
+  duration = DURATION,
+): Promise<Row> {
+  const opts = { url: server.url, connections, requests: [request], timeout: 30 };
+  await autocannon({ ...opts, duration: 1 }); // warm up: JIT, page cache, statement cache
+  const r = await autocannon({ ...opts, duration });
+  const row: Row = {
+    store,
+    operation,
+    connections,
+    reqPerSec: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: r.errors + r.timeouts + r.non2xx,
+    rss: Math.round(memory(server.child.pid as number).rss),
+  };
+  rows.push(row);
+  console.log(
+    `${store.padEnd(5)} ${operation.padEnd(44)} c=${String(connections).padStart(2)} ${String(row.reqPerSec).padStart(6)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  RSS ${row.rss} MiB${row.failures ? `  FAILURES ${row.failures}` : ''}`,
+  );
+  return row;
+}
+
+interface Transfer {
+  store: string;
+  what: string;
+  seconds: number;
+  mib: number;
+  rssBefore: number;
+  rssPeak: number;
+  detail: string;
+}
+const transfers: Transfer[] = [];
+
+async function timedImport(server: Server, store: string, n: number): Promise<void> {
+  const body = exportFileText(n);
+  const before = memory(server.child.pid as number).rss;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memory(server.child.pid as number).rss);
+  }, 10);
+  const t = performance.now();
+  const res = await fetch(`${server.url}/v1/import`, { method: 'POST', headers: jsonAuth, body });
+  const result = (await res.json()) as { imported: number; skipped: number; errors: unknown[] };
+  const seconds = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  if (res.status !== 200 || result.imported !== n)
+    throw new Error(`import failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
+  const t2: Transfer = {
+    store,
+    what: `import ${n} memories`,
+    seconds,
+    mib: Buffer.byteLength(body) / 2 ** 20,
+    rssBefore: before,
+    rssPeak: peak,
+    detail: `${Math.round(n / seconds)} memories/s`,
+  };
+  transfers.push(t2);
+  console.log(
+    `${store.padEnd(5)} import ${n}: ${seconds.toFixed(2)} s for ${t2.mib.toFixed(1)} MiB; server RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`,
+  );
+}
+
+async function timedExport(server: Server, store: string, n: number): Promise<void> {
+  const pid = server.child.pid as number;
+  const before = memory(pid).rss;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memory(pid).rss);
+  }, 5);
+  const t = performance.now();
+  const res = await fetch(`${server.url}/v1/export`, { headers: auth });
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  const seconds = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, memory(pid).rss);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const count = (JSON.parse(text) as { memories: unknown[] }).memories.length;
+  if (count < n) throw new Error(`export returned ${count} of ${n} memories`);
+  const t2: Transfer = {
+    store,
+    what: `export ${count} memories`,
+    seconds,
+    mib: text.length / 2 ** 20,
+    rssBefore: before,
+    rssPeak: peak,
+    detail: `RSS growth ${(peak - before).toFixed(1)} MiB`,
+  };
+  transfers.push(t2);
+  console.log(
+    `${store.padEnd(5)} export ${count}: ${seconds.toFixed(2)} s for ${t2.mib.toFixed(1)} MiB; server RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`,
+  );
+}
+
+const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+const randomId = (n: number) => memoryAt(Math.floor(Math.random() * n)).id;
+
+async function benchStore(n: number): Promise<void> {
+  const store = label(n);
+  const db = join(dataDir, `store-${store}.db`);
+  for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(db + suffix, { force: true });
+  let server = await startServer(db);
+  await timedImport(server, store, n);
+
+  const list = '/v1/memories?type=semantic&tags=preferences';
+  const listBody = (await (await fetch(`${server.url}${list}`, { headers: auth })).json()) as {
+    total: number;
+  };
+  const common = (await (
+    await fetch(`${server.url}/v1/memories/search?q=${COMMON_TERM}`, { headers: auth })
+  ).json()) as { total: number };
+  const rare = (await (
+    await fetch(`${server.url}/v1/memories/search?q=${RARE_TERM}`, { headers: auth })
+  ).json()) as { total: number };
+  console.log(
+    `${store.padEnd(5)} list filter matches ${listBody.total}; "${COMMON_TERM}" matches ${common.total}; "${RARE_TERM}" matches ${rare.total}`,
+  );
+
+  const searchCommon: CannonRequest = {
+    method: 'POST',
+    path: '/v1/memories/search',
+    headers: jsonAuth,
+    body: JSON.stringify({ q: COMMON_TERM }),
+  };
+  const searchRare: CannonRequest = {
+    method: 'POST',
+    path: '/v1/memories/search',
+    headers: jsonAuth,
+    body: JSON.stringify({ q: RARE_TERM }),
+  };
+  await cannon(server, store, 'get one memory (random id)', {
+    method: 'GET',
+    path: '/v1/memories/x',
+    headers: auth,
+    setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
+  });
+  await cannon(server, store, `list type+tag (${listBody.total} matches), cached`, {
+    method: 'GET',
+    path: list,
+    headers: auth,
+  });
+  await cannon(server, store, `search rare term (${rare.total} matches), cached`, searchRare);
+  await cannon(server, store, `search common term (${common.total} matches), cached`, searchCommon);
+  await server.stop();
+
+  // The same reads with the response cache off: every request runs its queries.
+  server = await startServer(db, ['--no-cache']);
+  await cannon(server, store, `list type+tag, no cache`, { method: 'GET', path: list, headers: auth });
+  await cannon(server, store, `list type+tag, varied pages, no cache`, {
+    method: 'GET',
+    path: list,
+    headers: auth,
+    setupRequest: (r) => ({ ...r, path: `${list}&offset=${Math.floor(Math.random() * 200)}` }),
+  });
+  await cannon(server, store, `search rare term, no cache`, searchRare);
+  await cannon(server, store, `search common term, no cache`, searchCommon);
+  await cannon(server, store, `search common term, no cache`, searchCommon, 1);
+  await server.stop();
+
+  // Export right after a fresh start, so RSS growth is the export's own.
+  server = await startServer(db);
+  await new Promise((r) => setTimeout(r, 300));
+  await timedExport(server, store, n);
+
+  if (n === SIZES[SIZES.length - 1]) {
+    let i = 0;
+    const createReq: CannonRequest = {
+      method: 'POST',
+      path: '/v1/memories',
+      headers: jsonAuth,
+      setupRequest: (r) => ({ ...r, body: JSON.stringify(createBodyAt(i++ % 5000)) }),
+    };
+    await cannon(server, store, 'create (fsync-durable, group commit)', createReq, 32, DURATION + 4);
+    await cannon(server, store, 'create, one client at a time', createReq, 1);
+  }
+  await server.stop();
+  const stopped = /\{"level":"info","msg":"stopped","commits":(\d+),"writes":(\d+)\}/.exec(
+    server.stderrTail(),
+  );
+  if (stopped && Number(stopped[2]) > 0) {
+    const writesPerCommit = Number(stopped[2]) / Number(stopped[1]);
+    console.log(
+      `${store.padEnd(5)} group commit: ${stopped[2]} writes in ${stopped[1]} transactions (${writesPerCommit.toFixed(1)} per fsync)`,
+    );
+    commitNote = `${stopped[2]} create requests were committed in ${stopped[1]} transactions: ${writesPerCommit.toFixed(1)} writes per fsync on average.`;
+  }
+}
+let commitNote = '';
+
+function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+function writeResults(
+  machine: Record<string, string>,
+  drivers: ReturnType<typeof compareDrivers>,
+  minutes: number,
+): void {
+  const lines: string[] = [];
+  lines.push('# Reference server benchmark', '');
+  lines.push(
+    `Written by \`npm run bench:server\` (reference-server/bench/run.ts) on ${new Date().toISOString()}; the run took ${minutes.toFixed(1)} minutes.`,
+    '',
+  );
+  lines.push('## Machine', '', '| | |', '|---|---|');
+  for (const [k, v] of Object.entries(machine)) lines.push(`| ${k} | ${v} |`);
+  lines.push(
+    '',
+    'Server and load generator (autocannon) share the machine; requests go over loopback. The server runs as',
+  );
+  lines.push(
+    'its own process from the bin, with its request log on (to a pipe), WAL and `synchronous=FULL`.',
+    '',
+  );
+  lines.push(
+    '## HTTP',
+    '',
+    '| store | operation | connections | req/s | p50 ms | p99 ms | failures | server RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of rows)
+    lines.push(
+      `| ${r.store} | ${r.operation} | ${r.connections} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.failures} | ${r.rss} |`,
+    );
+  if (commitNote) lines.push('', commitNote);
+  lines.push(
+    '',
+    '## Export and import',
+    '',
+    '| store | what | seconds | MiB | server RSS before | server RSS peak | |',
+    '|---|---|---:|---:|---:|---:|---|',
+  );
+  for (const t of transfers)
+    lines.push(
+      `| ${t.store} | ${t.what} | ${t.seconds.toFixed(2)} | ${t.mib.toFixed(1)} | ${t.rssBefore.toFixed(0)} | ${t.rssPeak.toFixed(0)} | ${t.detail} |`,
+    );
+  lines.push(
+    '',
+    '## SQLite driver: node:sqlite versus better-sqlite3',
+    '',
+    `Same schema and statements, in-process, file databases with WAL; ${drivers.note}.`,
+    '',
+  );
+  lines.push('| workload | node:sqlite ms | better-sqlite3 ms |', '|---|---:|---:|');
+  for (const [k, a, b] of drivers.rows) lines.push(`| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`);
+  lines.push('');
+  writeFileSync(join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  mkdirSync(dataDir, { recursive: true });
+  const machine = describeMachine(dataDir);
+  console.log(
+    Object.entries(machine)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+  );
+  for (const n of SIZES) await benchStore(n);
+  console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
+  const drivers = compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
+  for (const [k, a, b] of drivers.rows)
+    console.log(
+      `  ${k.padEnd(48)} node:sqlite ${fmt(a)} ms   better-sqlite3 ${b === null ? 'n/a' : `${fmt(b)} ms`}`,
+    );
+  console.log(`  ${drivers.note}`);
+  const minutes = (performance.now() - started) / 60_000;
+  if (!QUICK) writeResults(machine, drivers, minutes);
+  console.log(
+    `done in ${minutes.toFixed(1)} min${QUICK ? ' (quick run: RESULTS.md not written)' : '; wrote bench/RESULTS.md'}`,
+  );
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,5 +1,5 @@
 /**
- * Self-test (2), the mutation suite: deliberately broken servers, each the reference server behind a proxy that
+ * Self-test (2), the mutation suite: 46 deliberately broken servers, each the reference server behind a proxy that
  * injects one fault. Every mutant must be caught by the check meant for it (asserted by requirement ID); the
  * suite fails if any mutant survives. Mutants run concurrently, each with only the checks relevant to it, and one
  * mutant runs the whole suite.
@@ -484,6 +484,69 @@ const MUTANTS: Mutant[] = [
     }),
     only: ['OMP-SEC-006'],
     want: 'OMP-SEC-006',
+  },
+  {
+    name: 'declares the Search level without implementing it',
+    fault: () => ({
+      response: (q, r) => {
+        const j = json(r);
+        return path(q) === '/v1/health' && j
+          ? withJson(r, {
+              ...j,
+              levels: [...(j.levels as string[]), 'search'],
+              capabilities: [...(j.capabilities as string[]), 'semantic_search', 'hybrid_search'],
+            })
+          : r;
+      },
+    }),
+    only: ['OMP-SEARCH-020'],
+    want: 'OMP-SEARCH-020',
+  },
+  {
+    name: 'lists the extract capability without the endpoint',
+    fault: () => ({
+      response: (q, r) => {
+        const j = json(r);
+        return path(q) === '/v1/health' && j
+          ? withJson(r, { ...j, capabilities: [...(j.capabilities as string[]), 'extract'] })
+          : r;
+      },
+    }),
+    only: ['OMP-HEALTH-006'],
+    want: 'OMP-HEALTH-006',
+  },
+  {
+    name: 'health requires a key',
+    fault: () => ({
+      request: (q) =>
+        path(q) === '/v1/health' && !q.headers.authorization ? envelope(401, 'unauthorized') : q,
+    }),
+    only: ['OMP-HEALTH-001'],
+    want: 'OMP-HEALTH-001',
+  },
+  {
+    name: 'search matches any query token (OR) instead of every token',
+    fault: () => ({
+      request: (q) =>
+        path(q) === '/v1/memories/search' && q.method === 'POST'
+          ? withBody(q, (b) => (typeof b.q === 'string' ? { ...b, q: b.q.split(/\s+/)[0] ?? b.q } : b))
+          : q,
+    }),
+    only: ['OMP-SEARCH-005'],
+    want: 'OMP-SEARCH-005',
+  },
+  {
+    name: 'error envelope without details on 401 (caught run-wide)',
+    fault: () => ({
+      response: (_q, r) => {
+        const j = json(r);
+        if (r.status !== 401 || !j) return r;
+        const { details: _d, ...rest } = j;
+        return withJson(r, rest);
+      },
+    }),
+    only: ['OMP-ERR-001.run', 'OMP-HTTP-016'],
+    want: 'OMP-ERR-001',
   },
   {
     name: 'Location header missing (SHOULD: warn, not fail)',

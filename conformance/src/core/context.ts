@@ -3,11 +3,12 @@
  * schemas, a check-unique tag and namespace for isolation, the ledger, shared fixtures and the server clock.
  */
 import { type SchemaName, toViolations, validatorFor } from '@omp-kit/schemas';
-import type { HttpClient, HttpResponse, RequestSpec } from '../http/client.ts';
+import type { Exchange, HttpClient, HttpResponse, RequestSpec } from '../http/client.ts';
 import { TransportError } from '../http/client.ts';
 import { toCurl } from '../http/curl.ts';
 import { firstDifference, isJsonContentType, jsonEqual, ms, short } from './assert.ts';
 import type { Ledger } from './ledger.ts';
+import type { ExchangeMonitor } from './monitor.ts';
 import type { Failure, Level, Need, ResolvedCheck, SkipKind } from './types.ts';
 import type { Health, Memory, Principal } from './wire.ts';
 
@@ -60,6 +61,8 @@ export interface RunState {
   signal: AbortSignal;
   /** Local-minus-server clock offset estimates in ms (server = local - skew). */
   skews: number[];
+  /** Run-wide watch over every exchange (envelope, Content-Type). */
+  monitor: ExchangeMonitor;
 }
 
 /** Query values: repeated keys come from arrays. */
@@ -406,6 +409,11 @@ export class CheckContext {
   /** Fail now. */
   fail(message: string, res?: Res): never {
     throw new CheckFailure(this.failure(message, res));
+  }
+
+  /** Record a failure shown by an already recorded exchange and go on. */
+  failExchange(message: string, exchange: Exchange): void {
+    this.failures.push({ message, exchange, curl: toCurl(exchange) });
   }
 
   /** Record a failure and go on. */

@@ -20,6 +20,7 @@ import {
 import { coverageSummary } from './coverage.ts';
 import { type ExpectedFailure, matchExpected } from './expected.ts';
 import { Ledger } from './ledger.ts';
+import { ExchangeMonitor } from './monitor.ts';
 import { isAdvisory, resolveChecks } from './registry.ts';
 import {
   type CleanupReport,
@@ -89,6 +90,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
   if (opts.token) credentials.set('token-a', opts.token);
   if (opts.tokenB) credentials.set('token-b', opts.tokenB);
   for (const [name, token] of Object.entries(opts.toolTokens ?? {})) credentials.set(`tool:${name}`, token);
+  const monitor = new ExchangeMonitor();
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -97,6 +99,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     timeoutMs,
     maxConnections: concurrency * 2,
     secrets: () => credentials,
+    onExchange: (e) => monitor.observe(e),
   });
   const emit = (e: RunEvent) => opts.onEvent?.(e);
 
@@ -230,6 +233,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       fixtures: new Map(),
       signal: controller.signal,
       skews: [],
+      monitor,
     };
 
     // Selection.
@@ -250,6 +254,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     for (const p of plan) if (p.skip) record(skipResult(p.check, p.skip.kind, p.skip.reason));
 
     let cleanup: CleanupReport | null = null;
+    monitor.active = true;
     try {
       const parallel = runnable.filter((p) => !p.check.exclusive);
       const exclusive = runnable.filter((p) => p.check.exclusive);
@@ -272,6 +277,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
         if (!results.has(p.check.id))
           record(skipResult(p.check, 'blocked', 'run interrupted before this check'));
     } finally {
+      monitor.active = false;
       emit({ type: 'cleanup' });
       cleanup = await cleanupRun(run, { keep: opts.keepData ?? false });
     }

@@ -289,3 +289,31 @@ func TestOneDeadlineAcrossRetries(t *testing.T) {
 		t.Fatalf("%d requests within a 200 ms deadline", n)
 	}
 }
+
+// net/http's own silent re-send of a GET on a reused connection is off: WithMaxRetries(n) means at most n+1
+// requests on the wire.
+func TestNoHiddenTransportRetry(t *testing.T) {
+	srv := newRecorder(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		writeJSON(w, 200, health)
+	})
+	c := client(t, srv.URL, omp.WithMaxRetries(0))
+	if _, err := c.GetHealth(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	// The second call reuses the first one's keep-alive connection, which the server then drops.
+	if _, err := c.GetHealth(ctx(t)); !errors.Is(err, omp.ErrConnection) {
+		t.Fatalf("got %v, want a connection error", err)
+	}
+	if n := len(srv.requests()); n != 2 {
+		t.Fatalf("%d requests, want 2", n)
+	}
+	if h := srv.requests()[1].Header; h.Get("Content-Length") != "" || h.Get("Transfer-Encoding") != "" {
+		t.Fatalf("a GET carried body headers: %v", h)
+	}
+}

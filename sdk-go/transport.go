@@ -128,6 +128,14 @@ func (c *Client) send(ctx context.Context, op *operation, target string, payload
 	if err != nil {
 		return nil, err
 	}
+	if body == nil {
+		// net/http re-sends a body-less GET by itself when a reused keep-alive connection fails before the
+		// response (Transport.shouldRetryRequest), outside this client's retry budget and policy. An empty
+		// body that cannot be rewound makes the request non-replayable, so every attempt is exactly one
+		// request on the wire; on the wire nothing changes (the transport finds the body empty and sends
+		// none). A stale connection is then retried by the policy in retry.go like any connection failure.
+		req.Body = io.NopCloser(http.NoBody)
+	}
 	for k, v := range c.header {
 		req.Header[k] = v
 	}

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: spec/tools/json-schema-to-ts.ts
-// Spec hash: 9eba8c062df049dd (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 9f3763ce703c5b2a (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */
@@ -21,6 +21,9 @@ export interface AddMemoriesInput {
 export interface AddMemoriesOutput {
   memories: Memory[];
 }
+
+/** The outputSchema of add_memories: its success output, or the error envelope of a failed call (OMP-MCP-008, OMP-MCP-017). */
+export type AddMemoriesResult = AddMemoriesOutput | ErrorEnvelope;
 
 /**
  * Body of a 201 from POST /v1/extract or POST /v1/compress: the memories created.
@@ -82,6 +85,9 @@ export interface DeleteAllMemoriesOutput {
   deleted: number;
 }
 
+/** The outputSchema of delete_all_memories: its success output, or the error envelope of a failed call (OMP-MCP-008, OMP-MCP-017). */
+export type DeleteAllMemoriesResult = DeleteAllMemoriesOutput | ErrorEnvelope;
+
 /** Arguments of delete_memories: the ids to delete. */
 export interface DeleteMemoriesInput {
   memory_ids: MemoryId[];
@@ -92,6 +98,9 @@ export interface DeleteMemoriesOutput {
   deleted: MemoryId[];
   not_found: string[];
 }
+
+/** The outputSchema of delete_memories: its success output, or the error envelope of a failed call (OMP-MCP-008, OMP-MCP-017). */
+export type DeleteMemoriesResult = DeleteMemoriesOutput | ErrorEnvelope;
 
 /** Vector embedding of the content: 1 to 4,096 numbers; its model and dimensions are implementation-defined (OMP-MEM-015). */
 export type Embedding = number[];
@@ -209,6 +218,9 @@ export interface ListMemoriesResponse {
   offset: Offset;
 }
 
+/** The outputSchema of list_memories: its success output, or the error envelope of a failed call (OMP-MCP-008, OMP-MCP-017). */
+export type ListMemoriesResult = ListMemoriesResponse | ErrorEnvelope;
+
 /**
  * One memory as stored and returned by an OMP server. Servers always include 'namespace' (null when none) and 'metadata' ({} when none) (OMP-MEM-017); both may be absent in files written by draft 0.2 servers.
  * @see https://openmemoryprotocol.org/spec/0.3#3-the-memory-object
@@ -282,6 +294,9 @@ export interface SearchMemoryInput {
   limit?: Limit;
   offset?: Offset;
 }
+
+/** The outputSchema of search_memory: its success output, or the error envelope of a failed call (OMP-MCP-008, OMP-MCP-017). */
+export type SearchMemoryResult = SearchResponse | ErrorEnvelope;
 
 /** Search mode: keyword (every server), semantic and hybrid (OMP-Search) (OMP-SEARCH-003). */
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';

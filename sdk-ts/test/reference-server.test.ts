@@ -146,7 +146,7 @@ describe('round trips for every method', () => {
     const hits: string[] = [];
     for await (const m of client.memories.search({ q: 'KUBERNETES deploy', limit: 5 })) hits.push(m.id);
     expect(hits).toHaveLength(24);
-    const page = await client.memories.searchGet({ q: 'typescript', tags: 'preferences' });
+    const page = await client.memories.searchGet({ q: 'typescript', tags: ['preferences'] });
     expect(page.mode_used).toBe('keyword');
     expect(page.memories.map((m) => m.id)).toEqual([created.id]);
   });

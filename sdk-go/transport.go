@@ -128,7 +128,7 @@ func (c *Client) send(ctx context.Context, op *operation, target string, payload
 	if err != nil {
 		return nil, err
 	}
-	if body == nil {
+	if body == nil && op.method == http.MethodGet {
 		// net/http re-sends a body-less GET by itself when a reused keep-alive connection fails before the
 		// response (Transport.shouldRetryRequest), outside this client's retry budget and policy. An empty
 		// body that cannot be rewound makes the request non-replayable, so every attempt is exactly one

@@ -144,30 +144,26 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 // newAPIError builds the error of a non-2xx response from its status, headers and body (any bytes).
 func newAPIError(op string, status int, header http.Header, body []byte) *APIError {
 	e := &APIError{Status: status, Header: header, Operation: op, Details: map[string]any{}}
-	var env struct {
-		Error     *string        `json:"error"`
-		Message   *string        `json:"message"`
-		Details   map[string]any `json:"details"`
-		RequestID *string        `json:"request_id"`
+	// Each member is taken when it has the right type, so one malformed member does not hide the others.
+	var env map[string]any
+	code, isEnvelope := "", false
+	if json.Unmarshal(body, &env) == nil {
+		code, isEnvelope = env["error"].(string)
 	}
-	if json.Unmarshal(body, &env) == nil && env.Error != nil {
-		e.Code = *env.Error
-		if env.Message != nil {
-			e.Message = *env.Message
+	if isEnvelope {
+		e.Code = code
+		e.Message, _ = env["message"].(string)
+		if d, ok := env["details"].(map[string]any); ok {
+			e.Details = d
 		}
-		if env.Details != nil {
-			e.Details = env.Details
-		}
-		if env.RequestID != nil {
-			e.RequestID = *env.RequestID
-		}
+		e.RequestID, _ = env["request_id"].(string)
 	} else {
 		// Not an envelope: keep the status and a short, printable excerpt of what came instead.
 		e.Code = "http_" + strconv.Itoa(status)
 		e.Message = http.StatusText(status)
 		if s := strings.TrimSpace(string(body)); s != "" {
-			if len(s) > 200 {
-				s = s[:200] + "…"
+			if r := []rune(s); len(r) > 200 {
+				s = string(r[:200]) + "…"
 			}
 			e.Message += ": " + s
 		}

@@ -3,6 +3,7 @@ package omp_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +106,8 @@ func TestAPIErrorFromNonEnvelope(t *testing.T) {
 		{"html gateway page", "<html>Bad Gateway</html>", "http_502", "Bad Gateway: <html>Bad Gateway</html>", 502},
 		{"empty", "", "http_404", "Not Found", 404},
 		{"json without error member", `{"message":"x"}`, "http_400", `Bad Request: {"message":"x"}`, 400},
+		{"envelope with malformed details", `{"error":"odd","message":"m","details":[1]}`, "odd", "m", 409},
+		{"long non-UTF-8-safe cut", strings.Repeat("é", 300), "http_500", "Internal Server Error: " + strings.Repeat("é", 200) + "…", 500},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../src/index.ts';
@@ -238,33 +239,39 @@ async function benchStore(n: number): Promise<void> {
     headers: jsonAuth,
     body: JSON.stringify({ q: RARE_TERM }),
   };
+  const randomOffset = (total: number) =>
+    Math.floor(Math.random() * Math.max(1, Math.min(total - 20, 100_000)));
   await cannon(server, store, 'get one memory (random id)', {
     method: 'GET',
     path: '/v1/memories/x',
     headers: auth,
     setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
   });
-  await cannon(server, store, `list type+tag (${listBody.total} matches), cached`, {
+  await cannon(server, store, `list type+tag (${listBody.total} matches), same page`, {
     method: 'GET',
     path: list,
     headers: auth,
   });
-  await cannon(server, store, `search rare term (${rare.total} matches), cached`, searchRare);
-  await cannon(server, store, `search common term (${common.total} matches), cached`, searchCommon);
+  await cannon(server, store, 'list type+tag, random pages', {
+    method: 'GET',
+    path: list,
+    headers: auth,
+    setupRequest: (r) => ({ ...r, path: `${list}&offset=${randomOffset(listBody.total)}` }),
+  });
+  await cannon(server, store, `search rare term (${rare.total} matches), same query`, searchRare);
+  await cannon(server, store, `search common term (${common.total} matches), same query`, searchCommon);
+  await cannon(server, store, 'search common term, random pages', {
+    ...searchCommon,
+    setupRequest: (r) => ({ ...r, body: JSON.stringify({ q: COMMON_TERM, offset: randomOffset(1000) }) }),
+  });
   await server.stop();
 
-  // The same reads with the response cache off: every request runs its queries.
+  // The same reads with both caches off: every request counts and ranks.
   server = await startServer(db, ['--no-cache']);
-  await cannon(server, store, `list type+tag, no cache`, { method: 'GET', path: list, headers: auth });
-  await cannon(server, store, `list type+tag, varied pages, no cache`, {
-    method: 'GET',
-    path: list,
-    headers: auth,
-    setupRequest: (r) => ({ ...r, path: `${list}&offset=${Math.floor(Math.random() * 200)}` }),
-  });
-  await cannon(server, store, `search rare term, no cache`, searchRare);
-  await cannon(server, store, `search common term, no cache`, searchCommon);
-  await cannon(server, store, `search common term, no cache`, searchCommon, 1);
+  await cannon(server, store, 'list type+tag, no cache', { method: 'GET', path: list, headers: auth });
+  await cannon(server, store, 'search rare term, no cache', searchRare);
+  await cannon(server, store, 'search common term, no cache', searchCommon);
+  await cannon(server, store, 'search common term, no cache', searchCommon, 1);
   await server.stop();
 
   // Export right after a fresh start, so RSS growth is the export's own.
@@ -361,6 +368,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true });
   const machine = describeMachine(dataDir);
+  machine['load average at start (1/5/15 min)'] = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   console.log(
     Object.entries(machine)
       .map(([k, v]) => `${k}: ${v}`)
@@ -375,6 +385,9 @@ async function main(): Promise<void> {
     );
   console.log(`  ${drivers.note}`);
   const minutes = (performance.now() - started) / 60_000;
+  machine['load average at end (1/5/15 min)'] = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   if (!QUICK) writeResults(machine, drivers, minutes);
   console.log(
     `done in ${minutes.toFixed(1)} min${QUICK ? ' (quick run: RESULTS.md not written)' : '; wrote bench/RESULTS.md'}`,

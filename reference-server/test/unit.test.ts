@@ -160,11 +160,52 @@ describe('store', () => {
     }
   });
 
+  test('totals stay exact with one or several principals (counts table, filter-index shortcut)', async () => {
+    const store = new MemoryStore(openDatabase(':memory:'), { cacheTotals: false });
+    try {
+      const p = { principal: 'p', ownTool: null };
+      const q = { principal: 'q', ownTool: null };
+      for (let i = 0; i < 30; i++) {
+        await store.create('p', {
+          ...body(`p ${i}`),
+          type: i % 2 ? 'episodic' : 'semantic',
+          tags: i % 3 ? ['x'] : [],
+        });
+      }
+      const totals = (v: typeof p) => [
+        store.count(v),
+        store.list(v, {}, 'created_at_desc', 1, 0).total,
+        store.list(v, { type: 'semantic' }, 'created_at_desc', 1, 0).total,
+        store.list(v, { tags: ['x'] }, 'created_at_desc', 1, 0).total,
+      ];
+      expect(totals(p)).toEqual([30, 30, 15, 20]);
+      const other = await store.create('q', { ...body('q 0'), tags: ['x'] });
+      expect(totals(p)).toEqual([30, 30, 15, 20]);
+      expect(totals(q)).toEqual([1, 1, 1, 1]);
+      await store.delete(q, null, other.id);
+      expect(totals(q)).toEqual([0, 0, 0, 0]);
+      expect(totals(p)).toEqual([30, 30, 15, 20]);
+      const item = {
+        ...body('imported'),
+        id: 'mem_imported00000001',
+        tags: ['x'],
+        created_at: '2026-01-01T00:00:00Z',
+        updated_at: '2026-01-01T00:00:00Z',
+        expires_at: null,
+        source: { tool: 't', timestamp: '2026-01-01T00:00:00Z' },
+      };
+      await store.import(q, null, [item, item], 'duplicate');
+      expect(totals(q)).toEqual([2, 2, 2, 2]);
+    } finally {
+      store.close();
+    }
+  });
+
   test('migrations: version recorded, reopen is a no-op, a newer database is refused', () => {
     const path = join(dir, 'mig.db');
     openDatabase(path).close();
     const db = openDatabase(path);
-    expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(1);
+    expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(2);
     db.exec('PRAGMA user_version = 99');
     db.close();
     expect(() => openDatabase(path)).toThrow(/newer than this server supports/);

@@ -41,12 +41,17 @@ export function filterText(a: FilterAttributes): string {
   return out.join(' ');
 }
 
-/** The FTS5 expression selecting the rows that satisfy every filter. */
-export function filterMatch(f: FilterQuery): string {
-  const out = [token.principal(f.principal)];
+/**
+ * The FTS5 expression selecting the rows that satisfy every filter. `principalIsEveryone` (the store holds
+ * memories of this principal only) drops the principal term, whose posting list is the whole table; at least
+ * one term must remain, so it is kept when there is no other filter.
+ */
+export function filterMatch(f: FilterQuery, principalIsEveryone = false): string {
+  const out: string[] = [];
   if (f.tool !== undefined) out.push(token.tool(f.tool));
   if (f.type !== undefined) out.push(token.type(f.type));
   if (f.namespace !== undefined) out.push(token.namespace(f.namespace));
   for (const tag of f.tags ?? []) out.push(token.tag(tag));
+  if (!principalIsEveryone || out.length === 0) out.unshift(token.principal(f.principal));
   return out.join(' AND ');
 }

@@ -16,7 +16,7 @@ export function openDatabase(path: string): DatabaseSync {
     // kill -9 and power loss (OMP-HTTP-015). Group commit (group-commit.ts) amortises the fsync.
     if (!memory) db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
-    db.exec('PRAGMA cache_size = -65536'); // 64 MiB page cache
+    db.exec('PRAGMA cache_size = -32768'); // 32 MiB page cache: bounds RSS growth during scans such as export
     db.exec('PRAGMA temp_store = MEMORY');
     db.exec('PRAGMA trusted_schema = OFF');
     migrate(db);

@@ -155,6 +155,7 @@ export class MemoryStore {
     const seq = Number(r.lastInsertRowid);
     this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, indexText(row.content));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
+    this.#counted(row.principal, 1);
     this.#noteExpiry(row.expires_ms);
     return { seq, ...row };
   }
@@ -206,8 +207,18 @@ export class MemoryStore {
     this.#noteExpiry(after.expires_ms);
   }
 
+  /** Keep principal_counts exact; called in the same transaction as the insert or delete. */
+  #counted(principal: string, delta: number): void {
+    this.#sql(
+      'INSERT INTO principal_counts (principal, n) VALUES (?, ?) ON CONFLICT (principal) DO UPDATE SET n = n + excluded.n',
+    ).run(principal, delta);
+  }
+
   #deleteSeq(seq: number): void {
-    this.#sql('DELETE FROM memories WHERE seq = ?').run(seq);
+    const row = this.#sql('DELETE FROM memories WHERE seq = ? RETURNING principal').get(seq) as
+      | { principal: string }
+      | undefined;
+    if (row) this.#counted(row.principal, -1);
     this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
   }
@@ -397,14 +408,27 @@ export class MemoryStore {
   }
 
   #countPrincipal(principal: string): number {
-    return (
-      this.#sql('SELECT count(*) AS n FROM memories WHERE principal = ?').get(principal) as { n: number }
-    ).n;
+    const row = this.#sql('SELECT n FROM principal_counts WHERE principal = ?').get(principal) as
+      | { n: number }
+      | undefined;
+    return row?.n ?? 0;
+  }
+
+  /** Whether every stored memory belongs to this principal (the usual single-user store). */
+  #soleOwner(principal: string): boolean {
+    const row = this.#sql(
+      'SELECT count(*) AS others FROM principal_counts WHERE n > 0 AND principal <> ?',
+    ).get(principal) as { others: number };
+    return row.others === 0;
+  }
+
+  #filterMatch(f: Parameters<typeof filterMatch>[0]): string {
+    return filterMatch(f, this.#soleOwner(f.principal));
   }
 
   #countFilter(f: Parameters<typeof filterMatch>[0]): number {
     const row = this.#sql('SELECT count(*) AS n FROM memories_filter WHERE memories_filter MATCH ?').get(
-      filterMatch(f),
+      this.#filterMatch(f),
     ) as { n: number };
     return row.n;
   }
@@ -429,7 +453,7 @@ export class MemoryStore {
         `SELECT ${rowColumns('m')} FROM memories_filter CROSS JOIN memories AS m ON m.seq = memories_filter.rowid
          WHERE memories_filter MATCH ? AND m.principal = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
       ).all(
-        filterMatch({ principal: vis.principal, ...f }),
+        this.#filterMatch({ principal: vis.principal, ...f }),
         vis.principal,
         limit,
         offset,

@@ -37,6 +37,14 @@ export const migrations: readonly string[] = [
     attrs, content='', contentless_delete=1, detail=none, tokenize='ascii'
   );
   `,
+  // 2: memories per principal, kept exact by the store in the same transactions as its writes (not by
+  // triggers: inside the group commit's savepoints a trigger costs every insert a statement journal).
+  // Unfiltered totals and health counts become one lookup, and a store with a single principal can drop the
+  // principal term from filter-index queries.
+  `
+  CREATE TABLE principal_counts (principal TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  INSERT INTO principal_counts (principal, n) SELECT principal, count(*) FROM memories GROUP BY principal;
+  `,
 ];
 
 /** Bring a database up to the latest schema version, one transaction per migration. */

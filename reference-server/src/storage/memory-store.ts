@@ -484,7 +484,21 @@ export class MemoryStore {
     const total = this.#totals.through(
       JSON.stringify(['search', vis.principal, tokens, filters, tool]),
       this.generation,
-      () => (this.#sql(`SELECT count(*) AS n FROM ${from}`).get(match, ...params) as { n: number }).n,
+      () => {
+        // Without filters, in a store of one principal, every full-text match is visible (expired ones were
+        // purged above): count inside FTS5, without joining tens of thousands of rows.
+        const unfiltered =
+          tool === undefined &&
+          filters.type === undefined &&
+          filters.namespace === undefined &&
+          !filters.tags?.length;
+        const sql =
+          unfiltered && this.#soleOwner(vis.principal)
+            ? 'SELECT count(*) AS n FROM memories_text WHERE memories_text MATCH ?'
+            : `SELECT count(*) AS n FROM ${from}`;
+        const args = sql.includes('CROSS JOIN') ? [match, ...params] : [match];
+        return (this.#sql(sql).get(...args) as { n: number }).n;
+      },
     );
     if (offset >= total) return { rows: [], total };
     const rows = this.#sql(

@@ -1,4 +1,6 @@
 /** Unit tests of the runner's pure parts: args, baselines, redaction, curl, JSON comparison, derived inputs. */
+
+import { gunzipSync } from 'node:zlib';
 import { validatorFor } from '@omp-kit/schemas';
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../src/cli/args.ts';
@@ -6,7 +8,13 @@ import { firstDifference, isJsonContentType, jsonEqual } from '../src/core/asser
 import { matchExpected, parseExpectedFailures } from '../src/core/expected.ts';
 import { resolveChecks } from '../src/core/registry.ts';
 import { matchesSelector } from '../src/core/runner.ts';
-import { type Exchange, normaliseBaseUrl, redactExchange, redactText } from '../src/http/client.ts';
+import {
+  type Exchange,
+  normaliseBaseUrl,
+  redactBytes,
+  redactExchange,
+  redactText,
+} from '../src/http/client.ts';
 import { toCurl } from '../src/http/curl.ts';
 import { deriveCases } from '../src/negative/derive.ts';
 
@@ -123,7 +131,9 @@ describe('redaction and curl', () => {
     responseBodyBytes: 14,
     durationMs: 1,
     transportError: null,
+    curl: '',
   };
+  const rawBody = '{"note":"it\'s sk-secret-aaaa-cursor"}';
   it('replaces every secret, longest first', () => {
     expect(redactText('a sk-secret-aaaa-cursor b sk-secret-aaaa', secrets)).toBe(
       'a <tool:cursor> b <token-a>',
@@ -132,12 +142,30 @@ describe('redaction and curl', () => {
     expect(red).not.toContain('sk-secret');
   });
   it('writes a curl line with the credential as a shell variable', () => {
-    const curl = toCurl(redactExchange(exchange, secrets));
+    const curl = toCurl(redactExchange(exchange, secrets), redactBytes(Buffer.from(rawBody), secrets));
     expect(curl).toContain('"Authorization: Bearer $OMP_TOKEN"');
     expect(curl).toContain("--data-binary '{\"note\":\"it'\\''s <tool:cursor>\"}'");
     expect(curl).not.toContain('content-length');
     expect(curl.startsWith("curl -sS -i -X POST 'http://h/v1/memories?x=<token-a>'")).toBe(true);
   });
+  it('packs large or binary bodies into the line (gzip + base64), redacted', () => {
+    const big = Buffer.from(JSON.stringify({ pad: 'x'.repeat(100_000), key: 'sk-secret-aaaa' }));
+    const curl = toCurl({ ...exchange, requestBodyBytes: big.byteLength }, redactBytes(big, secrets));
+    const packed = /printf %s '([^']+)' \| base64 -d \| gunzip/.exec(curl)?.[1];
+    expect(packed).toBeDefined();
+    const back = gunzipSync(Buffer.from(packed as string, 'base64')).toString('utf8');
+    expect(back).toBe(JSON.stringify({ pad: 'x'.repeat(100_000), key: '<token-a>' }));
+    const binary = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
+    expect(toCurl({ ...exchange, requestBodyBytes: 4 }, binary)).toContain('base64 -d | gunzip');
+  });
+
+  it('sends an empty Content-Type when the request had none', () => {
+    const { 'content-type': _c, ...headers } = exchange.requestHeaders;
+    expect(toCurl({ ...exchange, requestHeaders: headers }, Buffer.from('{}'))).toContain(
+      "-H 'Content-Type:'",
+    );
+  });
+
   it('normalises base URLs', () => {
     expect(normaliseBaseUrl('http://h:1/v1/')).toBe('http://h:1');
     expect(normaliseBaseUrl('https://h/omp/')).toBe('https://h/omp');

@@ -1,4 +1,6 @@
 /** Verdict rules: --strict, the expected-failures baseline (and stale entries), undeclared levels, --keep-data. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bundled, startBundled } from '../src/bundled.ts';
 import { type RunOptions, runConformance } from '../src/core/runner.ts';
@@ -79,6 +81,41 @@ describe('verdicts', () => {
       skipKind: 'not-applicable',
     });
     expect(r.exitCode).toBe(1);
+  });
+
+  it('writes curl lines that reproduce the failure on their own (small and packed bodies)', async () => {
+    const no413 = await startProxy(srv.url, {
+      response: (_q, r) =>
+        r.status === 413
+          ? { ...r, status: 400, body: Buffer.from('{"error":"malformed_json","message":"x","details":{}}') }
+          : r,
+    });
+    try {
+      const cases: Array<[string, string, RunOptions['only'], RegExp]> = [
+        [createsAnswer200.url, 'OMP-CRUD-001', ['OMP-CRUD-001'], /^HTTP\/1\.1 200/m],
+        [no413.url, 'OMP-HTTP-008', ['OMP-HTTP-008'], /^HTTP\/1\.1 400/m],
+      ];
+      for (const [url, id, only, want] of cases) {
+        const r = await runConformance(
+          opts(url, { only, skip: ['OMP-CRUD-001.boundaries', 'OMP-HTTP-008.import'] }),
+        );
+        const curl = r.checks.find((c) => c.id === id)?.failures[0]?.curl;
+        expect(curl, `${id} has a curl line`).toBeDefined();
+        expect(curl).not.toContain(srv.token);
+        // Asynchronous: the server and the proxy live in this process and must keep answering.
+        const { stdout: out } = await promisify(execFile)('bash', ['-c', curl as string], {
+          env: { PATH: process.env.PATH ?? '', OMP_TOKEN: srv.token },
+        });
+        expect(out).toMatch(want);
+      }
+      expect(
+        (
+          await runConformance(opts(no413.url, { only: ['OMP-HTTP-008'], skip: ['OMP-HTTP-008.import'] }))
+        ).checks.find((c) => c.id === 'OMP-HTTP-008')?.failures[0]?.curl,
+      ).toContain('base64 -d | gunzip');
+    } finally {
+      await no413.close();
+    }
   });
 
   it('keeps what it created with --keep-data, tagged for later removal', async () => {

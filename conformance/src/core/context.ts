@@ -5,7 +5,6 @@
 import { type SchemaName, toViolations, validatorFor } from '@omp-kit/schemas';
 import type { Exchange, HttpClient, HttpResponse, RequestSpec } from '../http/client.ts';
 import { TransportError } from '../http/client.ts';
-import { toCurl } from '../http/curl.ts';
 import { firstDifference, isJsonContentType, jsonEqual, ms, short } from './assert.ts';
 import type { Ledger } from './ledger.ts';
 import type { ExchangeMonitor } from './monitor.ts';
@@ -413,7 +412,7 @@ export class CheckContext {
 
   /** Record a failure shown by an already recorded exchange and go on. */
   failExchange(message: string, exchange: Exchange): void {
-    this.failures.push({ message, exchange, curl: toCurl(exchange) });
+    this.failures.push({ message, exchange, curl: exchange.curl });
   }
 
   /** Record a failure and go on. */
@@ -422,7 +421,7 @@ export class CheckContext {
   }
 
   private failure(message: string, res?: Res): Failure {
-    return res ? { message, exchange: res.raw.exchange, curl: toCurl(res.raw.exchange) } : { message };
+    return res ? { message, exchange: res.raw.exchange, curl: res.raw.exchange.curl } : { message };
   }
 
   /** Fail unless `cond`. */

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
+import { toCurl } from './curl.ts';
 
 /** A transport-level fault: the server could not be reached or the connection broke. Never the server's "fail". */
 export class TransportError extends Error {
@@ -52,6 +53,8 @@ export interface Exchange {
   responseBodyBytes: number;
   durationMs: number;
   transportError: string | null;
+  /** A curl line reproducing the request (credentials as shell variables, full body packed when needed). */
+  curl: string;
 }
 
 /** A response as the checks see it: status, headers (lower-case names), the raw text and lazily parsed JSON. */
@@ -137,8 +140,11 @@ export class HttpClient {
         responseBodyBytes: body?.byteLength ?? 0,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         transportError: err,
+        curl: '',
       };
-      const red = redactExchange(e, this.opts.secrets());
+      const secrets = this.opts.secrets();
+      const red = redactExchange(e, secrets);
+      red.curl = toCurl(red, payload ? redactBytes(payload, secrets) : undefined);
       this.opts.onExchange?.(red);
       return red;
     };
@@ -275,7 +281,25 @@ export function redactExchange(e: Exchange, secrets: ReadonlyMap<string, string>
     responseHeaders: resHeaders,
     responseBody: e.responseBody === null ? null : red(e.responseBody),
     transportError: e.transportError === null ? null : red(e.transportError),
+    curl: red(e.curl),
   };
+}
+
+/** Replace each secret in raw bytes (bodies may not be UTF-8), longest first, by `<label>`. */
+export function redactBytes(b: Uint8Array, secrets: ReadonlyMap<string, string>): Uint8Array {
+  let buf = Buffer.from(b);
+  const pairs = [...secrets].filter(([, v]) => v.length >= 4).sort((x, y) => y[1].length - x[1].length);
+  for (const [label, value] of pairs) {
+    const needle = Buffer.from(value, 'utf8');
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let i = buf.indexOf(needle, from); i >= 0; i = buf.indexOf(needle, from)) {
+      parts.push(buf.subarray(from, i), Buffer.from(`<${label}>`));
+      from = i + needle.length;
+    }
+    if (parts.length) buf = Buffer.concat([...parts, buf.subarray(from)]);
+  }
+  return buf;
 }
 
 /** Replace each secret (longest first, so a token containing another is handled) by `<label>`. */

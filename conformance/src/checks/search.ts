@@ -388,8 +388,6 @@ check('OMP-SEARCH-021', 'MUST run mode hybrid and report mode_used hybrid', asyn
   const f = await searchFixture(t);
   const { body, res } = await search(t.api, { q: f.A, mode: 'hybrid' });
   if (body.mode_used !== 'hybrid') t.fail(`mode_used is ${body.mode_used}`, res);
-  if (!body.memories.some((m) => m.id === f.s[0]?.id))
-    t.fail('hybrid search misses an exact keyword match', res);
 });
 
 check('OMP-SEARCH-022', 'MUST compute an embedding for a memory stored without one', async (t) => {

@@ -179,6 +179,11 @@ check(
       t.note(`a 3-dimension embedding was refused (${withEmbedding.status}); clearing embedding not tested`);
       m = await t.create({ expires_at: '2099-01-01T00:00:00Z' });
     }
+    if (m.namespace !== t.ns || m.expires_at === null)
+      t.fail(
+        'the memory was not stored with the namespace and expires_at sent, so clearing them cannot be observed',
+        withEmbedding,
+      );
     const res = await t.api.put(memPath(m.id), { namespace: null, expires_at: null });
     const u = res.expect<Memory>(200, 'memory');
     if (u.namespace !== null)

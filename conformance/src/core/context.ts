@@ -146,7 +146,19 @@ export class Res {
       );
     if (!this.isJson) this.t.fail(`body is not valid JSON: ${short(this.text, 160)}`, this);
     if (schema) this.t.validate(this.json, schema, this);
+    if (schema === 'memory') this.sameMemory();
     return this.json as T;
+  }
+
+  /** A memory answered for `/v1/memories/{id}` must be that memory, not another one (e.g. a canned example). */
+  private sameMemory(): void {
+    const { method, url } = this.raw.exchange;
+    if (method !== 'GET' && method !== 'PUT') return;
+    const m = /\/v1\/memories\/([^/?]+)(?:\?|$)/.exec(url);
+    if (!m?.[1] || m[1] === 'search') return;
+    const id = (this.json as { id?: unknown }).id;
+    if (id !== decodeURIComponent(m[1]))
+      this.t.fail(`${method} of ${decodeURIComponent(m[1])} answered memory ${JSON.stringify(id)}`, this);
   }
 
   /** Assert an error: the status, a JSON envelope valid against the error schema and (optionally) its code. */
@@ -235,7 +247,12 @@ export class Api {
   /** Create a memory from a full body; asserts 201 and the memory schema. */
   async create(body: Record<string, unknown>): Promise<Memory> {
     const res = await this.post('/v1/memories', body);
-    return res.expect<Memory>(201, 'memory');
+    const m = res.expect<Memory>(201, 'memory');
+    // What later steps rely on must be what was stored (OMP-CRUD-002), or the check would verify nothing.
+    for (const k of ['content', 'type', 'tags', 'namespace'] as const)
+      if (k in body && JSON.stringify(m[k]) !== JSON.stringify(body[k]))
+        this.t.fail(`the created memory's ${k} is ${short(m[k])}, not the ${short(body[k])} sent`, res);
+    return m;
   }
 
   /** GET one memory; asserts 200 and the schema. */

@@ -1,5 +1,5 @@
 /**
- * Self-test (2), the mutation suite: 46 deliberately broken servers, each the reference server behind a proxy that
+ * Self-test (2), the mutation suite: 47 deliberately broken servers, each the reference server behind a proxy that
  * injects one fault. Every mutant must be caught by the check meant for it (asserted by requirement ID); the
  * suite fails if any mutant survives. Mutants run concurrently, each with only the checks relevant to it, and one
  * mutant runs the whole suite.
@@ -547,6 +547,23 @@ const MUTANTS: Mutant[] = [
     }),
     only: ['OMP-ERR-001.run', 'OMP-HTTP-016'],
     want: 'OMP-ERR-001',
+  },
+  {
+    name: '429 without Retry-After',
+    fault: () => {
+      let n = 0;
+      return {
+        request: (q) => (path(q) === '/v1/me' && ++n > 50 ? envelope(429, 'rate_limited') : q),
+        response: (q, r) => {
+          const j = json(r);
+          return path(q) === '/v1/health' && j
+            ? withJson(r, { ...j, capabilities: [...(j.capabilities as string[]), 'rate_limiting'] })
+            : r;
+        },
+      };
+    },
+    only: ['OMP-ERR-007'],
+    want: 'OMP-ERR-007',
   },
   {
     name: 'Location header missing (SHOULD: warn, not fail)',

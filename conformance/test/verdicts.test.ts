@@ -118,6 +118,33 @@ describe('verdicts', () => {
     }
   });
 
+  it('waits out 429 rate_limited (Retry-After) instead of failing the check that met it', async () => {
+    let n = 0;
+    const limited = await startProxy(srv.url, {
+      request: (q) =>
+        ++n % 4 === 0
+          ? {
+              status: 429,
+              headers: { 'content-type': 'application/json', 'retry-after': '0' },
+              body: Buffer.from('{"error":"rate_limited","message":"slow down","details":{"retry_after":0}}'),
+            }
+          : q,
+    });
+    try {
+      const r = await runConformance(
+        opts(limited.url, { only: ['OMP-CRUD', 'OMP-LIST', 'OMP-ERR-001.run'] }),
+      );
+      expect(
+        r.checks
+          .filter((c) => c.status !== 'pass' && c.status !== 'skip')
+          .map((c) => `${c.id}: ${c.failures[0]?.message ?? c.reason}`),
+      ).toEqual([]);
+      expect(n).toBeGreaterThan(100);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('keeps what it created with --keep-data, tagged for later removal', async () => {
     const r = await runConformance(
       opts(srv.url, { only: ['OMP-CRUD-001'], skip: ['OMP-CRUD-001.boundaries'], keepData: true }),

@@ -195,6 +195,8 @@ export interface ReqOptions {
   query?: Query;
   contentType?: string | null;
   headers?: Record<string, string>;
+  /** Resend after 429/503 (default true); false for checks about rate limiting itself. */
+  retryBusy?: boolean;
 }
 
 /** An API client bound to one credential (or none, or a raw Authorization header). */
@@ -224,6 +226,7 @@ export class Api {
       signal: this.t.signal,
       ...(body ? { body } : {}),
       ...(o.contentType !== undefined ? { contentType: o.contentType } : {}),
+      ...(o.retryBusy === false ? { retryBusy: false } : {}),
     };
     const raw = await this.t.send(spec);
     const res = new Res(this.t, raw);

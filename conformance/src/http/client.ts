@@ -36,6 +36,11 @@ export interface RequestSpec {
   /** Label of the credential used, for redaction and curl lines (e.g. 'token-a'), or null for none. */
   credential?: string | null;
   signal?: AbortSignal;
+  /**
+   * Wait and resend after 429 rate_limited or 503 unavailable (per Retry-After, at most 3 times): a server that
+   * limits the runner is not failing the check that happened to hit the limit. Off for checks about 429 itself.
+   */
+  retryBusy?: boolean;
 }
 
 /** What the report keeps of one request/response pair (already redacted by the recorder). */
@@ -79,6 +84,7 @@ export interface ClientOptions {
 }
 
 const RECORD_LIMIT = 8192;
+const MAX_BUSY_RETRIES = 3;
 
 /** A client bound to one base URL; thread-safe across concurrent checks. */
 export class HttpClient {
@@ -208,7 +214,16 @@ export class HttpClient {
           req.end(payload ?? undefined);
         }
       });
-    return attempt(true);
+    let res = await attempt(true);
+    for (let tries = 0; tries < MAX_BUSY_RETRIES && (spec.retryBusy ?? true) && !stream; tries++) {
+      if (res.status !== 429 && res.status !== 503) break;
+      const after = Number(res.headers['retry-after']);
+      const wait = Number.isInteger(after) && after >= 0 ? Math.min(after, 30) * 1000 : 1000;
+      await new Promise((r) => setTimeout(r, wait));
+      if (spec.signal?.aborted) break;
+      res = await attempt(true);
+    }
+    return res;
   }
 
   /** Close idle keep-alive sockets. */

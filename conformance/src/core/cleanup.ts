@@ -63,6 +63,12 @@ export async function cleanupRun(run: RunState, o: { keep: boolean }): Promise<C
     });
     for (const label of principals) {
       const mine = await sweepable(t.apiFor(label), run);
+      if (mine === null) {
+        report.warnings.push(
+          `could not list the run's memories for ${label}; only ledgered ones were deleted`,
+        );
+        continue;
+      }
       for (const m of mine) {
         const res = await t.apiFor(label).del(`/v1/memories/${encodeURIComponent(m.id)}`);
         if (res.status === 204) report.swept++;
@@ -72,6 +78,12 @@ export async function cleanupRun(run: RunState, o: { keep: boolean }): Promise<C
     // Residue: nothing carrying the run's tag may remain, and no ledgered id may still answer 200.
     for (const label of principals) {
       const left = await sweepable(t.apiFor(label), run);
+      if (left === null) {
+        report.warnings.push(
+          `residue for ${label} could not be verified by listing (the list request failed)`,
+        );
+        continue;
+      }
       report.residue += left.length;
       if (left.length) report.warnings.push(`${left.length} memories of this run still listed for ${label}`);
     }
@@ -95,13 +107,14 @@ export async function cleanupRun(run: RunState, o: { keep: boolean }): Promise<C
   return report;
 }
 
-/** Memories listed under the run's tag whose own body carries the run's tag or namespace. */
-async function sweepable(api: Api, run: RunState): Promise<Memory[]> {
+/** Memories listed under the run's tag whose own body carries the run's marker; null when listing fails. */
+async function sweepable(api: Api, run: RunState): Promise<Memory[] | null> {
   let listed: Memory[];
   try {
     listed = await api.listAll({ tags: run.tag });
-  } catch {
-    return [];
+  } catch (e) {
+    if (e instanceof TransportError) throw e;
+    return null;
   }
   return listed.filter(
     (m) =>

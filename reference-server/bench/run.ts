@@ -115,6 +115,9 @@ async function cannon(
   const opts = { url: server.url, connections, requests: [request], timeout: 30 };
   await autocannon({ ...opts, connections: 1, duration: 1 }); // warm up (JIT, caches) without leaving a backlog
   const r = await autocannon({ ...opts, duration });
+  // Requests still queued in the server when autocannon stops would delay the next measurement: a request
+  // made now is answered only after they have run.
+  await fetch(`${server.url}/v1/health`);
   const row: Row = {
     store,
     operation,

@@ -10,6 +10,9 @@ import './search.ts';
 import './expiry.ts';
 import './export-import.ts';
 import './http.ts';
+import './errors.ts';
+// Last: its exclusive checks read what every other check's exchanges showed.
+import './run-wide.ts';
 
 /** Every built-in check, in definition order. */
 export function allChecks(): readonly CheckSpec[] {

@@ -23,6 +23,7 @@ export REPORT_DIR="${REPORT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/omp-certify.XXXXXX
 export GITHUB_STEP_SUMMARY="${GITHUB_STEP_SUMMARY:-$REPORT_DIR/step-summary.md}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/omp-certify-server.XXXXXX")"
 server_pid=""
+# shellcheck disable=SC2329 # called by the EXIT trap
 cleanup() {
   local status=$?
   if [ -n "$server_pid" ]; then

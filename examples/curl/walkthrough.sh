@@ -10,6 +10,7 @@
 #
 # Needs curl and Node.js (>= 22.18 to start the reference server; any Node to read JSON: jq is not required).
 # Every request is printed as a curl line you can paste, with the key left as $OMP_API_KEY.
+# shellcheck disable=SC2016 # the single-quoted strings are JavaScript for node -e, expanded by node
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -2,11 +2,13 @@
  * Traceability: every testable MUST/SHOULD of Core, Search and Full is verified by a check or excluded with a
  * written reason; no check cites an unknown ID; titles agree with the catalogue's keyword; check IDs are pinned.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allChecks } from '../src/checks/index.ts';
 import { loadCatalogue } from '../src/core/catalogue.ts';
 import { loadExclusions, needsCoverage, traceability } from '../src/core/coverage.ts';
 import { checkIdPattern, resolveChecks } from '../src/core/registry.ts';
+import { renderTraceability } from '../src/core/traceability.ts';
 
 const catalogue = loadCatalogue();
 const checks = resolveChecks(allChecks(), catalogue.entries);
@@ -57,5 +59,9 @@ describe('requirement coverage', () => {
 
   it('pins the list of check IDs (update the snapshot deliberately when adding or retiring a check)', () => {
     expect(checks.map((c) => `${c.id} [${c.rfc} · ${c.level}]`)).toMatchSnapshot();
+  });
+
+  it('has an up-to-date TRACEABILITY.md (regenerate: node conformance/scripts/traceability.ts)', () => {
+    expect(readFileSync(new URL('../TRACEABILITY.md', import.meta.url), 'utf8')).toBe(renderTraceability());
   });
 });

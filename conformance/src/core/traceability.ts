@@ -1,0 +1,39 @@
+/** The traceability table: every requirement of the catalogue and what verifies it (or why nothing does). */
+import { allChecks } from '../checks/index.ts';
+import { loadCatalogue } from './catalogue.ts';
+import { loadExclusions, needsCoverage, traceability } from './coverage.ts';
+import { resolveChecks } from './registry.ts';
+
+/** Render conformance/TRACEABILITY.md. */
+export function renderTraceability(): string {
+  const catalogue = loadCatalogue();
+  const checks = resolveChecks(allChecks(), catalogue.entries);
+  const trace = traceability(checks);
+  const excluded = new Map(loadExclusions().map((e) => [e.id, e.reason]));
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = [...catalogue.entries.values()].map((r) => {
+    const by = trace.get(r.id);
+    let how: string;
+    if (by) how = by.map((id) => `\`${id}\``).join(', ');
+    else if (excluded.has(r.id)) how = `excluded: ${excluded.get(r.id)}`;
+    else if (!r.testable) how = 'not black-box testable (not certified)';
+    else if (r.compliance === 'MCP') how = 'MCP binding: not certified by this runner';
+    else if (!needsCoverage(r)) how = `${r.level}: optional, not checked`;
+    else how = '**NOT COVERED**';
+    return `| ${r.id} | ${r.level} | ${r.compliance} | ${cell(how)} |`;
+  });
+  const testable = [...catalogue.entries.values()].filter(needsCoverage);
+  const covered = testable.filter((r) => trace.has(r.id)).length;
+  return `# Traceability: requirements → checks
+
+Generated from the catalogue (spec ${catalogue.specVersion}, requirement set \`${catalogue.requirementSetHash}\`) and
+the check registry by \`node conformance/scripts/traceability.ts\`; \`test/catalogue.test.ts\` fails when it is stale.
+
+${checks.length} checks; ${covered} of ${testable.length} testable MUST/SHOULD requirements of Core, Search and Full
+verified by at least one check, ${testable.length - covered} excluded with a reason (data/exclusions.json).
+
+| requirement | level | compliance | verified by |
+|---|---|---|---|
+${rows.join('\n')}
+`;
+}

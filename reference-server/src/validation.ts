@@ -77,3 +77,22 @@ export function asQueryViolations(violations: readonly Violation[]): Violation[]
     return { path: name ? `?${name}` : '?', message: v.message };
   });
 }
+
+// With the u flag, a surrogate pair is one code point, so this matches unpaired surrogates only.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Strings stored as SQLite TEXT must be Unicode scalar values: SQLite would turn an unpaired surrogate (which
+ * JSON can carry as `\ud800`) into U+FFFD and the memory would no longer read back as written (OMP-MEM-003).
+ */
+export function scalarViolations(value: unknown, prefix = ''): Violation[] {
+  const out: Violation[] = [];
+  const v = value as { content?: unknown; source?: { tool?: unknown } } | null;
+  if (typeof v?.content === 'string' && LONE_SURROGATE.test(v.content)) {
+    out.push({ path: `${prefix}/content`, message: 'must not contain unpaired surrogates' });
+  }
+  if (typeof v?.source?.tool === 'string' && LONE_SURROGATE.test(v.source.tool)) {
+    out.push({ path: `${prefix}/source/tool`, message: 'must not contain unpaired surrogates' });
+  }
+  return out;
+}

@@ -35,13 +35,11 @@ test('a slow export reader gets a complete, ordered file while the server keeps 
         res.pause(); // stop reading: the server must wait for drain, not buffer the whole export
         setTimeout(async () => {
           // Meanwhile other requests, writes included, are answered.
-          const created = await srv
-            .as()
-            .post('/v1/memories', {
-              content: 'written during export',
-              type: 'semantic',
-              source: { tool: 'x' },
-            });
+          const created = await srv.as().post('/v1/memories', {
+            content: 'written during export',
+            type: 'semantic',
+            source: { tool: 'x' },
+          });
           expect(created.status).toBe(201);
           expect((await srv.as().get('/v1/me')).status).toBe(200);
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -5,6 +5,7 @@ import {
   type Client,
   create,
   inFuture,
+  type Json,
   memoryBody,
   sleep,
   startTestServer,
@@ -129,6 +130,28 @@ describe('create', () => {
     assertError(res, 422, 'validation_error');
     const paths = res.body.details.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['/content', '/type', '/source/tool', '/tags/0']));
+  });
+
+  test('pathological but well-formed input is a 4xx, never a 5xx (OMP-HTTP-013)', async () => {
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const nested = await api.post(
+      '/v1/memories',
+      `{"content":"x","type":"semantic","source":{"tool":"t"},"metadata":{"a":${deep}}}`,
+    );
+    assertError(nested, 422, 'validation_error');
+    const surrogate = await api.post(
+      '/v1/memories',
+      '{"content":"a\\ud800b","type":"semantic","source":{"tool":"t\\udc00"}}',
+    );
+    assertError(surrogate, 422, 'validation_error');
+    expect(surrogate.body.details.errors.map((e: Json) => e.path)).toEqual(['/content', '/source/tool']);
+    const big = await api.post(
+      '/v1/memories',
+      memoryBody({ metadata: { n: 1e308, s: 'x'.repeat(100_000) } }),
+    );
+    expect(big.status).toBe(201);
+    const paired = await create(api, { content: 'emoji 😀 pairs are fine' });
+    expect((await api.get(`/v1/memories/${paired.id}`)).body.content).toBe('emoji 😀 pairs are fine');
   });
 
   test('top-level value that is not an object is a 422 (OMP-HTTP-004)', async () => {

@@ -205,6 +205,7 @@ describe('import (§7.3)', () => {
         item('mem_expired000000001', { expires_at: '2020-01-01T00:00:00Z' }),
         { id: 42 },
         item('mem_good000000000002'),
+        item('mem_bad0000000000003', { content: 'unpaired \ud800 surrogate' }),
       ];
       const res = await p.api.post('/v1/import', file(items));
       expect(res.status).toBe(200);
@@ -216,6 +217,7 @@ describe('import (§7.3)', () => {
         [2, null, 'validation_error'],
         [3, 'mem_bad0000000000002', 'validation_error'],
         [5, null, 'validation_error'],
+        [7, 'mem_bad0000000000003', 'validation_error'],
       ]);
       expect(res.body.errors[0].details.errors[0].path).toBe('/memories/1/tags/0');
       expect(res.body.imported + res.body.skipped + res.body.errors.length).toBe(items.length);

@@ -60,9 +60,45 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parse a UTF-8 JSON body; 400 malformed_json when it is not UTF-8 or not JSON (OMP-HTTP-003). */
+/** Deepest nesting of arrays and objects a body may have; deeper input would exhaust the stack downstream. */
+export const MAX_JSON_DEPTH = 256;
+
+/** Whether JSON text nests arrays/objects deeper than `limit` (a byte scan that skips strings). */
+function nestedDeeperThan(body: Buffer, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parse a UTF-8 JSON body; 400 malformed_json when it is not UTF-8 or not JSON (OMP-HTTP-003). Nesting deeper
+ * than MAX_JSON_DEPTH is a 422: it is JSON, but no memory needs it, and recursive code must never see it.
+ */
 export function parseJson(body: Buffer): unknown {
   if (!isUtf8(body)) throw new ApiError(400, 'malformed_json', 'Request body is not valid UTF-8');
+  if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new ApiError(
+      422,
+      'validation_error',
+      `Request body nests arrays or objects more than ${MAX_JSON_DEPTH} deep`,
+      {
+        errors: [
+          { path: '/', message: `must not nest arrays or objects more than ${MAX_JSON_DEPTH} levels deep` },
+        ],
+      },
+    );
+  }
   let text = body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark is allowed (RFC 8259 §8.1)
   try {

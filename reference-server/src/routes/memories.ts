@@ -6,7 +6,7 @@ import { isMemoryId } from '../model/ids.ts';
 import { ceilMs } from '../model/time.ts';
 import type { Filters } from '../storage/memory-store.ts';
 import { renderMemory, renderPage } from '../storage/rows.ts';
-import { asQueryViolations, validators, violationsOf } from '../validation.ts';
+import { asQueryViolations, scalarViolations, validators, violationsOf } from '../validation.ts';
 import {
   type AppContext,
   caller,
@@ -30,7 +30,7 @@ function futureExpiry(expiresAt: string | null | undefined): Violation[] {
 function bodyViolations(validate: ReturnType<typeof validators.create>, body: unknown): Violation[] {
   const v = violationsOf(validate, body);
   if (v.length > 0) return v;
-  return futureExpiry((body as { expires_at?: string | null }).expires_at);
+  return [...scalarViolations(body), ...futureExpiry((body as { expires_at?: string | null }).expires_at)];
 }
 
 /** POST/GET /v1/memories and GET/PUT/DELETE /v1/memories/{id}. */

@@ -13,7 +13,7 @@ import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
 import { allOf, indexText } from '../search/tokenize.ts';
-import { validators, violationsOf } from '../validation.ts';
+import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
 
@@ -332,7 +332,8 @@ export class MemoryStore {
       const validate = validators.memory();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
       items.forEach((item, index) => {
-        const violations = violationsOf(validate, item, `/memories/${index}`);
+        let violations = violationsOf(validate, item, `/memories/${index}`);
+        if (violations.length === 0) violations = scalarViolations(item, `/memories/${index}`);
         if (violations.length > 0) {
           const id = (item as { id?: unknown } | null)?.id;
           result.errors.push({

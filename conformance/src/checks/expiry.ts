@@ -1,5 +1,5 @@
 /**
- * Expiry (SPEC §3.8). One shared fixture creates short-lived memories (about 1.5 s by the server's clock, learnt
+ * Expiry (SPEC §3.8). One shared fixture creates short-lived memories (0.8 s or more by the server's clock, learnt
  * from created_at), so the checks that need them wait concurrently, once.
  */
 import type { CheckContext } from '../core/context.ts';
@@ -8,7 +8,23 @@ import type { Memory } from '../core/wire.ts';
 import { countsAgree } from './health.ts';
 import { createTimed, exportAll, list, memPath, search, serverTimeIn } from './helpers.ts';
 
-const LIFETIME_MS = 1500;
+/**
+ * How long the short-lived memories live: long enough for the requests that must land before expiry (a few round
+ * trips, measured on the create that learns the server clock), short enough to keep the run fast.
+ */
+function lifetime(createMs: number): number {
+  return Math.min(5000, Math.max(800, Math.round(createMs * 4) + 500));
+}
+
+/** Create a memory with token A, learning the server clock and the round-trip time. */
+async function timedCreate(
+  t: CheckContext,
+  overrides: Record<string, unknown> = {},
+): Promise<{ m: Memory; ms: number }> {
+  const started = performance.now();
+  const m = await createTimed(t, overrides);
+  return { m, ms: performance.now() - started };
+}
 
 /** Memories of the expiry fixture. */
 export interface ExpiryFixture {
@@ -30,8 +46,8 @@ export function expiryFixture(t: CheckContext): Promise<ExpiryFixture> {
     const token = `zq${t.run.runId}exp`;
     const tag = `${t.run.tag}-ef`;
     const tags = [t.run.tag, tag];
-    const keeper = await createTimed(t, { content: `keeper ${token}`, tags, expires_at: null });
-    const at = serverTimeIn(t, LIFETIME_MS);
+    const { m: keeper, ms } = await timedCreate(t, { content: `keeper ${token}`, tags, expires_at: null });
+    const at = serverTimeIn(t, lifetime(ms));
     const mk = (what: string) => t.api.create(t.body({ content: `${what} ${token}`, tags, expires_at: at }));
     const [reader, writer] = await Promise.all([mk('reader'), mk('writer')]);
     return { token, tag, reader, writer, keeper, expiresAt: Date.parse(at) };
@@ -116,8 +132,8 @@ check(
 
 check('OMP-EXP-008', 'MUST make a memory whose expires_at is updated to null never expire', async (t) => {
   // Its own memory, so the update is sent in time even when checks run one after another.
-  await createTimed(t); // learns the server clock
-  const at = serverTimeIn(t, LIFETIME_MS);
+  const { ms } = await timedCreate(t); // learns the server clock and the round trip
+  const at = serverTimeIn(t, lifetime(ms));
   const m = await t.api.create(t.body({ expires_at: at }));
   const res = await t.api.put(memPath(m.id), { expires_at: null });
   const u = res.expect<Memory>(200, 'memory');

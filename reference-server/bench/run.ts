@@ -309,6 +309,38 @@ async function benchStore(n: number): Promise<void> {
 }
 let commitNote = '';
 
+/** The issue's targets against this run's figures: [target, measured, met]. */
+function targets(): [string, string, boolean][] {
+  const big = label(SIZES[SIZES.length - 1] as number);
+  const row = (store: string, start: string, c = 32) =>
+    rows.find((r) => r.store === store && r.operation.startsWith(start) && r.connections === c);
+  const out: [string, string, boolean][] = [];
+  const create = row(big, 'create (fsync');
+  if (create)
+    out.push(['create >= 5,000 req/s, fsync-durable', `${create.reqPerSec} req/s`, create.reqPerSec >= 5000]);
+  for (const [name, start] of [
+    ['filtered list p99 <= 20 ms (same page)', 'list type+tag ('],
+    ['filtered list p99 <= 20 ms (random pages)', 'list type+tag, random'],
+    ['filtered list p99 <= 20 ms (no cache)', 'list type+tag, no cache'],
+    ['search rare term p99 <= 20 ms (same query)', 'search rare term ('],
+    ['search rare term p99 <= 20 ms (no cache)', 'search rare term, no cache'],
+    ['search common term p99 <= 20 ms (same query)', 'search common term ('],
+    ['search common term p99 <= 20 ms (no cache)', 'search common term, no cache'],
+  ] as const) {
+    const r = row(big, start);
+    if (r) out.push([`${big}: ${name}`, `p99 ${r.p99} ms`, r.p99 <= 20]);
+  }
+  const exp = transfers.find((t) => t.store === big && t.what.startsWith('export'));
+  if (exp) {
+    out.push([`${big}: export <= 2 s`, `${exp.seconds.toFixed(2)} s`, exp.seconds <= 2]);
+    const growth = exp.rssPeak - exp.rssBefore;
+    out.push([`${big}: export RSS growth <= 100 MB`, `${growth.toFixed(1)} MiB`, growth * 1.048576 <= 100]);
+  }
+  const imp = transfers.find((t) => t.store === big && t.what.startsWith('import'));
+  if (imp) out.push([`${big}: import <= 5 s`, `${imp.seconds.toFixed(2)} s`, imp.seconds <= 5]);
+  return out;
+}
+
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
 }
@@ -337,12 +369,12 @@ function writeResults(
   lines.push(
     '## HTTP',
     '',
-    '| store | operation | connections | req/s | p50 ms | p99 ms | failures | server RSS MiB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| store | operation | connections | requests | req/s | p50 ms | p99 ms | failures | server RSS MiB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of rows)
     lines.push(
-      `| ${r.store} | ${r.operation} | ${r.connections} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.failures} | ${r.rss} |`,
+      `| ${r.store} | ${r.operation} | ${r.connections} | ${r.requests} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.failures} | ${r.rss} |`,
     );
   if (commitNote) lines.push('', commitNote);
   lines.push(
@@ -356,6 +388,8 @@ function writeResults(
     lines.push(
       `| ${t.store} | ${t.what} | ${t.seconds.toFixed(2)} | ${t.mib.toFixed(1)} | ${t.rssBefore.toFixed(0)} | ${t.rssPeak.toFixed(0)} | ${t.detail} |`,
     );
+  lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
+  for (const t of targets()) lines.push(`| ${t[0]} | ${t[1]} | ${t[2] ? 'yes' : '**no**'} |`);
   lines.push(
     '',
     '## SQLite driver: node:sqlite versus better-sqlite3',
@@ -393,6 +427,8 @@ async function main(): Promise<void> {
   machine['load average at end (1/5/15 min)'] = loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
+  for (const [name, measured, met] of targets())
+    console.log(`target ${met ? 'met    ' : 'MISSED '} ${name}: ${measured}`);
   if (!QUICK) writeResults(machine, drivers, minutes);
   console.log(
     `done in ${minutes.toFixed(1)} min${QUICK ? ' (quick run: RESULTS.md not written)' : '; wrote bench/RESULTS.md'}`,

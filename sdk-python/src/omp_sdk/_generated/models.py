@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: 9f3763ce703c5b2a (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: e5457fe562e6e4bd (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
 

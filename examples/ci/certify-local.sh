@@ -59,7 +59,9 @@ else
 JSON
   )
   export OMP_TOKEN OMP_TOKEN_B OMP_TOOL_TOKENS
-  npx omp-reference-server --port 0 --db "$work/omp.db" --keys-file "$work/keys.json" --quiet \
+  # The workspace's omp-reference-server bin, started by node itself rather than npx: $! must be the server's
+  # own pid, because npx does not pass the stopping signal on to it.
+  node node_modules/.bin/omp-reference-server --port 0 --db "$work/omp.db" --keys-file "$work/keys.json" --quiet \
     >"$work/server.log" 2>&1 &
   server_pid=$!
   # Port 0 picks a free port; the server prints "... listening on http://127.0.0.1:<port>".

@@ -90,6 +90,13 @@ function expectSuccess(r: Ran, want: RegExp[]): void {
 
 const TEST_TIMEOUT = RUN_TIMEOUT_MS + 10_000;
 
+/** The server a script said it started no longer answers: the script stopped it (no leaked process). */
+async function expectStopped(stdout: string, said: RegExp): Promise<void> {
+  const url = said.exec(stdout)?.[1];
+  expect(url, 'the script did not say where it started its server').toBeTypeOf('string');
+  await expect(fetch(`${url}/v1/health`)).rejects.toThrow();
+}
+
 describe('examples run with one command against a reference server they start', () => {
   const cases: [string, { cmd: string; args: string[]; want: RegExp[] }][] = [
     [
@@ -135,7 +142,9 @@ describe('examples run with one command against a reference server they start', 
   it.each(cases)(
     '%s',
     async (_name, { cmd, args, want }) => {
-      expectSuccess(await run(cmd, args), want);
+      const r = await run(cmd, args);
+      expectSuccess(r, want);
+      await expectStopped(r.stdout, /^started the reference server at (http:\S+)/im);
     },
     TEST_TIMEOUT,
   );
@@ -265,6 +274,7 @@ describe('CI workflow examples', () => {
         env: exampleEnv({ REPORT_DIR: reports, GITHUB_STEP_SUMMARY: summary }),
       });
       expectSuccess(r, [/^Verdict: conformant/m, /^certify-local: omp-conformance exited 0$/m]);
+      await expectStopped(r.stdout, /^started the reference server at (http:\S+)/m);
       expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).toMatch(/<testsuites?[\s>]/);
       expect(readFileSync(join(reports, 'report.html'), 'utf8')).toMatch(/<html/i);
       expect(readFileSync(summary, 'utf8')).toBe(readFileSync(join(reports, 'report.md'), 'utf8'));

@@ -152,7 +152,7 @@ func TestExample(t *testing.T) {
 	info, root := liveServer(t)
 	cmd := exec.CommandContext(t.Context(), "go", "run", ".")
 	cmd.Dir = filepath.Join(root, "examples", "go")
-	cmd.Env = append(os.Environ(), "OMP_URL="+info.URL, "OMP_API_KEY="+info.Token, "GOFLAGS=-mod=mod", "GOPROXY=off")
+	cmd.Env = append(os.Environ(), "OMP_SERVER="+info.URL, "OMP_API_KEY="+info.Token, "GOFLAGS=-mod=mod", "GOPROXY=off")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "done") {
 		t.Fatalf("go run examples/go: %v\n%s", err, out)

@@ -1,7 +1,7 @@
 // Command example walks through the Go SDK against a running OMP server: health, create, get, a partial
 // update that clears a member with null, paging with range-over-func, search, typed errors, delete.
 //
-//	OMP_URL=http://127.0.0.1:3456 OMP_API_KEY=<key> go run .
+//	OMP_SERVER=http://127.0.0.1:3456 OMP_API_KEY=<key> go run .
 package main
 
 import (
@@ -22,7 +22,7 @@ func main() {
 }
 
 func run() error {
-	baseURL := os.Getenv("OMP_URL")
+	baseURL := os.Getenv("OMP_SERVER")
 	if baseURL == "" {
 		baseURL = "http://127.0.0.1:3456"
 	}

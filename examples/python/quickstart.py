@@ -4,7 +4,7 @@ Run it with one command from the repository root (after `bash sdk-python/scripts
 
     sdk-python/.venv/bin/python examples/python/quickstart.py
 
-It talks to the server named by OMP_BASE_URL with the key in OMP_API_KEY. When OMP_BASE_URL is not set it
+It talks to the server named by OMP_SERVER with the key in OMP_API_KEY. When OMP_SERVER is not set it
 starts a throw-away reference server itself (scenarios/harness/start.ts, needs Node >= 24) and stops it at
 the end.
 """
@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 @contextmanager
 def server() -> Iterator[tuple[str, str]]:
     """(base_url, api_key): from the environment, or a reference server started for this run."""
-    if os.environ.get("OMP_BASE_URL"):
-        yield os.environ["OMP_BASE_URL"], os.environ.get("OMP_API_KEY", "")
+    if os.environ.get("OMP_SERVER"):
+        yield os.environ["OMP_SERVER"], os.environ.get("OMP_API_KEY", "")
         return
     pinned = REPO / ".tools" / "node24" / "node_modules" / ".bin" / "node"
     node = str(pinned) if pinned.exists() else (shutil.which("node") or "node")

@@ -165,12 +165,12 @@ describe('examples run with one command against a reference server they start', 
   it.skipIf(!hasGo)(
     hasGo ? 'Go example' : 'Go example: skipped, go is not on PATH (npm run test:go runs it too)',
     async () => {
-      // Its documented command: OMP_URL=... OMP_API_KEY=... go run . (in examples/go), here without downloads.
+      // Its documented command: OMP_SERVER=... OMP_API_KEY=... go run . (in examples/go), here without downloads.
       const dir = tempDir('omp-examples-go-');
       const server = await startServer({ dbPath: join(dir, 'omp.db') });
       try {
         const env = exampleEnv({
-          OMP_URL: server.url,
+          OMP_SERVER: server.url,
           OMP_API_KEY: server.apiKey ?? '',
           GOPROXY: 'off',
           GOTOOLCHAIN: 'local',

@@ -391,10 +391,10 @@ def test_bad_client_options_are_refused(kwargs: dict[str, Any]) -> None:
 
 
 def test_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OMP_BASE_URL", "http://127.0.0.1:1/")
+    monkeypatch.setenv("OMP_SERVER", "http://127.0.0.1:1/")
     with OmpClient() as c:
         assert c.base_url == "http://127.0.0.1:1"
-    monkeypatch.delenv("OMP_BASE_URL")
+    monkeypatch.delenv("OMP_SERVER")
     with pytest.raises(ValueError):
         OmpClient()
 

@@ -10,7 +10,7 @@ from conftest import REPO, Harness
 
 
 def test_quickstart_runs(harness: Harness) -> None:
-    env = {**os.environ, "OMP_BASE_URL": harness.url, "OMP_API_KEY": harness.token}
+    env = {**os.environ, "OMP_SERVER": harness.url, "OMP_API_KEY": harness.token}
     done = subprocess.run(
         [sys.executable, str(REPO / "examples" / "python" / "quickstart.py")],
         env=env,

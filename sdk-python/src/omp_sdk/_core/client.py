@@ -35,9 +35,9 @@ def _settings(
     timeout: float,
     headers: Mapping[str, str] | None,
 ) -> Settings:
-    url = base_url if base_url is not None else os.environ.get("OMP_BASE_URL")
+    url = base_url if base_url is not None else os.environ.get("OMP_SERVER")
     if not url:
-        raise ValueError("OmpClient: pass base_url=... or set OMP_BASE_URL (e.g. http://127.0.0.1:3456)")
+        raise ValueError("OmpClient: pass base_url=... or set OMP_SERVER (e.g. http://127.0.0.1:3456)")
     if not re.match(r"^https?://", url, re.IGNORECASE):
         raise ValueError(f"OmpClient: base_url must be an http(s) URL, got {url!r}")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -63,7 +63,7 @@ class SyncBaseClient:
     ) -> None:
         """Create a client.
 
-        :param base_url: server root, e.g. ``http://127.0.0.1:3456``; default ``$OMP_BASE_URL``.
+        :param base_url: server root, e.g. ``http://127.0.0.1:3456``; default ``$OMP_SERVER``.
         :param api_key: sent as ``Authorization: Bearer <key>``; default ``$OMP_API_KEY``; omit for health only.
         :param max_retries: retries after a retryable failure (SPEC.md §9.3); default 2.
         :param timeout: one deadline in seconds for each call, retries and waits included; default 60.

@@ -207,8 +207,15 @@ export class MemoryStore {
     this.#noteExpiry(after.expires_ms);
   }
 
+  /** While an import runs, count changes are summed here and written once at its end. */
+  #pendingCounts: Map<string, number> | null = null;
+
   /** Keep principal_counts exact; called in the same transaction as the insert or delete. */
   #counted(principal: string, delta: number): void {
+    if (this.#pendingCounts) {
+      this.#pendingCounts.set(principal, (this.#pendingCounts.get(principal) ?? 0) + delta);
+      return;
+    }
     this.#sql(
       'INSERT INTO principal_counts (principal, n) VALUES (?, ?) ON CONFLICT (principal) DO UPDATE SET n = n + excluded.n',
     ).run(principal, delta);
@@ -331,64 +338,84 @@ export class MemoryStore {
       const now = this.#now();
       const validate = validators.memory();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
-      items.forEach((item, index) => {
-        let violations = violationsOf(validate, item, `/memories/${index}`);
-        if (violations.length === 0) violations = scalarViolations(item, `/memories/${index}`);
-        if (violations.length > 0) {
-          const id = (item as { id?: unknown } | null)?.id;
-          result.errors.push({
-            index,
-            id: typeof id === 'string' ? id : null,
-            error: 'validation_error',
-            message: `Item ${index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
-            details: { errors: violations },
-          });
-          return;
-        }
-        const m = item as Memory;
-        if (writerTool !== null && m.source.tool !== writerTool) {
-          result.errors.push({
-            index,
-            id: m.id,
-            error: 'forbidden',
-            message: `This key may only import memories of tool ${writerTool}`,
-            details: { tool: writerTool },
-          });
-          return;
-        }
-        const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
-        if (expiresMs !== null && expiresMs <= now) {
-          result.skipped++;
-          return;
-        }
-        const row = importedRow(vis.principal, m, expiresMs);
-        let existing = this.#row(vis.principal, m.id);
-        if (existing && existing.expires_ms !== null && existing.expires_ms <= now) {
-          this.#deleteSeq(existing.seq); // expired: gone for clients, so no conflict
-          existing = undefined;
-        }
-        if (!existing) {
-          this.#insert(row);
-          result.imported++;
-        } else if (strategy === 'skip') {
-          result.skipped++;
-        } else if (strategy === 'duplicate') {
-          this.#insertWithNewId(row);
-          result.imported++;
-        } else if (writerTool !== null && existing.tool !== writerTool) {
-          result.errors.push({
-            index,
-            id: m.id,
-            error: 'forbidden',
-            message: `This key may not overwrite memories of another tool`,
-            details: { tool: writerTool },
-          });
-        } else {
-          this.#replace(existing, { seq: existing.seq, ...row });
-          result.imported++;
-        }
-      });
+      this.#pendingCounts = new Map();
+      try {
+        this.#importItems(vis, writerTool, items, strategy, now, validate, result);
+      } finally {
+        const pending = this.#pendingCounts;
+        this.#pendingCounts = null;
+        // Written even when an item threw: the savepoint rollback then undoes these rows too.
+        for (const [principal, delta] of pending) if (delta !== 0) this.#counted(principal, delta);
+      }
       return result;
+    });
+  }
+
+  #importItems(
+    vis: Visibility,
+    writerTool: string | null,
+    items: readonly unknown[],
+    strategy: ConflictStrategy,
+    now: number,
+    validate: ReturnType<typeof validators.memory>,
+    result: ImportResult,
+  ): void {
+    items.forEach((item, index) => {
+      let violations = violationsOf(validate, item, `/memories/${index}`);
+      if (violations.length === 0) violations = scalarViolations(item, `/memories/${index}`);
+      if (violations.length > 0) {
+        const id = (item as { id?: unknown } | null)?.id;
+        result.errors.push({
+          index,
+          id: typeof id === 'string' ? id : null,
+          error: 'validation_error',
+          message: `Item ${index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
+          details: { errors: violations },
+        });
+        return;
+      }
+      const m = item as Memory;
+      if (writerTool !== null && m.source.tool !== writerTool) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'forbidden',
+          message: `This key may only import memories of tool ${writerTool}`,
+          details: { tool: writerTool },
+        });
+        return;
+      }
+      const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
+      if (expiresMs !== null && expiresMs <= now) {
+        result.skipped++;
+        return;
+      }
+      const row = importedRow(vis.principal, m, expiresMs);
+      let existing = this.#row(vis.principal, m.id);
+      if (existing && existing.expires_ms !== null && existing.expires_ms <= now) {
+        this.#deleteSeq(existing.seq); // expired: gone for clients, so no conflict
+        existing = undefined;
+      }
+      if (!existing) {
+        this.#insert(row);
+        result.imported++;
+      } else if (strategy === 'skip') {
+        result.skipped++;
+      } else if (strategy === 'duplicate') {
+        this.#insertWithNewId(row);
+        result.imported++;
+      } else if (writerTool !== null && existing.tool !== writerTool) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'forbidden',
+          message: `This key may not overwrite memories of another tool`,
+          details: { tool: writerTool },
+        });
+      } else {
+        this.#replace(existing, { seq: existing.seq, ...row });
+        result.imported++;
+      }
     });
   }
 

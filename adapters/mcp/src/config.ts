@@ -1,7 +1,7 @@
 /**
  * The stdio adapter's configuration from its environment (OMP-MCP-021): OMP_SERVER and OMP_API_KEY are
  * required, OMP_TOOL optionally names the client when the key is not a per-tool key, OMP_OUTPUT_SCHEMAS=off
- * leaves the tools' output schemas out of `tools/list` for clients that reject error results otherwise.
+ * leaves the tools' output schemas out of `tools/list` (an escape hatch for a client that cannot compile them).
  */
 
 /** What the adapter runs with. */

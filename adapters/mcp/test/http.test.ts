@@ -12,7 +12,7 @@ import type { Memory } from '@omp-kit/schemas/types';
 import type { RunningServer } from 'omp-reference-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOmpMcpHttpHandler, type OmpMcpHttpHandler } from '../src/index.ts';
-import { callRaw, KEYS, rest, startLive } from './support/live.ts';
+import { KEYS, rest, startLive } from './support/live.ts';
 
 let srv: RunningServer;
 let handler: OmpMcpHttpHandler;
@@ -54,6 +54,9 @@ async function connect(
       : new SSEClientTransport(url, { requestInit }),
   );
   clients.push(client);
+  // As real clients do: list the tools first, so `callTool` checks every result (errors too) against the
+  // declared output schemas.
+  await client.listTools();
   return client;
 }
 
@@ -177,7 +180,8 @@ describe('Streamable HTTP at /mcp', () => {
     const del = await bob.callTool({ name: 'delete_memories', arguments: { memory_ids: [ownerMemory.id] } });
     expect(del.structuredContent).toEqual({ deleted: [], not_found: [ownerMemory.id] });
     const ro = await connect('/mcp', KEYS.ownerReadOnly);
-    const add = await callRaw(ro, 'add_memories', { text: 'nope' });
+    const add = await ro.callTool({ name: 'add_memories', arguments: { text: 'nope' } });
+    expect(add.isError).toBe(true);
     expect(add.structuredContent).toMatchObject({ error: 'forbidden' });
   });
 });
@@ -221,7 +225,7 @@ describe('OpenMemory-style URLs', () => {
     expect(added.source).toMatchObject({ tool: 'cline', user_id: 'u1' });
     const list = await client.callTool({ name: 'list_memories', arguments: { namespace: 'sse' } });
     expect(list.structuredContent).toEqual(await rest(srv.url, KEYS.owner).list('?namespace=sse'));
-    const invalid = await callRaw(client, 'list_memories', { limit: 0 });
+    const invalid = await client.callTool({ name: 'list_memories', arguments: { limit: 0 } });
     expect(invalid.structuredContent).toMatchObject({ error: 'validation_error' });
   });
 

@@ -91,12 +91,12 @@ describe.concurrent('MCP Inspector CLI against omp-mcp', () => {
     expect((await rest(srv.url, KEYS.owner).get(added.id)).status).toBe(200);
   });
 
-  // The Inspector (2.x) checks an error result's structuredContent against the tool's outputSchema too, so it
-  // shows the OMP error envelope only when the adapter leaves the output schemas out.
-  it('tools/call shows a validation_error as a tool error (OMP_OUTPUT_SCHEMAS=off)', async () => {
+  // The Inspector (2.x) checks an error result's structuredContent against the tool's outputSchema too: the
+  // declared `…Result` schema admits the error envelope, so it shows the tool error as it is (OMP-MCP-008).
+  it('tools/call shows a validation_error as a tool error, output schemas declared', async () => {
     const call = ['--method', 'tools/call', '--tool-name', 'list_memories', '--tool-arg', 'limit=1000'];
     // The CLI exits non-zero for a tool error; its output is still the result.
-    const out = await inspector(KEYS.owner, call, ['OMP_OUTPUT_SCHEMAS=off']).catch(
+    const out = await inspector(KEYS.owner, call).catch(
       (e: { stdout?: string }) => JSON.parse(e.stdout ?? 'null') as Record<string, unknown>,
     );
     expect(out.isError).toBe(true);

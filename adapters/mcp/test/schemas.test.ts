@@ -2,6 +2,7 @@
  * The served schemas are the normative ones: same members and required arguments as `mcp-tools`, every `$ref`
  * resolved, and the same verdicts as the `$ref`-ing originals (also under a draft-07 ajv like MCP clients use).
  */
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { getSchema } from '@omp-kit/schemas';
 import { Ajv as Ajv07 } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -23,15 +24,26 @@ const inputDefs: Record<ToolName, string> = {
   delete_memories: 'deleteMemoriesInput',
   delete_all_memories: 'deleteAllMemoriesInput',
 };
+const resultDefs: Record<ToolName, string> = {
+  add_memories: 'addMemoriesResult',
+  search_memory: 'searchMemoryResult',
+  list_memories: 'listMemoriesResult',
+  delete_memories: 'deleteMemoriesResult',
+  delete_all_memories: 'deleteAllMemoriesResult',
+};
 const defs = (
-  getSchema('mcp-tools') as unknown as { $defs: Record<string, { properties: object; required?: string[] }> }
+  getSchema('mcp-tools') as unknown as {
+    $defs: Record<string, { properties: object; required?: string[]; title?: string }>;
+  }
 ).$defs;
 
 function compilers() {
   const a20 = new Ajv2020({ strict: false, allErrors: true });
   const a07 = new Ajv07({ strict: false, allErrors: true, validateSchema: false });
   for (const a of [a20, a07]) (addFormats as unknown as (x: unknown) => void)(a);
-  return { a20, a07 };
+  // What MCP SDK 1.x `Client.callTool` checks structuredContent with, error results included.
+  const sdk = new AjvJsonSchemaValidator();
+  return { a20, a07, sdk };
 }
 
 const memory = {
@@ -48,8 +60,19 @@ const memory = {
 };
 const { timestamp: _t, ...sourceWithoutTimestamp } = memory.source;
 
-/** [tool, input or output, value, valid?] */
-const samples: [ToolName, 'input' | 'output', unknown, boolean][] = [
+const envelope = { error: 'forbidden', message: 'This key may not write', details: {} };
+const validationEnvelope = {
+  error: 'validation_error',
+  message: 'Arguments are invalid',
+  details: { errors: [{ path: '/limit', message: 'must be <= 100' }] },
+};
+
+/**
+ * [tool, side, value, valid?]: `output` values are success outputs (valid or not), `error` values are error
+ * results' structuredContent, which the declared outputSchema (the `…Result` def) must judge as the schema
+ * `error` does, and which the success output alone never admits.
+ */
+const samples: [ToolName, 'input' | 'output' | 'error', unknown, boolean][] = [
   ['add_memories', 'input', { text: 'x' }, true],
   [
     'add_memories',
@@ -99,6 +122,13 @@ const samples: [ToolName, 'input' | 'output', unknown, boolean][] = [
   ['delete_memories', 'output', { deleted: ['nope'], not_found: [] }, false],
   ['delete_all_memories', 'output', { deleted: 3 }, true],
   ['delete_all_memories', 'output', { deleted: -1 }, false],
+  ...TOOL_NAMES.flatMap((tool): [ToolName, 'error', unknown, boolean][] => [
+    [tool, 'error', envelope, true],
+    [tool, 'error', validationEnvelope, true],
+    [tool, 'error', { ...validationEnvelope, details: {} }, false],
+    [tool, 'error', { error: 'Forbidden', message: 'x', details: {} }, false],
+    [tool, 'error', { ...envelope, extra: 1 }, false],
+  ]),
 ];
 
 describe('tool schemas', () => {
@@ -127,15 +157,28 @@ describe('tool schemas', () => {
     }
   });
 
+  it('declare as outputSchema the …Result def of mcp-tools: success output or error envelope', () => {
+    for (const name of TOOL_NAMES) {
+      const wire = schemas.get(name)!.outputSchema;
+      expect(wire.title, name).toBe(defs[resultDefs[name]]!.title);
+      expect((wire.anyOf as unknown[]).length, name).toBe(2);
+    }
+  });
+
   for (const [tool, side, value, valid] of samples) {
     it(`${tool} ${side} ${JSON.stringify(value).slice(0, 70)}: ${valid ? 'valid' : 'invalid'} everywhere`, () => {
       const s = schemas.get(tool)!;
-      const original = side === 'input' ? s.validateInput : s.validateOutput;
       const wire = side === 'input' ? s.inputSchema : s.outputSchema;
-      const { a20, a07 } = compilers();
-      expect(original(value), 'original schema').toBe(valid);
+      const { a20, a07, sdk } = compilers();
+      if (side === 'input') expect(s.validateInput(value), 'original input schema').toBe(valid);
+      else expect(s.validateResult(value), 'original result schema').toBe(valid);
+      // A success output is judged by the output alone as by the result; an error envelope never passes as one.
+      if (side === 'output') expect(s.validateOutput(value), 'original output schema').toBe(valid);
+      if (side === 'error') expect(s.validateOutput(value), 'original output schema').toBe(false);
       expect(a20.compile(wire)(value), 'served schema, 2020-12').toBe(valid);
       expect(a07.compile(wire)(value), 'served schema, draft-07').toBe(valid);
+      if (side !== 'input')
+        expect(sdk.getValidator(wire)(value).valid, 'MCP SDK client validator').toBe(valid);
     });
   }
 });

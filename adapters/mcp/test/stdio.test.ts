@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Memory } from '@omp-kit/schemas/types';
 import type { RunningServer } from 'omp-reference-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callRaw, connectStdio, KEYS, rest, startLive } from './support/live.ts';
+import { connectStdio, KEYS, rest, startLive } from './support/live.ts';
 
 let srv: RunningServer;
 const clients: Client[] = [];
@@ -171,7 +171,7 @@ describe('omp-mcp over stdio against the reference server', () => {
     ];
     for (const [name, tool, args, path] of invalid) {
       it(`rejects ${name} with a validation_error tool error`, async () => {
-        const res = await callRaw(owner, tool, args);
+        const res = await owner.callTool({ name: tool, arguments: args });
         expect(res.isError).toBe(true);
         const env = res.structuredContent as { error: string; details: { errors: { path: string }[] } };
         expect(env.error).toBe('validation_error');
@@ -181,11 +181,16 @@ describe('omp-mcp over stdio against the reference server', () => {
     }
 
     it('answers an unknown tool with a JSON-RPC error, not a tool result', async () => {
-      await expect(callRaw(owner, 'forget_everything', {})).rejects.toThrow(/Unknown tool/);
+      await expect(owner.callTool({ name: 'forget_everything', arguments: {} })).rejects.toThrow(
+        /Unknown tool/,
+      );
     });
 
     it('passes the server validation errors through (expiry in the past)', async () => {
-      const res = await callRaw(owner, 'add_memories', { text: 'x', expires_at: '2001-01-01T00:00:00Z' });
+      const res = await owner.callTool({
+        name: 'add_memories',
+        arguments: { text: 'x', expires_at: '2001-01-01T00:00:00Z' },
+      });
       expect(res.structuredContent).toMatchObject({ error: 'validation_error' });
     });
 
@@ -196,7 +201,7 @@ describe('omp-mcp over stdio against the reference server', () => {
         ['delete_memories', { memory_ids: ['mem_0000000000000000'] }],
         ['delete_all_memories', {}],
       ] as const) {
-        const res = await callRaw(ro, tool, args);
+        const res = await ro.callTool({ name: tool, arguments: args });
         expect(res.isError, tool).toBe(true);
         expect(res.structuredContent, tool).toMatchObject({ error: 'forbidden' });
       }
@@ -207,7 +212,7 @@ describe('omp-mcp over stdio against the reference server', () => {
 
     it('fails with unauthorized for an unknown key', async () => {
       const stranger = await adapter('no-such-key-0123456789abcdef');
-      const res = await callRaw(stranger, 'list_memories', {});
+      const res = await stranger.callTool({ name: 'list_memories', arguments: {} });
       expect(res.structuredContent).toMatchObject({ error: 'unauthorized' });
     });
   });

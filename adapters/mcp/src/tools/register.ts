@@ -41,9 +41,9 @@ export interface OmpToolsOptions {
   /** Where unexpected failures (bugs, not request errors) are reported; stderr for the stdio adapter. */
   log?: ((message: string) => void) | undefined;
   /**
-   * Declare each tool's `outputSchema` (OMP-MCP-008); default true. Some clients (MCP TypeScript SDK 1.x
-   * `Client.callTool`, MCP Inspector 2.x) check the `structuredContent` of error results against it too and
-   * so reject the error envelope OMP-MCP-017 puts there; false leaves the schemas out for such clients.
+   * Declare each tool's `outputSchema` (OMP-MCP-008), its `…Result` def (success output or error envelope, so
+   * clients that check error results too, such as MCP SDK 1.x `Client.callTool` and MCP Inspector 2.x, accept
+   * them); default true. false leaves the schemas out, an escape hatch for a client that cannot compile them.
    */
   outputSchemas?: boolean | undefined;
 }
@@ -108,7 +108,7 @@ const runs: Record<ToolName, { run: Run; render: Render }> = {
   },
 };
 
-/** The `tools/list` entries, schemas exactly as in `mcp-tools` with their `$ref`s resolved (OMP-MCP-005, -008). */
+/** The `tools/list` entries: each tool's `…Input` and `…Result` def of `mcp-tools`, `$ref`s resolved (OMP-MCP-005, -008). */
 export function toolList(schemas: ReadonlyMap<ToolName, ToolSchemas>, outputSchemas = true): Tool[] {
   return TOOL_NAMES.map((name) => {
     const s = schemas.get(name)!;

@@ -1,7 +1,7 @@
 /**
  * The five tools' schemas, taken from `schemas/mcp-tools.schema.json` (SPEC.md §13.2) and never restated:
- * - wire schemas: each input/output schema with every `$ref` resolved into one self-contained object, as
- *   `tools/list` must serve them (MCP clients do not fetch `$ref`s);
+ * - wire schemas: each tool's `…Input` and `…Result` def with every `$ref` resolved into one self-contained
+ *   object, as `tools/list` must serve them (MCP clients do not fetch `$ref`s);
  * - validators: ajv functions compiled from the original, `$ref`-ing schemas, so validation is exactly
  *   what the normative files say.
  */
@@ -13,21 +13,52 @@ import { TOOL_NAMES, type ToolName } from './names.ts';
 /** A JSON Schema object as served in `tools/list`. */
 export type JsonSchemaObject = { type: 'object'; [key: string]: unknown };
 
-/** Where each tool's input and output schema lives: a `$defs` member of mcp-tools, or a whole schema. */
-const sources: Record<ToolName, { input: string; output: { def: string } | { schema: SchemaName } }> = {
-  add_memories: { input: 'addMemoriesInput', output: { def: 'addMemoriesOutput' } },
-  search_memory: { input: 'searchMemoryInput', output: { schema: 'search-response' } },
-  list_memories: { input: 'listMemoriesInput', output: { schema: 'list-response' } },
-  delete_memories: { input: 'deleteMemoriesInput', output: { def: 'deleteMemoriesOutput' } },
-  delete_all_memories: { input: 'deleteAllMemoriesInput', output: { def: 'deleteAllMemoriesOutput' } },
+/**
+ * Where each tool's schemas live in mcp-tools: its input (`…Input`), its success output (a `$defs` member or a
+ * whole schema) and its result (`…Result`: the success output or the error envelope), which is what the tool
+ * declares as `outputSchema` (OMP-MCP-008), because clients check error results against it too.
+ */
+const sources: Record<
+  ToolName,
+  { input: string; output: { def: string } | { schema: SchemaName }; result: string }
+> = {
+  add_memories: {
+    input: 'addMemoriesInput',
+    output: { def: 'addMemoriesOutput' },
+    result: 'addMemoriesResult',
+  },
+  search_memory: {
+    input: 'searchMemoryInput',
+    output: { schema: 'search-response' },
+    result: 'searchMemoryResult',
+  },
+  list_memories: {
+    input: 'listMemoriesInput',
+    output: { schema: 'list-response' },
+    result: 'listMemoriesResult',
+  },
+  delete_memories: {
+    input: 'deleteMemoriesInput',
+    output: { def: 'deleteMemoriesOutput' },
+    result: 'deleteMemoriesResult',
+  },
+  delete_all_memories: {
+    input: 'deleteAllMemoriesInput',
+    output: { def: 'deleteAllMemoriesOutput' },
+    result: 'deleteAllMemoriesResult',
+  },
 };
 
 /** One tool's schemas: what `tools/list` serves and the validators the call path uses. */
 export interface ToolSchemas {
   inputSchema: JsonSchemaObject;
+  /** The tool's `…Result` def, resolved: success output or error envelope (what `tools/list` declares). */
   outputSchema: JsonSchemaObject;
   validateInput: ValidateFunction;
+  /** The success output alone: what a successful call must return. */
   validateOutput: ValidateFunction;
+  /** The `…Result` def: success output or error envelope (every `structuredContent` the tool sends). */
+  validateResult: ValidateFunction;
 }
 
 // Annotations may sit beside a `$ref` and be merged into the resolved copy; any other sibling keyword is an
@@ -114,11 +145,6 @@ async function build(): Promise<ReadonlyMap<ToolName, ToolSchemas>> {
   const toolsId = schemaId('mcp-tools');
   const tools = await resolveDocument('mcp-tools');
   const defs = tools.$defs as Record<string, unknown>;
-  const whole = new Map<SchemaName, unknown>();
-  for (const { output } of Object.values(sources)) {
-    if ('schema' in output && !whole.has(output.schema))
-      whole.set(output.schema, await resolveDocument(output.schema));
-  }
   const compile = (ref: string): ValidateFunction => {
     const fn = ajv.getSchema(ref);
     if (!fn) throw new Error(`omp-mcp: schema ${ref} did not compile`);
@@ -128,12 +154,15 @@ async function build(): Promise<ReadonlyMap<ToolName, ToolSchemas>> {
   for (const name of TOOL_NAMES) {
     const src = sources[name];
     const output = src.output;
-    const outputResolved = 'def' in output ? defs[output.def] : whole.get(output.schema);
     out.set(name, {
       inputSchema: asObjectSchema(cleanResolved(defs[src.input], `#/$defs/${src.input}`), `${name} input`),
-      outputSchema: asObjectSchema(cleanResolved(outputResolved, name), `${name} output`),
+      outputSchema: asObjectSchema(
+        cleanResolved(defs[src.result], `#/$defs/${src.result}`),
+        `${name} result`,
+      ),
       validateInput: compile(`${toolsId}#/$defs/${src.input}`),
       validateOutput: compile('def' in output ? `${toolsId}#/$defs/${output.def}` : schemaId(output.schema)),
+      validateResult: compile(`${toolsId}#/$defs/${src.result}`),
     });
   }
   return out;

@@ -5,7 +5,6 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Memory } from '@omp-kit/schemas/types';
 import { type RunningServer, startServer } from 'omp-reference-server';
 
@@ -100,21 +99,8 @@ export async function connectStdio(
   });
   const client = new Client({ name: clientName, version: '1.0.0' });
   await client.connect(transport);
+  // As real clients do: list the tools first, so `callTool` checks every result (errors too) against the
+  // declared output schemas.
+  await client.listTools();
   return { client, stderr: () => err };
-}
-
-/**
- * `tools/call` without the SDK 1.x client's output check: `Client.callTool` validates `structuredContent`
- * against the output schema even for `isError` results (typescript-sdk issue #1943), which would hide the
- * error envelope that OMP-MCP-017 requires there.
- */
-export async function callRaw(
-  client: Client,
-  name: string,
-  args: Record<string, unknown>,
-): Promise<CallToolResult> {
-  return (await client.request(
-    { method: 'tools/call', params: { name, arguments: args } },
-    CallToolResultSchema,
-  )) as CallToolResult;
 }

@@ -81,6 +81,9 @@ describe('bearer keys (§8.1)', () => {
     const malformed = await client(srv.url).get('/v1/health', { authorization: 'Basic abc' });
     expect(malformed.status).toBe(200);
     expect(typeof (await srv.as().get('/v1/health')).body.memories_count).toBe('number');
+    // a key that may not read learns nothing from health either (OMP-HEALTH-004)
+    expect((await srv.as(srv.keys.writeOnly).get('/v1/health')).body.memories_count).toBeNull();
+    expect(typeof (await srv.as(srv.keys.readOnly).get('/v1/health')).body.memories_count).toBe('number');
   });
 });
 

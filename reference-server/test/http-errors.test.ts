@@ -247,7 +247,13 @@ describe('error precedence (OMP-ERR-006)', () => {
     assertError(await run(), status, code);
   });
 
-  test('unknown query parameters are 422 on every endpoint (OMP-HTTP-006)', async () => {
+  test('health ignores query parameters, so monitors can add cache-busters (OMP-HTTP-006, SPEC.md §4.1)', async () => {
+    const res = await client(srv.url).get('/v1/health?x=1&_=1700000000');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
+  });
+
+  test('unknown query parameters are 422 on every other endpoint (OMP-HTTP-006)', async () => {
     const api = srv.as();
     for (const res of [
       await api.post('/v1/memories?x=1', memoryBody()),
@@ -260,7 +266,6 @@ describe('error precedence (OMP-ERR-006)', () => {
         memories: [],
       }),
       await api.get('/v1/me?x=1'),
-      await api.get('/v1/health?x=1'),
       await api.del('/v1/memories/mem_aaaaaaaaaaaaaaaa?x=1'),
     ]) {
       assertError(res, 422, 'validation_error');

@@ -14,12 +14,14 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
       method: 'GET',
       path: '/v1/health',
       auth: 'optional',
+      // Query parameters are ignored here (SPEC.md §4.1) so monitors may add cache-busters.
       handle(ctx) {
-        rejectIf(queryOf(ctx, []).violations);
+        const reader = ctx.credential?.canRead ? ctx.credential : undefined;
         const health: Health = {
           status: 'ok',
           version: '0.3',
-          memories_count: ctx.credential ? app.store.count(visibilityOf(ctx.credential)) : null,
+          // null without a valid key or without the read scope (OMP-HEALTH-004)
+          memories_count: reader ? app.store.count(visibilityOf(reader)) : null,
           levels: LEVELS,
           capabilities: CAPABILITIES,
           limits: { max_body_bytes: app.limits.maxBodyBytes, max_import_bytes: app.limits.maxImportBytes },

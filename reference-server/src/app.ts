@@ -4,6 +4,7 @@ import { pageCache } from './cache.ts';
 import { Router } from './http/router.ts';
 import { createHttpServer } from './http/server.ts';
 import type { LogSink } from './log.ts';
+import type { McpMount } from './mcp.ts';
 import type { AppContext } from './routes/context.ts';
 import { memoryEndpoints } from './routes/memories.ts';
 import { searchEndpoints } from './routes/search.ts';
@@ -20,6 +21,8 @@ export interface AppParts {
   server: { name: string; version: string };
   cache: boolean;
   log: LogSink;
+  /** The MCP endpoints, mounted beside the API. */
+  mcp?: McpMount | undefined;
 }
 
 /** Build the router with every endpoint and the node:http server around it (not yet listening). */
@@ -45,5 +48,6 @@ export function createApp(parts: AppParts): Server {
     maxBodyBytes: parts.maxBodyBytes,
     maxImportBytes: parts.maxImportBytes,
     log: parts.log,
+    mcp: parts.mcp,
   });
 }

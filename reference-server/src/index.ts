@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
+import { createMcpEndpoint, loopbackUrl } from './mcp.ts';
 import { openDatabase } from './storage/database.ts';
 import { MemoryStore } from './storage/memory-store.ts';
 
@@ -135,6 +136,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const log: LogSink =
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
   const store = new MemoryStore(openDatabase(dbPath), { cacheTotals: options.cache ?? true });
+  // MCP sessions call this server's own API over loopback; the port is known once it listens.
+  let selfUrl = '';
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log });
   const httpServer = createApp({
     store,
     keys,
@@ -143,6 +147,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     server: SERVER_INFO,
     cache: options.cache ?? true,
     log,
+    mcp: mcp.mount,
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -153,10 +158,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       });
     });
   } catch (err) {
+    await mcp.close();
     store.close();
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
+  selfUrl = loopbackUrl(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
 
@@ -180,6 +187,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           store.close();
           resolve();
         });
+        // MCP sessions end first (SSE streams would otherwise hold the server open until the force timer).
+        void mcp.close().finally(() => httpServer.closeIdleConnections());
         httpServer.closeIdleConnections();
       });
       return closing;

@@ -70,8 +70,8 @@ describe('bearer keys (§8.1)', () => {
       status: 'ok',
       version: '0.3',
       memories_count: null,
-      levels: ['core', 'full'],
-      capabilities: ['keyword_search', 'per_tool_keys', 'multi_user'],
+      levels: ['core', 'full', 'mcp'],
+      capabilities: ['keyword_search', 'per_tool_keys', 'multi_user', 'mcp_http', 'mcp_sse'],
       limits: { max_body_bytes: 1048576, max_import_bytes: 268435456 },
       server: { name: 'omp-reference-server', version: '0.3.0' },
     });

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { authenticate, tryAuthenticate } from '../auth/authenticate.ts';
 import type { Credential, KeyRing } from '../auth/keys.ts';
 import type { LogSink } from '../log.ts';
+import type { McpMount } from '../mcp.ts';
 import { randomBytesPooled } from '../model/random.ts';
 import { parseJson, readBody, requireJsonContentType } from './body.ts';
 import { ApiError, envelope } from './errors.ts';
@@ -21,6 +22,8 @@ export interface HttpOptions {
   maxBodyBytes: number;
   maxImportBytes: number;
   log: LogSink;
+  /** The MCP endpoints: requests they handle (`/mcp` and below) never reach the router. */
+  mcp?: McpMount | undefined;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -126,6 +129,7 @@ export function createHttpServer(options: HttpOptions): Server {
   }
 
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 120_000 }, (req, res) => {
+    if (options.mcp?.handles(req)) return options.mcp(req, res); // its body must stay unread
     void handle(req, res);
   });
 

@@ -4,8 +4,14 @@ import type { Endpoint } from '../http/router.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
 /** Levels and capabilities this server implements completely (OMP-LEVEL-002, OMP-HEALTH-006). */
-export const LEVELS: Health['levels'] = ['core', 'full'];
-export const CAPABILITIES: string[] = ['keyword_search', 'per_tool_keys', 'multi_user'];
+export const LEVELS: Health['levels'] = ['core', 'full', 'mcp'];
+export const CAPABILITIES: string[] = [
+  'keyword_search',
+  'per_tool_keys',
+  'multi_user',
+  'mcp_http',
+  'mcp_sse',
+];
 
 /** GET /v1/health (no authentication) and GET /v1/me. */
 export function systemEndpoints(app: AppContext): Endpoint[] {

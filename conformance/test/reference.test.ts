@@ -81,8 +81,8 @@ describe('the reference server', () => {
     expect(report.verdict).toBe('conformant');
     expect(report.exitCode).toBe(0);
     const declared = report.levels.filter((l) => l.declared);
-    expect(declared.map((l) => l.level).sort()).toEqual(['core', 'full']);
-    for (const l of declared) expect(l.verdict, l.level).toBe('conformant');
+    expect(declared.map((l) => l.level).sort()).toEqual(['core', 'full', 'mcp']);
+    for (const l of declared.filter((x) => x.requested)) expect(l.verdict, l.level).toBe('conformant');
   });
 
   it('skips only what the server does not declare, each with a reason', () => {
@@ -130,6 +130,10 @@ describe('the reference server', () => {
     for (const out of outputs.slice(0, 4)) expect(out).toContain(report.spec.requirementSetHash);
     expect(renderJunit(report)).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n/);
     expect(renderHtml(report)).toContain('Compliance matrix');
-    expect([...renderBadges(report).keys()].sort()).toEqual(['badge-core.svg', 'badge-full.svg']);
+    expect([...renderBadges(report).keys()].sort()).toEqual([
+      'badge-core.svg',
+      'badge-full.svg',
+      'badge-mcp.svg',
+    ]);
   });
 });

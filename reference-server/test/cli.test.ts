@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -166,17 +167,45 @@ describe('command line', () => {
     const db = join(dir, 'graceful.db');
     const key = generateKey();
     const srv = await startChild(['--db', db, '--port', '0', '--quiet'], { OMP_API_KEY: key });
-    const api = client(srv.url, key);
-    const pending = api.post('/v1/memories', memoryBody({ content: 'written during shutdown' }));
-    await new Promise((r) => setTimeout(r, 5));
-    srv.child.kill('SIGTERM');
-    const res = await pending;
+    // Half of the body is sent before the signal and the rest after it: the request is certainly in flight.
+    const body = JSON.stringify(memoryBody({ content: 'written during shutdown' }));
+    const u = new URL(`${srv.url}/v1/memories`);
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 20));
+      setTimeout(() => {
+        srv.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(20)), 200);
+      }, 200);
+    });
+    const res = await response;
     expect(res.status).toBe(201);
     expect(await srv.exited).toBe(0);
     expect(srv.stderr()).toMatch(/SIGTERM: finishing in-flight requests/);
     const again = await startChild(['--db', db, '--port', '0', '--quiet'], { OMP_API_KEY: key });
     try {
-      expect((await client(again.url, key).get(`/v1/memories/${res.body.id}`)).status).toBe(200);
+      expect((await client(again.url, key).get(`/v1/memories/${JSON.parse(res.body).id}`)).status).toBe(200);
     } finally {
       again.child.kill('SIGTERM');
       await again.exited;

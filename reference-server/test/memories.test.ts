@@ -263,11 +263,12 @@ describe('expiry (§3.8)', () => {
   test('a memory disappears everywhere at its expiry, and expiry can be cleared', async () => {
     const bob = srv.as(srv.keys.bob); // a principal of its own, so counts are exact
     const countBefore = (await bob.get('/v1/health')).body.memories_count;
-    const soon = await create(bob, { content: 'ephemeral okapi', expires_at: inFuture(1200) });
-    const kept = await create(bob, { content: 'ephemeral okapi kept', expires_at: inFuture(1200) });
+    const expiresAt = inFuture(2500); // generous, so a slow machine still sees both before the instant
+    const soon = await create(bob, { content: 'ephemeral okapi', expires_at: expiresAt });
+    const kept = await create(bob, { content: 'ephemeral okapi kept', expires_at: expiresAt });
     expect((await bob.put(`/v1/memories/${kept.id}`, { expires_at: null })).status).toBe(200);
     expect((await bob.get('/v1/memories/search?q=okapi')).body.total).toBe(2);
-    await sleep(1400);
+    await sleep(Date.parse(expiresAt) - Date.now() + 50);
     assertError(await bob.get(`/v1/memories/${soon.id}`), 404, 'memory_not_found');
     assertError(await bob.put(`/v1/memories/${soon.id}`, { content: 'x' }), 404, 'memory_not_found');
     assertError(await bob.del(`/v1/memories/${soon.id}`), 404, 'memory_not_found');

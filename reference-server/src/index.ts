@@ -12,7 +12,6 @@ import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
 import { createMcpEndpoint, loopbackUrl } from './mcp.ts';
-import { openDatabase } from './storage/database.ts';
 import { MemoryStore } from './storage/memory-store.ts';
 
 export type { Credential, KeyConfig } from './auth/keys.ts';
@@ -135,7 +134,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const log: LogSink =
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
-  const store = new MemoryStore(openDatabase(dbPath), { cacheTotals: options.cache ?? true });
+  const store = MemoryStore.open(dbPath, { cacheTotals: options.cache ?? true });
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
   const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log });

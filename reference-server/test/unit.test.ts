@@ -74,7 +74,7 @@ describe('store', () => {
   const body = (content: string) => ({ content, type: 'semantic' as const, source: { tool: 't' } });
 
   test('group commit: concurrent writes share transactions; a failing write leaves no trace', async () => {
-    const store = new MemoryStore(openDatabase(join(dir, 'gc.db')));
+    const store = MemoryStore.open(join(dir, 'gc.db'));
     try {
       const vis = { principal: 'p', ownTool: null };
       const before = store.commitStats.commits;

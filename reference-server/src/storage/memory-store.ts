@@ -14,6 +14,7 @@ import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
 import { allOf, indexText } from '../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
+import { openDatabase } from './database.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
 
@@ -81,6 +82,11 @@ export class MemoryStore {
     this.#nextExpiry = this.#earliestExpiry();
     this.#purgeTimer = setInterval(() => this.purgeExpired(), 60_000);
     this.#purgeTimer.unref();
+  }
+
+  /** Open a database file (or `:memory:`), migrate it, and wrap it in a store. */
+  static open(path: string, options: { now?: () => number; cacheTotals?: boolean } = {}): MemoryStore {
+    return new MemoryStore(openDatabase(path), options);
   }
 
   /** Group-commit counters: transactions and the writes they carried. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, test } from 'vitest';
+import { parseJson } from '../src/http/body.ts';
 import { newMemoryId } from '../src/model/ids.ts';
 import { ceilMs, floorMs, sortKey } from '../src/model/time.ts';
 import { queryTokens } from '../src/search/tokenize.ts';
@@ -29,6 +30,27 @@ describe('query tokens (§6.1)', () => {
   ];
   test.each(cases)('%j', (q, want) => {
     expect(queryTokens(q)).toEqual(want);
+  });
+});
+
+describe('JSON bodies: nesting limit', () => {
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  const cases: [string, string, 'ok' | 'validation_error' | 'malformed_json'][] = [
+    ['brackets inside strings do not count', `{"a":"${'['.repeat(300)}","b":[1]}`, 'ok'],
+    ['escaped quotes do not end a string', `{"a":"\\"${'['.repeat(300)}"}`, 'ok'],
+    ['an escaped backslash ends before the quote', `{"a":"x\\\\","b":${deep(10)}}`, 'ok'],
+    ['256 levels are fine', deep(256), 'ok'],
+    ['257 levels are not', deep(257), 'validation_error'],
+    ['unterminated string is malformed', '{"a":"[[[', 'malformed_json'],
+  ];
+  test.each(cases)('%s', (_n, text, want) => {
+    let got = 'ok';
+    try {
+      parseJson(Buffer.from(text));
+    } catch (err) {
+      got = (err as { code: string }).code;
+    }
+    expect(got).toBe(want);
   });
 });
 

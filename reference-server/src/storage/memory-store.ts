@@ -40,6 +40,11 @@ export interface Page {
 
 type NewRow = Omit<MemoryRow, 'seq'>;
 
+// Hot statements, built once: #sql looks statements up by their text.
+const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')})
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const SELECT_BY_ID = `SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`;
+
 /** Above this many filter matches a list walks the sort index instead of sorting the matches. */
 const SORT_MATCHES_LIMIT = 2000;
 
@@ -138,9 +143,7 @@ export class MemoryStore {
   // ---------------------------------------------------------------- writes (run inside the group commit)
 
   #insert(row: NewRow): MemoryRow {
-    const r = this.#sql(
-      `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+    const r = this.#sql(INSERT_MEMORY).run(
       row.principal,
       row.id,
       row.content,
@@ -237,10 +240,7 @@ export class MemoryStore {
   }
 
   #row(principal: string, id: string): MemoryRow | undefined {
-    return this.#sql(`SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`).get(
-      principal,
-      id,
-    ) as MemoryRow | undefined;
+    return this.#sql(SELECT_BY_ID).get(principal, id) as MemoryRow | undefined;
   }
 
   /** The row if the caller can see it: its principal's, not expired, not hidden by read scope `own`. */

@@ -1,5 +1,5 @@
 /**
- * Traceability: every testable MUST/SHOULD of Core, Search and Full is verified by a check or excluded with a
+ * Traceability: every testable MUST/SHOULD of Core, Search, Full and MCP is verified by a check or excluded with a
  * written reason; no check cites an unknown ID; titles agree with the catalogue's keyword; check IDs are pinned.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const trace = traceability(checks);
 const exclusions = loadExclusions();
 
 describe('requirement coverage', () => {
-  it('covers every testable MUST/SHOULD of Core, Search and Full by a check or a written exclusion', () => {
+  it('covers every testable MUST/SHOULD of Core, Search, Full and MCP by a check or a written exclusion', () => {
     const excluded = new Set(exclusions.map((e) => e.id));
     const gaps = [...catalogue.entries.values()]
       .filter((r) => needsCoverage(r) && !trace.has(r.id) && !excluded.has(r.id))

@@ -599,8 +599,10 @@ beforeAll(async () => {
             toolTokens: srv.toolTokens,
             concurrency: 4,
             ...(m.only ? { only: m.only } : {}),
-            // The proxy buffers whole bodies: a 256 MiB import would only measure the proxy.
-            skip: ['OMP-HTTP-008.import'],
+            // The proxy buffers whole bodies: a 256 MiB import would only measure the proxy, and MCP's event
+            // streams never end. MCP sessions reach the server's own API around the proxy anyway; MCP faults
+            // are caught by mcp.test.ts's broken adapters.
+            skip: ['OMP-HTTP-008.import', 'OMP-MCP'],
           }),
         );
       } finally {

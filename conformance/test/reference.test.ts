@@ -85,6 +85,25 @@ describe('the reference server', () => {
     for (const l of declared.filter((x) => x.requested)) expect(l.verdict, l.level).toBe('conformant');
   });
 
+  it('certifies its own MCP endpoint (/mcp, the OpenMemory URLs, SSE) at level mcp', () => {
+    const mcp = report.checks.filter((c) => c.level === 'mcp');
+    const ran = mcp.filter((c) => c.status === 'pass').map((c) => c.id);
+    expect(ran.length).toBeGreaterThanOrEqual(26);
+    for (const id of ['OMP-MCP-001', 'OMP-MCP-002', 'OMP-MCP-003', 'OMP-MCP-016', 'OMP-MCP-020'])
+      expect(ran).toContain(id);
+    // Only the stdio adapter's own requirement does not apply to a server.
+    expect(mcp.filter((c) => c.status === 'skip').map((c) => c.id)).toEqual(['OMP-MCP-021']);
+    expect(report.levels.find((l) => l.level === 'mcp')).toMatchObject({
+      requested: true,
+      verdict: 'conformant',
+    });
+    expect(report.target.mcp).toEqual({
+      transport: 'streamable-http',
+      endpoint: `${srv.url}/mcp`,
+      adapter: false,
+    });
+  });
+
   it('skips only what the server does not declare, each with a reason', () => {
     for (const c of report.checks.filter((x) => x.status === 'skip')) {
       expect(['not-applicable', 'not-requested'], `${c.id}: ${c.reason}`).toContain(c.skipKind);

@@ -55,6 +55,12 @@ describe('parseCli', () => {
       },
     ],
     ['levels', { argv: ['http://h:1', '--level', 'core,full'], want: { levels: ['core', 'full'] } }],
+    ['mcp level', { argv: ['http://h:1', '--level', 'mcp'], want: { levels: ['mcp'] } }],
+    [
+      'stdio adapter',
+      { argv: ['http://h:1', '--mcp-command', 'npx omp-mcp'], want: { mcpCommand: 'npx omp-mcp' } },
+    ],
+    ['MCP URL', { argv: ['http://h:1', '--mcp-url', 'http://h:1/mcp'], want: { mcpUrl: 'http://h:1/mcp' } }],
     [
       'numbers and flags',
       {
@@ -74,7 +80,9 @@ describe('parseCli', () => {
     ['ftp url', ['ftp://h']],
     ['credentials in url', ['http://u:p@h']],
     ['unknown level', ['--level', 'gold']],
-    ['mcp level', ['--level', 'mcp']],
+    ['two MCP endpoints', ['--mcp-command', 'omp-mcp', '--mcp-url', 'http://h/mcp']],
+    ['MCP URL not http', ['--mcp-url', 'ws://h/mcp']],
+    ['empty MCP command', ['--mcp-command', ' ']],
     ['unknown reporter', ['--reporter', 'xml']],
     ['bad number', ['--timeout', '10s']],
     ['out of range', ['--concurrency', '0']],

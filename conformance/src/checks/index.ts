@@ -11,8 +11,11 @@ import './expiry.ts';
 import './export-import.ts';
 import './http.ts';
 import './errors.ts';
+import './mcp-server.ts';
+import './mcp.ts';
 // Last: its exclusive checks read what every other check's exchanges showed.
 import './run-wide.ts';
+import './mcp-run.ts';
 
 /** Every built-in check, in definition order. */
 export function allChecks(): readonly CheckSpec[] {

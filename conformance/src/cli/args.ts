@@ -28,6 +28,10 @@ export interface CliConfig {
   strict: boolean;
   verbose: boolean;
   color?: boolean;
+  /** A stdio MCP adapter to certify (a shell command line). */
+  mcpCommand?: string;
+  /** An MCP endpoint to certify over Streamable HTTP. */
+  mcpUrl?: string;
 }
 
 const LEVEL_NAMES = ['core', 'search', 'full', 'mcp'];
@@ -90,6 +94,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         color: { type: 'boolean' },
+        'mcp-command': { type: 'string' },
+        'mcp-url': { type: 'string' },
       },
     });
   } catch (e) {
@@ -114,8 +120,23 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   const levels = list(v.level as string[] | undefined);
   for (const l of levels)
-    if (!LEVEL_NAMES.includes(l)) throw new UsageError(`unknown level "${l}" (core, search, full)`);
-  if (levels.includes('mcp')) throw new UsageError('level "mcp" is not certified by this runner version');
+    if (!LEVEL_NAMES.includes(l)) throw new UsageError(`unknown level "${l}" (core, search, full, mcp)`);
+  const mcpCommand = v['mcp-command'] as string | undefined;
+  const mcpUrl = v['mcp-url'] as string | undefined;
+  if (mcpCommand !== undefined && mcpUrl !== undefined)
+    throw new UsageError('give either --mcp-command or --mcp-url: a run certifies one MCP endpoint');
+  if (mcpCommand !== undefined && mcpCommand.trim() === '') throw new UsageError('--mcp-command is empty');
+  if (mcpUrl !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(mcpUrl);
+    } catch {
+      throw new UsageError(`--mcp-url "${mcpUrl}" is not a URL (want e.g. http://localhost:3456/mcp)`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new UsageError(`--mcp-url must be http or https: ${mcpUrl}`);
+    if (u.username || u.password) throw new UsageError('put credentials in --token, not in --mcp-url');
+  }
   const reporters = list(v.reporter as string[] | undefined);
   for (const r of reporters)
     if (!(REPORTERS as readonly string[]).includes(r))
@@ -144,6 +165,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (token !== undefined) cfg.token = token;
   if (tokenB !== undefined) cfg.tokenB = tokenB;
   if (v['expected-failures'] !== undefined) cfg.expectedFailures = v['expected-failures'] as string;
+  if (mcpCommand !== undefined) cfg.mcpCommand = mcpCommand;
+  if (mcpUrl !== undefined) cfg.mcpUrl = mcpUrl;
   if (v['no-color'] === true) cfg.color = false;
   else if (v.color === true) cfg.color = true;
   return cfg;
@@ -156,13 +179,21 @@ Usage:
   omp-conformance [<base-url>] [options]
 
 With no <base-url>, starts the bundled reference server on a temporary database (with a second principal
-and per-tool keys configured) and certifies it.
+and per-tool keys configured) and certifies it, its own MCP endpoint (/mcp) included.
+
+MCP (level mcp): a server that declares level mcp has its own /mcp endpoints certified. An adapter is
+certified with --mcp-command (stdio: the runner starts it with OMP_SERVER=<base-url> and OMP_API_KEY=<key>
+unless the command line sets them) or --mcp-url (Streamable HTTP, the keys sent as bearer tokens); its
+tools' effects are checked through the server's HTTP API with the same keys.
 
 Options:
   --token KEY               global key of the principal under test (env OMP_TOKEN)
   --token-b KEY             global key of a second principal, for Full isolation checks (env OMP_TOKEN_B)
   --tool-token NAME=KEY     per-tool key bound to tool NAME; repeat for several (env OMP_TOOL_TOKENS="a=K1 b=K2")
-  --level LEVEL             core | search | full (repeat or comma-separate); default: every level the server declares
+  --level LEVEL             core | search | full | mcp (repeat or comma-separate); default: every level the
+                            server declares (mcp too when an adapter is given)
+  --mcp-command CMD         certify the stdio MCP adapter this shell command starts, e.g. "npx omp-mcp"
+  --mcp-url URL             certify the MCP endpoint at URL over Streamable HTTP (bearer keys as for the API)
   --only IDS                run only these checks (check IDs, requirement IDs or prefixes like OMP-CRUD)
   --skip IDS                leave these checks out
   --reporter LIST           pretty,json,junit,html,markdown,badge (default pretty); files go to --out
@@ -187,6 +218,8 @@ Examples:
   OMP_TOKEN=sk-... npx omp-conformance http://localhost:3456 --level core
   npx omp-conformance https://mem.example.com --token "$KEY" --token-b "$KEY_B" \\
       --tool-token cursor="$CURSOR_KEY" --tool-token reader="$READER_KEY" --level full
+  npx omp-conformance http://localhost:3456 --token "$KEY" --token-b "$KEY_B" --mcp-command "npx omp-mcp"
+  npx omp-conformance http://localhost:3456 --token "$KEY" --mcp-url http://localhost:3456/mcp
   npx omp-conformance http://localhost:3456 --only OMP-CRUD,OMP-LIST-006 --reporter pretty,json,html --out reports
   npx omp-conformance http://localhost:3456 --reporter markdown --out . && cat report.md >> "$GITHUB_STEP_SUMMARY"
 

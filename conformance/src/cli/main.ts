@@ -91,6 +91,8 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       expectedFailures,
       strict: cfg.strict,
       bundled: bundled !== undefined,
+      ...(cfg.mcpCommand !== undefined ? { mcpCommand: cfg.mcpCommand } : {}),
+      ...(cfg.mcpUrl !== undefined ? { mcpUrl: cfg.mcpUrl } : {}),
       ...(pretty ? { onEvent: pretty.onEvent } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -5,6 +5,8 @@
 import { type SchemaName, toViolations, validatorFor } from '@omp-kit/schemas';
 import type { Exchange, HttpClient, HttpResponse, RequestSpec } from '../http/client.ts';
 import { TransportError } from '../http/client.ts';
+import type { McpSession } from '../mcp/session.ts';
+import type { McpRun, OpenOptions } from '../mcp/target.ts';
 import { firstDifference, isJsonContentType, jsonEqual, ms, short } from './assert.ts';
 import type { Ledger } from './ledger.ts';
 import type { ExchangeMonitor } from './monitor.ts';
@@ -62,6 +64,8 @@ export interface RunState {
   skews: number[];
   /** Run-wide watch over every exchange (envelope, Content-Type). */
   monitor: ExchangeMonitor;
+  /** The MCP endpoint under test and its sessions; null when the run certifies no MCP endpoint. */
+  mcp: McpRun | null;
 }
 
 /** Query values: repeated keys come from arrays. */
@@ -296,6 +300,7 @@ export class CheckContext {
   private readonly controller = new AbortController();
   private counter = 0;
   private apiCache = new Map<string, Api>();
+  private readonly sessions: McpSession[] = [];
 
   constructor(check: ResolvedCheck, run: RunState) {
     this.check = check;
@@ -309,6 +314,36 @@ export class CheckContext {
   /** Abort everything this check still has in flight (its deadline passed). */
   abort(): void {
     this.controller.abort();
+  }
+
+  /** The MCP side of the run (a runner bug when the check runs without one: selection prevents it). */
+  get mcpRun(): McpRun {
+    if (!this.run.mcp) throw new Error('runner bug: an MCP check ran without an MCP endpoint');
+    return this.run.mcp;
+  }
+
+  /** The run's shared MCP session with one key on the endpoint under test; skips when that key cannot be used. */
+  async mcp(label = 'token-a'): Promise<McpSession> {
+    const why = this.mcpRun.unusableKey(label);
+    if (why) this.skip('missing-input', why);
+    if (label === 'token-b' && !this.run.credentials.has('token-b'))
+      this.skip('missing-input', 'needs a key of a second principal (--token-b / OMP_TOKEN_B)');
+    return this.mcpRun.pooled(label);
+  }
+
+  /** A new MCP session of this check's own (another clientInfo, URL or transport), closed when the check ends. */
+  async openMcp(opts: OpenOptions): Promise<McpSession> {
+    const why = opts.server ? undefined : this.mcpRun.unusableKey(opts.label);
+    if (why) this.skip('missing-input', why);
+    const s = await this.mcpRun.session(opts);
+    this.sessions.push(s);
+    return s;
+  }
+
+  /** Release what the check opened (its own MCP sessions). */
+  async dispose(): Promise<void> {
+    const run = this.run.mcp;
+    if (run) await Promise.all(this.sessions.splice(0).map((s) => run.release(s)));
   }
 
   /** Send through the run's client, counting the request. */

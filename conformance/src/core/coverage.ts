@@ -1,6 +1,7 @@
 /**
- * Traceability between the catalogue and the checks: every testable MUST/SHOULD of Core, Search and Full is
- * verified by at least one check or excluded in data/exclusions.json with a written reason.
+ * Traceability between the catalogue and the checks: every testable MUST/SHOULD of Core, Search, Full and MCP
+ * (whose checks run on an adapter or on the server's own /mcp) is verified by at least one check or excluded
+ * in data/exclusions.json with a written reason.
  */
 import { readFileSync } from 'node:fs';
 import type { Catalogue } from './catalogue.ts';
@@ -25,7 +26,7 @@ export function needsCoverage(r: { level: string; compliance: string; testable: 
   return (
     r.testable &&
     (r.level.startsWith('MUST') || r.level.startsWith('SHOULD')) &&
-    ['Core', 'Search', 'Full'].includes(r.compliance)
+    ['Core', 'Search', 'Full', 'MCP'].includes(r.compliance)
   );
 }
 

@@ -47,6 +47,8 @@ export interface Report {
     specVersion: string | null;
     declaredLevels: string[];
     capabilities: string[];
+    /** The MCP endpoint certified at level mcp: an adapter, or the server's own /mcp; null when none. */
+    mcp: { transport: 'stdio' | 'streamable-http'; endpoint: string; adapter: boolean } | null;
   };
   options: {
     levels: Level[];

@@ -5,6 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { validatorFor } from '@omp-kit/schemas';
 import { HttpClient, redactText, TransportError } from '../http/client.ts';
+import { McpMonitor } from '../mcp/session.ts';
+import { commandSets, McpRun, type McpTarget } from '../mcp/target.ts';
+import { McpEndpointFault } from '../mcp/transport.ts';
 import { runnerVersion } from '../version.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { cleanupRun } from './cleanup.ts';
@@ -73,9 +76,42 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Checks to run instead of the built-in suite (tests). */
   checks?: readonly CheckSpec[];
+  /** Certify a stdio MCP adapter: this command line, started with OMP_SERVER and OMP_API_KEY set. */
+  mcpCommand?: string;
+  /** Certify an MCP endpoint over Streamable HTTP at this URL (with the same keys as bearer tokens). */
+  mcpUrl?: string;
 }
 
-const CERTIFIABLE: readonly Level[] = ['core', 'search', 'full'];
+const CERTIFIABLE: readonly Level[] = ['core', 'search', 'full', 'mcp'];
+
+/** The MCP endpoint a run certifies: the adapter given, else the server's own /mcp when it declares mcp. */
+function mcpTargetOf(opts: RunOptions, baseUrl: string, declared: ReadonlySet<Level>): McpTarget | null {
+  if (opts.mcpCommand !== undefined)
+    return {
+      kind: 'stdio',
+      command: opts.mcpCommand,
+      fixedKey: commandSets(opts.mcpCommand, 'OMP_API_KEY'),
+      fixedTool: commandSets(opts.mcpCommand, 'OMP_TOOL'),
+    };
+  if (opts.mcpUrl !== undefined) return { kind: 'http', url: opts.mcpUrl };
+  if (declared.has('mcp')) return { kind: 'server', url: `${baseUrl}/mcp` };
+  return null;
+}
+
+/** What the report says of the MCP endpoint under test (keys written on a command line are redacted). */
+export function describeMcpTarget(
+  t: McpTarget | null,
+  redact: (s: string) => string,
+): Report['target']['mcp'] {
+  if (!t) return null;
+  if (t.kind === 'stdio')
+    return {
+      transport: 'stdio',
+      endpoint: redact(t.command).replace(/(OMP_API_KEY=)("[^"]*"|'[^']*'|[^\s<]\S*)/g, '$1<redacted>'),
+      adapter: true,
+    };
+  return { transport: 'streamable-http', endpoint: redact(t.url), adapter: t.kind === 'http' };
+}
 
 /** Run the suite against one server and return the report (never throws for server behaviour). */
 export async function runConformance(opts: RunOptions): Promise<Report> {
@@ -150,6 +186,9 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     const capabilities = new Set<string>(health?.capabilities ?? []);
     const requested = new Set<Level>(opts.levels?.length ? ['core', ...opts.levels] : ['core']);
     if (!opts.levels?.length) for (const l of declared) if (CERTIFIABLE.includes(l)) requested.add(l);
+    const mcpTarget = health ? mcpTargetOf(opts, client.baseUrl, declared) : null;
+    // An adapter given on the command line is there to be certified, whatever --level says.
+    if (opts.mcpCommand !== undefined || opts.mcpUrl !== undefined) requested.add('mcp');
 
     // Preflight 2: keys. A key the server rejects is a configuration error, not a server failure.
     const me = async (label: string, token: string): Promise<Principal | string> => {
@@ -173,6 +212,10 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     const configProblems: string[] = [];
     const notes: string[] = [];
     if (!opts.token) configProblems.push('no key given: pass --token KEY or set OMP_TOKEN');
+    if (opts.mcpCommand !== undefined && opts.mcpUrl !== undefined)
+      configProblems.push('give either --mcp-command or --mcp-url: a run certifies one MCP endpoint');
+    if (opts.mcpUrl !== undefined && !/^https?:\/\/[^/]/.test(opts.mcpUrl))
+      configProblems.push(`--mcp-url must be an http or https URL, got "${opts.mcpUrl}"`);
     const toolKeys: ToolKey[] = [];
     if (health && opts.token) {
       const a = await me('token-a', opts.token);
@@ -214,9 +257,22 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
         message: configProblems.join('; '),
         results: skipAll(checks, 'blocked', 'configuration error'),
         health,
+        mcpTarget,
       });
     }
-    if (opts.levels?.includes('mcp')) notes.push('the MCP binding is not certified by this runner version');
+    const mcp = mcpTarget
+      ? new McpRun({
+          target: mcpTarget,
+          serverDeclared: declared.has('mcp'),
+          baseUrl: client.baseUrl,
+          credentials,
+          monitor: new McpMonitor(),
+          timeoutMs,
+          signal: controller.signal,
+          redact: (s) => redactText(s, credentials),
+          clientVersion: runnerVersion,
+        })
+      : null;
 
     const run: RunState = {
       runId,
@@ -234,6 +290,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       signal: controller.signal,
       skews: [],
       monitor,
+      mcp,
     };
 
     // Selection.
@@ -278,6 +335,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
           record(skipResult(p.check, 'blocked', 'run interrupted before this check'));
     } finally {
       monitor.active = false;
+      await mcp?.closeAll();
       emit({ type: 'cleanup' });
       cleanup = await cleanupRun(run, { keep: opts.keepData ?? false });
     }
@@ -292,6 +350,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       cleanup,
       notes,
       interrupted: controller.signal.aborted,
+      mcpTarget,
       ...(healthProblem ? { healthProblem } : {}),
     });
   } finally {
@@ -317,9 +376,26 @@ function selectionSkip(
   if (!requested.has(c.level)) return { kind: 'not-requested', reason: `level ${c.level} not requested` };
   if (healthProblem && c.area !== 'HEALTH' && c.area !== 'LEVEL')
     return { kind: 'blocked', reason: `no usable health body: ${healthProblem}` };
-  if (!run.declared.has(c.level) && c.level !== 'core')
+  if (c.level === 'mcp') {
+    if (!run.mcp)
+      return {
+        kind: 'not-applicable',
+        reason: 'the server does not declare level mcp and no adapter was given (--mcp-command / --mcp-url)',
+      };
+  } else if (!run.declared.has(c.level) && c.level !== 'core')
     return { kind: 'not-applicable', reason: `the server does not declare level ${c.level}` };
   for (const n of c.needs) {
+    if (n.kind === 'mcp-server' && !run.declared.has('mcp'))
+      return {
+        kind: 'not-applicable',
+        reason:
+          "the server does not declare level mcp: its own MCP endpoints are not certified (the adapter's are)",
+      };
+    if (n.kind === 'mcp-stdio' && run.mcp?.target.kind !== 'stdio')
+      return {
+        kind: 'not-applicable',
+        reason: 'the MCP endpoint under test is not a stdio adapter (--mcp-command)',
+      };
     if (n.kind === 'capability' && !run.capabilities.has(n.name))
       return { kind: 'not-applicable', reason: `the server does not declare capability ${n.name}` };
     if (n.kind === 'credential' && !run.credentials.has(n.name))
@@ -384,6 +460,10 @@ async function executeCheck(c: ResolvedCheck, run: RunState, timeoutMs: number):
     if (t.failures.length) return result(isAdvisory(c.rfc) ? 'warn' : 'fail');
     return result('pass');
   } catch (e) {
+    if (e instanceof McpEndpointFault) {
+      t.failures.push({ message: `the MCP endpoint failed: ${redactText(e.message, run.credentials)}` });
+      return result(isAdvisory(c.rfc) ? 'warn' : 'fail');
+    }
     if (e instanceof CheckFailure) {
       t.failures.push(e.failure);
       return result(isAdvisory(c.rfc) ? 'warn' : 'fail');
@@ -400,6 +480,7 @@ async function executeCheck(c: ResolvedCheck, run: RunState, timeoutMs: number):
     return result('error', { reason: `runner error: ${err?.message ?? String(e)} ${where}`.trim() });
   } finally {
     clearTimeout(timer);
+    await t.dispose();
   }
 }
 
@@ -451,6 +532,7 @@ interface Outcome {
   notes?: string[];
   interrupted?: boolean;
   healthProblem?: string;
+  mcpTarget?: McpTarget | null;
 }
 
 function finish(
@@ -485,14 +567,14 @@ function finish(
       return lr;
     }
     if (!requested.has(level)) return lr;
-    if (level === 'mcp') {
-      lr.verdict = 'incomplete';
-      lr.reason = 'the MCP binding is not certified by this runner version';
-      return lr;
-    }
-    if (!declared.has(level)) {
+    // An adapter is certified at level mcp whatever the server declares.
+    const adapter = level === 'mcp' && (o.mcpTarget?.kind === 'stdio' || o.mcpTarget?.kind === 'http');
+    if (!declared.has(level) && !adapter) {
       lr.verdict = 'not_declared';
-      lr.reason = `the server does not list "${level}" in health.levels`;
+      lr.reason =
+        level === 'mcp'
+          ? 'the server does not list "mcp" in health.levels and no adapter was given (--mcp-command / --mcp-url)'
+          : `the server does not list "${level}" in health.levels`;
       return lr;
     }
     const failing = rs.filter((r) => counts(r, strict));
@@ -532,7 +614,7 @@ function finish(
     message = o.message ?? verdict;
     exitCode = verdict === 'unreachable' ? 3 : verdict === 'config_error' ? 2 : 1;
   } else {
-    const req = levels.filter((l) => l.requested && l.level !== 'mcp');
+    const req = levels.filter((l) => l.requested);
     const bad = req.filter((l) => l.verdict === 'not_conformant' || l.verdict === 'not_declared');
     const incomplete = req.filter((l) => l.verdict === 'incomplete');
     const names = (ls: LevelReport[]) => ls.map((l) => l.level).join(', ');
@@ -579,6 +661,7 @@ function finish(
       specVersion: o.health?.version ?? null,
       declaredLevels: [...(o.health?.levels ?? [])],
       capabilities: [...(o.health?.capabilities ?? [])],
+      mcp: describeMcpTarget(o.mcpTarget ?? null, (s) => redactText(s, base.credentials)),
     },
     options: {
       levels: [...requested],

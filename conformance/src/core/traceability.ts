@@ -17,7 +17,6 @@ export function renderTraceability(): string {
     if (by) how = by.map((id) => `\`${id}\``).join(', ');
     else if (excluded.has(r.id)) how = `excluded: ${excluded.get(r.id)}`;
     else if (!r.testable) how = 'not black-box testable (not certified)';
-    else if (r.compliance === 'MCP') how = 'MCP binding: not certified by this runner';
     else if (!needsCoverage(r)) how = `${r.level}: optional, not checked`;
     else how = '**NOT COVERED**';
     return `| ${r.id} | ${r.level} | ${r.compliance} | ${cell(how)} |`;
@@ -29,7 +28,7 @@ export function renderTraceability(): string {
 Generated from the catalogue (spec ${catalogue.specVersion}, requirement set \`${catalogue.requirementSetHash}\`) and
 the check registry by \`node conformance/scripts/traceability.ts\`; \`test/catalogue.test.ts\` fails when it is stale.
 
-${checks.length} checks; ${covered} of ${testable.length} testable MUST/SHOULD requirements of Core, Search and Full
+${checks.length} checks; ${covered} of ${testable.length} testable MUST/SHOULD requirements of Core, Search, Full and MCP
 verified by at least one check, ${testable.length - covered} excluded with a reason (data/exclusions.json).
 
 | requirement | level | compliance | verified by |

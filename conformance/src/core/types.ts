@@ -28,7 +28,11 @@ export type Need =
       scopes?: 'read' | 'write' | 'read-only' | 'write-only' | 'read-write';
       readScope?: 'all' | 'own';
     }
-  | { kind: 'limit'; name: 'max_body_bytes' | 'max_import_bytes'; atMost: number };
+  | { kind: 'limit'; name: 'max_body_bytes' | 'max_import_bytes'; atMost: number }
+  /** The server's own MCP endpoints (health declares level mcp), whatever the MCP endpoint under test. */
+  | { kind: 'mcp-server' }
+  /** The MCP endpoint under test is a stdio command (an adapter started by the runner). */
+  | { kind: 'mcp-stdio' };
 
 /** A check as written in a checks file: ids, title, needs and the function. */
 export interface CheckSpec {

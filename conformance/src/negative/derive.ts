@@ -111,8 +111,20 @@ const REMOVE = Symbol('remove');
 
 /** Derive cases for one request schema, starting from a valid base body. */
 export function deriveCases(schemaName: SchemaName, base: S): DerivedCase[] {
-  const validate = validatorFor(schemaName);
-  if (!validate(base)) throw new Error(`derive: the base body is not valid against ${schemaName}`);
+  return deriveCasesFrom(getSchema(schemaName) as S, schemaName, validatorFor(schemaName), base);
+}
+
+/**
+ * Derive cases for a schema inside a schema file (e.g. a `$defs` member of mcp-tools, its `$ref`s relative to
+ * `file`), classified by `validate`, starting from a valid base body.
+ */
+export function deriveCasesFrom(
+  schema: S,
+  file: string,
+  validate: (value: unknown) => boolean,
+  base: S,
+): DerivedCase[] {
+  if (!validate(base)) throw new Error(`derive: the base body is not valid against its schema in ${file}`);
   const out: DerivedCase[] = [];
   const seen = new Set<string>();
   const add = (label: string, path: string[], body: S) => {
@@ -121,7 +133,7 @@ export function deriveCases(schemaName: SchemaName, base: S): DerivedCase[] {
     seen.add(key);
     out.push({ label, path: path.length ? `/${path.join('/')}` : '', body, valid: validate(body) === true });
   };
-  walkObject(getSchema(schemaName) as S, schemaName, base, [], base, add);
+  walkObject(schema, file, base, [], base, add);
   return out;
 }
 

@@ -74,3 +74,13 @@ export function problems(report: Report): CheckResult[] {
 export function stamp(report: Report): string {
   return `omp-conformance ${report.runner.version} · spec ${report.spec.version} · requirement set ${report.spec.requirementSetHash}`;
 }
+
+/** One line naming the MCP endpoint certified at level mcp, or undefined when the run certified none. */
+export function mcpEndpoint(report: Report): string | undefined {
+  const m = report.target.mcp;
+  if (!m) return undefined;
+  if (m.transport === 'stdio') return `MCP endpoint: stdio adapter \`${m.endpoint}\``;
+  return m.adapter
+    ? `MCP endpoint: Streamable HTTP adapter at ${m.endpoint}`
+    : `MCP endpoint: the server's own ${m.endpoint} (Streamable HTTP; HTTP+SSE checked too)`;
+}

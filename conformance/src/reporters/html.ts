@@ -6,7 +6,7 @@
 import type { Report } from '../core/report.ts';
 import type { CheckResult } from '../core/types.ts';
 import type { Exchange } from '../http/client.ts';
-import { cellStatus, esc, matrix, stamp, statusLabel, verdictLabel } from './common.ts';
+import { cellStatus, esc, matrix, mcpEndpoint, stamp, statusLabel, verdictLabel } from './common.ts';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -96,6 +96,7 @@ export function renderHtml(report: Report): string {
 <header><h1>OMP conformance: <span>${esc(verdictLabel(report.verdict))}</span></h1>
 <div>${esc(report.message)}</div>
 <div>${esc(report.target.baseUrl)} · ${esc(server)}${report.target.bundled ? ' (bundled reference server)' : ''} · run ${esc(report.runId)} · ${esc(report.startedAt)} · ${report.durationMs} ms</div>
+${mcpEndpoint(report) ? `<div>${esc(mcpEndpoint(report) ?? '')}</div>` : ''}
 <div>${esc(stamp(report))}</div></header>
 <main>
 <h2>Levels</h2>

@@ -1,6 +1,6 @@
 /** Markdown for CI step summaries (GitHub's $GITHUB_STEP_SUMMARY): verdicts, matrix, each problem with curl. */
 import type { Report } from '../core/report.ts';
-import { cellStatus, matrix, problems, stamp, statusLabel, verdictLabel } from './common.ts';
+import { cellStatus, matrix, mcpEndpoint, problems, stamp, statusLabel, verdictLabel } from './common.ts';
 
 const ICON: Record<string, string> = {
   pass: '✅',
@@ -35,6 +35,8 @@ export function renderMarkdown(report: Report): string {
     `Target \`${report.target.baseUrl}\` (${server}${report.target.bundled ? ', bundled reference server' : ''}), ` +
       `declared levels: ${report.target.declaredLevels.join(', ') || 'none'}.`,
   );
+  const mcp = mcpEndpoint(report);
+  if (mcp) out.push('', `${cell(mcp)}.`);
   out.push('');
   out.push('| level | declared | requested | verdict | pass | fail | warn | skip | error |');
   out.push('|---|---|---|---|---|---|---|---|---|');

@@ -5,7 +5,7 @@
 import type { Report } from '../core/report.ts';
 import type { RunEvent } from '../core/runner.ts';
 import type { CheckResult } from '../core/types.ts';
-import { stamp, statusLabel, verdictLabel } from './common.ts';
+import { mcpEndpoint, stamp, statusLabel, verdictLabel } from './common.ts';
 
 /** Minimal writable stream interface. */
 export interface Out {
@@ -120,6 +120,8 @@ export class PrettyReporter {
         `  ${l.level.padEnd(7)} ${this.paint(color, verdictLabel(l.verdict).padEnd(15))} ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error${l.reason ? this.paint(C.grey, ` — ${l.reason}`) : ''}`,
       );
     }
+    const mcp = mcpEndpoint(report);
+    if (mcp) out.push(this.paint(C.grey, `  ${mcp}`));
     if (report.cleanup) {
       const k = report.cleanup;
       out.push(

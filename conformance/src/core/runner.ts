@@ -263,7 +263,6 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     const mcp = mcpTarget
       ? new McpRun({
           target: mcpTarget,
-          serverDeclared: declared.has('mcp'),
           baseUrl: client.baseUrl,
           credentials,
           monitor: new McpMonitor(),

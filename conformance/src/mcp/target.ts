@@ -38,8 +38,6 @@ export interface OpenOptions {
 /** Everything MCP of one run. */
 export interface McpRunOptions {
   target: McpTarget;
-  /** The server declares level mcp: its own endpoints are certified too. */
-  serverDeclared: boolean;
   baseUrl: string;
   credentials: ReadonlyMap<string, string>;
   monitor: McpMonitor;

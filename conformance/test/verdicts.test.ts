@@ -120,15 +120,22 @@ describe('verdicts', () => {
 
   it('waits out 429 rate_limited (Retry-After) instead of failing the check that met it', async () => {
     let n = 0;
+    // Every 4th request is limited, but never the same request twice: the runner resends after Retry-After,
+    // and a resend landing on another multiple of 4 would otherwise make this test depend on scheduling.
+    const limitedOnce = new Set<string>();
     const limited = await startProxy(srv.url, {
-      request: (q) =>
-        ++n % 4 === 0
+      request: (q) => {
+        const key = `${q.method} ${q.url} ${q.body.toString('base64')}`;
+        const limit = ++n % 4 === 0 && !limitedOnce.has(key);
+        if (limit) limitedOnce.add(key);
+        return limit
           ? {
               status: 429,
               headers: { 'content-type': 'application/json', 'retry-after': '0' },
               body: Buffer.from('{"error":"rate_limited","message":"slow down","details":{"retry_after":0}}'),
             }
-          : q,
+          : q;
+      },
     });
     try {
       const r = await runConformance(
@@ -140,6 +147,7 @@ describe('verdicts', () => {
           .map((c) => `${c.id}: ${c.failures[0]?.message ?? c.reason}`),
       ).toEqual([]);
       expect(n).toBeGreaterThan(100);
+      expect(limitedOnce.size).toBeGreaterThan(20);
     } finally {
       await limited.close();
     }

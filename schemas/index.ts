@@ -7,6 +7,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
+import { type RefResolver, schemaDirResolver } from './refs.ts';
+
+export {
+  absoluteRef,
+  atPointer,
+  documentOf,
+  type Located,
+  pointerOf,
+  pointerTokens,
+  type RefResolver,
+  schemaAt,
+  schemaDirResolver,
+} from './refs.ts';
 
 /** Folder holding the `*.schema.json` files. */
 export const schemaDir: string = dirname(fileURLToPath(import.meta.url));
@@ -127,13 +140,21 @@ export function localSchemaPath(uri: string): string | undefined {
   return /^[a-z0-9-]+\.schema\.json$/.test(file) ? join(schemaDir, file) : undefined;
 }
 
+let folderResolver: RefResolver | undefined;
+/** The resolver of this folder, built on first use (it reads every schema's `$id`). */
+const folder = (): RefResolver => {
+  folderResolver ??= schemaDirResolver(schemaDir);
+  return folderResolver;
+};
+
 /**
  * A resolver for @apidevtools/json-schema-ref-parser (and so swagger-parser): it serves `$id`-relative refs
- * (`https://openmemoryprotocol.org/schemas/0.3/*.schema.json`) from this folder, so tools never hit the network.
- * Use as `{ resolve: { omp: ompSchemaResolver } }`.
+ * (`https://openmemoryprotocol.org/schemas/<version>/*.schema.json`) from this folder, so tools never hit the
+ * network. Use as `{ resolve: { omp: ompSchemaResolver, http: false } }`; `schemaDirResolver` does the same for
+ * another folder (a released spec's copy, a scratch tree).
  */
-export const ompSchemaResolver = {
+export const ompSchemaResolver: RefResolver = {
   order: 1,
-  canRead: (file: { url: string }): boolean => localSchemaPath(file.url) !== undefined,
-  read: (file: { url: string }): string => readFileSync(localSchemaPath(file.url)!, 'utf8'),
+  canRead: (file) => folder().canRead(file),
+  read: (file) => folder().read(file),
 };

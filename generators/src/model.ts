@@ -155,8 +155,8 @@ export interface ApiModel {
   title: string;
   version: string;
   description: string;
-  /** `computeSpecHash` of the sources. */
-  specHash: string;
+  /** `computeSourceHash` of the sources (openapi.yaml + schemas), stamped into every generated file. */
+  sourceHash: string;
   operations: OperationModel[];
   groups: GroupModel[];
   /** Tag name -> description, in spec order. */

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { ompSchemaResolver } from '@omp-kit/schemas';
+import { absoluteRef, atPointer, documentOf, type RefResolver, schemaAt } from '@omp-kit/schemas';
 import type {
   ApiModel,
   BodyModel,
@@ -34,14 +34,20 @@ type IdempotentExtension = boolean | { unless: { param: string; value: string } 
 /** What the transform needs besides the OpenAPI document. */
 export interface ModelSources {
   /** Schema documents keyed by file stem (`memory` for memory.schema.json); each has an absolute `$id`. */
-  schemas: ReadonlyMap<string, Obj & { $id: string }>;
-  /** Stamped into the model, and so into every generated file. */
-  specHash: string;
+  schemas: ReadonlyMap<string, { $id: string }>;
+  /** Stamped into the model, and so into every generated file (`computeSourceHash`). */
+  sourceHash: string;
 }
 
-/** Validate `openapiPath` with swagger-parser (no network) and build the model from it. */
-export async function loadApiModel(openapiPath: string, sources: ModelSources): Promise<ApiModel> {
-  const options = { resolve: { omp: ompSchemaResolver, http: false } } as unknown as SwaggerParser.Options;
+/**
+ * Validate `openapiPath` with swagger-parser (no network: `resolver` serves the schemas' `$id` URLs from the
+ * tree's own schemas folder) and build the model from it.
+ */
+export async function loadApiModel(
+  openapiPath: string,
+  sources: ModelSources & { resolver: RefResolver },
+): Promise<ApiModel> {
+  const options = { resolve: { omp: sources.resolver, http: false } } as unknown as SwaggerParser.Options;
   await SwaggerParser.validate(openapiPath, options);
   const api = (await SwaggerParser.parse(openapiPath)) as unknown as Obj;
   return openapiToModel(api, sources);
@@ -56,7 +62,7 @@ export class SpecError extends Error {
 export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
   const byFile = new Map<string, Obj & { $id: string }>();
   const byId = new Map<string, Obj>();
-  for (const [stem, doc] of sources.schemas) {
+  for (const [stem, doc] of sources.schemas as ReadonlyMap<string, Obj & { $id: string }>) {
     byFile.set(`${stem}.schema.json`, doc);
     byId.set(doc.$id, doc);
   }
@@ -67,7 +73,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
     for (let hops = 0; isObj(v) && typeof v.$ref === 'string'; hops++) {
       const ref = v.$ref;
       if (hops > 10 || !ref.startsWith('#/')) throw new SpecError(`${where}: unsupported $ref ${ref}`);
-      v = pointer(api, ref.slice(1));
+      v = atPointer(api, ref);
       if (v === undefined) throw new SpecError(`${where}: dangling $ref ${ref}`);
     }
     if (!isObj(v)) throw new SpecError(`${where}: expected an object`);
@@ -77,7 +83,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
   /** Absolute URI of a schema reference written in openapi.yaml (component or schema file). */
   const schemaUri = (ref: string, where: string): string => {
     if (ref.startsWith('#/components/schemas/')) {
-      const target = pointer(api, ref.slice(1));
+      const target = atPointer(api, ref);
       if (!isObj(target) || typeof target.$ref !== 'string' || target.$ref.startsWith('#')) {
         throw new SpecError(`${where}: ${ref} must be a $ref to a schemas/*.schema.json file`);
       }
@@ -104,18 +110,16 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
 
   /** The schema at an absolute URI, and the document URI its own refs resolve against. */
   const at = (uri: string, where: string): { schema: Obj; base: string } => {
-    const [id = '', fragment = ''] = uri.split('#');
-    const doc = byId.get(id);
-    const schema = doc && pointer(doc, decodeURIComponent(fragment));
-    if (!isObj(schema)) throw new SpecError(`${where}: cannot resolve ${uri}`);
-    return { schema, base: id };
+    const found = schemaAt(byId, uri);
+    if (!found || !isObj(found.schema)) throw new SpecError(`${where}: cannot resolve ${uri}`);
+    return { schema: found.schema, base: found.base };
   };
 
   /** Follow a schema's `$ref` chain, siblings overriding what they reference (enough for constraints). */
   const flatten = (schema: Schema, base: string, where: string): Obj => {
     if (!isObj(schema)) return {};
     if (typeof schema.$ref !== 'string') return schema;
-    const target = at(resolveRef(schema.$ref, base), where);
+    const target = at(absoluteRef(schema.$ref, base), where);
     const { $ref: _, ...siblings } = schema;
     return { ...flatten(target.schema, target.base, where), ...siblings };
   };
@@ -123,7 +127,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
   /** The named type a schema is (a bare `$ref` to a titled document or `$defs` entry), if it is one. */
   const named = (schema: Schema, base: string): TypeRef | undefined => {
     if (!isObj(schema) || typeof schema.$ref !== 'string') return undefined;
-    const uri = resolveRef(schema.$ref, base).replace(/#$/, '');
+    const uri = absoluteRef(schema.$ref, base);
     const fragment = uri.split('#')[1];
     if (fragment !== undefined && !/^\/\$defs\/[^/]+$/.test(fragment)) return undefined;
     const { schema: target } = at(uri, uri);
@@ -313,7 +317,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
     const res = flatten({ $ref: op.success.type.uri }, '', where);
     const props = isObj(res.properties) ? res.properties : {};
     const arrays = Object.entries(props).filter(([, s]) => isObj(s) && s.type === 'array');
-    const base = op.success.type.uri.split('#')[0] as string;
+    const base = documentOf(op.success.type.uri);
     if (!('total' in props) || arrays.length !== 1) return undefined;
     const [itemsField, itemsSchema] = arrays[0] as [string, Obj];
     const itemType = named(itemsSchema.items as Schema, base);
@@ -329,7 +333,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
     } else if (op.body) {
       const b = flatten({ $ref: op.body.type.uri }, '', where);
       const bp = isObj(b.properties) ? b.properties : {};
-      const bodyBase = op.body.type.uri.split('#')[0] as string;
+      const bodyBase = documentOf(op.body.type.uri);
       if (bp.limit && bp.offset) {
         limit = flatten(bp.limit as Schema, bodyBase, where);
         offset = flatten(bp.offset as Schema, bodyBase, where);
@@ -365,7 +369,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
     title: String(info.title ?? ''),
     version: String(info.version ?? ''),
     description: String(info.description ?? ''),
-    specHash: sources.specHash,
+    sourceHash: sources.sourceHash,
     operations,
     groups,
     tags,
@@ -436,7 +440,7 @@ function reachableDocuments(ops: OperationModel[], byId: ReadonlyMap<string, Obj
     if (Array.isArray(schema)) for (const s of schema) visit(s, base);
     else if (isObj(schema)) {
       for (const [k, v] of Object.entries(schema)) {
-        if (k === '$ref' && typeof v === 'string') todo.push(resolveRef(v, base).split('#')[0] as string);
+        if (k === '$ref' && typeof v === 'string') todo.push(documentOf(absoluteRef(v, base)));
         else if (k !== 'enum' && k !== 'const' && k !== 'default' && k !== 'examples') visit(v, base);
       }
     }
@@ -444,7 +448,7 @@ function reachableDocuments(ops: OperationModel[], byId: ReadonlyMap<string, Obj
   for (const op of ops) {
     for (const p of [...op.pathParams, ...op.queryParams]) visit(p.schema, '');
     for (const t of [op.body?.type, op.success.type, ...op.errors.map((e) => e.type)])
-      if (t) todo.push(t.uri.split('#')[0] as string);
+      if (t) todo.push(documentOf(t.uri));
   }
   const seen = new Set<string>();
   while (todo.length > 0) {
@@ -470,19 +474,4 @@ function namedTypes(byId: ReadonlyMap<string, Obj>): TypeRef[] {
     }
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-/** `ref` made absolute against `base` ('' when `ref` is already absolute). */
-function resolveRef(ref: string, base: string): string {
-  return new URL(ref, base || undefined).href;
-}
-
-/** The value at a JSON Pointer (`/a/b~1c`) inside `root`. */
-function pointer(root: unknown, ptr: string): unknown {
-  let node = root;
-  for (const raw of ptr.split('/').slice(1)) {
-    if (!isObj(node) && !Array.isArray(node)) return undefined;
-    node = (node as Obj)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
 }

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../spec/tools/paths.ts';
+import { loadModelOf } from '../src/context.ts';
 import { goSdkPaths, renderGoSdk } from '../src/go/go-files.ts';
 import { alignRows, goDoc, goLocalName, goName, goNameOf, goString } from '../src/go/go-syntax.ts';
 import { GoTypes } from '../src/go/go-types.ts';
 import type { ApiModel } from '../src/model.ts';
 import { openapiToModel } from '../src/openapi-to-model.ts';
-import { loadModelOf } from '../src/sdks.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -130,7 +130,7 @@ function modelOf(
       },
     },
   };
-  return openapiToModel(api, { schemas, specHash: '0123456789abcdef' });
+  return openapiToModel(api, { schemas, sourceHash: '0123456789abcdef' });
 }
 
 /** The Go type of each member of the struct `name` in a model. */
@@ -314,7 +314,7 @@ describe('the real spec', async () => {
     for (const f of files) {
       const [first, ...rest] = f.content.split('\n');
       expect(first).toMatch(/^\/\/ Code generated .* DO NOT EDIT\.$/);
-      expect(rest.join('\n')).toContain(`// Spec hash: ${model.specHash}`);
+      expect(rest.join('\n')).toContain(`// Source hash: ${model.sourceHash}`);
       expect(rest.join('\n')).toContain('// Regenerate: npm run generate');
     }
   });

@@ -3,9 +3,9 @@
  * pins), then over the real spec/openapi.yaml: the operations and SDK names the SDKs are built from.
  */
 import { describe, expect, it } from 'vitest';
+import { loadModelOf } from '../src/context.ts';
 import type { OperationModel } from '../src/model.ts';
 import { openapiToModel, SpecError } from '../src/openapi-to-model.ts';
-import { loadModelOf } from '../src/sdks.ts';
 
 type Obj = Record<string, unknown>;
 const base = 'https://example.test/s/';
@@ -85,7 +85,7 @@ function spec(paths: Obj, extra: Obj = {}): Obj {
   };
 }
 const thingRef = '#/components/schemas/Thing';
-const model = (paths: Obj, extra?: Obj) => openapiToModel(spec(paths, extra), { schemas, specHash: 'h' });
+const model = (paths: Obj, extra?: Obj) => openapiToModel(spec(paths, extra), { schemas, sourceHash: 'h' });
 const op = (paths: Obj, id: string, extra?: Obj): OperationModel => {
   const found = model(paths, extra).operations.find((o) => o.id === id);
   if (!found) throw new Error(`no ${id}`);

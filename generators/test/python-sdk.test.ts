@@ -7,15 +7,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../spec/tools/paths.ts';
-import { computeSpecHash } from '../../spec/tools/spec-hash.ts';
+import { loadModelOf } from '../src/context.ts';
 import type { ParamModel } from '../src/model.ts';
 import { isCommaList } from '../src/python/derived.ts';
 import { docstring, pyLiteral, pyName } from '../src/python/py-syntax.ts';
 import { PyTypes } from '../src/python/py-types.ts';
-import { renderPythonSdkFiles } from '../src/python/sdk-files.ts';
+import { renderPythonSdk } from '../src/python/sdk-files.ts';
+import { computeSourceHash } from '../src/source-hash.ts';
 
-const first = await renderPythonSdkFiles();
-const second = await renderPythonSdkFiles();
+const first = renderPythonSdk(await loadModelOf());
+const second = renderPythonSdk(await loadModelOf());
 
 describe('generated Python SDK files', () => {
   it('are deterministic: two runs render identical bytes', () => {
@@ -34,7 +35,7 @@ describe('generated Python SDK files', () => {
     for (const line of [
       '# Generated file — do not edit.',
       '# Generator: generators/src/python/sdk-files.ts',
-      `# Spec hash: ${computeSpecHash(repoRoot)}`,
+      `# Source hash: ${computeSourceHash(repoRoot)}`,
       '# Regenerate: npm run generate',
     ]) {
       expect(head).toContain(line);

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorFromResponse } from '../../sdk-ts/src/core/errors.ts';
 import { repoRoot } from '../../spec/tools/paths.ts';
-import { computeSpecHash } from '../../spec/tools/spec-hash.ts';
-import { renderSdkFiles } from '../src/sdks.ts';
+import { loadModelOf } from '../src/context.ts';
+import { computeSourceHash } from '../src/source-hash.ts';
 import { readmeMarkers, spliceReadme } from '../src/typescript/model-to-readme.ts';
 import { errorClass } from '../src/typescript/naming.ts';
+import { renderTypeScriptSdk } from '../src/typescript/sdk-files.ts';
 import { jsLiteral } from '../src/typescript/ts-syntax.ts';
 
-const first = await renderSdkFiles();
-const second = await renderSdkFiles();
+const first = renderTypeScriptSdk(await loadModelOf(), repoRoot);
+const second = renderTypeScriptSdk(await loadModelOf(), repoRoot);
 
 describe('generated TypeScript SDK files', () => {
   it('are deterministic: two runs render identical bytes', () => {
@@ -34,7 +35,7 @@ describe('generated TypeScript SDK files', () => {
     for (const line of [
       '— do not edit.',
       'Generator: generators/src/typescript/sdk-files.ts',
-      `Spec hash: ${computeSpecHash(repoRoot)}`,
+      `Source hash: ${computeSourceHash(repoRoot)}`,
       'Regenerate: npm run generate',
     ]) {
       expect(f.content).toContain(line);

@@ -4,8 +4,8 @@
  * fails here too; each response must come back as the typed data or the typed error the example implies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModelOf } from '../../generators/src/context.ts';
 import type { ApiModel, OperationModel } from '../../generators/src/model.ts';
-import { loadModelOf } from '../../generators/src/sdks.ts';
 import { errorClass, groupProperty, methodName } from '../../generators/src/typescript/naming.ts';
 import * as sdk from '../src/index.ts';
 import { type PrismMock, startPrism } from './support/prism.ts';

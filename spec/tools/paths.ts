@@ -15,7 +15,6 @@ export const relPaths = {
   schemas: 'schemas',
   catalogue: 'spec/requirements.json',
   retired: 'spec/retired-requirements.json',
-  types: 'schemas/generated/types.ts',
 } as const;
 
 /** Absolute paths of the spec files under one root. */
@@ -26,7 +25,6 @@ export interface SpecPaths {
   schemas: string;
   catalogue: string;
   retired: string;
-  types: string;
 }
 
 /** Absolute paths of the spec files under `root` (default: this repository). */
@@ -38,6 +36,5 @@ export function specPaths(root: string = repoRoot): SpecPaths {
     schemas: join(root, relPaths.schemas),
     catalogue: join(root, relPaths.catalogue),
     retired: join(root, relPaths.retired),
-    types: join(root, relPaths.types),
   };
 }

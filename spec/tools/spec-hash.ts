@@ -20,8 +20,13 @@ export function specSourceFiles(root: string): string[] {
  * A missing source (SPEC.md before it is written) hashes as `<path>\n<missing>\n` so the hash stays defined.
  */
 export function computeSpecHash(root: string): string {
+  return hashFiles(root, specSourceFiles(root));
+}
+
+/** The hash `computeSpecHash` computes, over any list of repository-relative files (sorted by the caller). */
+export function hashFiles(root: string, files: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const rel of specSourceFiles(root)) {
+  for (const rel of files) {
     const abs = join(root, rel);
     const content = existsSync(abs) ? readFileSync(abs) : Buffer.from('<missing>');
     hash.update(`${rel}\n`);

@@ -16,6 +16,7 @@
  * the same: the schema's default is null, or the server writes null for none), except in the body of a
  * partial update (PUT/PATCH), where absent keeps and null clears: there it is the runtime's `Nullable[T]`.
  */
+import { absoluteRef, schemaAt } from '@omp-kit/schemas';
 import type { ApiModel, Schema } from '../model.ts';
 import { singular, words } from '../names.ts';
 import { alignRows, goDoc, goName, goNameOf, goRawString, goString, type Row } from './go-syntax.ts';
@@ -230,7 +231,7 @@ export class GoTypes {
     });
 
     if (typeof schema.$ref === 'string') {
-      const uri = new URL(schema.$ref, base || undefined).href.replace(/#$/, '');
+      const uri = absoluteRef(schema.$ref, base);
       const named = this.#named.get(uri);
       if (named) {
         const d = this.#decls.get(named) as Decl;
@@ -394,7 +395,7 @@ export class GoTypes {
   /** The JSON type a (non-union) schema describes, following `$ref`s. */
   #jsonType(schema: Schema, base: string, context: string): string {
     if (isObj(schema) && typeof schema.$ref === 'string') {
-      const t = this.#at(new URL(schema.$ref, base || undefined).href);
+      const t = this.#at(absoluteRef(schema.$ref, base));
       return this.#jsonType(t.schema, t.base, context);
     }
     const type = isObj(schema) ? schema.type : undefined;
@@ -501,14 +502,9 @@ export class GoTypes {
   }
 
   #at(uri: string): { schema: Obj; base: string } {
-    const [id = '', fragment = ''] = uri.split('#');
-    const doc = this.#docs.get(id);
-    let node: unknown = doc;
-    for (const raw of decodeURIComponent(fragment).split('/').slice(1)) {
-      node = isObj(node) ? node[raw.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-    }
-    if (!isObj(node)) throw new Error(`cannot resolve schema ${uri}`);
-    return { schema: node, base: id };
+    const found = schemaAt(this.#docs, uri);
+    if (!found || !isObj(found.schema)) throw new Error(`cannot resolve schema ${uri}`);
+    return { schema: found.schema, base: found.base };
   }
 }
 

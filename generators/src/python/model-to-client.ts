@@ -7,6 +7,7 @@
  * keyword arguments; `request_options=` last. Optional arguments default to `NOT_GIVEN` and are not sent,
  * so `namespace=None` (send null: clear it) differs from leaving `namespace` out (keep it).
  */
+import { absoluteRef } from '@omp-kit/schemas';
 import type { ApiModel, OperationModel } from '../model.ts';
 import { words } from '../names.ts';
 import { isCommaList, type RetrySafety, retrySafety, returnedTypes } from './derived.ts';
@@ -195,7 +196,7 @@ function methodOf(op: OperationModel, types: PyTypes, returned: Set<string>): Me
 function memberDescription(types: PyTypes, s: Record<string, unknown>, base: string): string {
   if (typeof s.description === 'string') return s.description;
   if (typeof s.$ref === 'string') {
-    const t = types.resolve(new URL(s.$ref, base || undefined).href).schema;
+    const t = types.resolve(absoluteRef(s.$ref, base)).schema;
     if (typeof t.description === 'string') return t.description;
   }
   return '';

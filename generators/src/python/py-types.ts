@@ -10,6 +10,7 @@
  * - enum/const -> `Literal[...]`, anyOf/oneOf and type lists -> unions, arrays -> `list[...]` (or
  *   `Sequence[...]` for arguments), objects without properties -> `dict[str, Any]`.
  */
+import { absoluteRef, schemaAt } from '@omp-kit/schemas';
 import type { TypeRef } from '../model.ts';
 import { isPyIdentifier, pyClass, pyLiteral } from './py-syntax.ts';
 
@@ -74,13 +75,9 @@ export class PyTypes {
 
   /** The schema at an absolute URI and the document URI its refs resolve against. */
   resolve(uri: string): { schema: Obj; base: string } {
-    const [id = '', fragment = ''] = uri.split('#');
-    let node: unknown = this.#docs.get(id);
-    for (const raw of decodeURIComponent(fragment).split('/').slice(1)) {
-      node = isObj(node) ? node[raw.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-    }
-    if (!isObj(node)) throw new Error(`python types: cannot resolve ${uri}`);
-    return { schema: node, base: id };
+    const found = schemaAt(this.#docs, uri);
+    if (!found || !isObj(found.schema)) throw new Error(`python types: cannot resolve ${uri}`);
+    return { schema: found.schema, base: found.base };
   }
 
   /** The object schema (properties, required) a schema describes, following `$ref`s and merging siblings. */
@@ -90,7 +87,7 @@ export class PyTypes {
   ): { properties: Obj; required: string[]; base: string } | undefined {
     if (!isObj(schema)) return undefined;
     if (typeof schema.$ref === 'string') {
-      const uri = abs(schema.$ref, base);
+      const uri = absoluteRef(schema.$ref, base);
       const t = this.resolve(uri);
       const inner = this.objectShape(t.schema, t.base);
       if (!inner) return undefined;
@@ -116,7 +113,7 @@ export class PyTypes {
     if (schema === false) return 'NoReturn';
     if (!isObj(schema)) throw new Error(`python types: ${hint}: not a schema`);
     if (typeof schema.$ref === 'string') {
-      const uri = abs(schema.$ref, base);
+      const uri = absoluteRef(schema.$ref, base);
       const siblings = Object.keys(schema).filter((k) => !annotationKeys.has(k));
       if (siblings.some((k) => reshapingKeys.has(k))) return this.#inlineObject(schema, base, hint);
       const name = this.#named.get(uri);
@@ -181,7 +178,7 @@ export class PyTypes {
       typeof schema.description === 'string'
         ? schema.description
         : typeof schema.$ref === 'string'
-          ? describe(this.resolve(abs(schema.$ref, base)).schema)
+          ? describe(this.resolve(absoluteRef(schema.$ref, base)).schema)
           : '';
     const decl: PyDecl = { kind: 'typeddict', name, description, fields: this.#fields(shape, name) };
     this.#pending.delete(name);
@@ -249,11 +246,6 @@ function splitUnion(t: string): string[] {
 
 function describe(schema: Obj): string {
   return typeof schema.description === 'string' ? schema.description : '';
-}
-
-/** `ref` made absolute against `base`. */
-function abs(ref: string, base: string): string {
-  return new URL(ref, base || undefined).href;
 }
 
 /** True when every field name can be a class-syntax TypedDict member. */

@@ -1,11 +1,10 @@
 /**
  * The generated files of the Python SDK (sdk-python/src/omp_sdk/_generated/), rendered in memory from the
  * language-neutral model. `npm run generate` writes them and `npm run generate:check` compares them
- * (spec/tools/artifacts.ts lists this producer). Deterministic: same spec, same bytes.
+ * (generators/src/artifacts.ts lists this producer). Deterministic: same spec, same bytes.
  */
-import { generatedHeader } from '../../../spec/tools/header.ts';
+import { generatedHeader } from '../header.ts';
 import type { ApiModel } from '../model.ts';
-import { loadModelOf } from '../sdks.ts';
 import type { RenderedFile } from '../typescript/sdk-files.ts';
 import { renderClient } from './model-to-client.ts';
 import { modelNames, renderModels } from './model-to-models.ts';
@@ -24,7 +23,11 @@ export const pythonSdkPaths = {
 
 /** Render every generated Python SDK file from the model. */
 export function renderPythonSdk(model: ApiModel): RenderedFile[] {
-  const header = generatedHeader({ generator: pythonGeneratorPath, specHash: model.specHash, comment: '#' });
+  const header = generatedHeader({
+    generator: pythonGeneratorPath,
+    sourceHash: model.sourceHash,
+    comment: '#',
+  });
   const types = new PyTypes(model.schemas, model.types);
   // Rendering the client may declare inline argument shapes; render it once to collect every declaration,
   // then again with the complete list of model names it imports.
@@ -60,9 +63,4 @@ export function renderPythonSdk(model: ApiModel): RenderedFile[] {
 function resourceNames(group: string[]): string[] {
   const base = group.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
   return [`${base}Resource`, `Async${base}Resource`];
-}
-
-/** The producer registered in spec/tools/artifacts.ts: the Python SDK files of the tree at `root`. */
-export async function renderPythonSdkFiles(root?: string): Promise<RenderedFile[]> {
-  return renderPythonSdk(await loadModelOf(root));
 }

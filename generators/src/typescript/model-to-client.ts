@@ -3,8 +3,9 @@
  * and the root methods, and an interface per operation's query parameters. Every method is a thin call
  * into the hand-written runtime (sdk-ts/src/core/), so the generated code stays small and readable.
  */
-import type { TypeEmitter } from '../../../spec/tools/json-schema-to-ts.ts';
+
 import type { ApiModel, OperationModel, ParamModel } from '../model.ts';
+import type { TypeEmitter } from './json-schema-to-ts.ts';
 import {
   argName,
   errorsByClass,

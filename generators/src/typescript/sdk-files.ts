@@ -1,14 +1,13 @@
 /**
  * The files of the TypeScript SDK derived from the spec, rendered in memory. `npm run generate` writes
- * them and `npm run generate:check` compares them (spec/tools/artifacts.ts lists them); the generators
- * CLI does the same on its own.
+ * them and `npm run generate:check` compares them (generators/src/artifacts.ts lists them).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatedHeader } from '../../../spec/tools/header.ts';
-import { createTypeEmitter, emitTypeScript } from '../../../spec/tools/json-schema-to-ts.ts';
 import { formatLikeBiome } from '../format.ts';
+import { generatedHeader } from '../header.ts';
 import type { ApiModel } from '../model.ts';
+import { createTypeEmitter, emitTypeScript } from './json-schema-to-ts.ts';
 import { renderClient } from './model-to-client.ts';
 import { renderReadmeSection, spliceReadme } from './model-to-readme.ts';
 
@@ -30,7 +29,7 @@ export const typescriptSdkPaths = {
 
 /** Render every TypeScript SDK file from the model; the README's hand-written part is read from `root`. */
 export function renderTypeScriptSdk(model: ApiModel, root: string): RenderedFile[] {
-  const header = generatedHeader({ generator: generatorPath, specHash: model.specHash });
+  const header = generatedHeader({ generator: generatorPath, sourceHash: model.sourceHash });
   const types = createTypeEmitter(model.schemas);
   const readmePath = join(root, typescriptSdkPaths.readme);
   if (!existsSync(readmePath)) throw new Error(`${typescriptSdkPaths.readme} is missing`);

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Spec hash: e5457fe562e6e4bd (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: 0f27c5319ac4c61e (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /**

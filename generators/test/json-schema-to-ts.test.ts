@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { generatedHeader } from '../tools/header.ts';
-import { createTypeEmitter, emitTypeScript } from '../tools/json-schema-to-ts.ts';
-import { repoRoot } from '../tools/paths.ts';
-import { readSchemaDocs } from '../tools/schema-files.ts';
+import { repoRoot } from '../../spec/tools/paths.ts';
+import { readSchemaDocs } from '../../spec/tools/schema-files.ts';
+import { generatedHeader } from '../src/header.ts';
+import { createTypeEmitter, emitTypeScript } from '../src/typescript/json-schema-to-ts.ts';
 
 const base = 'https://example.test/s/';
 /** A schema document with an `$id` under the test base. */
@@ -194,7 +194,7 @@ describe('json-schema-to-ts: given schema -> wanted TypeScript', () => {
   });
 
   it('puts the header first', () => {
-    const header = generatedHeader({ generator: 'x/gen.ts', specHash: '0123456789abcdef' });
+    const header = generatedHeader({ generator: 'x/gen.ts', sourceHash: '0123456789abcdef' });
     const out = emitTypeScript({ a: doc('a', { title: 'A', type: 'string' }) }, { header });
     expect(out.startsWith(`${header}\n`)).toBe(true);
     expect(header).toContain('Generated file — do not edit.');

@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkRequirements } from '../../spec/tools/catalogue.ts';
+import { formatIssue } from '../../spec/tools/requirements.ts';
 import { type ArtifactProducer, generationContext, renderArtifacts, selectProducers } from './artifacts.ts';
-import { checkRequirements } from './catalogue.ts';
-import { formatIssue } from './requirements.ts';
 
 /** Outcome of one generate run, for the CLI and for tests. */
 export interface GenerateResult {

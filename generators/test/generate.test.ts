@@ -2,18 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Scratch, scratchCopy } from '../../spec/test/scratch.ts';
+import { relPaths, repoRoot } from '../../spec/tools/paths.ts';
+import { computeSpecHash } from '../../spec/tools/spec-hash.ts';
 import {
   type GeneratedFile,
   generationContext,
   producers,
   type Rendered,
   renderArtifacts,
+  schemaTypesPath,
   specProducers,
-} from '../tools/artifacts.ts';
-import { generate } from '../tools/generate.ts';
-import { relPaths, repoRoot } from '../tools/paths.ts';
-import { computeSpecHash } from '../tools/spec-hash.ts';
-import { type Scratch, scratchCopy } from './scratch.ts';
+} from '../src/artifacts.ts';
+import { generate } from '../src/generate.ts';
+import { bundlePaths } from '../src/openapi-bundle.ts';
+import { computeSourceHash } from '../src/source-hash.ts';
 
 let scratch: Scratch | undefined;
 afterEach(() => {
@@ -43,10 +46,19 @@ describe('generate', () => {
     expect(there).toEqual(here);
   });
 
-  it('keeps every producer in one registry; the spec files carry the spec hash', async () => {
-    expect(producers.map((p) => p.name)).toEqual(['catalogue', 'types', 'sdk', 'sdk-python', 'sdk-go']);
+  it('keeps every producer in one registry; the catalogue carries the spec hash, code the source hash', async () => {
+    expect(producers.map((p) => p.name)).toEqual([
+      'catalogue',
+      'types',
+      'openapi-bundle',
+      'sdk',
+      'sdk-python',
+      'sdk-go',
+    ]);
     const hash = computeSpecHash(repoRoot);
+    const source = computeSourceHash(repoRoot);
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(source).toMatch(/^[0-9a-f]{16}$/);
     const [catalogue, types] = filesOf(await renderArtifacts(generationContext(), specProducers));
     expect(catalogue?.path).toBe(relPaths.catalogue);
     const parsed = JSON.parse(catalogue?.content ?? '{}');
@@ -58,11 +70,11 @@ describe('generate', () => {
       'requirements',
     ]);
     expect(parsed.spec_hash).toBe(hash);
-    expect(types?.path).toBe(relPaths.types);
+    expect(types?.path).toBe(schemaTypesPath);
     expect(types?.content.split('\n').slice(0, 4)).toEqual([
       '// Generated file — do not edit.',
-      '// Generator: spec/tools/json-schema-to-ts.ts',
-      `// Spec hash: ${hash} (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)`,
+      '// Generator: generators/src/typescript/json-schema-to-ts.ts',
+      `// Source hash: ${source} (sha256 of spec/openapi.yaml, schemas/*.schema.json)`,
       '// Regenerate: npm run generate',
     ]);
   });
@@ -79,6 +91,36 @@ describe('generate', () => {
     expect(computeSpecHash(scratch.root)).toBe(before);
   });
 
+  it('the source hash covers openapi.yaml and every schema, not SPEC.md', () => {
+    scratch = scratchCopy();
+    const before = computeSourceHash(scratch.root);
+    for (const rel of [relPaths.openapi, 'schemas/source.schema.json']) {
+      const original = scratch.read(rel);
+      scratch.write(rel, `${original}\n`);
+      expect(computeSourceHash(scratch.root), rel).not.toBe(before);
+      scratch.write(rel, original);
+    }
+    scratch.edit(relPaths.spec, (t) => `${t}\nA wording change.\n`);
+    expect(computeSourceHash(scratch.root)).toBe(before);
+  });
+
+  it('a wording change in SPEC.md rewrites the catalogue only, never generated code', async () => {
+    scratch = scratchCopy();
+    const s = scratch;
+    const run = (check: boolean) => generate({ root: s.root, check, producers: specProducers });
+    await run(false);
+    s.edit(relPaths.spec, (t) => `${t}\nA wording change.\n`);
+    expect((await run(true)).stale).toEqual([relPaths.catalogue]);
+  });
+
+  it('builds the model once per run and hands the same one to every emitter', async () => {
+    const ctx = generationContext();
+    const [a, b] = await Promise.all([ctx.model(), ctx.model()]);
+    expect(a).toBe(b);
+    expect(a.sourceHash).toBe(ctx.sourceHash);
+    expect(generationContext().model()).not.toBe(ctx.model());
+  });
+
   it('--check lists the files that drifted and changes nothing', async () => {
     scratch = scratchCopy();
     const s = scratch;
@@ -88,27 +130,29 @@ describe('generate', () => {
     s.edit('schemas/source.schema.json', (t) =>
       t.replace("The tool's own session identifier", 'The session identifier'),
     );
-    const typesBefore = s.read(relPaths.types);
-    // The spec hash moved, so both artifacts are stale; the types also changed in body.
-    expect((await run(true)).stale).toEqual([relPaths.catalogue, relPaths.types]);
-    expect(s.read(relPaths.types)).toBe(typesBefore);
-    expect((await run(false)).written).toEqual([relPaths.catalogue, relPaths.types]);
-    expect(s.read(relPaths.types)).toContain('/** The session identifier');
+    const typesBefore = s.read(schemaTypesPath);
+    // The hashes moved, so every artifact is stale; the types and the bundle also changed in body.
+    const all = [relPaths.catalogue, schemaTypesPath, bundlePaths.json, bundlePaths.yaml];
+    expect((await run(true)).stale).toEqual(all);
+    expect(s.read(schemaTypesPath)).toBe(typesBefore);
+    expect((await run(false)).written).toEqual(all);
+    expect(s.read(schemaTypesPath)).toContain('/** The session identifier');
+    expect(s.read(bundlePaths.json)).toContain('"The session identifier');
     expect((await run(true)).stale).toEqual([]);
   });
 
   it('the CLI exits 1 on drift and 0 when current', async () => {
     scratch = scratchCopy();
     await generate({ root: scratch.root, producers: specProducers });
-    const cli = join(repoRoot, 'spec', 'tools', 'generate.ts');
+    const cli = join(repoRoot, 'generators', 'src', 'generate.ts');
     const args = [cli, '--check', '--only', 'catalogue,types', '--root', scratch.root];
     const run = () => spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(run().status).toBe(0);
-    scratch.edit(relPaths.types, (t) => `${t}// hand edit\n`);
+    scratch.edit(schemaTypesPath, (t) => `${t}// hand edit\n`);
     const drift = run();
     expect(drift.status).toBe(1);
     expect(drift.stderr).toContain('out of date (run npm run generate)');
-    expect(drift.stderr).toContain(relPaths.types);
+    expect(drift.stderr).toContain(schemaTypesPath);
   });
 
   it('refuses to write a catalogue that silently drops a committed ID', async () => {

@@ -7,6 +7,7 @@
  * the name; a `$ref` to an unnamed schema inlines it. Unsupported keywords (patterns, bounds, if/then, contains)
  * constrain values, not shapes, and are left to runtime validation.
  */
+import { absoluteRef, documentOf, schemaAt } from '@omp-kit/schemas';
 
 /** A JSON Schema object (booleans are allowed where a schema is). */
 export type JsonSchema = boolean | { [keyword: string]: unknown };
@@ -124,21 +125,6 @@ function jsdoc(schema: Record<string, unknown>, indent: string, withSee: boolean
   return `${indent}/**\n${safe.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)).join('\n')}\n${indent} */\n`;
 }
 
-/** Resolve a JSON Pointer fragment (`/$defs/x`) inside a document. */
-function resolvePointer(doc: unknown, fragment: string, uri: string): JsonSchema {
-  let node: unknown = doc;
-  if (fragment !== '' && fragment !== '/') {
-    for (const raw of fragment.replace(/^\//, '').split('/')) {
-      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-      node = isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
-      if (node === undefined) throw new Error(`json-schema-to-ts: cannot resolve $ref ${uri}`);
-    }
-  }
-  if (typeof node !== 'boolean' && !isObject(node))
-    throw new Error(`json-schema-to-ts: $ref ${uri} is not a schema`);
-  return node as JsonSchema;
-}
-
 /** Build an emitter over a schema set. Throws on titles that are not identifiers, clashes and dangling refs. */
 export function createTypeEmitter(schemas: SchemaSet): TypeEmitter {
   const docs = new Map<string, Record<string, unknown>>();
@@ -168,19 +154,18 @@ export function createTypeEmitter(schemas: SchemaSet): TypeEmitter {
   }
   named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  /** Absolute URI of a `$ref`, normalised so `doc#` and `doc` are the same schema. */
-  const absolute = (ref: string, base: string): string => new URL(ref, base).href.replace(/#$/, '');
-
   const target = (uri: string): { schema: JsonSchema; base: string } => {
-    const hash = uri.indexOf('#');
-    const docUri = hash < 0 ? uri : uri.slice(0, hash);
-    const doc = docs.get(docUri);
-    if (!doc) throw new Error(`json-schema-to-ts: $ref to unknown document ${docUri}`);
-    return { schema: resolvePointer(doc, hash < 0 ? '' : uri.slice(hash + 1), uri), base: docUri };
+    if (!docs.has(documentOf(uri)))
+      throw new Error(`json-schema-to-ts: $ref to unknown document ${documentOf(uri)}`);
+    const found = schemaAt(docs, uri);
+    if (!found) throw new Error(`json-schema-to-ts: cannot resolve $ref ${uri}`);
+    if (typeof found.schema !== 'boolean' && !isObject(found.schema))
+      throw new Error(`json-schema-to-ts: $ref ${uri} is not a schema`);
+    return { schema: found.schema as JsonSchema, base: found.base };
   };
 
   const refType = (ref: string, base: string, indent: string, seen: Set<string>): string => {
-    const uri = absolute(ref, base);
+    const uri = absoluteRef(ref, base);
     const name = byUri.get(uri);
     if (name) return name;
     if (seen.has(uri))

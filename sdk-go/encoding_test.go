@@ -191,7 +191,7 @@ func TestGeneratedFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		head := string(src[:strings.Index(string(src), "package omp")])
-		for _, want := range []string{"// Generator: generators/src/go/", "// Spec hash: ", "// Regenerate: npm run generate"} {
+		for _, want := range []string{"// Generator: generators/src/go/", "// Source hash: ", "// Regenerate: npm run generate"} {
 			if !strings.Contains(head, want) {
 				t.Errorf("%s: header lacks %q", f, want)
 			}

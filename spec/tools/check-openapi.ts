@@ -4,9 +4,15 @@
  * one example for every response and request body.
  */
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { type SchemaDocument, schemaBaseUri } from '@omp-kit/schemas';
+import {
+  atPointer,
+  pointerOf,
+  pointerTokens,
+  type SchemaDocument,
+  schemaDirResolver,
+} from '@omp-kit/schemas';
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument } from 'yaml';
 import type { SpecIssue } from './requirements.ts';
@@ -21,8 +27,7 @@ function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const token = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
-const untoken = (k: string) => k.replace(/~1/g, '/').replace(/~0/g, '~');
+const token = (k: string) => pointerOf([k]).slice(1);
 
 /** Counts of what the OpenAPI checks covered. */
 export interface OpenapiCheckStats {
@@ -35,14 +40,9 @@ export interface OpenapiCheckStats {
  * their `$id` (https://openmemoryprotocol.org/schemas/…), so those URLs are served from the local `schemaDir`.
  */
 export async function validateOpenapiDocument(path: string, schemaDir: string): Promise<SpecIssue[]> {
-  const local = {
-    order: 1,
-    canRead: (f: { url: string }) => f.url.startsWith(schemaBaseUri),
-    read: (f: { url: string }) => readFileSync(join(schemaDir, basename(f.url.split('#')[0] as string))),
-  };
   try {
     await SwaggerParser.validate(path, {
-      resolve: { http: false, omp: local },
+      resolve: { http: false, omp: schemaDirResolver(schemaDir) },
     } as unknown as SwaggerParser.Options);
     return [];
   } catch (e) {
@@ -65,7 +65,7 @@ export function checkOpenapiContent(
 
   /** 1-based line of the node at a JSON Pointer (0 when it cannot be located). */
   const lineOf = (pointer: string): number => {
-    const path = pointer.split('/').slice(1).map(untoken);
+    const path = pointerTokens(pointer);
     const node = yamlDoc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     return node?.range ? lines.linePos(node.range[0]).line : 0;
   };
@@ -84,11 +84,7 @@ export function checkOpenapiContent(
   }
 
   /** Resolve an internal `#/...` reference. */
-  const resolveInternal = (ref: string): unknown => {
-    let node: unknown = api;
-    for (const part of ref.slice(2).split('/').map(untoken)) node = isObject(node) ? node[part] : undefined;
-    return node;
-  };
+  const resolveInternal = (ref: string): unknown => atPointer(api, ref);
   /** Follow `$ref`s of OpenAPI objects (responses, parameters, examples, ...) to the object itself. */
   const deref = (value: unknown, pointer: string): { value: unknown; pointer: string } => {
     let current = { value, pointer };

@@ -3,7 +3,7 @@
  * $comment linking an existing SPEC.md section, and every `examples` entry and `default` validates against the
  * (sub)schema it sits in.
  */
-import { createAjv, type SchemaDocument, schemaBaseUri } from '@omp-kit/schemas';
+import { createAjv, pointerOf, type SchemaDocument, schemaBaseUri } from '@omp-kit/schemas';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { type Heading, type SpecIssue, slugify } from './requirements.ts';
 
@@ -29,8 +29,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** One escaped JSON Pointer token in URI-fragment form (ajv looks schemas up by `$id#pointer`). */
 function pointerToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+  return pointerOf([key]).slice(1);
 }
 
 /** Every object subschema of `schema` with its JSON Pointer, the root included. */

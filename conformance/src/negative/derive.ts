@@ -4,7 +4,7 @@
  * violation, unknown members, nested objects recursively. Every generated case is classified by ajv itself, so
  * a case is only called invalid when the schema says so (no false positives from the generator).
  */
-import { getSchema, type SchemaName, validatorFor } from '@omp-kit/schemas';
+import { atPointer, getSchema, type SchemaName, validatorFor } from '@omp-kit/schemas';
 
 /** One derived input. */
 export interface DerivedCase {
@@ -28,8 +28,7 @@ export function resolve(schema: S, fileName: string): { s: S; file: string; null
     if (typeof s.$ref === 'string') {
       const [target, pointer] = s.$ref.split('#');
       const targetFile = target ? target.replace(/^\.\//, '').replace(/\.schema\.json$/, '') : file;
-      let doc: S = getSchema(targetFile) as S;
-      for (const part of (pointer ?? '').split('/').filter(Boolean)) doc = doc[part] as S;
+      const doc = atPointer(getSchema(targetFile), `#${pointer ?? ''}`) as S;
       const { $ref: _ignored, ...rest } = s;
       s = { ...doc, ...rest };
       file = targetFile;

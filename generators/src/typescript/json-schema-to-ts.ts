@@ -1,11 +1,28 @@
 /**
  * A small, deterministic JSON Schema (2020-12, the subset OMP uses) to TypeScript emitter.
  * Input: schema documents (each with an absolute `$id`); output: a string. It knows nothing about file
- * locations, so the SDK generator reuses it as is.
+ * locations, so the schema types (schemas/generated/types.ts) and the TypeScript SDK share it.
  *
  * Named types: every document's `title` and every `$defs` entry's `title`. A `$ref` to a named schema emits
  * the name; a `$ref` to an unnamed schema inlines it. Unsupported keywords (patterns, bounds, if/then, contains)
  * constrain values, not shapes, and are left to runtime validation.
+ *
+ * Why ours and not a library (principle 7; evaluated on these schemas, json-schema-to-typescript 16.0.0 and
+ * openapi-typescript 7.13.0 from the registry, against spec/dist/openapi.json for the latter):
+ * - json-schema-to-typescript clones every `$ref` that has a sibling keyword, so the public names drift:
+ *   `Timestamp1`…`Timestamp3`, `Tags1`/`Tags2`, `Metadata1`, `MemoryType1`, `SpecVersion1`, `SearchMode1`; and
+ *   `memory.source` (`$ref` + `required: [tool, timestamp]`) becomes a new `Source` while the real one is
+ *   renamed `Source1`. Its bundled ref-parser ignores `$id`, so the schemas only resolve with a `cwd` override.
+ * - openapi-typescript types a free-form object (`metadata`, `error.details`: `type: object` with no
+ *   `properties`) as `Record<string, never>`, so users cannot set metadata at all; it drops the `$ref` +
+ *   `required` tightening (a stored memory's `source.timestamp` comes out optional); it only knows what the
+ *   OpenAPI document reaches (not mcp-tools.schema.json); and it names types as
+ *   `components['schemas']['Memory']`, or aliases of those.
+ * Ours keeps every title as the one public name, types open objects as `Record<string, unknown>` (or with
+ * `[member: string]: unknown`), emits `Required<Pick<…>>` for `$ref` + `required`, copies `description`,
+ * `default` and the SPEC.md `@see` link into JSDoc, renders `enum`/`const` as literal unions and
+ * `anyOf [X, null]` as `X | null`. It emits no `readonly`: SDK callers build these objects.
+ * Its output is checked by tsc against every schema example (generators/test/json-schema-to-ts.test.ts).
  */
 import { absoluteRef, documentOf, schemaAt } from '@omp-kit/schemas';
 

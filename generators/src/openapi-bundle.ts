@@ -82,14 +82,12 @@ export function bundleOpenapi(src: BundleSources): Obj {
     taken.set(name, owner);
   };
   for (const [name, value] of Object.entries(declared)) {
-    if (isObj(value) && typeof value.$ref === 'string' && !value.$ref.startsWith('#')) {
-      const uri = fileRefToUri(value.$ref, `components/schemas/${name}`);
-      if (uri.includes('#')) throw new Error(`components/schemas/${name}: must name a whole schema file`);
-      claim(name, uri);
-      homes.set(uri, [...(homes.get(uri) ?? []), { name, at: [] }]);
-    } else {
-      claim(name, `#/components/schemas/${name}`);
-    }
+    const ref = isObj(value) && typeof value.$ref === 'string' ? value.$ref : undefined;
+    const uri = ref && !ref.startsWith('#') ? fileRefToUri(ref, `components/schemas/${name}`) : undefined;
+    // A component naming a whole file is that document's home; one naming a part of a file (or anything
+    // else) stays a component of its own, its `$ref` rewritten like every other.
+    claim(name, uri && !uri.includes('#') ? uri : `#/components/schemas/${name}`);
+    if (uri && !uri.includes('#')) homes.set(uri, [...(homes.get(uri) ?? []), { name, at: [] }]);
   }
 
   /** Every document reached from openapi.yaml, directly or through other documents' `$ref`s. */
@@ -152,7 +150,7 @@ export function bundleOpenapi(src: BundleSources): Obj {
     const out: Obj = {};
     for (const [k, v] of Object.entries(node)) {
       if (keys) out[k] = rewrite(v, base, where);
-      else if (k === '$id' || k === '$schema' || k === '$defs') continue;
+      else if (k === '$id' || k === '$schema') continue;
       else if (k === '$ref' && typeof v === 'string') {
         if (v.startsWith('#') && !base) out[k] = v;
         else out[k] = internal(base ? absoluteRef(v, base) : fileRefToUri(v, where), where);
@@ -169,13 +167,16 @@ export function bundleOpenapi(src: BundleSources): Obj {
     for (const home of list) {
       const doc = byId.get(documentOf(uri)) as Obj;
       const schema = home.at.reduce<unknown>((n, t) => (n as Obj)[t], doc) as Obj;
-      const body = rewrite(schema, documentOf(uri), `${uri}`) as Obj;
+      // A document's own `$defs` are components of their own now; deeper `$defs` stay where they are.
+      const { $defs: _hoisted, ...rest } = schema;
+      const body = rewrite(home.at.length === 0 ? rest : schema, documentOf(uri), uri) as Obj;
       if (home.name in declared) declared[home.name] = body;
       else others.push([home.name, body]);
     }
   }
   for (const [name, value] of Object.entries(declared)) {
-    schemas[name] = isObj(value) && typeof value.$ref === 'string' ? value : rewrite(value, '', name);
+    const isHome = [...homes.values()].some((list) => list.some((h) => h.name === name && h.at.length === 0));
+    schemas[name] = isHome ? value : rewrite(value, '', name);
   }
   for (const [name, body] of others.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) schemas[name] = body;
 

@@ -291,6 +291,33 @@ describe('bundleOpenapi on a small spec', () => {
     });
   });
 
+  it('keeps a component that names part of a file as an alias, and nested $defs in place', () => {
+    const nested = {
+      ...thing,
+      properties: { ...thing.properties, deep: { $ref: '#/properties/box/$defs/inner' } },
+      $defs: { box: { title: 'Box', type: 'object' } },
+    };
+    (nested.properties as Obj).box = { type: 'object', $defs: { inner: { type: 'boolean' } } };
+    const spec = {
+      ...api({ $ref: '#/components/schemas/TagAlias' }),
+      components: { schemas: { TagAlias: { $ref: '../schemas/defs.schema.json#/$defs/tag' } } },
+    };
+    const out = bundleOpenapi(src(spec, [defs, nested]));
+    const s = (out.components as Obj).schemas as Obj;
+    expect(s.TagAlias).toEqual({ $ref: '#/components/schemas/Tag' });
+    expect(Object.keys(s)).toEqual(['TagAlias', 'Raw', 'Tag']);
+    const withThing = bundleOpenapi(src(api({ $ref: '../schemas/thing.schema.json' }), [defs, nested]));
+    const t = ((withThing.components as Obj).schemas as Obj).Thing as Obj;
+    expect(t.$defs).toBeUndefined();
+    expect(atPointer(t, '/properties/deep')).toEqual({
+      $ref: '#/components/schemas/Thing/properties/box/$defs/inner',
+    });
+    expect(atPointer(withThing, '/components/schemas/Thing/properties/box/$defs/inner')).toEqual({
+      type: 'boolean',
+    });
+    expect(((withThing.components as Obj).schemas as Obj).Box).toEqual({ title: 'Box', type: 'object' });
+  });
+
   it('refuses a reference to a file that is not a schema, and two schemas claiming one name', () => {
     expect(() => bundleOpenapi(src(api({ $ref: '../schemas/nope.schema.json' }), [defs, thing]))).toThrow(
       /names no schema/,

@@ -13,6 +13,7 @@ export {
   absoluteRef,
   atPointer,
   documentOf,
+  fragmentOf,
   type Located,
   pointerOf,
   pointerTokens,

@@ -2,28 +2,53 @@
  * The kit's one JSON Pointer / `$ref` helper: every package that follows a `$ref` (the generators, the spec
  * checks, the conformance runner, the spec differ, the MCP adapter) goes through this module.
  *
- * The hard parts come from @apidevtools/json-schema-ref-parser, the resolver swagger-parser itself uses: its
- * `Pointer.parse` / `Pointer.join` (RFC 6901 `~0`/`~1` escapes plus the URI-fragment percent-decoding that a
- * `$ref` fragment needs) and its resolver plug-in shape. `new URL` (WHATWG) makes references absolute. What is
- * ours is a synchronous walk over documents already in memory: the emitters and checks run on schema maps
- * with no I/O, which ref-parser's own `$Refs.get` only offers after an asynchronous `resolve` of a file.
+ * Resolution across documents is @apidevtools/json-schema-ref-parser's job wherever files are read (swagger-parser
+ * and the MCP adapter use it, with `schemaDirResolver` below as its offline plug-in). This module covers what is
+ * left: synchronous lookups in documents already in memory (the emitters and the checks work on schema maps with
+ * no I/O; ref-parser's `$Refs.get` only exists after an asynchronous `resolve` of a file). The pointer code is
+ * ours, not ref-parser's `Pointer` class, for one reason: ref-parser 16 declares Node >= 22.19, and
+ * @omp-kit/schemas is a runtime dependency of the runner, which supports Node 20. It is RFC 6901 (`~0`/`~1`)
+ * plus RFC 3986 percent-encoding for the URI-fragment form, and schemas/test/refs.test.ts checks it against
+ * ref-parser's `Pointer.parse`/`Pointer.join` token for token. URIs are made absolute with WHATWG `URL`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Pointer from '@apidevtools/json-schema-ref-parser/dist/lib/pointer.js';
 
 type Obj = Record<string, unknown>;
 
 const isContainer = (v: unknown): v is Obj | unknown[] => typeof v === 'object' && v !== null;
 
-/** The reference tokens of a JSON Pointer, written plain (`/a/b~1c`) or as a URI fragment (`#/a/b%20c`). */
+/**
+ * The reference tokens of a JSON Pointer: plain (`/a/b~1c`, RFC 6901 §3) or in URI-fragment form (`#/a/b%20c`,
+ * §6: percent-decoded first, as a `$ref` fragment must be). Throws on a pointer that does not start with `/`.
+ */
 export function pointerTokens(pointer: string): string[] {
-  return Pointer.parse(pointer.startsWith('#') ? pointer : `#${pointer}`);
+  const text = pointer.startsWith('#') ? percentDecode(pointer.slice(1)) : pointer;
+  if (text === '') return [];
+  if (!text.startsWith('/')) throw new Error(`invalid JSON Pointer ${JSON.stringify(pointer)}`);
+  return text
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** The JSON Pointer (URI-fragment form, without `#`) of `tokens`: `['$defs', 'a/b']` → `/$defs/a~1b`. */
+/** Percent-decoding that keeps a stray `%` (not followed by two hex digits) literal, as ref-parser does. */
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return decodeURIComponent(text.replace(/%(?![\dA-F]{2})/gi, '%25'));
+  }
+}
+
+/** The plain JSON Pointer of `tokens`: `['$defs', 'a/b']` → `/$defs/a~1b`. */
 export function pointerOf(tokens: readonly string[]): string {
-  return Pointer.join('#', [...tokens]).slice(1);
+  return tokens.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** The URI fragment (with `#`) of `tokens`, percent-encoded where RFC 3986 requires: `['x y']` → `#/x%20y`. */
+export function fragmentOf(tokens: readonly string[]): string {
+  return `#${pointerOf(tokens).replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?]/gu, (c) => encodeURIComponent(c))}`;
 }
 
 /** The value at a JSON Pointer (plain or URI-fragment form) inside `root`; undefined when it is not there. */

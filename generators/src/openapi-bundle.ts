@@ -11,7 +11,7 @@
  * with the kit's one `$ref` helper (@omp-kit/schemas `absoluteRef`/`pointerTokens`).
  */
 import { basename, dirname, join, relative } from 'node:path';
-import { absoluteRef, documentOf, pointerOf, pointerTokens } from '@omp-kit/schemas';
+import { absoluteRef, documentOf, fragmentOf, pointerOf, pointerTokens } from '@omp-kit/schemas';
 import { parse, stringify } from 'yaml';
 import { sourceHashCovers } from './header.ts';
 import { pascalCase, words } from './names.ts';
@@ -125,8 +125,9 @@ export function bundleOpenapi(src: BundleSources): Obj {
       for (const [key, def] of Object.entries(doc.$defs)) {
         const title = isObj(def) && typeof def.title === 'string' ? def.title : undefined;
         const name = title ? componentName(title) : pascalCase(words(key));
-        claim(name, `${id}#/$defs/${key}`);
-        homes.set(`${id}#/$defs/${key}`, [{ name, at: ['$defs', key] }]);
+        const uri = `${id}#${pointerOf(['$defs', key])}`;
+        claim(name, uri);
+        homes.set(uri, [{ name, at: ['$defs', key] }]);
       }
     }
   }
@@ -138,7 +139,7 @@ export function bundleOpenapi(src: BundleSources): Obj {
     for (let n = tokens.length; n >= 0; n--) {
       const prefix = tokens.slice(0, n);
       const home = homes.get(n === 0 ? doc : `${doc}#${pointerOf(prefix)}`)?.[0];
-      if (home) return `#${pointerOf(['components', 'schemas', home.name, ...tokens.slice(n)])}`;
+      if (home) return fragmentOf(['components', 'schemas', home.name, ...tokens.slice(n)]);
     }
     throw new Error(`${where}: nothing in the bundle holds ${uri}`);
   };

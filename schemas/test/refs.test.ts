@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
+import Pointer from '@apidevtools/json-schema-ref-parser/dist/lib/pointer.js';
 import { describe, expect, it } from 'vitest';
 import {
   absoluteRef,
   atPointer,
   documentOf,
+  fragmentOf,
   ompSchemaResolver,
   pointerOf,
   pointerTokens,
@@ -20,21 +22,49 @@ import {
 describe('JSON Pointer (RFC 6901)', () => {
   const doc = { a: { 'b/c': 1, 'm~n': 2, '': 3, 'x y': 4, list: [10, 20] }, '%41': 5 };
 
-  it('parses plain pointers and URI fragments, undoing ~1, ~0 and percent-encoding', () => {
+  it('parses plain pointers as written and URI fragments percent-decoded, undoing ~1 and ~0', () => {
     expect(pointerTokens('')).toEqual([]);
     expect(pointerTokens('#')).toEqual([]);
     expect(pointerTokens('/a/b~1c')).toEqual(['a', 'b/c']);
     expect(pointerTokens('#/a/m~0n')).toEqual(['a', 'm~n']);
     expect(pointerTokens('#/a/x%20y')).toEqual(['a', 'x y']);
+    expect(pointerTokens('/a/x%20y')).toEqual(['a', 'x%20y']); // plain: % is a character like any other
+    expect(pointerTokens('#/100%')).toEqual(['100%']); // a stray % stays literal
     expect(pointerTokens('/a/')).toEqual(['a', '']);
-    expect(() => pointerTokens('#a')).toThrow();
+    expect(() => pointerTokens('#a')).toThrow(/invalid JSON Pointer/);
+    expect(() => pointerTokens('a')).toThrow(/invalid JSON Pointer/);
   });
 
-  it('writes tokens back so that they parse to the same tokens', () => {
-    for (const tokens of [['$defs', 'a/b'], ['m~n'], ['%41'], ['x y'], ['']]) {
+  const awkward = [
+    ['$defs', 'a/b'],
+    ['m~n'],
+    ['~1'],
+    ['%41'],
+    ['x y'],
+    [''],
+    ['é', '日本'],
+    ['a', 'b', 'c'],
+    ['100%'],
+  ];
+
+  it('writes tokens back so that they parse to the same tokens, plain and as a fragment', () => {
+    for (const tokens of awkward) {
       expect(pointerTokens(pointerOf(tokens))).toEqual(tokens);
+      expect(pointerTokens(fragmentOf(tokens))).toEqual(tokens);
     }
     expect(pointerOf(['$defs', 'a/b'])).toBe('/$defs/a~1b');
+    expect(fragmentOf(['components', 'schemas', 'x y'])).toBe('#/components/schemas/x%20y');
+    expect(fragmentOf(['$defs', 'tag'])).toBe('#/$defs/tag');
+  });
+
+  it("agrees token for token with json-schema-ref-parser's Pointer", () => {
+    for (const tokens of awkward) {
+      expect(Pointer.parse(fragmentOf(tokens))).toEqual(tokens);
+      expect(pointerTokens(Pointer.join('#', tokens))).toEqual(tokens);
+    }
+    for (const fragment of ['#', '#/a/x%20y', '#/a~1b/~0', '#/100%', '#/%41']) {
+      expect(pointerTokens(fragment), fragment).toEqual(Pointer.parse(fragment));
+    }
   });
 
   it('finds values, and undefined (not a crash) for what is not there', () => {
@@ -44,7 +74,8 @@ describe('JSON Pointer (RFC 6901)', () => {
     expect(atPointer(doc, '/a/')).toBe(3);
     expect(atPointer(doc, '#/a/x%20y')).toBe(4);
     expect(atPointer(doc, '/a/list/1')).toBe(20);
-    expect(atPointer(doc, `#${pointerOf(['%41'])}`)).toBe(5);
+    expect(atPointer(doc, fragmentOf(['%41']))).toBe(5);
+    expect(atPointer(doc, '/%41')).toBe(5);
     expect(atPointer(doc, '/a/nope')).toBeUndefined();
     expect(atPointer(doc, '/a/b~1c/deeper')).toBeUndefined();
     expect(atPointer(doc, '/a/toString')).toBeUndefined(); // own members only

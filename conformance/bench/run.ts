@@ -73,27 +73,29 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(', ');
 
-const configs: Config[] = [
-  {
-    name: 'all declared levels (core + full), concurrency 8',
-    levels: ['core', 'full'],
-    concurrency: 8,
-    latencyMs: 0,
-  },
-  { name: 'core only, concurrency 8', levels: ['core'], concurrency: 8, latencyMs: 0 },
-  {
-    name: 'all declared levels, concurrency 1 (serial)',
-    levels: ['core', 'full'],
-    concurrency: 1,
-    latencyMs: 0,
-  },
-  {
-    name: `core only, +${LATENCY_MS} ms latency per request, concurrency 8`,
-    levels: ['core'],
-    concurrency: 8,
-    latencyMs: LATENCY_MS,
-  },
-].filter((c) => ONLY !== 'latency' || c.latencyMs > 0);
+const configs = (
+  [
+    {
+      name: 'all declared levels (core + full), concurrency 8',
+      levels: ['core', 'full'],
+      concurrency: 8,
+      latencyMs: 0,
+    },
+    { name: 'core only, concurrency 8', levels: ['core'], concurrency: 8, latencyMs: 0 },
+    {
+      name: 'all declared levels, concurrency 1 (serial)',
+      levels: ['core', 'full'],
+      concurrency: 1,
+      latencyMs: 0,
+    },
+    {
+      name: `core only, +${LATENCY_MS} ms latency per request, concurrency 8`,
+      levels: ['core'],
+      concurrency: 8,
+      latencyMs: LATENCY_MS,
+    },
+  ] satisfies Config[] as Config[]
+).filter((c) => ONLY !== 'latency' || c.latencyMs > 0);
 
 const loadBefore = load();
 console.log(`load average before: ${loadBefore}`);

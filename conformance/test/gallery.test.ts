@@ -1,0 +1,122 @@
+/**
+ * Self-test (gallery): the runner against imperfect servers written by other hands, each a realistic compound of
+ * faults with a ground truth of the requirements it breaks (gallery/<name>/truth.json, decided from SPEC.md).
+ * Per server: precision (every requirement the runner accuses is truly broken) and recall (every broken
+ * requirement is accused) must both be 100%, after the documented exceptions. See gallery/README.md.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../src/core/catalogue.ts';
+import type { Report } from '../src/core/report.ts';
+import { runConformance } from '../src/core/runner.ts';
+import type { Level } from '../src/core/types.ts';
+import { type Score, score } from './gallery/score.ts';
+import type { GalleryModule, GalleryServer, GalleryTruth } from './gallery/types.ts';
+
+const root = new URL('./gallery/', import.meta.url);
+const names = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(new URL(`${d.name}/truth.json`, root)))
+  .filter((d) => existsSync(new URL(`${d.name}/server.ts`, root)))
+  .map((d) => d.name)
+  .sort();
+
+interface Outcome {
+  name: string;
+  truth: GalleryTruth;
+  report?: Report;
+  score?: Score;
+  failure?: string;
+  ms: number;
+}
+
+const outcomes = new Map<string, Outcome>();
+const servers: GalleryServer[] = [];
+
+async function runOne(name: string): Promise<Outcome> {
+  const truth = JSON.parse(readFileSync(new URL(`${name}/truth.json`, root), 'utf8')) as GalleryTruth;
+  const started = performance.now();
+  try {
+    const mod = (await import(new URL(`${name}/server.ts`, root).href)) as GalleryModule;
+    const srv = await mod.start();
+    servers.push(srv);
+    const report = await runConformance({
+      baseUrl: srv.url,
+      token: srv.token,
+      ...(srv.tokenB ? { tokenB: srv.tokenB } : {}),
+      ...(srv.toolTokens ? { toolTokens: srv.toolTokens } : {}),
+      levels: (srv.levels ?? truth.levels) as Level[],
+    });
+    await srv.close();
+    return { name, truth, report, score: score(report.checks, truth), ms: performance.now() - started };
+  } catch (e) {
+    return { name, truth, failure: String((e as Error)?.stack ?? e), ms: performance.now() - started };
+  }
+}
+
+function describeOutcome(o: Outcome): string {
+  if (!o.score || !o.report) return `${o.name}: could not run: ${o.failure}`;
+  const s = o.score;
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const lines = [
+    `${o.name}: precision ${pct(s.precision)}, recall ${pct(s.recall)} (truth ${s.truth.length}, accused ${s.accused.length}; verdict ${o.report.verdict}; ${(o.ms / 1000).toFixed(1)} s)`,
+  ];
+  for (const f of s.falseAccusations)
+    lines.push(`  false accusation ${f.id}`, ...f.evidence.map((e) => `    ${e}`));
+  for (const m of s.misses)
+    lines.push(
+      `  miss ${m.id}`,
+      ...(m.evidence.length ? m.evidence : ['no check cites it']).map((e) => `    ${e}`),
+    );
+  for (const x of s.stale) lines.push(`  stale exception: ${x}`);
+  return lines.join('\n');
+}
+
+beforeAll(async () => {
+  // All servers at once: the slow one spends its time waiting, not computing.
+  for (const o of await Promise.all(names.map(runOne))) outcomes.set(o.name, o);
+  console.log(`gallery:\n${[...outcomes.values()].map(describeOutcome).join('\n')}`);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.allSettled(servers.map((s) => s.close()));
+});
+
+describe('the imperfect-server gallery', () => {
+  it('has at least four servers, each with a truth.json of the documented shape', () => {
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    const catalogue = loadCatalogue().entries;
+    for (const name of names) {
+      const t = JSON.parse(readFileSync(new URL(`${name}/truth.json`, root), 'utf8')) as GalleryTruth;
+      expect(typeof t.description, `${name}: description`).toBe('string');
+      expect(t.levels.length, `${name}: levels`).toBeGreaterThan(0);
+      const ids = [...t.breaks.map((b) => b.id)];
+      expect(new Set(ids).size, `${name}: a requirement listed twice`).toBe(ids.length);
+      for (const b of t.breaks) {
+        const r = catalogue.get(b.id);
+        expect(r, `${name}: ${b.id} is not a requirement of the spec`).toBeDefined();
+        expect(r?.testable, `${name}: ${b.id} is not black-box testable`).toBe(true);
+        expect(t.levels, `${name}: ${b.id} is a ${r?.compliance} requirement`).toContain(
+          r?.compliance.toLowerCase(),
+        );
+        expect(b.why.length, `${name}: ${b.id} needs a why`).toBeGreaterThan(20);
+      }
+      for (const e of t.exceptions) {
+        expect(['missed', 'extra'], `${name}: exception kind`).toContain(e.kind);
+        expect(e.reason.length, `${name}: exception ${e.id} needs a reason`).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  for (const name of names)
+    it(`${name}: the runner accuses exactly the requirements the server breaks`, () => {
+      const o = outcomes.get(name);
+      expect(o?.failure, 'the run itself failed').toBeUndefined();
+      const s = o?.score as Score;
+      expect(['not_conformant', 'conformant', 'incomplete'], 'verdict').toContain(o?.report?.verdict);
+      expect(
+        { falseAccusations: s.falseAccusations, misses: s.misses, stale: s.stale },
+        describeOutcome(o as Outcome),
+      ).toEqual({ falseAccusations: [], misses: [], stale: [] });
+      expect(o?.report?.verdict).toBe(o?.truth.breaks.length ? 'not_conformant' : 'conformant');
+    });
+});

@@ -15,7 +15,7 @@ export class Invalid extends Error {
 
 export const TYPES = ['episodic', 'semantic', 'procedural'] as const;
 const TAG = /^[a-z0-9_:-]+$/;
-// The draft says "ISO 8601 UTC"; Date.parse is trusted for the calendar (defect: it rolls 2026-02-30 over).
+// The draft says "ISO 8601 UTC": the form with Z, and a date the calendar has (Date.parse rolls 02-30 over).
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /** A plain JSON object (not an array, not null). */
@@ -29,7 +29,9 @@ function codePoints(s: string): number {
 
 /** An ISO 8601 UTC timestamp as the draft describes it. */
 export function isTimestamp(v: unknown): v is string {
-  return typeof v === 'string' && ISO_UTC.test(v) && !Number.isNaN(Date.parse(v));
+  if (typeof v !== 'string' || !ISO_UTC.test(v)) return false;
+  const t = Date.parse(v);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 19) === v.slice(0, 19);
 }
 
 export function checkContent(v: unknown, field = 'content'): string {

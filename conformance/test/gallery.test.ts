@@ -4,14 +4,14 @@
  * Per server: precision (every requirement the runner accuses is truly broken) and recall (every broken
  * requirement is accused) must both be 100%, after the documented exceptions. See gallery/README.md.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../src/core/catalogue.ts';
-import type { Report } from '../src/core/report.ts';
-import { runConformance } from '../src/core/runner.ts';
-import type { Level } from '../src/core/types.ts';
+import type { RunOutcome } from './gallery/run-server.ts';
 import { type Score, score } from './gallery/score.ts';
-import type { GalleryModule, GalleryServer, GalleryTruth } from './gallery/types.ts';
+import type { GalleryTruth } from './gallery/types.ts';
 
 const root = new URL('./gallery/', import.meta.url);
 const names = readdirSync(root, { withFileTypes: true })
@@ -23,34 +23,37 @@ const names = readdirSync(root, { withFileTypes: true })
 interface Outcome {
   name: string;
   truth: GalleryTruth;
-  report?: Report;
+  report?: RunOutcome;
   score?: Score;
   failure?: string;
   ms: number;
 }
 
 const outcomes = new Map<string, Outcome>();
-const servers: GalleryServer[] = [];
 
-async function runOne(name: string): Promise<Outcome> {
+/** Run one server and the suite in a child process (every core in use; a crash stays in its process). */
+function runOne(name: string): Promise<Outcome> {
   const truth = JSON.parse(readFileSync(new URL(`${name}/truth.json`, root), 'utf8')) as GalleryTruth;
   const started = performance.now();
-  try {
-    const mod = (await import(new URL(`${name}/server.ts`, root).href)) as GalleryModule;
-    const srv = await mod.start();
-    servers.push(srv);
-    const report = await runConformance({
-      baseUrl: srv.url,
-      token: srv.token,
-      ...(srv.tokenB ? { tokenB: srv.tokenB } : {}),
-      ...(srv.toolTokens ? { toolTokens: srv.toolTokens } : {}),
-      levels: (srv.levels ?? truth.levels) as Level[],
-    });
-    await srv.close();
-    return { name, truth, report, score: score(report.checks, truth), ms: performance.now() - started };
-  } catch (e) {
-    return { name, truth, failure: String((e as Error)?.stack ?? e), ms: performance.now() - started };
-  }
+  const script = fileURLToPath(new URL('run-server.ts', root));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [script, name],
+      { maxBuffer: 64 << 20, timeout: 170_000 },
+      (err, stdout, stderr) => {
+        const ms = performance.now() - started;
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          if (err) throw err;
+          const report = JSON.parse(line) as RunOutcome;
+          resolve({ name, truth, report, score: score(report.checks, truth), ms });
+        } catch (e) {
+          resolve({ name, truth, failure: `${String(e)}\n${stderr.slice(-2000)}`, ms });
+        }
+      },
+    );
+  });
 }
 
 function describeOutcome(o: Outcome): string {
@@ -72,14 +75,10 @@ function describeOutcome(o: Outcome): string {
 }
 
 beforeAll(async () => {
-  // All servers at once: the slow one spends its time waiting, not computing.
+  // All servers at once, each in its own process: the slow one spends its time waiting, the others share the cores.
   for (const o of await Promise.all(names.map(runOne))) outcomes.set(o.name, o);
   console.log(`gallery:\n${[...outcomes.values()].map(describeOutcome).join('\n')}`);
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.allSettled(servers.map((s) => s.close()));
-});
 
 describe('the imperfect-server gallery', () => {
   it('has at least four servers, each with a truth.json of the documented shape', () => {

@@ -3,8 +3,18 @@
  * ends `fail` or `warn`, primary and secondary alike, because that is what a report tells its reader) against
  * the ground truth, with the documented exceptions applied. `blocked`, `skip` and `error` accuse nothing.
  */
-import type { CheckResult } from '../../src/core/types.ts';
 import type { GalleryTruth } from './types.ts';
+
+/** The members of a check result that scoring reads. */
+export interface CheckResult {
+  id: string;
+  status: string;
+  requirements: string[];
+  blockedBy?: string;
+  reason?: string;
+  failures: ReadonlyArray<{ message: string }>;
+  expectedFailure?: unknown;
+}
 
 /** One accusation or miss, with the checks that explain it. */
 export interface Finding {

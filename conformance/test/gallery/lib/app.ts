@@ -321,7 +321,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
       status: 200,
       body: {
         memories: all.slice(offset, offset + limit).map((m) => wire(m, false)),
-        total: all.length,
+        total: f.totalIsPageLength ? all.slice(offset, offset + limit).length : all.length,
         limit,
         offset,
       },
@@ -398,10 +398,13 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     const b = body as Json;
     const empty = f.emptyUpdateAccepted && Object.keys(b).length === 0;
     const violations = [...checkQuery(req, []), ...(empty ? [] : schemaViolations(validate.update, b))];
-    violations.push(...extraViolations(b, { futureExpiry: true }));
+    violations.push(...extraViolations(b, { futureExpiry: !f.noExpiryCheckOnUpdate }));
     if (violations.length) throw invalid(violations);
     const m = find(who, id);
+    const before = { ...m };
     for (const k of ['content', 'type', 'tags', 'metadata'] as const) if (b[k] !== undefined) m[k] = b[k];
+    if (f.mergeTagsOnUpdate && Array.isArray(b.tags))
+      m.tags = [...new Set([...(before.tags as string[]), ...(b.tags as string[])])].slice(0, 20);
     for (const k of ['namespace', 'expires_at'] as const)
       if (b[k] !== undefined) m[k] = b[k] as string | null;
     if (b.embedding === null) delete m.embedding;
@@ -630,7 +633,11 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
       throw new HttpError(
         401,
         'unauthorized',
-        raw.headers.authorization ? 'The key is malformed or unknown' : 'An Authorization header is required',
+        !raw.headers.authorization
+          ? 'An Authorization header is required'
+          : f.echoKeyIn401
+            ? `Unknown API key: ${raw.headers.authorization.replace(/^\S+\s+/, '')}`
+            : 'The key is malformed or unknown',
         {},
         { 'WWW-Authenticate': 'Bearer realm="omp"' },
       );
@@ -717,14 +724,30 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
         const err =
           e instanceof HttpError ? e : new HttpError(500, 'internal_error', 'The server failed', {}, {});
         if (!(e instanceof HttpError)) console.error('gallery server fault:', e);
-        const details = v.otherOrders
+        let details = v.otherOrders
           ? { ...err.details, request_path: (raw.url ?? '/').split('?')[0] }
           : err.details;
+        if (f.dottedErrorPaths && Array.isArray(details.errors))
+          details = {
+            ...details,
+            errors: (details.errors as Violation[]).map((x) => ({
+              ...x,
+              path: x.path.startsWith('?') ? x.path : x.path.slice(1).replaceAll('/', '.'),
+            })),
+          };
+        const bodyId = f.mismatchedRequestId ? `req_${randomBytes(6).toString('hex')}` : requestId;
+        const omit = f.omitEmptyDetails && Object.keys(details).length === 0;
         send(
           res,
           {
             status: err.status,
-            body: { error: err.code, message: err.message, details, request_id: requestId, ...f.errorExtra },
+            body: {
+              error: err.code,
+              message: err.message,
+              ...(omit ? {} : { details }),
+              request_id: bodyId,
+              ...f.errorExtra,
+            },
             headers: err.headers,
           },
           requestId,

@@ -40,6 +40,20 @@ export interface Faults {
   exportNewestFirst?: boolean;
   /** An update with an empty body is answered 200 and changes nothing but `updated_at` (OMP-CRUD-015). */
   emptyUpdateAccepted?: boolean;
+  /** Validation paths written `source.tool` instead of the JSON Pointer `/source/tool` (OMP-ERR-003). */
+  dottedErrorPaths?: boolean;
+  /** A 401 for an unknown key quotes the key (OMP-ERR-010, OMP-SEC-006). */
+  echoKeyIn401?: boolean;
+  /** The error envelope's `request_id` is minted apart from the `X-Request-Id` header (OMP-HTTP-012, SHOULD). */
+  mismatchedRequestId?: boolean;
+  /** Error envelopes leave out `details` when there is nothing in it (required by schema error: OMP-ERR-001). */
+  omitEmptyDetails?: boolean;
+  /** A list's `total` is the length of the page, not of the result (OMP-LIST-012, OMP-LIST-014). */
+  totalIsPageLength?: boolean;
+  /** An update's `tags` are merged into the stored ones instead of replacing them (OMP-CRUD-013). */
+  mergeTagsOnUpdate?: boolean;
+  /** Only create checks that `expires_at` lies in the future; update accepts a past one (OMP-EXP-002). */
+  noExpiryCheckOnUpdate?: boolean;
 }
 
 /** Valid variations: none of them breaks a requirement. */

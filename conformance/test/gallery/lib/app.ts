@@ -249,7 +249,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
 
   // ---- handlers ----------------------------------------------------------------------------------------
   const health = (req: Req): Reply => {
-    const who = principalOf(req.headers.authorization);
+    const who = principalOf(req.headers.authorization, true);
     const capabilities = ['keyword_search'];
     const body: Json = {
       status: 'ok',
@@ -554,9 +554,11 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     return null;
   };
 
-  const principalOf = (header: string | undefined): Principal | null => {
+  /** The key's principal; `lenient` is the health endpoint's own optional-auth parser, which ignores case. */
+  const principalOf = (header: string | undefined, lenient = false): Principal | null => {
     if (!header) return null;
-    const m = (f.bearerCaseSensitive ? /^Bearer +([^\s]+) *$/ : /^bearer +([^\s]+) *$/i).exec(header);
+    const strict = f.bearerCaseSensitive && !lenient;
+    const m = (strict ? /^Bearer +([^\s]+) *$/ : /^bearer +([^\s]+) *$/i).exec(header);
     return (m && principals.get(m[1] as string)) || null;
   };
 

@@ -1,9 +1,11 @@
 /** Errors (SPEC §9), what security shows on the wire (§12) and the optional AI endpoints (§11). */
-import type { Api, CheckContext, Res } from '../core/context.ts';
+import type { CheckContext } from '../core/harness.ts';
+import type { Api } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
-import { expectNothingStored, exportFile, memPath, randomId, withoutEmbedding } from './helpers.ts';
+import type { Res } from '../core/response.ts';
+import { expectNothingStored, exportFile, memPath, randomId } from './helpers.ts';
 
-const limits = (t: CheckContext) => t.run.health.limits;
+const limits = (t: CheckContext) => t.run.limits;
 
 // ---- Errors.
 
@@ -35,14 +37,18 @@ function errorBattery(t: CheckContext, id: string): Array<[string, number, strin
 check('OMP-ERR-001', 'MUST send every 4xx/5xx with a JSON body valid against the schema error', async (t) => {
   await t.each(errorBattery(t, randomId()), async ([what, , , send]) => {
     const res = await send();
-    if (res.status < 400) t.fail(`${what}: expected an error, got ${res.status}`, res);
-    res.expectBody('error');
+    // A non-error answer is the fault of the requirement that demands the error, not of the envelope's.
+    if (res.status < 400) return t.note(`${what}: answered ${res.status}, not an error`);
+    res.expectBody();
+    t.expectShape('error', res);
   });
 });
 
 check('OMP-ERR-002', 'MUST use the status and code the error table gives for each condition', async (t) => {
   await t.each(errorBattery(t, randomId()), async ([what, status, code, send]) => {
     const res = await send();
+    // An error response must use the table's status and code; a non-error answer is another requirement's.
+    if (res.status < 400) return t.note(`${what}: answered ${res.status}, not an error response`);
     if (res.status !== status || res.envelopeCode() !== code)
       t.fail(`${what}: want ${status} ${code}, got ${res.describe()}`, res);
   });
@@ -62,19 +68,22 @@ check(
       metadata: { k: 1 },
     };
     const cases = deriveCases('update-request', base).filter((c) => !c.valid);
+    let accepted = 0;
     await t.each(cases, async (c) => {
       const res = await t.api.put(memPath(m.id), c.body);
-      if (res.status !== 422) t.fail(`${c.label}: expected 422 validation_error, got ${res.describe()}`, res);
-      res.expectError(422, 'validation_error');
+      // Accepting an invalid update is the fault of the requirement naming that member (OMP-CRUD-014, -015,
+      // -017, OMP-HTTP-005…), judged by their own checks; an error response with another status or code is this one's.
+      if (res.status < 400) {
+        accepted++;
+        return;
+      }
+      if (res.status !== 422 || res.envelopeCode() !== 'validation_error')
+        t.fail(`${c.label}: expected 422 validation_error, got ${res.describe()}`, res);
     });
-    t.equal(
-      withoutEmbedding(await t.api.getMemory(m.id)),
-      withoutEmbedding(m),
-      'memory after rejected updates',
+    t.note(
+      `${cases.length} schema-derived invalid update bodies${accepted ? `, ${accepted} accepted (not an error response)` : ''}`,
     );
-    t.note(`${cases.length} schema-derived invalid update bodies`);
   },
-  { also: ['OMP-HTTP-016', 'OMP-CRUD-014', 'OMP-CRUD-017'] },
 );
 
 check('OMP-ERR-003', 'MUST list violations with a JSON Pointer or ?param path and a message', async (t) => {
@@ -184,7 +193,7 @@ check(
     }
     const key = t.run.toolKeys.find((k) => !k.me.scopes.includes('write'));
     if (key) {
-      const ro: Api = t.apiFor(key.label);
+      const ro: Api = t.apiFor(key.key);
       cases.push(['invalid body with a read-only key', 422, () => ro.post('/v1/memories', { content: '' })]);
       cases.push(['delete of an unknown id with a read-only key', 403, () => ro.del(memPath(randomId()))]);
     } else t.note('no read-only tool key: the 422-before-403 and 403-before-404 orders were not tested');
@@ -220,7 +229,7 @@ check('OMP-ERR-010', 'MUST NOT include the presented key in an error response', 
   const r1 = await t.withAuthorization(`Bearer ${fake}`).get('/v1/memories');
   if (r1.text.includes(fake) || JSON.stringify(r1.headers).includes(fake))
     t.fail('a 401 echoes the unknown key', r1);
-  const key = t.run.credentials.get('token-a') as string;
+  const key = t.secret();
   for (const send of [
     () => t.api.get('/v1/memories', { limit: 0 }),
     () => t.api.get(memPath(randomId())),
@@ -232,7 +241,7 @@ check('OMP-ERR-010', 'MUST NOT include the presented key in an error response', 
 });
 
 check('OMP-SEC-006', 'MUST NOT include the presented key in any response', async (t) => {
-  const key = t.run.credentials.get('token-a') as string;
+  const key = t.secret();
   const m = await t.create();
   const responses = [
     await t.api.get('/v1/me'),

@@ -2,7 +2,7 @@
  * Expiry (SPEC §3.8). One shared fixture creates short-lived memories (0.8 s or more by the server's clock, learnt
  * from created_at), so the checks that need them wait concurrently, once.
  */
-import type { CheckContext } from '../core/context.ts';
+import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { countsAgree } from './health.ts';

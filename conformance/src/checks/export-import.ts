@@ -1,9 +1,10 @@
 /** Export and import (SPEC §7). Imports only ever name ids the run created or freshly random ids. */
-import type { CheckContext } from '../core/context.ts';
+import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { ExportFile, ImportResult, Memory } from '../core/wire.ts';
 import { deriveCases } from '../negative/derive.ts';
 import {
+  deleteMemory,
   expect422,
   exportAll,
   exportFile,
@@ -45,7 +46,7 @@ function sameAsItem(
 
 check('OMP-EXPORT-001', 'MUST answer GET /v1/export with 200 and an export-file body', async (t) => {
   await t.create();
-  await exportAll(t.api);
+  t.expectShape('export-file', (await exportAll(t.api)).res);
 });
 
 check('OMP-EXPORT-002', 'MUST export every visible memory exactly once, JSON-equal to get', async (t) => {
@@ -114,8 +115,10 @@ check('OMP-EXPORT-006', 'MUST NOT carry the conflict member in an export', async
 });
 
 check('OMP-IMPORT-001', 'MUST answer a valid import with 200 and an import-result body', async (t) => {
-  const r = await importOk(t, exportFile([importItem(t)]));
-  if (r.imported !== 1) t.fail(`imported ${r.imported} of 1 new item`);
+  const res = await t.api.post('/v1/import', exportFile([importItem(t)]));
+  const r = res.expect<ImportResult>(200, 'import-result');
+  t.expectShape('import-result', res);
+  if (r.imported !== 1) t.fail(`imported ${r.imported} of 1 new item`, res);
 });
 
 check(
@@ -368,7 +371,7 @@ check('OMP-IMPORT-014', 'MUST round-trip export → import → export with JSON-
   const { body: first } = await exportAll(t.api);
   const subset = mine(t, first.memories);
   for (const m of subset) {
-    (await t.api.del(memPath(m.id))).expectNoContent();
+    await deleteMemory(t, m.id);
   }
   const r = await importOk(t, { ...first, memories: subset } satisfies ExportFile);
   if (r.imported !== subset.length)

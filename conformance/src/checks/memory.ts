@@ -1,5 +1,5 @@
 /** The memory object's members (SPEC §3.1). */
-import type { CheckContext } from '../core/context.ts';
+import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, expectNothingStored, exportAll, list, memPath, search, uniqueToken } from './helpers.ts';
@@ -14,14 +14,28 @@ check(
   'OMP-MEM-001',
   'MUST return memories valid against the schema memory from every endpoint',
   async (t) => {
+    // Its own round through every endpoint (so it judges something when run alone)…
     const token = uniqueToken(t);
-    const m = await t.create({ content: `schema everywhere ${token}` });
-    (await t.api.get(memPath(m.id))).expect(200, 'memory');
-    await list(t.api, { tags: t.tag });
-    await search(t.api, { q: token });
-    const { body } = await exportAll(t.api);
-    if (!body.memories.some((x) => x.id === m.id)) t.fail('export lacks the memory');
+    const created = await t.api.post('/v1/memories', t.body({ content: `schema everywhere ${token}` }));
+    const m = created.json as Memory | undefined;
+    const seen = [created];
+    if (created.status === 201 && typeof m?.id === 'string') {
+      seen.push(await t.api.get(memPath(m.id)));
+      seen.push(await t.api.put(memPath(m.id), { content: `schema everywhere updated ${token}` }));
+    }
+    for (const res of seen) if (res.status < 300 && res.isJson) res.expectBody('memory');
+    await list(t.api, { tags: t.tag }).catch(() => undefined);
+    await search(t.api, { q: token }).catch(() => undefined);
+    await exportAll(t.api).catch(() => undefined);
+    // …then every memory any check of the run read, each distinct fault once with the exchange that shows it.
+    const shapes = t.run.shapes;
+    for (const v of shapes.violations('memory'))
+      t.failExchange(`a returned memory: ${v.message}`, v.exchange);
+    t.note(
+      `${shapes.seen.memory} memory bodies and the memories of ${shapes.seen['list-response']} list, ${shapes.seen['search-response']} search and ${shapes.seen['export-file']} export bodies watched`,
+    );
   },
+  { exclusive: true },
 );
 
 check(

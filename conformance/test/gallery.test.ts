@@ -74,13 +74,13 @@ function describeOutcome(o: Outcome): string {
   return lines.join('\n');
 }
 
-beforeAll(async () => {
-  // All servers at once, each in its own process: the slow one spends its time waiting, the others share the cores.
-  for (const o of await Promise.all(names.map(runOne))) outcomes.set(o.name, o);
-  console.log(`gallery:\n${[...outcomes.values()].map(describeOutcome).join('\n')}`);
-}, 180_000);
-
 describe('the imperfect-server gallery', () => {
+  beforeAll(async () => {
+    // All servers at once, each in its own process: the slow one spends its time waiting, the others share the cores.
+    for (const o of await Promise.all(names.map(runOne))) outcomes.set(o.name, o);
+    console.log(`gallery:\n${[...outcomes.values()].map(describeOutcome).join('\n')}`);
+  }, 180_000);
+
   it('has at least four servers, each with a truth.json of the documented shape', () => {
     expect(names.length).toBeGreaterThanOrEqual(4);
     const catalogue = loadCatalogue().entries;
@@ -118,4 +118,49 @@ describe('the imperfect-server gallery', () => {
       ).toEqual({ falseAccusations: [], misses: [], stale: [] });
       expect(o?.report?.verdict).toBe(o?.truth.breaks.length ? 'not_conformant' : 'conformant');
     });
+});
+
+describe('gallery scoring', () => {
+  const truth: GalleryTruth = {
+    description: 'synthetic',
+    levels: ['core'],
+    breaks: [
+      { id: 'OMP-A-001', why: 'broken on purpose' },
+      { id: 'OMP-B-001', why: 'broken on purpose' },
+    ],
+    exceptions: [{ id: 'OMP-D-001', kind: 'extra', reason: 'a known runner bug, tolerated here' }],
+  };
+  const chk = (id: string, status: string, requirements = [id]) => ({
+    id,
+    status,
+    requirements,
+    failures: [{ message: `${id} said no` }],
+  });
+
+  it('accuses every requirement of a fail or warn, nothing for blocked, skip or error', () => {
+    const s = score(
+      [
+        chk('OMP-A-001', 'fail', ['OMP-A-001', 'OMP-C-001']),
+        chk('OMP-B-001', 'blocked'),
+        chk('OMP-B-001.x', 'error', ['OMP-B-001']),
+        chk('OMP-D-001', 'warn'),
+        chk('OMP-E-001', 'skip'),
+      ],
+      truth,
+    );
+    expect(s.accused).toEqual(['OMP-A-001', 'OMP-C-001']);
+    expect(s.falseAccusations.map((f) => f.id)).toEqual(['OMP-C-001']);
+    expect(s.misses.map((m) => m.id)).toEqual(['OMP-B-001']);
+    expect(s.misses[0]?.evidence).toEqual([
+      'OMP-B-001 blocked: OMP-B-001 said no',
+      'OMP-B-001.x error: OMP-B-001.x said no',
+    ]);
+    expect([s.precision, s.recall]).toEqual([0.5, 0.5]);
+    expect(s.stale).toEqual([]);
+  });
+
+  it('reports an exception that no longer matches a discrepancy as stale', () => {
+    const s = score([chk('OMP-A-001', 'fail'), chk('OMP-B-001', 'fail')], truth);
+    expect([s.precision, s.recall, s.stale]).toEqual([1, 1, ['extra OMP-D-001']]);
+  });
 });

@@ -308,6 +308,7 @@ function routes(store: Store): Route[] {
       handler: async (r) => {
         const body = await readObject(r.raw);
         const m = store.find(idOf(r));
+        // The body is validated before the lookup, so an invalid body to a missing id is a 422, not a 404.
         const next = applyUpdate(m ?? ({} as Memory), body);
         if (!m) throw notFound(idOf(r));
         store.put(next);

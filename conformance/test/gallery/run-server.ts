@@ -21,6 +21,8 @@ export interface RunOutcome {
     reason?: string;
     failures: Array<{ message: string }>;
     expectedFailure?: unknown;
+    durationMs: number;
+    requests: number;
   }>;
 }
 
@@ -49,6 +51,8 @@ try {
       ...(c.reason ? { reason: c.reason } : {}),
       failures: c.failures.slice(0, 3).map((f) => ({ message: f.message })),
       ...(c.expectedFailure ? { expectedFailure: c.expectedFailure } : {}),
+      durationMs: Math.round(c.durationMs),
+      requests: c.requests,
     })),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -41,7 +41,7 @@ function runOne(name: string): Promise<Outcome> {
     execFile(
       process.execPath,
       [script, name],
-      { maxBuffer: 64 << 20, timeout: 170_000 },
+      { maxBuffer: 64 << 20, timeout: 280_000 },
       (err, stdout, stderr) => {
         const ms = performance.now() - started;
         const line = stdout.trim().split('\n').pop() ?? '';
@@ -91,7 +91,7 @@ describe('the imperfect-server gallery', () => {
       }),
     );
     console.log(`gallery:\n${names.map((n) => describeOutcome(outcomes.get(n) as Outcome)).join('\n')}`);
-  }, 180_000);
+  }, 300_000);
 
   it('has at least four servers, each with a truth.json of the documented shape', () => {
     expect(names.length).toBeGreaterThanOrEqual(4);

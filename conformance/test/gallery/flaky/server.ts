@@ -1,5 +1,5 @@
 /**
- * flaky: a server behind a hop that resets the connection of every 25th GET, PUT or DELETE before the request
+ * flaky: a server behind a hop that resets the connection of every 25th GET, PUT, DELETE or search before the request
  * is read (nothing happens on the server), with four defects: the scheme name must be spelled `Bearer`, an
  * unknown import conflict strategy falls back to skip, export lists newest first, and an empty update is accepted.
  */

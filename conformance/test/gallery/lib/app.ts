@@ -711,7 +711,9 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     const requestId = `req_${randomBytes(6).toString('hex')}`;
     if (
       f.dropEvery &&
-      ['GET', 'PUT', 'DELETE'].includes(raw.method ?? '') &&
+      // Only requests the spec calls safe to repeat (§9.3): GET, PUT, DELETE and search.
+      (['GET', 'PUT', 'DELETE'].includes(raw.method ?? '') ||
+        (raw.method === 'POST' && (raw.url ?? '').split('?')[0] === '/v1/memories/search')) &&
       ++droppable % f.dropEvery === 0
     ) {
       // A flaky hop: the connection is reset before the request is read, so nothing happened on the server.

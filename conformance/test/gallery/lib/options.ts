@@ -8,7 +8,7 @@
 export interface Faults {
   /** Answer every request this many ms late (a slow disk or a remote database). Not a fault by itself. */
   latencyMs?: number;
-  /** Reset the connection, unanswered, of every Nth GET/PUT/DELETE (a flaky proxy). Not a fault by itself. */
+  /** Reset the connection, unanswered, of every Nth GET/PUT/DELETE/search (a flaky proxy). Not a fault by itself. */
   dropEvery?: number;
   /** Vendor members added to the health body (closed schema: OMP-HEALTH-002). */
   healthExtra?: Record<string, unknown>;

@@ -104,6 +104,22 @@ interface Principal {
   memories: Map<string, Memory>;
 }
 
+/** A key: its principal, the tool it is bound to (null: a global key), its scopes and read scope (§8.2). */
+interface Key {
+  p: Principal;
+  tool: string | null;
+  scopes: ReadonlyArray<'read' | 'write'>;
+  readScope: 'all' | 'own';
+}
+
+/** Per-tool keys of a Full server: one per scope shape (§8.2). */
+const TOOL_KEYS = [
+  { tool: 'cursor', scopes: ['read', 'write'], readScope: 'own' },
+  { tool: 'claude', scopes: ['read', 'write'], readScope: 'all' },
+  { tool: 'reader', scopes: ['read'], readScope: 'all' },
+  { tool: 'writer', scopes: ['write'], readScope: 'all' },
+] as const;
+
 interface Reply {
   status: number;
   body?: unknown;
@@ -116,10 +132,28 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
   const v: Variations = options.variations ?? {};
   const token = `gal_${randomBytes(24).toString('hex')}`;
   const tokenB = `gal_${randomBytes(24).toString('hex')}`;
-  const principals = new Map<string, Principal>([
-    [token, { name: 'usr_alice', memories: new Map() }],
-    [tokenB, { name: 'usr_bob', memories: new Map() }],
+  const alice: Principal = { name: 'usr_alice', memories: new Map() };
+  const global = (p: Principal): Omit<Key, 'p'> & { p: Principal } => ({
+    p,
+    tool: null,
+    scopes: ['read', 'write'],
+    readScope: 'all',
+  });
+  const keys = new Map<string, Key>([
+    [token, global(alice)],
+    [tokenB, global({ name: 'usr_bob', memories: new Map() })],
   ]);
+  const toolTokens: Record<string, string> = {};
+  if (options.full)
+    for (const k of TOOL_KEYS) {
+      toolTokens[k.tool] = `gal_${randomBytes(24).toString('hex')}`;
+      keys.set(toolTokens[k.tool] as string, {
+        p: alice,
+        tool: k.tool,
+        scopes: k.scopes,
+        readScope: k.readScope,
+      });
+    }
   let lastMs = 0;
   let droppable = 0;
 
@@ -138,15 +172,29 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
 
   const isExpired = (m: Memory) =>
     m.expires_at !== null && tsKey(m.expires_at) <= tsKey(formatTime(Date.now()));
-  /** Visible memories of a principal; expired ones are purged (OMP-EXP-006 allows it). */
-  const visible = (p: Principal): Memory[] => {
-    for (const [id, m] of p.memories) if (isExpired(m)) p.memories.delete(id);
-    return [...p.memories.values()];
+  const hidden = (k: Key, m: Memory) => k.readScope === 'own' && (m.source as Json).tool !== k.tool;
+  /** Memories visible to a key; expired ones are purged (OMP-EXP-006 allows it). */
+  const visible = (k: Key, ignoreReadScope = false): Memory[] => {
+    for (const [id, m] of k.p.memories) if (isExpired(m)) k.p.memories.delete(id);
+    return [...k.p.memories.values()].filter((m) => ignoreReadScope || !hidden(k, m));
   };
-  const find = (p: Principal, id: string): Memory => {
-    const m = p.memories.get(id);
-    if (!m || isExpired(m)) throw new HttpError(404, 'memory_not_found', `No memory with id ${id}`, { id });
+  const find = (k: Key, id: string): Memory => {
+    const m = k.p.memories.get(id);
+    if (!m || isExpired(m) || hidden(k, m))
+      throw new HttpError(404, 'memory_not_found', `No memory with id ${id}`, { id });
     return m;
+  };
+  /** Refuse a key without the scope an operation needs (§8.2). */
+  const need = (k: Key, scope: 'read' | 'write') => {
+    if (!k.scopes.includes(scope))
+      throw new HttpError(403, 'forbidden', `This key lacks the ${scope} scope`, { scope });
+  };
+  /** Refuse a per-tool key acting on another tool's memory (§8.2). */
+  const ownTool = (k: Key, tool: unknown) => {
+    if (k.tool !== null && tool !== k.tool)
+      throw new HttpError(403, 'forbidden', `This key may only write memories of ${k.tool}`, {
+        tool: k.tool,
+      });
   };
 
   /** The wire form of a memory: canonical member order, `embedding` only where asked. */
@@ -250,12 +298,14 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
   // ---- handlers ----------------------------------------------------------------------------------------
   const health = (req: Req): Reply => {
     const who = principalOf(req.headers.authorization, true);
-    const capabilities = ['keyword_search'];
+    const capabilities = options.full
+      ? ['keyword_search', 'per_tool_keys', 'multi_user']
+      : ['keyword_search'];
     const body: Json = {
       status: 'ok',
       version: '0.3',
-      memories_count: who && !f.healthCountAlwaysNull ? visible(who).length : null,
-      levels: ['core'],
+      memories_count: who?.scopes.includes('read') && !f.healthCountAlwaysNull ? visible(who).length : null,
+      levels: options.full ? ['core', 'full'] : ['core'],
       capabilities: v.otherOrders ? [...capabilities].reverse() : capabilities,
       limits: { max_body_bytes: MAX_BODY, max_import_bytes: MAX_IMPORT },
       server: { name: options.name, version: '1.4.2' },
@@ -264,31 +314,33 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     return { status: 200, body };
   };
 
-  const me = (req: Req, who: Principal): Reply => {
+  const me = (req: Req, who: Key): Reply => {
     const violations = checkQuery(req, []);
     if (violations.length) throw invalid(violations);
     return {
       status: 200,
       body: {
-        principal: who.name,
-        tool: null,
-        scopes: v.otherOrders ? ['write', 'read'] : ['read', 'write'],
-        read_scope: 'all',
+        principal: who.p.name,
+        tool: who.tool,
+        scopes: v.otherOrders ? [...who.scopes].reverse() : who.scopes,
+        read_scope: who.readScope,
       },
     };
   };
 
-  const create = (req: Req, who: Principal, body: unknown): Reply => {
+  const create = (req: Req, who: Key, body: unknown): Reply => {
     const b = body as Json;
     const violations = [...checkQuery(req, []), ...schemaViolations(validate.create, b)];
     violations.push(...extraViolations(b, { futureExpiry: true }));
     if (violations.length) throw invalid(violations);
+    need(who, 'write');
+    ownTool(who, (b.source as Json).tool);
     const ms = now();
     const at = stamp(ms);
     const source = { ...(b.source as Json) };
     if (source.timestamp === undefined) source.timestamp = at;
     let id = newId();
-    while (who.memories.has(id)) id = newId();
+    while (who.p.memories.has(id)) id = newId();
     const m = {
       id,
       content: b.content,
@@ -302,7 +354,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
       metadata: b.metadata ?? {},
       ...(b.embedding !== undefined ? { embedding: b.embedding } : {}),
     } as Memory;
-    who.memories.set(id, m);
+    who.p.memories.set(id, m);
     const headers: Record<string, string> = {};
     if (!f.noLocation) {
       const host = req.headers.host ?? '127.0.0.1';
@@ -311,8 +363,9 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     return { status: 201, body: wire(m, true), headers };
   };
 
-  const list = (req: Req, who: Principal): Reply => {
+  const list = (req: Req, who: Key): Reply => {
     const { filter, limit, offset, sort } = listQuery(req);
+    need(who, 'read');
     const field = sort.startsWith('created_at') ? 'created_at' : 'updated_at';
     const all = visible(who)
       .filter((m) => matches(m, filter))
@@ -321,7 +374,11 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
       status: 200,
       body: {
         memories: all.slice(offset, offset + limit).map((m) => wire(m, false)),
-        total: f.totalIsPageLength ? all.slice(offset, offset + limit).length : all.length,
+        total: f.totalIsPageLength
+          ? all.slice(offset, offset + limit).length
+          : f.ownScopeTotalLeak
+            ? visible(who, true).filter((m) => matches(m, filter)).length
+            : all.length,
         limit,
         offset,
       },
@@ -346,7 +403,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     return out;
   };
 
-  const search = (req: Req, who: Principal, body: unknown): Reply => {
+  const search = (req: Req, who: Key, body: unknown): Reply => {
     const fromQuery = req.method === 'GET';
     const b = fromQuery ? searchFromQuery(req) : (body as Json);
     const violations = fromQuery ? [] : checkQuery(req, []);
@@ -356,6 +413,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     );
     if (hasLoneSurrogate(b)) violations.push({ path: '/q', message: 'contains an unpaired surrogate' });
     if (violations.length) throw invalid(violations);
+    need(who, 'read');
     const q = new Set(tokenise(b.q as string));
     const limit = (b.limit as number | undefined) ?? 20;
     const offset = (b.offset as number | undefined) ?? 0;
@@ -388,19 +446,22 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     };
   };
 
-  const getOne = (req: Req, who: Principal, id: string): Reply => {
+  const getOne = (req: Req, who: Key, id: string): Reply => {
     const violations = checkQuery(req, []);
     if (violations.length) throw invalid(violations);
+    if (!f.getIgnoresReadScope) need(who, 'read');
     return { status: 200, body: wire(find(who, id), true) };
   };
 
-  const update = (req: Req, who: Principal, body: unknown, id: string): Reply => {
+  const update = (req: Req, who: Key, body: unknown, id: string): Reply => {
     const b = body as Json;
     const empty = f.emptyUpdateAccepted && Object.keys(b).length === 0;
     const violations = [...checkQuery(req, []), ...(empty ? [] : schemaViolations(validate.update, b))];
     violations.push(...extraViolations(b, { futureExpiry: !f.noExpiryCheckOnUpdate }));
     if (violations.length) throw invalid(violations);
+    need(who, 'write');
     const m = find(who, id);
+    if (!f.toolCheckOnUpdateMissing) ownTool(who, (m.source as Json).tool);
     const before = { ...m };
     for (const k of ['content', 'type', 'tags', 'metadata'] as const) if (b[k] !== undefined) m[k] = b[k];
     if (f.mergeTagsOnUpdate && Array.isArray(b.tags))
@@ -418,17 +479,20 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     return { status: 200, body: wire(m, true) };
   };
 
-  const remove = (req: Req, who: Principal, id: string): Reply => {
+  const remove = (req: Req, who: Key, id: string): Reply => {
     const violations = checkQuery(req, []);
     if (violations.length) throw invalid(violations);
+    need(who, 'write');
     const m = find(who, id);
-    who.memories.delete(id);
+    ownTool(who, (m.source as Json).tool);
+    who.p.memories.delete(id);
     return f.deleteReturnsMemory ? { status: 200, body: wire(m, true) } : { status: 204 };
   };
 
-  const exportAll = (req: Req, who: Principal): Reply => {
+  const exportAll = (req: Req, who: Key): Reply => {
     const violations = checkQuery(req, []);
     if (violations.length) throw invalid(violations);
+    need(who, 'read');
     const memories = visible(who).sort(byTime('created_at', f.exportNewestFirst ? -1 : 1));
     return {
       status: 200,
@@ -441,7 +505,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     };
   };
 
-  const importFile = (req: Req, who: Principal, body: unknown): Reply => {
+  const importFile = (req: Req, who: Key, body: unknown): Reply => {
     const b = body as Json;
     const violations = checkQuery(req, ['conflict']);
     // The top level only: items are judged one by one below.
@@ -471,7 +535,8 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
         },
       );
     // One transaction: work on a copy and swap it in at the end.
-    const next = new Map([...who.memories].filter(([, m]) => !isExpired(m)));
+    need(who, 'write');
+    const next = new Map([...who.p.memories].filter(([, m]) => !isExpired(m)));
     const result = { imported: 0, skipped: 0, errors: [] as Json[] };
     (b.memories as unknown[]).forEach((item, index) => {
       const it = item as Json;
@@ -496,6 +561,19 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
         return;
       }
       const m = { ...it, namespace: it.namespace ?? null, metadata: it.metadata ?? {} } as unknown as Memory;
+      const held = next.get(m.id);
+      if (
+        who.tool !== null &&
+        ((m.source as Json).tool !== who.tool || (held && (held.source as Json).tool !== who.tool))
+      ) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'forbidden',
+          message: `This key may only import memories of ${who.tool}`,
+        });
+        return;
+      }
       if (isExpired(m)) {
         result.skipped++;
         return;
@@ -514,13 +592,13 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
       next.set(m.id, m);
       result.imported++;
     });
-    who.memories = next;
+    who.p.memories = next;
     return { status: 200, body: result };
   };
 
   // ---- routing -----------------------------------------------------------------------------------------
   interface Route {
-    methods: Record<string, (req: Req, who: Principal, body: unknown, id: string) => Promise<Reply> | Reply>;
+    methods: Record<string, (req: Req, who: Key, body: unknown, id: string) => Promise<Reply> | Reply>;
     open?: boolean;
   }
   const routeOf = (path: string): { route: Route; id: string } | null => {
@@ -555,11 +633,11 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
   };
 
   /** The key's principal; `lenient` is the health endpoint's own optional-auth parser, which ignores case. */
-  const principalOf = (header: string | undefined, lenient = false): Principal | null => {
+  const principalOf = (header: string | undefined, lenient = false): Key | null => {
     if (!header) return null;
     const strict = f.bearerCaseSensitive && !lenient;
     const m = (strict ? /^Bearer +([^\s]+) *$/ : /^bearer +([^\s]+) *$/i).exec(header);
-    return (m && principals.get(m[1] as string)) || null;
+    return (m && keys.get(m[1] as string)) || null;
   };
 
   const parseQuery = (search: string) => {
@@ -628,7 +706,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
         { Allow: (v.headerSpelling ? allow.reverse() : allow).join(', ') },
       );
     }
-    if (found.route.open) return handler(req, undefined as unknown as Principal, undefined, found.id);
+    if (found.route.open) return handler(req, undefined as unknown as Key, undefined, found.id);
     const who = principalOf(raw.headers.authorization);
     if (!who) {
       raw.resume();
@@ -669,7 +747,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     if (found.id !== '' && !ID.test(found.id)) {
       // Not an id, so no memory has it; validation of query and body still comes first (ERR-006).
       try {
-        await handler(req, { name: who.name, memories: new Map() }, body, found.id);
+        await handler(req, { ...who, p: { name: who.p.name, memories: new Map() } }, body, found.id);
       } catch (e) {
         if (!(e instanceof HttpError) || e.status !== 404) throw e;
       }
@@ -772,6 +850,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     url: `http://127.0.0.1:${port}`,
     token,
     tokenB,
+    ...(options.full ? { toolTokens } : {}),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -54,6 +54,12 @@ export interface Faults {
   mergeTagsOnUpdate?: boolean;
   /** Only create checks that `expires_at` lies in the future; update accepts a past one (OMP-EXP-002). */
   noExpiryCheckOnUpdate?: boolean;
+  /** A list's `total` also counts memories hidden by read scope `own` (OMP-AUTH-015, OMP-LIST-012). */
+  ownScopeTotalLeak?: boolean;
+  /** Update forgets the per-tool key's tool check that delete has (OMP-AUTH-012). */
+  toolCheckOnUpdateMissing?: boolean;
+  /** Get of one memory forgets the `read` scope check that list and search have (OMP-AUTH-014). */
+  getIgnoresReadScope?: boolean;
 }
 
 /** Valid variations: none of them breaks a requirement. */
@@ -78,6 +84,8 @@ export interface Variations {
 export interface ServerOptions {
   /** `server.name` in health and exports. */
   name: string;
+  /** Declare the Full level: per-tool keys of every scope shape for principal A (§8.2), as `toolTokens`. */
+  full?: boolean;
   faults?: Faults;
   variations?: Variations;
 }

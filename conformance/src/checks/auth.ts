@@ -32,32 +32,48 @@ function protectedRequests(t: CheckContext, id: string): Array<[string, (api: Ap
     ['GET /v1/memories/search', (a) => a.get('/v1/memories/search', { q: 'x' })],
     ['GET /v1/export', (a) => a.get('/v1/export')],
     ['POST /v1/import', (a) => a.post('/v1/import', exportFile([importItem(t)]))],
-    ['GET /v1/me', (a) => a.get('/v1/me')],
+    // A server without GET /v1/me answers 404 not_found before any key is looked at (OMP-ERR-006); that is
+    // OMP-AUTH-010's finding, so the route is left out here.
+    ...(t.run.meUnusable
+      ? []
+      : [['GET /v1/me', (a: Api) => a.get('/v1/me')] as [string, (api: Api) => Promise<Res>]]),
   ];
 }
 
-/** Expect 401 unauthorized on every protected endpoint, and the memory untouched. */
-async function all401(t: CheckContext, api: Api, what: string, wantChallenge: boolean): Promise<void> {
+/** Expect 401 unauthorized on every protected endpoint for each way of presenting a key, and the memory untouched. */
+async function all401(
+  t: CheckContext,
+  ways: ReadonlyArray<readonly [Api, string]>,
+  wantChallenge: boolean,
+): Promise<void> {
   const m = await t.create();
-  await t.each(protectedRequests(t, m.id), async ([name, send]) => {
-    const res = await send(api);
-    if (res.status !== 401) t.fail(`${what}: ${name} answered ${res.describe()}, want 401 unauthorized`, res);
-    res.expectError(401, 'unauthorized');
-    if (wantChallenge && !/^bearer\b/i.test(res.headers['www-authenticate'] ?? ''))
-      t.fail(
-        `${what}: ${name} 401 lacks WWW-Authenticate: Bearer (got ${JSON.stringify(res.headers['www-authenticate'] ?? null)})`,
-        res,
-      );
-  });
+  const cases = ways.flatMap(([api, what]) =>
+    protectedRequests(t, m.id).map((r) => [api, what, ...r] as const),
+  );
+  await t.each(
+    cases,
+    async ([api, what, name, send]) => {
+      const res = await send(api);
+      if (res.status !== 401)
+        t.fail(`${what}: ${name} answered ${res.describe()}, want 401 unauthorized`, res);
+      res.expectError(401, 'unauthorized');
+      if (wantChallenge && !/^bearer\b/i.test(res.headers['www-authenticate'] ?? ''))
+        t.fail(
+          `${what}: ${name} 401 lacks WWW-Authenticate: Bearer (got ${JSON.stringify(res.headers['www-authenticate'] ?? null)})`,
+          res,
+        );
+    },
+    8,
+  );
   const g = await t.api.getMemory(m.id);
-  t.equal(withoutEmbedding(g), withoutEmbedding(m), `${what}: the memory after unauthorised requests`);
+  t.equal(withoutEmbedding(g), withoutEmbedding(m), 'the memory after unauthorised requests');
 }
 
 check(
   'OMP-AUTH-001',
   'MUST answer every endpoint but health without Authorization with 401 and WWW-Authenticate: Bearer',
   async (t) => {
-    await all401(t, t.anon, 'no Authorization', true);
+    await all401(t, [[t.anon, 'no Authorization']], true);
   },
 );
 
@@ -73,15 +89,22 @@ check('OMP-AUTH-002', 'MUST answer a malformed Authorization header with 401 una
     key,
     `Bearer${key}`,
   ];
-  for (const h of headers)
-    await all401(t, t.withAuthorization(h), `Authorization "${h.replace(key, '<token-a>')}"`, false);
+  await all401(
+    t,
+    headers.map((h) => [t.withAuthorization(h), `Authorization "${h.replace(key, '<token-a>')}"`] as const),
+    false,
+  );
 });
 
 check('OMP-AUTH-003', 'MUST answer an unknown key with 401 unauthorized', async (t) => {
   await all401(
     t,
-    t.withAuthorization(`Bearer omp-conformance-unknown-${t.run.runId}-0123456789abcdef`),
-    'an unknown key',
+    [
+      [
+        t.withAuthorization(`Bearer omp-conformance-unknown-${t.run.runId}-0123456789abcdef`),
+        'an unknown key',
+      ],
+    ],
     false,
   );
 });
@@ -90,7 +113,7 @@ check('OMP-AUTH-004', 'MUST accept the Bearer scheme name in any letter case', a
   const key = t.secret();
   for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
     const api = t.withAuthorization(`${scheme} ${key}`);
-    const res = await api.get('/v1/me');
+    const res = await api.get(t.run.meUnusable ? '/v1/memories' : '/v1/me');
     if (res.status !== 200) t.fail(`scheme "${scheme}": ${res.describe()}`, res);
     const c = await api.post('/v1/memories', t.body());
     if (c.status !== 201) t.fail(`scheme "${scheme}" on create: ${c.describe()}`, c);
@@ -99,14 +122,13 @@ check('OMP-AUTH-004', 'MUST accept the Bearer scheme name in any letter case', a
 
 check('OMP-AUTH-005', 'MUST NOT accept a key in the query string or the body', async (t) => {
   const key = t.secret();
-  for (const p of ['api_key', 'key', 'token', 'access_token']) {
+  // Only acceptance is this requirement's; how the refusal is worded is OMP-AUTH-001's.
+  await t.each(['api_key', 'key', 'token', 'access_token'], async (p) => {
     const res = await t.anon.req('GET', `/v1/memories?${p}=${encodeURIComponent(key)}`);
     if (res.status < 400) t.fail(`?${p}=<key> without a header was accepted: ${res.status}`, res);
-    res.expectError(401, 'unauthorized');
-  }
+  });
   const res = await t.anon.post('/v1/memories', { ...t.body(), api_key: key });
   if (res.status < 400) t.fail('a key in the body was accepted', res);
-  res.expectError(401, 'unauthorized');
 });
 
 check('OMP-AUTH-006', 'MUST let a global key use every Core endpoint on its memories', async (t) => {

@@ -98,7 +98,7 @@ check(
   async (t) => {
     const f = await expiryFixture(t);
     await waitExpired(t, f);
-    const { body, res } = await list(t.api, { tags: f.tag, limit: 100 });
+    const { body, res } = await list(t.api, { tags: f.tag, limit: 50 });
     const gone = [f.reader.id, f.writer.id];
     if (body.memories.some((m) => gone.includes(m.id))) t.fail('list returns an expired memory', res);
     if (body.total !== 1)
@@ -133,9 +133,19 @@ check(
 check('OMP-EXP-008', 'MUST make a memory whose expires_at is updated to null never expire', async (t) => {
   // Its own memory, so the update is sent in time even when checks run one after another.
   const { ms } = await timedCreate(t); // learns the server clock and the round trip
-  const at = serverTimeIn(t, lifetime(ms));
-  const m = await t.api.create(t.body({ expires_at: at }));
-  const res = await t.api.put(memPath(m.id), { expires_at: null });
+  // The update must land before the expiry: on a slow server try again with a longer lifetime.
+  let at = '';
+  let m: Memory | undefined;
+  let res: Awaited<ReturnType<typeof t.api.put>> | undefined;
+  for (let life = lifetime(ms); life <= 40_000; life *= 3) {
+    at = serverTimeIn(t, life);
+    m = await t.api.create(t.body({ expires_at: at }));
+    res = await t.api.put(memPath(m.id), { expires_at: null });
+    if (res.status !== 404) break;
+    t.note(`the update arrived after an expiry ${life} ms ahead; trying a longer lifetime`);
+  }
+  if (!m || !res || res.status === 404)
+    return t.skip('not-applicable', 'the server is too slow to update a memory before a 40 s expiry');
   const u = res.expect<Memory>(200, 'memory');
   if (u.expires_at !== null) t.fail(`expires_at is ${u.expires_at} after setting null`, res);
   const wait = Date.parse(at) - t.serverNow() + 250;

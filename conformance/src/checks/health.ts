@@ -129,8 +129,9 @@ check(
   'MUST list each implemented profile at most once, from core/search/full/mcp',
   async (t) => {
     const { h, res } = await health(t);
+    // No levels list at all is the body's shape (OMP-HEALTH-002) and a missing core (OMP-LEVEL-001).
     if (!Array.isArray(h.levels))
-      return t.fail(`levels is ${JSON.stringify(h.levels)}, not a list of profiles`, res);
+      return t.block('OMP-HEALTH-002', `levels is ${JSON.stringify(h.levels)}, not a list of profiles`, res);
     const known = ['core', 'search', 'full', 'mcp'];
     if (new Set(h.levels).size !== h.levels.length)
       t.fail(`levels repeats a profile: ${JSON.stringify(h.levels)}`, res);

@@ -177,7 +177,7 @@ export function expect422(t: CheckContext, res: Res, what: string): void {
  */
 export async function expectNothingStored(t: CheckContext, api: Api = t.api): Promise<void> {
   for (const query of [{ tags: t.tag }, { namespace: t.ns }]) {
-    const { body, res } = await list(api, { ...query, limit: 100 });
+    const { body, res } = await list(api, { ...query, limit: 50 });
     const stored = body.memories.filter(
       (m) =>
         (Array.isArray(m.tags) && m.tags.includes(t.tag)) ||

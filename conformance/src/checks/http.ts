@@ -1,6 +1,8 @@
 /** HTTP conventions (SPEC §4): media types, malformed bodies, strictness, limits, routes, methods. */
 import { Readable } from 'node:stream';
+import { jsonEqual } from '../core/assert.ts';
 import type { CheckContext } from '../core/harness.ts';
+import { SETUP_TIMESTAMP } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
 import type { Res } from '../core/response.ts';
 import type { Memory } from '../core/wire.ts';
@@ -161,7 +163,12 @@ check(
       ['POST', '/v1/memories', { ...t.body(), id: randomId() }, 'id'],
       ['POST', '/v1/memories', { ...t.body(), created_at: '2026-01-01T00:00:00.000Z' }, 'created_at'],
       ['POST', '/v1/memories', { ...t.body(), updated_at: '2026-01-01T00:00:00.000Z' }, 'updated_at'],
-      ['POST', '/v1/memories', { ...t.body(), source: { tool: 'x', extra: 1 } }, 'extra'],
+      [
+        'POST',
+        '/v1/memories',
+        { ...t.body(), source: { tool: 'x', timestamp: SETUP_TIMESTAMP, extra: 1 } },
+        'extra',
+      ],
       ['PUT', memPath(m.id), { content: 'x', colour: 'blue' }, 'colour'],
       ['POST', '/v1/memories/search', { q: 'x', fuzzy: true }, 'fuzzy'],
       ['POST', '/v1/import', exportFile([], { x_note: 'hi' }), 'x_note'],
@@ -172,7 +179,8 @@ check(
       const errs = (
         (res.json as { details?: { errors?: Array<{ path?: string }> } }).details?.errors ?? []
       ).map((e) => e.path ?? '');
-      if (!errs.some((p) => p.split('/').includes(member)))
+      // A JSON Pointer is what OMP-ERR-003 asks for; here any path that names the member will do.
+      if (!errs.some((p) => p.split(/[/.[\]]/).includes(member)))
         t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
     });
   },
@@ -269,6 +277,9 @@ check(
     const res = await t.anon.get('/v1/health');
     const h = res.expect<{ limits?: { max_body_bytes?: unknown; max_import_bytes?: unknown } }>(200);
     const l = h.limits ?? {};
+    // A limit not declared at all is the health body's shape (OMP-HEALTH-002); this requirement is its size.
+    if (l.max_body_bytes === undefined && l.max_import_bytes === undefined)
+      t.block('OMP-HEALTH-002', 'the health body declares no limits', res);
     if (!(typeof l.max_body_bytes === 'number' && l.max_body_bytes >= 262_144))
       t.fail(`max_body_bytes is ${JSON.stringify(l.max_body_bytes)}, want an integer ≥ 262,144`, res);
     if (!(typeof l.max_import_bytes === 'number' && l.max_import_bytes >= 33_554_432))
@@ -400,58 +411,62 @@ check('OMP-HTTP-013', 'MUST NOT answer any request with 5xx because of its conte
 });
 
 check('OMP-HTTP-016', 'MUST NOT change any stored memory with a request answered 4xx', async (t) => {
-  const m = await t.create({ metadata: { v: 1 } });
-  const attempts: Array<[string, () => Promise<Res>]> = [
-    ['bad tag', () => t.api.put(memPath(m.id), { tags: ['Bad Tag'] })],
+  // Each attempt gets a memory of its own, so an attempt the server wrongly accepts (another requirement's
+  // fault) cannot make a later, rightly rejected one look as if it changed something.
+  const attempts: Array<[string, (m: Memory) => Promise<Res>]> = [
+    ['bad tag', (m) => t.api.put(memPath(m.id), { tags: ['Bad Tag'] })],
     [
       'unknown member with a valid change',
-      () => t.api.put(memPath(m.id), { content: 'changed', colour: 'x' }),
+      (m) => t.api.put(memPath(m.id), { content: 'changed', colour: 'x' }),
     ],
     [
       'null content with a valid change',
-      () => t.api.put(memPath(m.id), { content: null, metadata: { v: 2 } }),
+      (m) => t.api.put(memPath(m.id), { content: null, metadata: { v: 2 } }),
     ],
     [
       'source with a valid change',
-      () => t.api.put(memPath(m.id), { source: { tool: 'x' }, content: 'changed' }),
+      (m) => t.api.put(memPath(m.id), { source: { tool: 'x' }, content: 'changed' }),
     ],
     [
       'past expires_at with a valid change',
-      () => t.api.put(memPath(m.id), { expires_at: '2001-01-01T00:00:00Z', content: 'changed' }),
+      (m) => t.api.put(memPath(m.id), { expires_at: '2001-01-01T00:00:00Z', content: 'changed' }),
     ],
-    ['unknown query parameter on delete', () => t.api.req('DELETE', `${memPath(m.id)}?hard=1`)],
+    ['unknown query parameter on delete', (m) => t.api.req('DELETE', `${memPath(m.id)}?hard=1`)],
     [
       'unknown query parameter on update',
-      () => t.api.req('PUT', `${memPath(m.id)}?x=1`, { json: { content: 'changed' } }),
+      (m) => t.api.req('PUT', `${memPath(m.id)}?x=1`, { json: { content: 'changed' } }),
     ],
-    ['malformed JSON', () => t.api.req('PUT', memPath(m.id), { raw: '{"content": "changed"' })],
+    ['malformed JSON', (m) => t.api.req('PUT', memPath(m.id), { raw: '{"content": "changed"' })],
     [
       'no Content-Type',
-      () => t.api.req('PUT', memPath(m.id), { raw: '{"content":"changed"}', contentType: null }),
+      (m) => t.api.req('PUT', memPath(m.id), { raw: '{"content":"changed"}', contentType: null }),
     ],
-    ['no key', () => t.anon.put(memPath(m.id), { content: 'changed' })],
+    ['no key', (m) => t.anon.put(memPath(m.id), { content: 'changed' })],
     [
       'import overwrite with an invalid conflict',
-      () =>
+      (m) =>
         t.api.post('/v1/import', exportFile([{ ...withoutEmbedding(m), content: 'changed' }]), {
           conflict: 'merge',
         }),
     ],
   ];
   let judged = 0;
-  for (const [what, send] of attempts) {
-    const res = await send();
+  await t.each(attempts, async ([what, send]) => {
+    const m = await t.create({ metadata: { v: 1 } });
+    const before = await t.api.getMemory(m.id);
+    const res = await send(before);
     // Only a request answered 4xx is this requirement's; accepting a bad request is the fault of the
     // requirement that demands its rejection, judged by that requirement's own check.
     if (res.status < 400 || res.status >= 500) {
       t.note(`${what}: answered ${res.status}, not a 4xx, so not judged here`);
-      continue;
+      return;
     }
     judged++;
     const g = await t.api.get(memPath(m.id));
-    const now = g.expect<Memory>(200, 'memory');
-    if (JSON.stringify(withoutEmbedding(now)) !== JSON.stringify(withoutEmbedding(m)))
+    if (g.status === 404) t.fail(`${what} (answered ${res.status}) deleted the memory`, g);
+    const now = g.expectObject<Memory>(200, 'memory');
+    if (!jsonEqual(withoutEmbedding(now), withoutEmbedding(before)))
       t.fail(`${what} (answered ${res.status}) changed the memory`, g);
-  }
+  });
   if (judged === 0) t.skip('not-applicable', 'no request of this check was answered with a 4xx');
 });

@@ -1,5 +1,6 @@
 /** The memory object's members (SPEC §3.1). */
 import type { CheckContext } from '../core/harness.ts';
+import { SETUP_TIMESTAMP } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, expectNothingStored, exportAll, list, memPath, search, uniqueToken } from './helpers.ts';
@@ -179,7 +180,7 @@ check(
     const res = await t.api.post('/v1/memories', {
       content: `defaults ${t.tag}`,
       type: 'semantic',
-      source: { tool: t.run.tool },
+      source: { tool: t.run.tool, timestamp: SETUP_TIMESTAMP },
     });
     const m = res.expect<Memory>(201, 'memory');
     t.equal(m.tags, [], 'tags', res);
@@ -211,7 +212,12 @@ check(
     ]);
     const res = await t.api.post(
       '/v1/memories',
-      src({ tool: '🤖'.repeat(100), session_id: 's'.repeat(255), user_id: 'u'.repeat(255) }),
+      src({
+        tool: '🤖'.repeat(100),
+        session_id: 's'.repeat(255),
+        user_id: 'u'.repeat(255),
+        timestamp: SETUP_TIMESTAMP,
+      }),
     );
     if (res.status !== 201) t.fail(`a source at the length bounds was refused: ${res.describe()}`, res);
   },
@@ -318,7 +324,7 @@ check(
     const res = await t.api.post('/v1/memories', {
       content: `bare ${token}`,
       type: 'semantic',
-      source: { tool: t.run.tool },
+      source: { tool: t.run.tool, timestamp: SETUP_TIMESTAMP },
     });
     const m = res.expect<Memory>(201, 'memory');
     const has = (x: Record<string, unknown>, where: string, r?: typeof res) => {
@@ -334,7 +340,7 @@ check(
     const sm = s.memories.find((x) => x.id === m.id);
     if (!sm) t.fail('search did not find the memory', sres);
     has(sm as unknown as Record<string, unknown>, 'search', sres);
-    const { body: l, res: lres } = await list(t.api, { tool: t.run.tool, limit: 100 });
+    const { body: l, res: lres } = await list(t.api, { tags: t.tag, limit: 50 });
     for (const x of l.memories) has(x as unknown as Record<string, unknown>, 'list', lres);
     const { body: e, res: eres } = await exportAll(t.api);
     const em = e.memories.find((x) => x.id === m.id);

@@ -82,6 +82,10 @@ export interface RunState {
   declared: Set<Level>;
   capabilities: Set<string>;
   limits: Limits;
+  /** The limits health declares; checks of a limit need it declared (else blocked by OMP-HEALTH-002). */
+  limitsDeclared: ReadonlySet<keyof Limits>;
+  /** Set when GET /v1/me is unusable (OMP-AUTH-010 shows why): checks leave it out of their batteries. */
+  meUnusable?: string;
   ledger: Ledger;
   fixtures: Map<string, Promise<unknown>>;
   signal: AbortSignal;
@@ -256,13 +260,27 @@ export class CheckContext implements ClientHost {
     const add = (id: unknown) => {
       if (typeof id === 'string' && id.length > 0) this.run.ledger.add(id, key, this.check.id);
     };
-    if (method === 'POST' && p === '/v1/memories') add((res.json as { id?: unknown } | undefined)?.id);
+    const id = (res.json as { id?: unknown } | undefined)?.id;
+    // A memory stored from a body the schema refuses is the fault of whichever check sent it, never of the
+    // memory shape's requirement (OMP-MEM-001): the shape watch leaves it out.
+    const taint = (x: unknown, schema: SchemaName) => {
+      if (typeof x === 'string' && !this.isValid(sent, schema)) this.run.shapes.taint(x);
+    };
+    if (method === 'POST' && p === '/v1/memories') {
+      add(id);
+      taint(id, 'create-request');
+    } else if (method === 'PUT' && p?.startsWith('/v1/memories/')) taint(id, 'update-request');
     else if (method === 'POST' && (p === '/v1/extract' || p === '/v1/compress')) {
       const mems = (res.json as { memories?: unknown } | undefined)?.memories;
       if (Array.isArray(mems)) for (const m of mems) add((m as { id?: unknown } | null)?.id);
     } else if (method === 'POST' && p === '/v1/import') {
       const mems = (sent as { memories?: unknown } | undefined)?.memories;
-      if (Array.isArray(mems)) for (const m of mems) add((m as { id?: unknown } | null)?.id);
+      if (Array.isArray(mems))
+        for (const m of mems) {
+          const itemId = (m as { id?: unknown } | null)?.id;
+          add(itemId);
+          if (typeof itemId === 'string' && !this.isValid(m, 'memory')) this.run.shapes.taint(itemId);
+        }
     }
   }
 
@@ -277,12 +295,12 @@ export class CheckContext implements ClientHost {
   }
 
   /**
-   * The shape check of one response kind: fail unless the body is valid against the kind's schema. For a list,
-   * search or export body only the envelope is judged; the memories in it are OMP-MEM-001's.
+   * The shape check of one response kind: fail unless the whole body is valid against the kind's schema (the
+   * memories in a list, search or export body included, as the requirement's schema includes them).
    */
   expectShape(kind: ShapeKind, res: Res): void {
     if (!res.isJson) this.fail(`body is not JSON: ${res.describe()}`, res);
-    const problems = shapeProblems(kind, res.json).filter((p) => p.kind === kind);
+    const problems = shapeProblems(kind, res.json);
     if (problems.length)
       this.fail(
         `body is not valid against the schema ${kind}: ${problems.map((p) => p.message).join('; ')}`,

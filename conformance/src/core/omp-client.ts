@@ -136,13 +136,14 @@ export class Api {
   /** Every memory of a filtered list, walking pages of 100. */
   async listAll(query: Query): Promise<Memory[]> {
     const out: Memory[] = [];
-    for (let offset = 0; offset < 10_000; offset += 100) {
-      const res = await this.get('/v1/memories', { ...query, limit: 100, offset });
+    // Pages of 50: a most tolerant valid request (a server wrong about the upper bound still answers).
+    for (let offset = 0; offset < 10_000; offset += 50) {
+      const res = await this.get('/v1/memories', { ...query, limit: 50, offset });
       const page = res.expectObject<{ memories?: unknown }>(200, 'list-response');
       if (!Array.isArray(page.memories)) this.host.fail('the list body has no memories array', res);
       const items = page.memories.filter((m): m is Memory => !!m && typeof m === 'object');
       out.push(...items);
-      if (page.memories.length < 100) break;
+      if (page.memories.length < 50) break;
     }
     return out;
   }

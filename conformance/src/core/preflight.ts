@@ -35,6 +35,8 @@ export interface HealthFindings {
   declared: Set<Level>;
   capabilities: Set<string>;
   limits: Limits;
+  /** The limits the body itself declares (the others are the spec's minimums). */
+  limitsDeclared: Set<keyof Limits>;
   draft: DraftHealth | null;
   /** The raw body's server member, when it has a usable one. */
   server: { name: string; version: string } | null;
@@ -76,6 +78,7 @@ export async function readHealth(
     declared: new Set<Level>(),
     capabilities: new Set<string>(),
     limits: { ...MINIMUM_LIMITS },
+    limitsDeclared: new Set(),
     draft: null,
     server: null,
     version: null,
@@ -109,7 +112,10 @@ export async function readHealth(
   const limits = isObject(b.limits) ? b.limits : {};
   for (const k of ['max_body_bytes', 'max_import_bytes'] as const) {
     const v = limits[k];
-    if (typeof v === 'number' && Number.isInteger(v) && v > 0) f.limits[k] = v;
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) {
+      f.limits[k] = v;
+      f.limitsDeclared.add(k);
+    }
   }
   return f;
 }

@@ -232,6 +232,8 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       declared: health.assumed,
       capabilities: health.capabilities,
       limits: health.limits,
+      limitsDeclared: health.limitsDeclared,
+      ...('meUnusable' in found && found.meUnusable ? { meUnusable: found.meUnusable } : {}),
       ledger: new Ledger(),
       fixtures: new Map(),
       signal: controller.signal,

@@ -82,6 +82,8 @@ export function selectionSkip(c: ResolvedCheck, sel: Selection, run: RunState): 
         };
     }
     if (n.kind === 'limit') {
+      if (!run.limitsDeclared.has(n.name))
+        return { blockedBy: 'OMP-HEALTH-002', reason: `the health body declares no limits.${n.name}` };
       const v = run.limits[n.name];
       if (v > n.atMost)
         return {

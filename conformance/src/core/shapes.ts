@@ -89,11 +89,29 @@ export class ShapeMonitor {
   readonly bad: Record<ShapeKind, number> = { ...this.seen };
   private readonly kept: ShapeViolation[] = [];
   private readonly messages = new Set<string>();
+  /** Memories the server stored from a request it should have refused: their shape is that request's fault. */
+  private readonly tainted = new Set<string>();
+
+  /** Mark a memory as stored from an invalid request (an accepted invalid create, update or import item). */
+  taint(id: string): void {
+    this.tainted.add(id);
+  }
 
   /** Judge one body a check read as `kind`. */
   observe(kind: ShapeKind, body: unknown, exchange: Exchange): void {
     this.seen[kind]++;
-    const problems = shapeProblems(kind, body);
+    const idOf = (m: unknown) => (m && typeof m === 'object' ? (m as { id?: unknown }).id : undefined);
+    const isTainted = (m: unknown) => {
+      const id = idOf(m);
+      return typeof id === 'string' && this.tainted.has(id);
+    };
+    if (kind === 'memory' && isTainted(body)) return;
+    const items = (body as { memories?: unknown } | null)?.memories;
+    const clean =
+      kind !== 'memory' && Array.isArray(items) && items.some(isTainted)
+        ? { ...(body as object), memories: items.filter((m) => !isTainted(m)) }
+        : body;
+    const problems = shapeProblems(kind, clean);
     const kinds = new Set(problems.map((p) => p.kind));
     for (const k of kinds) this.bad[k]++;
     for (const p of problems) {

@@ -91,7 +91,7 @@ describe('the imperfect-server gallery', () => {
       }),
     );
     console.log(`gallery:\n${names.map((n) => describeOutcome(outcomes.get(n) as Outcome)).join('\n')}`);
-  }, 300_000);
+  }, 600_000);
 
   it('has at least four servers, each with a truth.json of the documented shape', () => {
     expect(names.length).toBeGreaterThanOrEqual(4);

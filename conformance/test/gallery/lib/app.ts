@@ -772,7 +772,13 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     const headers: Record<string, string> = { 'X-Request-Id': requestId, ...reply.headers };
     let text = '';
     if (reply.body !== undefined) {
-      text = JSON.stringify(v.reverseMembers ? reorder(reply.body) : reply.body);
+      const body = v.reverseMembers ? reorder(reply.body) : reply.body;
+      text = v.asciiPrettyJson
+        ? JSON.stringify(body, null, 2).replace(
+            /[\u0080-\uffff]/g,
+            (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+          )
+        : JSON.stringify(body);
       headers['Content-Type'] = v.headerSpelling
         ? 'application/json;charset=UTF-8'
         : 'application/json; charset=utf-8';

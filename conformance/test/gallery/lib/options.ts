@@ -78,6 +78,8 @@ export interface Variations {
   headerSpelling?: boolean;
   /** Health `capabilities`, `/v1/me` `scopes` in another order; error `details` carry extra context members. */
   otherOrders?: boolean;
+  /** Pretty-printed JSON with every non-ASCII character escaped (`\u00e9`), as Python's json.dumps writes it. */
+  asciiPrettyJson?: boolean;
 }
 
 /** Options of one in-memory OMP server. */

@@ -333,6 +333,21 @@ check(
   },
 );
 
+check(
+  'OMP-LIST-012.read-scope',
+  'MUST count in total only the memories visible to the key (read scope own hides other tools)',
+  async (t) => {
+    const { api, key } = t.toolKey({ scopes: 'read', readScope: 'own' });
+    const own = await t.create({ source: { tool: key.name } });
+    await t.create({ source: { tool: `${key.name}-other` } });
+    const { body, res } = await list(api, { tags: t.tag, limit: 1 });
+    // Visible (SPEC §1.1) excludes what the key's read scope hides: one of the two memories.
+    if (body.total !== 1)
+      t.fail(`total ${body.total} for the own-scope key, want 1 (only ${own.id} is visible)`, res);
+  },
+  { needs: [{ kind: 'tool-key', scopes: 'read', readScope: 'own' }] },
+);
+
 check('OMP-LIST-013', 'MUST echo the limit and offset it applied', async (t) => {
   const f = await isolatedFixture(t);
   for (const [limit, offset] of [

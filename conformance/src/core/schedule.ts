@@ -137,7 +137,9 @@ export async function executeCheck(c: ResolvedCheck, run: RunState, timeoutMs: n
   });
   const failed = () => result(isAdvisory(c.rfc) ? 'warn' : 'fail');
   if (c.invalid) return result('error', { reason: `runner bug: ${c.invalid}` });
-  const deadline = c.timeoutMs ?? Math.max(30_000, timeoutMs * 3);
+  // Each request has its own timeout; this only stops a check that hangs. It is generous, so that a busy
+  // machine or a slow server never turns a check into an error.
+  const deadline = c.timeoutMs ?? Math.max(120_000, timeoutMs * 6);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), deadline);

@@ -157,7 +157,10 @@ export class HttpClient {
     };
 
     // Idempotent requests are resent after a connection reset, as SPEC §9.3 tells clients to do.
-    const idempotent = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(spec.method.toUpperCase());
+    const method = spec.method.toUpperCase();
+    const idempotent =
+      ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(method) ||
+      (method === 'POST' && url.pathname.endsWith('/v1/memories/search'));
     let resets = idempotent && !stream ? MAX_RESET_RETRIES : 0;
     const attempt = (retry: boolean): Promise<HttpResponse> =>
       new Promise<HttpResponse>((resolve, reject) => {

@@ -89,8 +89,8 @@ export interface RunState {
   ledger: Ledger;
   fixtures: Map<string, Promise<unknown>>;
   signal: AbortSignal;
-  /** Local-minus-server clock offset estimates in ms (server = local - skew). */
-  skews: number[];
+  /** Server clock readings: the created_at of a create sent at local `before` and answered at local `after`. */
+  clock: Array<{ before: number; after: number; server: number }>;
   /** Run-wide watch over every exchange (envelope, Content-Type). */
   monitor: ExchangeMonitor;
   /** Run-wide watch over the shape of every body a check read. */
@@ -422,17 +422,35 @@ export class CheckContext implements ClientHost {
     });
   }
 
-  /** Record a skew estimate from a memory the server just created. */
+  /** Record a server clock reading from a memory the server just created. */
   observeServerTime(m: Memory, localBefore: number, localAfter: number): void {
     const server = ms(m.created_at);
-    if (Number.isFinite(server)) this.run.skews.push((localBefore + localAfter) / 2 - server);
+    if (Number.isFinite(server)) this.run.clock.push({ before: localBefore, after: localAfter, server });
   }
 
-  /** Best estimate of the server's clock now (ms since epoch). */
+  /** Best estimate of the server's clock now (ms since epoch): the midpoint of the round trips. */
   serverNow(): number {
-    const s = this.run.skews;
-    const skew = s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
+    const c = this.run.clock;
+    if (!c.length) return Date.now();
+    const skew = c.reduce((a, x) => a + ((x.before + x.after) / 2 - x.server), 0) / c.length;
     return Date.now() - skew;
+  }
+
+  /**
+   * A time the server's clock has certainly reached: its created_at was stamped before the answer arrived, so
+   * the server clock now is at least created_at plus the local time since then. For "has it expired yet?".
+   */
+  serverNowAtLeast(): number {
+    const now = Date.now();
+    const c = this.run.clock;
+    return c.length ? Math.max(...c.map((x) => x.server + (now - x.after))) : now;
+  }
+
+  /** A time the server's clock has certainly not passed (stamped after the request left). For "not yet". */
+  serverNowAtMost(): number {
+    const now = Date.now();
+    const c = this.run.clock;
+    return c.length ? Math.min(...c.map((x) => x.server + (now - x.before))) : now;
   }
 }
 

@@ -237,7 +237,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       ledger: new Ledger(),
       fixtures: new Map(),
       signal: controller.signal,
-      skews: [],
+      clock: [],
       monitor,
       shapes: new ShapeMonitor(),
       mcp,

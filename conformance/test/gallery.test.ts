@@ -64,6 +64,9 @@ function describeOutcome(o: Outcome): string {
   const lines = [
     `${o.name}: precision ${pct(s.precision)}, recall ${pct(s.recall)} (truth ${s.truth.length}, accused ${s.accused.length}; verdict ${o.report.verdict}; ${(o.ms / 1000).toFixed(1)} s)`,
   ];
+  const wanted = o.truth.breaks.length ? 'not_conformant' : 'conformant';
+  if (o.report.verdict !== wanted)
+    lines.push(`  verdict ${o.report.verdict}, want ${wanted}: ${o.report.message}`);
   for (const f of s.falseAccusations)
     lines.push(`  false accusation ${f.id}`, ...f.evidence.map((e) => `    ${e}`));
   for (const m of s.misses)
@@ -128,7 +131,9 @@ describe('the imperfect-server gallery', () => {
         { falseAccusations: s.falseAccusations, misses: s.misses, stale: s.stale },
         describeOutcome(o as Outcome),
       ).toEqual({ falseAccusations: [], misses: [], stale: [] });
-      expect(o?.report?.verdict).toBe(o?.truth.breaks.length ? 'not_conformant' : 'conformant');
+      expect(o?.report?.verdict, `verdict: ${o?.report?.message}`).toBe(
+        o?.truth.breaks.length ? 'not_conformant' : 'conformant',
+      );
     });
 });
 

@@ -301,6 +301,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
     const capabilities = options.full
       ? ['keyword_search', 'per_tool_keys', 'multi_user']
       : ['keyword_search'];
+    if (v.rateLimitPerSecond) capabilities.push('rate_limiting');
     const body: Json = {
       status: 'ok',
       version: '0.3',
@@ -633,6 +634,31 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
   };
 
   /** The key's principal; `lenient` is the health endpoint's own optional-auth parser, which ignores case. */
+  /** Per-key token buckets (§9.4: limits are per key). */
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const limit = (key: string, raw: http.IncomingMessage) => {
+    const rate = v.rateLimitPerSecond;
+    if (!rate) return;
+    const t = Date.now();
+    const b = buckets.get(key) ?? { tokens: rate, at: t };
+    b.tokens = Math.min(rate, b.tokens + ((t - b.at) / 1000) * rate);
+    b.at = t;
+    buckets.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return;
+    }
+    raw.resume();
+    const seconds = Math.max(1, Math.ceil((1 - b.tokens) / rate));
+    throw new HttpError(
+      429,
+      'rate_limited',
+      `Too many requests; retry after ${seconds} s`,
+      { retry_after: seconds },
+      { 'Retry-After': f.retryAfterAsDate ? new Date(t + seconds * 1000).toUTCString() : String(seconds) },
+    );
+  };
+
   const principalOf = (header: string | undefined, lenient = false): Key | null => {
     if (!header) return null;
     const strict = f.bearerCaseSensitive && !lenient;
@@ -722,6 +748,7 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
         { 'WWW-Authenticate': 'Bearer realm="omp"' },
       );
     }
+    limit(raw.headers.authorization as string, raw);
     let body: unknown;
     if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       const ct = String(raw.headers['content-type'] ?? '')

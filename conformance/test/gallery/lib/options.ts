@@ -60,6 +60,8 @@ export interface Faults {
   toolCheckOnUpdateMissing?: boolean;
   /** Get of one memory forgets the `read` scope check that list and search have (OMP-AUTH-014). */
   getIgnoresReadScope?: boolean;
+  /** A 429's `Retry-After` is an HTTP-date, as RFC 9110 allows but the spec does not (OMP-ERR-007). */
+  retryAfterAsDate?: boolean;
 }
 
 /** Valid variations: none of them breaks a requirement. */
@@ -78,6 +80,9 @@ export interface Variations {
   headerSpelling?: boolean;
   /** Health `capabilities`, `/v1/me` `scopes` in another order; error `details` carry extra context members. */
   otherOrders?: boolean;
+  /** Limit each key to this many requests per second (a token bucket as deep as one second), listing
+   *  `rate_limiting` and answering 429 `rate_limited` over it (§9.4). */
+  rateLimitPerSecond?: number;
   /** Pretty-printed JSON with every non-ASCII character escaped (`\u00e9`), as Python's json.dumps writes it. */
   asciiPrettyJson?: boolean;
 }

@@ -110,6 +110,15 @@ for (const cfg of configs) {
 const loadAfter = load();
 console.log(`load average after: ${loadAfter}`);
 
+// The latency row against the loopback Core row of the same session: what the 50 ms cost, whatever the load.
+const coreLoopback = rows.find((r) => r.name === 'core only, concurrency 8');
+const coreLatency = rows.find((r) => r.name.includes('latency'));
+const latencyCost =
+  coreLoopback && coreLatency
+    ? `The ${LATENCY_MS} ms of latency cost ${fmt(median(coreLatency.runs) - median(coreLoopback.runs))} over the loopback Core median of the same session (≈ ${Math.round((median(coreLatency.runs) - median(coreLoopback.runs)) / LATENCY_MS)} round trips on the critical path).`
+    : '';
+if (latencyCost) console.log(latencyCost);
+
 if (ONLY === undefined) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const md = `# omp-conformance bench
@@ -122,6 +131,8 @@ Load average (1, 5, 15 min, as \`uptime\` prints it) before: ${loadBefore}; afte
 | run | median | rounds | checks run | requests | verdict |
 |---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.name} | ${fmt(median(r.runs))} | ${r.runs.map(fmt).join(', ')} | ${r.checks} | ${r.requests}${r.connections === undefined ? '' : ` (${r.connections} connections)`} | ${r.verdict} |`).join('\n')}
+
+${latencyCost}
 
 Targets: ≤ 10 s for all levels, ≤ 3 s for Core on loopback, ≤ 30 s for Core behind ${LATENCY_MS} ms of latency, on 2
 cores. The latency row puts a TCP proxy (\`bench/latency-proxy.ts\`) between runner and server that delivers every

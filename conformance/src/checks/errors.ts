@@ -229,18 +229,21 @@ check(
   'OMP-ERR-007',
   'MUST send Retry-After (whole seconds) with a 429',
   async (t) => {
+    // Every 429 the run met (checks wait them out), and a burst of its own when there was none.
+    const met = () => t.run.monitor.busy.filter((e) => e.status === 429);
     const api = t.api;
-    let seen: Res | undefined;
-    for (let round = 0; round < 30 && !seen; round++) {
-      const rs = await Promise.all(
-        Array.from({ length: 20 }, () => api.req('GET', '/v1/me', { retryBusy: false })),
-      );
-      seen = rs.find((r) => r.status === 429);
+    const path = t.run.meUnusable ? '/v1/memories' : '/v1/me';
+    // Bursts of 300 at once: a per-second limit is passed even on a slow, busy machine.
+    for (let round = 0; round < 4 && !met().length; round++)
+      await Promise.all(Array.from({ length: 300 }, () => api.req('GET', path, { retryBusy: false })));
+    const seen = met();
+    if (!seen.length)
+      return t.skip('not-applicable', 'no 429 could be provoked with 4 bursts of 300 requests');
+    for (const e of seen) {
+      const ra = e.responseHeaders['retry-after'];
+      if (!/^\d+$/.test(ra ?? '')) t.failExchange(`a 429 with Retry-After ${JSON.stringify(ra ?? null)}`, e);
     }
-    if (!seen) return t.skip('not-applicable', 'no 429 could be provoked with 600 requests');
-    seen.expectError(429, 'rate_limited');
-    if (!/^\d+$/.test(seen.headers['retry-after'] ?? ''))
-      t.fail(`Retry-After is ${JSON.stringify(seen.headers['retry-after'] ?? null)}`, seen);
+    t.note(`${seen.length} 429 answers judged`);
   },
   { needs: [{ kind: 'capability', name: 'rate_limiting' }], exclusive: true },
 );

@@ -257,17 +257,18 @@ check(
   'MUST return positions offset..offset+limit-1 of the full ordered result',
   async (t) => {
     const f = await isolatedFixture(t);
-    for (const sort of await acceptedSorts(t, f)) {
+    await t.each(await acceptedSorts(t, f), async (sort) => {
       // Slices of the server's own full order: whether that order is right is OMP-LIST-010's.
       const { body: all } = await list(t.api, { tags: f.tag, sort, limit: 50 });
       const full = all.memories;
-      for (const [offset, limit] of [
+      const slices = [
         [0, 5],
         [3, 5],
         [20, 10],
         [23, 1],
         [5, 50],
-      ] as const) {
+      ] as const;
+      await t.each(slices, async ([offset, limit]) => {
         const { body, res } = await list(t.api, { tags: f.tag, sort, offset, limit });
         t.equal(
           ids(body.memories),
@@ -275,8 +276,8 @@ check(
           `sort=${sort} offset=${offset} limit=${limit}`,
           res,
         );
-      }
-    }
+      });
+    });
   },
 );
 
@@ -285,10 +286,10 @@ check(
   'MUST order by the sort parameter, ties broken by id in the same direction',
   async (t) => {
     const f = await isolatedFixture(t);
-    for (const sort of SORTS) {
+    await t.each(SORTS, async (sort) => {
       const { body, res } = await list(t.api, { tags: f.tag, sort, limit: 50 });
       t.equal(ids(body.memories), ids(sortMemories(f.memories, sort)), `order for sort=${sort}`, res);
-    }
+    });
     const { body, res } = await list(t.api, { tags: f.tag, limit: 50 });
     t.equal(
       ids(body.memories),
@@ -345,7 +346,12 @@ check(
     if (body.total !== 1)
       t.fail(`total ${body.total} for the own-scope key, want 1 (only ${own.id} is visible)`, res);
   },
-  { needs: [{ kind: 'tool-key', scopes: 'read', readScope: 'own' }] },
+  {
+    needs: [
+      { kind: 'capability', name: 'per_tool_keys' },
+      { kind: 'tool-key', scopes: 'read', readScope: 'own' },
+    ],
+  },
 );
 
 check('OMP-LIST-013', 'MUST echo the limit and offset it applied', async (t) => {
@@ -376,16 +382,16 @@ check(
 
 check('OMP-LIST-015', 'MUST yield every matching memory exactly once when walking pages', async (t) => {
   const f = await isolatedFixture(t);
-  for (const sort of await acceptedSorts(t, f)) {
-    const seen: string[] = [];
-    for (let offset = 0; offset < 40; offset += 7) {
-      const { body } = await list(t.api, { tags: f.tag, sort, limit: 7, offset });
-      seen.push(...ids(body.memories));
-    }
+  await t.each(await acceptedSorts(t, f), async (sort) => {
+    const offsets = [0, 7, 14, 21, 28, 35];
+    const pages = await Promise.all(
+      offsets.map((offset) => list(t.api, { tags: f.tag, sort, limit: 7, offset })),
+    );
+    const seen = pages.flatMap((p) => ids(p.body.memories));
     const dup = seen.filter((id, i) => seen.indexOf(id) !== i);
     if (dup.length) t.fail(`sort=${sort}: pages of 7 repeat ${dup.length} memories (e.g. ${dup[0]})`);
     const missing = f.memories.filter((m) => !seen.includes(m.id));
     if (missing.length)
       t.fail(`sort=${sort}: pages of 7 skip ${missing.length} memories (e.g. ${missing[0]?.id})`);
-  }
+  });
 });

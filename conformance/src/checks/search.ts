@@ -96,9 +96,11 @@ check('OMP-SEARCH-002', 'MUST answer GET /v1/memories/search exactly as the equi
       { q: f.A, namespace: f.ns[1], tool: f.tools[1] },
     ],
   ];
-  for (const [post, get] of cases) {
-    const { body: p } = await search(t.api, post);
-    const res = await t.api.get('/v1/memories/search', get);
+  await t.each(cases, async ([post, get]) => {
+    const [{ body: p }, res] = await Promise.all([
+      search(t.api, post),
+      t.api.get('/v1/memories/search', get),
+    ]);
     const g = res.expect<SearchResponse>(200, 'search-response');
     t.equal(
       { ids: ids(g.memories), total: g.total, mode_used: g.mode_used, limit: g.limit, offset: g.offset },
@@ -106,7 +108,7 @@ check('OMP-SEARCH-002', 'MUST answer GET /v1/memories/search exactly as the equi
       `GET vs POST for ${JSON.stringify(post)}`,
       res,
     );
-  }
+  });
 });
 
 check('OMP-SEARCH-003', 'MUST support keyword mode and use it when mode is absent', async (t) => {

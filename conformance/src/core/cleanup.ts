@@ -50,7 +50,7 @@ export async function cleanupRun(run: RunState, o: { keep: boolean }): Promise<C
   }
   const principals = [PRIMARY, SECOND].filter((k) => run.keys.has(k));
   try {
-    await pool(run.ledger.all(), 8, async (e) => {
+    await pool(run.ledger.all(), 32, async (e) => {
       const keys: KeyRef[] = e.key.role === 'tool' ? [e.key, PRIMARY] : [e.key];
       for (const key of keys) {
         if (!run.keys.has(key)) continue;
@@ -96,7 +96,7 @@ export async function cleanupRun(run: RunState, o: { keep: boolean }): Promise<C
         report.warnings.push(`${left.length} memories of this run still listed for ${keyLabel(key)}`);
     }
     let still = 0;
-    await pool(run.ledger.all(), 8, async (e) => {
+    await pool(run.ledger.all(), 32, async (e) => {
       const key = run.keys.has(e.key) ? e.key : PRIMARY;
       const res = await t.apiFor(key).get(`/v1/memories/${encodeURIComponent(e.id)}`);
       if (res.status === 200) still++;

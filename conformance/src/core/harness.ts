@@ -369,7 +369,7 @@ export class CheckContext implements ClientHost {
   }
 
   /** Run one body per case; a failed case is recorded and the others still run. Errors still abort. */
-  async each<T>(cases: readonly T[], fn: (c: T) => Promise<void>, concurrency = 4): Promise<void> {
+  async each<T>(cases: readonly T[], fn: (c: T) => Promise<void>, concurrency = 8): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < cases.length) {

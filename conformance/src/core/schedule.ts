@@ -77,7 +77,8 @@ export function selectionSkip(c: ResolvedCheck, sel: Selection, run: RunState): 
         return { blockedBy: run.toolKeysBlocked.by, reason: run.toolKeysBlocked.reason };
       if (!findToolKey(run.toolKeys, n))
         return {
-          kind: 'missing-input',
+          // A check of another level that also applies to per-tool keys leaves that level complete without them.
+          kind: c.level === 'full' ? 'missing-input' : 'not-applicable',
           reason: `needs a per-tool key ${describeToolNeed(n)} (the toolTokens option)`,
         };
     }

@@ -116,6 +116,8 @@ export class CheckContext implements ClientHost {
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
   private counter = 0;
+  /** The check's latest exchange: the evidence of a failure stated without a response of its own. */
+  private lastExchange: Exchange | undefined;
   private apiCache = new Map<string, Api>();
   private readonly sessions: McpSession[] = [];
 
@@ -170,7 +172,9 @@ export class CheckContext implements ClientHost {
   /** Send through the run's client, counting the request. */
   async send(spec: RequestSpec): Promise<HttpResponse> {
     this.requests++;
-    return this.run.client.send(spec);
+    const res = await this.run.client.send(spec);
+    this.lastExchange = res.exchange;
+    return res;
   }
 
   /** The API with the primary global key. */
@@ -345,7 +349,9 @@ export class CheckContext implements ClientHost {
   }
 
   private failure(message: string, res?: Res): Failure {
-    return res ? { message, exchange: res.raw.exchange, curl: res.raw.exchange.curl } : { message };
+    // Every failure carries an exchange and a curl line: its own, else the check's latest request.
+    const e = res?.raw.exchange ?? this.lastExchange;
+    return e ? { message, exchange: e, curl: e.curl } : { message };
   }
 
   /** Fail unless `cond`. */

@@ -1,14 +1,21 @@
 /**
- * Bench: the full suite against the local reference server (a fresh SQLite file per run), all levels and Core
- * alone, a few rounds each; prints the figures and writes bench/RESULTS.md. Targets: ≤ 10 s all levels,
- * ≤ 3 s Core, on 2 cores.
+ * Bench: the full suite against the local reference server (a fresh SQLite file per run): all levels and Core
+ * alone on loopback, and Core behind a proxy that adds 50 ms of latency to every request (a server one network
+ * delay away), a few rounds each; prints the figures with the machine load before and after, and writes
+ * bench/RESULTS.md. Targets on 2 cores: ≤ 10 s all levels, ≤ 3 s Core on loopback, ≤ 30 s Core at 50 ms.
+ *
+ * BENCH_ROUNDS (default 3) sets the rounds; BENCH_ONLY=latency runs only the latency row (and does not write
+ * RESULTS.md), to give a quick figure while the runner is being changed.
  */
 import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { startBundled } from '../src/bundled.ts';
 import { runConformance } from '../src/core/runner.ts';
+import { startLatencyProxy } from './latency-proxy.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const ONLY = process.env.BENCH_ONLY;
+const LATENCY_MS = 50;
 
 interface Row {
   name: string;
@@ -16,67 +23,126 @@ interface Row {
   checks: number;
   requests: number;
   verdict: string;
+  /** Client connections the proxy accepted per run (latency rows only): shows keep-alive reuse. */
+  connections?: number;
 }
 
-async function measure(name: string, levels: Array<'core' | 'full'>, concurrency: number): Promise<Row> {
+/** One bench configuration. */
+interface Config {
+  name: string;
+  levels: Array<'core' | 'full'>;
+  concurrency: number;
+  latencyMs: number;
+}
+
+async function measure(cfg: Config): Promise<Row> {
   const runs: number[] = [];
-  let checks = 0;
-  let requests = 0;
-  let verdict = '';
+  const row: Row = { name: cfg.name, runs, checks: 0, requests: 0, verdict: '' };
   for (let i = 0; i < ROUNDS; i++) {
     const srv = await startBundled();
+    const proxy = cfg.latencyMs > 0 ? await startLatencyProxy(srv.url, cfg.latencyMs) : null;
     try {
       const started = performance.now();
       const report = await runConformance({
-        baseUrl: srv.url,
+        baseUrl: proxy?.url ?? srv.url,
         token: srv.token,
         tokenB: srv.tokenB,
         toolTokens: srv.toolTokens,
-        levels,
-        concurrency,
+        levels: cfg.levels,
+        concurrency: cfg.concurrency,
       });
       runs.push(performance.now() - started);
       const ran = report.checks.filter((c) => c.status !== 'skip');
-      checks = ran.length;
-      requests = ran.reduce((a, c) => a + c.requests, 0);
-      verdict = report.verdict;
+      row.checks = ran.length;
+      row.requests = ran.reduce((a, c) => a + c.requests, 0);
+      row.verdict = report.verdict;
+      if (proxy) row.connections = proxy.connections;
     } finally {
+      await proxy?.close();
       await srv.close();
     }
   }
-  return { name, runs, checks, requests, verdict };
+  return row;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** The 1/5/15-minute load averages, as `uptime` prints them. */
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 
+const configs = (
+  [
+    {
+      name: 'all declared levels (core + full), concurrency 8',
+      levels: ['core', 'full'],
+      concurrency: 8,
+      latencyMs: 0,
+    },
+    { name: 'core only, concurrency 8', levels: ['core'], concurrency: 8, latencyMs: 0 },
+    {
+      name: 'all declared levels, concurrency 1 (serial)',
+      levels: ['core', 'full'],
+      concurrency: 1,
+      latencyMs: 0,
+    },
+    {
+      name: `core only, +${LATENCY_MS} ms latency per request, concurrency 8`,
+      levels: ['core'],
+      concurrency: 8,
+      latencyMs: LATENCY_MS,
+    },
+  ] satisfies Config[] as Config[]
+).filter((c) => ONLY !== 'latency' || c.latencyMs > 0);
+
+const loadBefore = load();
+console.log(`load average before: ${loadBefore}`);
 const rows: Row[] = [];
-for (const [name, levels, c] of [
-  ['all declared levels (core + full), concurrency 8', ['core', 'full'], 8],
-  ['core only, concurrency 8', ['core'], 8],
-  ['all declared levels, concurrency 1 (serial)', ['core', 'full'], 1],
-] as const) {
-  const row = await measure(name, [...levels], c);
+for (const cfg of configs) {
+  const row = await measure(cfg);
   rows.push(row);
   console.log(
-    `${name}: median ${fmt(median(row.runs))} (${row.runs.map(fmt).join(', ')}), ${row.checks} checks, ${row.requests} requests, ${row.verdict}`,
+    `${cfg.name}: median ${fmt(median(row.runs))} (${row.runs.map(fmt).join(', ')}), ${row.checks} checks, ${row.requests} requests${row.connections === undefined ? '' : `, ${row.connections} connections`}, ${row.verdict}`,
   );
 }
+const loadAfter = load();
+console.log(`load average after: ${loadAfter}`);
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const md = `# omp-conformance bench
+// The latency row against the loopback Core row of the same session: what the 50 ms cost, whatever the load.
+const coreLoopback = rows.find((r) => r.name === 'core only, concurrency 8');
+const coreLatency = rows.find((r) => r.name.includes('latency'));
+const latencyCost =
+  coreLoopback && coreLatency
+    ? `The ${LATENCY_MS} ms of latency cost ${fmt(median(coreLatency.runs) - median(coreLoopback.runs))} over the loopback Core median of the same session (≈ ${Math.round((median(coreLatency.runs) - median(coreLoopback.runs)) / LATENCY_MS)} round trips on the critical path).`
+    : '';
+if (latencyCost) console.log(latencyCost);
+
+if (ONLY === undefined) {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const md = `# omp-conformance bench
 
 Full suite against the bundled reference server (fresh SQLite file on disk per run, same process), wall time of
 \`runConformance\` including preflight and cleanup. ${ROUNDS} rounds each; median first.
 Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}. Generated by \`npm run bench:conformance\`.
+Load average (1, 5, 15 min, as \`uptime\` prints it) before: ${loadBefore}; after: ${loadAfter}.
 
 | run | median | rounds | checks run | requests | verdict |
 |---|---|---|---|---|---|
-${rows.map((r) => `| ${r.name} | ${fmt(median(r.runs))} | ${r.runs.map(fmt).join(', ')} | ${r.checks} | ${r.requests} | ${r.verdict} |`).join('\n')}
+${rows.map((r) => `| ${r.name} | ${fmt(median(r.runs))} | ${r.runs.map(fmt).join(', ')} | ${r.checks} | ${r.requests}${r.connections === undefined ? '' : ` (${r.connections} connections)`} | ${r.verdict} |`).join('\n')}
 
-Targets: ≤ 10 s for all levels, ≤ 3 s for Core, on 2 cores. About 1 s of every run is the expiry wait (memories
-that live max(0.8 s, 4 round trips + 0.5 s) by the server's clock, plus a 0.25 s margin), spent concurrently with
-other checks; the serial run pays it twice (the shared expiry fixture and OMP-EXP-008's own memory).
+${latencyCost}
+
+Targets: ≤ 10 s for all levels, ≤ 3 s for Core on loopback, ≤ 30 s for Core behind ${LATENCY_MS} ms of latency, on 2
+cores. The latency row puts a TCP proxy (\`bench/latency-proxy.ts\`) between runner and server that delivers every
+byte the runner sends ${LATENCY_MS} ms late, in order, on the same connection (keep-alive is preserved, so
+"connections" counts the sockets the runner opened): each request pays ${LATENCY_MS} ms once, as against a server
+one network delay away. It measures how serial the check graph is: 1,000 requests strictly in sequence would take
+50 s. About 1 s of every run is the expiry wait (memories that live max(0.8 s, 4 round trips + 0.5 s) by the
+server's clock, plus a 0.25 s margin), spent concurrently with other checks; the serial run pays it twice (the
+shared expiry fixture and OMP-EXP-008's own memory).
 `;
-writeFileSync(new URL('./RESULTS.md', import.meta.url), md);
-console.log('wrote conformance/bench/RESULTS.md');
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), md);
+  console.log('wrote conformance/bench/RESULTS.md');
+}

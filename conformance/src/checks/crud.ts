@@ -4,6 +4,7 @@ import type { Memory } from '../core/wire.ts';
 import { deriveCases } from '../negative/derive.ts';
 import {
   createTimed,
+  deleteMemory,
   expect422,
   expectNothingStored,
   exportAll,
@@ -17,8 +18,14 @@ import {
 } from './helpers.ts';
 
 check('OMP-CRUD-001', 'MUST answer a valid create with 201 and the stored memory', async (t) => {
-  const res = await t.api.post('/v1/memories', t.body());
-  res.expect(201, 'memory');
+  // The full body, and the smallest valid one (no source.timestamp, tags, namespace, expires_at or metadata).
+  const bodies = [t.body(), { content: `minimal ${t.tag}`, type: 'episodic', source: { tool: t.run.tool } }];
+  await t.each(bodies, async (b) => {
+    const res = await t.api.post('/v1/memories', b);
+    const m = res.expect<Memory>(201, 'memory');
+    if (!m || typeof m !== 'object' || m.content !== b.content)
+      t.fail(`the 201 body is not the stored memory`, res);
+  });
 });
 
 check(
@@ -37,7 +44,6 @@ check(
       },
     );
   },
-  { also: ['OMP-HTTP-009'] },
 );
 
 check('OMP-CRUD-002', 'MUST echo every member the client wrote, with the value it wrote', async (t) => {
@@ -78,7 +84,6 @@ check(
     await expectNothingStored(t);
     t.note(`${cases.length} schema-derived invalid bodies`);
   },
-  { also: ['OMP-HTTP-005', 'OMP-HTTP-016'] },
 );
 
 check('OMP-CRUD-005', 'MUST return a created memory from get, list, search and export at once', async (t) => {
@@ -273,14 +278,12 @@ check(
   async (t) => {
     const token = uniqueToken(t);
     const m = await t.create({ content: `to be deleted ${token}` });
-    (await t.api.del(memPath(m.id))).expectNoContent();
-    t.forget(m.id);
+    await deleteMemory(t, m.id);
     (await t.api.get(memPath(m.id))).expectError(404, 'memory_not_found');
     (await t.api.put(memPath(m.id), { content: 'resurrect' })).expectError(404, 'memory_not_found');
     (await t.api.del(memPath(m.id))).expectError(404, 'memory_not_found');
     const { body: l, res: lres } = await list(t.api, { tags: t.tag });
-    if (l.memories.some((x) => x.id === m.id) || l.total !== 0)
-      t.fail('list still contains the deleted memory', lres);
+    if (l.memories.some((x) => x.id === m.id)) t.fail('list still contains the deleted memory', lres);
     const { body: s, res: sres } = await search(t.api, { q: token });
     if (s.memories.some((x) => x.id === m.id)) t.fail('search still finds the deleted memory', sres);
     const { body: e, res: eres } = await exportAll(t.api);
@@ -358,12 +361,22 @@ check(
   async (t) => {
     const m = await t.create();
     let prev = m.updated_at;
-    for (let i = 0; i < 5; i++) {
-      const res = await t.api.put(memPath(m.id), { content: `rapid update ${i}` });
+    // Every kind of update moves it, in quick succession: content, then each other member alone.
+    const updates: Array<Record<string, unknown>> = [
+      { content: 'rapid update 1' },
+      { content: 'rapid update 2' },
+      { tags: t.tags('bumped') },
+      { type: 'episodic' },
+      { metadata: { bumped: true } },
+      { namespace: `${t.ns}-b` },
+      { expires_at: '2099-01-01T00:00:00Z' },
+    ];
+    for (const [i, body] of updates.entries()) {
+      const res = await t.api.put(memPath(m.id), body);
       const u = res.expect<Memory>(200, 'memory');
       if (!(Date.parse(u.updated_at) > Date.parse(prev)))
         t.fail(
-          `updated_at went from ${prev} to ${u.updated_at} on update ${i + 1}; want strictly later`,
+          `updated_at went from ${prev} to ${u.updated_at} on update ${i + 1} (${Object.keys(body).join(', ')}); want strictly later`,
           res,
         );
       prev = u.updated_at;
@@ -381,15 +394,25 @@ check(
   'OMP-TIME-002',
   'MUST write server-generated timestamps with exactly three fractional digits',
   async (t) => {
-    const res = await t.api.post('/v1/memories', t.body({ source: { tool: 'omp-conformance' } }));
+    let res = await t.api.post('/v1/memories', t.body({ source: { tool: 'omp-conformance' } }));
+    const defaulted = res.status === 201;
+    // A server that refuses a create without source.timestamp breaks OMP-MEM-011 and OMP-CRUD-001, not this.
+    if (!defaulted) {
+      t.note(
+        `a create without source.timestamp was refused (${res.status}); the defaulted timestamp is not judged`,
+      );
+      res = await t.api.post('/v1/memories', t.body());
+    }
     const m = res.expect<Memory>(201, 'memory');
     const form = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-    for (const [k, v] of [
+    const stamps: Array<[string, unknown]> = [
       ['created_at', m.created_at],
       ['updated_at', m.updated_at],
-      ['defaulted source.timestamp', m.source.timestamp],
-    ] as const)
-      if (!form.test(v)) t.fail(`${k} ${v} is not in the form YYYY-MM-DDTHH:MM:SS.sssZ`, res);
+    ];
+    if (defaulted) stamps.push(['defaulted source.timestamp', m.source?.timestamp]);
+    for (const [k, v] of stamps)
+      if (typeof v !== 'string' || !form.test(v))
+        t.fail(`${k} ${JSON.stringify(v)} is not in the form YYYY-MM-DDTHH:MM:SS.sssZ`, res);
     const u = await t.api.put(memPath(m.id), { content: 'bump' });
     const um = u.expect<Memory>(200, 'memory');
     if (!form.test(um.updated_at))

@@ -1,11 +1,24 @@
 /** Errors (SPEC §9), what security shows on the wire (§12) and the optional AI endpoints (§11). */
-import type { Api, CheckContext, Res } from '../core/context.ts';
+import type { CheckContext } from '../core/harness.ts';
+import type { Api } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
-import { expectNothingStored, exportFile, memPath, randomId, withoutEmbedding } from './helpers.ts';
+import type { Res } from '../core/response.ts';
+import { expectNothingStored, exportFile, memPath, randomId } from './helpers.ts';
 
-const limits = (t: CheckContext) => t.run.health.limits;
+const limits = (t: CheckContext) => t.run.limits;
 
 // ---- Errors.
+
+/** A violation path as a JSON Pointer: `source.tool` and `tags[1]` read as `/source/tool` and `/tags/1`. */
+function asPointer(p: unknown): string {
+  if (typeof p !== 'string') return '';
+  if (p.startsWith('/') || p.startsWith('?')) return p;
+  return `/${p
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean)
+    .join('/')}`;
+}
 
 /** One request per error condition with the code the table gives. */
 function errorBattery(t: CheckContext, id: string): Array<[string, number, string, () => Promise<Res>]> {
@@ -35,14 +48,18 @@ function errorBattery(t: CheckContext, id: string): Array<[string, number, strin
 check('OMP-ERR-001', 'MUST send every 4xx/5xx with a JSON body valid against the schema error', async (t) => {
   await t.each(errorBattery(t, randomId()), async ([what, , , send]) => {
     const res = await send();
-    if (res.status < 400) t.fail(`${what}: expected an error, got ${res.status}`, res);
-    res.expectBody('error');
+    // A non-error answer is the fault of the requirement that demands the error, not of the envelope's.
+    if (res.status < 400) return t.note(`${what}: answered ${res.status}, not an error`);
+    res.expectBody();
+    t.expectShape('error', res);
   });
 });
 
 check('OMP-ERR-002', 'MUST use the status and code the error table gives for each condition', async (t) => {
   await t.each(errorBattery(t, randomId()), async ([what, status, code, send]) => {
     const res = await send();
+    // An error response must use the table's status and code; a non-error answer is another requirement's.
+    if (res.status < 400) return t.note(`${what}: answered ${res.status}, not an error response`);
     if (res.status !== status || res.envelopeCode() !== code)
       t.fail(`${what}: want ${status} ${code}, got ${res.describe()}`, res);
   });
@@ -62,19 +79,22 @@ check(
       metadata: { k: 1 },
     };
     const cases = deriveCases('update-request', base).filter((c) => !c.valid);
+    let accepted = 0;
     await t.each(cases, async (c) => {
       const res = await t.api.put(memPath(m.id), c.body);
-      if (res.status !== 422) t.fail(`${c.label}: expected 422 validation_error, got ${res.describe()}`, res);
-      res.expectError(422, 'validation_error');
+      // Accepting an invalid update is the fault of the requirement naming that member (OMP-CRUD-014, -015,
+      // -017, OMP-HTTP-005…), judged by their own checks; an error response with another status or code is this one's.
+      if (res.status < 400) {
+        accepted++;
+        return;
+      }
+      if (res.status !== 422 || res.envelopeCode() !== 'validation_error')
+        t.fail(`${c.label}: expected 422 validation_error, got ${res.describe()}`, res);
     });
-    t.equal(
-      withoutEmbedding(await t.api.getMemory(m.id)),
-      withoutEmbedding(m),
-      'memory after rejected updates',
+    t.note(
+      `${cases.length} schema-derived invalid update bodies${accepted ? `, ${accepted} accepted (not an error response)` : ''}`,
     );
-    t.note(`${cases.length} schema-derived invalid update bodies`);
   },
-  { also: ['OMP-HTTP-016', 'OMP-CRUD-014', 'OMP-CRUD-017'] },
 );
 
 check('OMP-ERR-003', 'MUST list violations with a JSON Pointer or ?param path and a message', async (t) => {
@@ -91,7 +111,11 @@ check('OMP-ERR-003', 'MUST list violations with a JSON Pointer or ?param path an
   ];
   await t.each(cases, async ([what, send, path]) => {
     const res = await send();
-    const env = res.expectError(422, 'validation_error');
+    // The details of a validation_error are this requirement's, whatever status carried it (a wrong status is
+    // OMP-ERR-002's); a request not answered with a validation_error is another requirement's.
+    if (res.envelopeCode() !== 'validation_error' || res.status < 400)
+      return t.note(`${what}: answered ${res.describe()}, not a validation_error`);
+    const env = res.expectError(res.status, 'validation_error');
     const errs = (env.details.errors ?? []) as Array<{ path?: unknown; message?: unknown }>;
     if (!errs.length) t.fail(`${what}: details.errors is empty`, res);
     for (const e of errs)
@@ -114,8 +138,14 @@ check('OMP-ERR-004', 'SHOULD list every violation of a request, not only the fir
     source: {},
     tags: [t.tag, 'Bad'],
   });
-  const env = res.expectError(422, 'validation_error');
-  const paths = ((env.details.errors ?? []) as Array<{ path: string }>).map((e) => e.path);
+  if (res.envelopeCode() !== 'validation_error' || res.status < 400)
+    return t.skip(
+      'not-applicable',
+      `the request was not answered with a validation_error: ${res.describe()}`,
+    );
+  const env = res.expectError(res.status, 'validation_error');
+  // Whether every violation is listed is this requirement; the form of the paths is OMP-ERR-003's.
+  const paths = ((env.details.errors ?? []) as Array<{ path?: unknown }>).map((e) => asPointer(e.path));
   const want = ['/content', '/type', '/source/tool', '/tags/1'];
   const missing = want.filter((p) => !paths.includes(p));
   if (missing.length) t.fail(`violations listed: ${paths.join(', ')}; missing ${missing.join(', ')}`, res);
@@ -173,7 +203,7 @@ check(
         () => t.api.req('DELETE', `${memPath(randomId())}?x=1`),
       ],
     ];
-    if (max <= 64 << 20) {
+    if (max <= 64 << 20 && t.run.limitsDeclared.has('max_body_bytes')) {
       const big = `{${' '.repeat(max + 1)}`;
       cases.push([
         'wrong media type and an oversize body',
@@ -184,7 +214,7 @@ check(
     }
     const key = t.run.toolKeys.find((k) => !k.me.scopes.includes('write'));
     if (key) {
-      const ro: Api = t.apiFor(key.label);
+      const ro: Api = t.apiFor(key.key);
       cases.push(['invalid body with a read-only key', 422, () => ro.post('/v1/memories', { content: '' })]);
       cases.push(['delete of an unknown id with a read-only key', 403, () => ro.del(memPath(randomId()))]);
     } else t.note('no read-only tool key: the 422-before-403 and 403-before-404 orders were not tested');
@@ -199,52 +229,65 @@ check(
   'OMP-ERR-007',
   'MUST send Retry-After (whole seconds) with a 429',
   async (t) => {
+    // Every 429 the run met (checks wait them out), and a burst of its own when there was none.
+    const met = () => t.run.monitor.busy.filter((e) => e.status === 429);
     const api = t.api;
-    let seen: Res | undefined;
-    for (let round = 0; round < 30 && !seen; round++) {
-      const rs = await Promise.all(
-        Array.from({ length: 20 }, () => api.req('GET', '/v1/me', { retryBusy: false })),
-      );
-      seen = rs.find((r) => r.status === 429);
+    const path = t.run.meUnusable ? '/v1/memories' : '/v1/me';
+    // Bursts of 300 at once: a per-second limit is passed even on a slow, busy machine.
+    for (let round = 0; round < 4 && !met().length; round++)
+      await Promise.all(Array.from({ length: 300 }, () => api.req('GET', path, { retryBusy: false })));
+    const seen = met();
+    if (!seen.length)
+      return t.skip('not-applicable', 'no 429 could be provoked with 4 bursts of 300 requests');
+    for (const e of seen) {
+      const ra = e.responseHeaders['retry-after'];
+      if (!/^\d+$/.test(ra ?? '')) t.failExchange(`a 429 with Retry-After ${JSON.stringify(ra ?? null)}`, e);
     }
-    if (!seen) return t.skip('not-applicable', 'no 429 could be provoked with 600 requests');
-    seen.expectError(429, 'rate_limited');
-    if (!/^\d+$/.test(seen.headers['retry-after'] ?? ''))
-      t.fail(`Retry-After is ${JSON.stringify(seen.headers['retry-after'] ?? null)}`, seen);
+    t.note(`${seen.length} 429 answers judged`);
   },
   { needs: [{ kind: 'capability', name: 'rate_limiting' }], exclusive: true },
 );
 
-check('OMP-ERR-010', 'MUST NOT include the presented key in an error response', async (t) => {
+/** Requests whose responses must not echo the key, beyond the run-wide watch: an unknown key and errors. */
+async function keyProbes(t: CheckContext): Promise<Res[]> {
   const fake = `omp-conformance-secret-${t.run.runId}-${randomId()}`;
-  const r1 = await t.withAuthorization(`Bearer ${fake}`).get('/v1/memories');
-  if (r1.text.includes(fake) || JSON.stringify(r1.headers).includes(fake))
-    t.fail('a 401 echoes the unknown key', r1);
-  const key = t.run.credentials.get('token-a') as string;
-  for (const send of [
-    () => t.api.get('/v1/memories', { limit: 0 }),
-    () => t.api.get(memPath(randomId())),
-    () => t.api.req('POST', '/v1/memories', { raw: '{' }),
-  ]) {
-    const res = await send();
-    if (res.raw.text.includes(key)) t.fail('an error response contains the key', res);
-  }
-});
-
-check('OMP-SEC-006', 'MUST NOT include the presented key in any response', async (t) => {
-  const key = t.run.credentials.get('token-a') as string;
-  const m = await t.create();
-  const responses = [
-    await t.api.get('/v1/me'),
-    await t.api.get('/v1/health'),
-    await t.api.get(memPath(m.id)),
-    await t.api.get('/v1/memories', { tags: t.tag }),
-    await t.api.get('/v1/export'),
+  return [
+    await t.withAuthorization(`Bearer ${fake}`).get('/v1/memories'),
+    await t.api.get('/v1/memories', { limit: 0 }),
+    await t.api.get(memPath(randomId())),
+    await t.api.req('POST', '/v1/memories', { raw: '{' }),
   ];
-  for (const res of responses)
-    if (res.raw.text.includes(key) || JSON.stringify(res.raw.headers).includes(key))
-      t.fail('a response contains the key', res);
-});
+}
+
+check(
+  'OMP-ERR-010',
+  'MUST NOT include the presented key in an error response',
+  async (t) => {
+    await keyProbes(t);
+    // The run-wide watch saw every exchange of the run, these probes included.
+    for (const v of t.run.monitor.violations)
+      if (v.rule === 'key-echo' && (v.exchange.status ?? 0) >= 400) t.failExchange(v.message, v.exchange);
+  },
+  { exclusive: true },
+);
+
+check(
+  'OMP-SEC-006',
+  'MUST NOT include the presented key in any response',
+  async (t) => {
+    const m = await t.create();
+    await keyProbes(t);
+    if (!t.run.meUnusable) await t.api.get('/v1/me');
+    await t.api.get('/v1/health');
+    await t.api.get(memPath(m.id));
+    await t.api.get('/v1/memories', { tags: t.tag });
+    await t.api.get('/v1/export');
+    for (const v of t.run.monitor.violations)
+      if (v.rule === 'key-echo') t.failExchange(v.message, v.exchange);
+    t.note(`${t.run.monitor.counts.seen} responses watched`);
+  },
+  { exclusive: true },
+);
 
 // ---- AI endpoints (optional capabilities).
 

@@ -3,9 +3,11 @@
  * `structuredContent` valid against the tool's output and a text item, OMP-MCP-007; a failure is an `isError`
  * result carrying the envelope, OMP-MCP-017), ledgering of what add_memories stores, and MCP URL parts.
  */
+
 import { toViolations, validatorFor } from '@omp-kit/schemas';
 import { short } from '../core/assert.ts';
-import type { CheckContext } from '../core/context.ts';
+import { PRIMARY } from '../core/credentials.ts';
+import type { CheckContext } from '../core/harness.ts';
 import type { Memory } from '../core/wire.ts';
 import type { McpSession } from '../mcp/session.ts';
 import { toolDef } from '../mcp/tools.ts';
@@ -50,7 +52,7 @@ export async function callTool(
     if (Array.isArray(ms))
       for (const m of ms) {
         const id = (m as { id?: unknown } | null)?.id;
-        if (typeof id === 'string' && id) t.run.ledger.add(id, s.label ?? 'token-a', t.check.id);
+        if (typeof id === 'string' && id) t.run.ledger.add(id, s.key ?? PRIMARY, t.check.id);
       }
   }
   return { result, raw: t.mcpRun.o.redact(out.raw) };

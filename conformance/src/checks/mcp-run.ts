@@ -76,7 +76,7 @@ check(
     const m = await mcpAdd(t, s);
     await t.api.getMemory(m.id);
     const base: NodeJS.ProcessEnv = { ...process.env, OMP_SERVER: t.mcpRun.o.baseUrl };
-    base.OMP_API_KEY = t.run.credentials.get('token-a');
+    base.OMP_API_KEY = t.secret();
     const missing = ['OMP_SERVER', 'OMP_API_KEY'].filter((name) => !commandSets(target.command, name));
     if (missing.length === 0) t.note('the command sets both variables itself: their absence cannot be tried');
     for (const name of missing) {

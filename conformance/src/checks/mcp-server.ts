@@ -3,8 +3,10 @@
  * legacy HTTP+SSE at /mcp/{client_name}/sse/{user_id}, 401 before any MCP message, and what health declares.
  * They run when the server declares level mcp, whatever MCP endpoint (adapter or /mcp) the tools are tested on.
  */
+
 import { short } from '../core/assert.ts';
-import type { CheckContext } from '../core/context.ts';
+import { PRIMARY } from '../core/credentials.ts';
+import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { Health } from '../core/wire.ts';
 import type { McpSession } from '../mcp/session.ts';
@@ -30,7 +32,7 @@ check(
   'MUST offer MCP Streamable HTTP at /mcp and at /mcp/{client_name}/http/{user_id}',
   async (t) => {
     for (const path of ['/mcp', `/mcp/${URL_CLIENT}/http/conf-user-${t.run.runId}`]) {
-      const s = await t.openMcp({ label: 'token-a', server: { path, transport: 'http' } });
+      const s = await t.openMcp({ key: PRIMARY, server: { path, transport: 'http' } });
       await expectTools(t, s, `Streamable HTTP at ${path}`);
     }
   },
@@ -42,7 +44,7 @@ check(
   'MUST offer the legacy HTTP+SSE transport at /mcp/{client_name}/sse/{user_id}',
   async (t) => {
     const path = `/mcp/${URL_CLIENT}/sse/conf-user-${t.run.runId}`;
-    const s = await t.openMcp({ label: 'token-a', server: { path, transport: 'sse' } });
+    const s = await t.openMcp({ key: PRIMARY, server: { path, transport: 'sse' } });
     await expectTools(t, s, `HTTP+SSE at ${path}`);
     await callOk(t, s, 'list_memories', { namespace: t.ns });
   },
@@ -140,7 +142,7 @@ check(
     if (!h.levels.includes('mcp')) {
       // Only an adapter is under test: the server must not offer MCP at /mcp without declaring it.
       try {
-        const s = await t.openMcp({ label: 'token-a', server: { path: '/mcp', transport: 'http' } });
+        const s = await t.openMcp({ key: PRIMARY, server: { path: '/mcp', transport: 'http' } });
         await listTools(t, s);
       } catch (e) {
         if (e instanceof McpEndpointFault) {
@@ -163,7 +165,7 @@ check(
     const user = `conf+user@${t.run.runId}`;
     for (const transport of ['http', 'sse'] as const) {
       const path = `/mcp/${URL_CLIENT}/${transport}/${encodeURIComponent(user)}`;
-      const s = await t.openMcp({ label: 'token-a', server: { path, transport } });
+      const s = await t.openMcp({ key: PRIMARY, server: { path, transport } });
       const m = await mcpAdd(t, s);
       const stored = await t.api.getMemory(m.id);
       if (stored.source.tool !== URL_CLIENT)

@@ -7,7 +7,8 @@
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { getSchema } from '@omp-kit/schemas';
 import { jsonEqual, ms, short } from '../core/assert.ts';
-import type { CheckContext } from '../core/context.ts';
+import { type KeyRef, PRIMARY, SECOND } from '../core/credentials.ts';
+import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { ListMemoriesResponse, Memory, SearchResponse } from '../core/wire.ts';
 import { toolDefs } from '../mcp/tools.ts';
@@ -124,7 +125,7 @@ check(
     await callOk(t, s, 'search_memory', { query: token, namespace: t.ns });
     await callOk(t, s, 'list_memories', { namespace: t.ns });
     await callOk(t, s, 'delete_memories', { memory_ids: [m.id] });
-    t.forget(m.id, s.label ?? 'token-a');
+    t.forget(m.id, s.key ?? PRIMARY);
     await callOk(t, s, 'delete_all_memories', { namespace: t.ns });
   },
 );
@@ -145,7 +146,7 @@ check(
       delete_memories: await callOk(t, s, 'delete_memories', { memory_ids: [m.id] }),
       delete_all_memories: await callOk(t, s, 'delete_all_memories', { namespace: t.ns }),
     };
-    t.forget(m.id, s.label ?? 'token-a');
+    t.forget(m.id, s.key ?? PRIMARY);
     const errors = (getSchema('error').examples ?? []) as unknown[];
     const neither: unknown[] = [{}, { error: 'forbidden' }, { memories: 'x', deleted: -1 }];
     // How MCP clients judge structuredContent (MCP SDK Client.callTool): error results included.
@@ -225,10 +226,7 @@ check(
   async (t) => {
     const target = t.mcpRun.target;
     if (target.kind === 'stdio' && target.fixedTool)
-      t.skip(
-        'not-applicable',
-        'the --mcp-command sets OMP_TOOL, which names the client instead of clientInfo',
-      );
+      t.skip('not-applicable', 'the mcpCommand sets OMP_TOOL, which names the client instead of clientInfo');
     const fromUrl = target.kind === 'http' ? openMemoryParts(target.url)?.clientName : undefined;
     const long = `omp-conformance-${'x'.repeat(150)}`;
     const cases: [string, string][] = [
@@ -239,7 +237,7 @@ check(
     await t.each(
       cases,
       async ([clientName, expected]) => {
-        const s = await t.openMcp({ label: 'token-a', clientName });
+        const s = await t.openMcp({ key: PRIMARY, clientName });
         const m = await mcpAdd(t, s);
         const want = fromUrl ?? expected;
         if (m.source.tool !== want)
@@ -260,7 +258,7 @@ check(
   "MUST set source.tool to the per-tool key's tool, whatever the client's name",
   async (t) => {
     const { key } = t.toolKey({ scopes: 'write' });
-    const s = await t.mcp(key.label); // its clientInfo name is the runner's, not the key's tool
+    const s = await t.mcp(key.key); // its clientInfo name is the runner's, not the key's tool
     const m = await mcpAdd(t, s);
     if (m.source.tool !== key.me.tool)
       t.fail(`a key of tool ${key.me.tool} added a memory with source.tool ${JSON.stringify(m.source.tool)}`);
@@ -416,7 +414,7 @@ check(
     expectDeleted(t, got, [mine.id], [theirs.id]);
     await t.apiB.getMemory(theirs.id);
   },
-  { needs: [{ kind: 'credential', name: 'token-b' }] },
+  { needs: [{ kind: 'second-principal' }] },
 );
 
 check(
@@ -424,13 +422,13 @@ check(
   "MUST report in not_found a memory a per-tool key sees but may not write (another tool's)",
   async (t) => {
     const { key, api } = t.toolKey({ scopes: 'read-write', readScope: 'all' });
-    const s = await t.mcp(key.label);
+    const s = await t.mcp(key.key);
     const others = await t.create({ source: { tool: `${key.me.tool}-other` } });
     const own = await api.create(t.body({ source: { tool: key.me.tool } }));
     const got = await callOk<{ deleted: string[]; not_found: string[] }>(t, s, 'delete_memories', {
       memory_ids: [others.id, own.id],
     });
-    if (got.deleted.includes(own.id)) t.forget(own.id, key.label);
+    if (got.deleted.includes(own.id)) t.forget(own.id, key.key);
     expectDeleted(t, got, [own.id], [others.id]);
     await t.api.getMemory(others.id);
   },
@@ -438,10 +436,10 @@ check(
 );
 
 /** Ids still readable with a key, of the given memories. */
-async function survivors(t: CheckContext, label: string, ms_: readonly Memory[]): Promise<string[]> {
+async function survivors(t: CheckContext, key: KeyRef, ms_: readonly Memory[]): Promise<string[]> {
   const out: string[] = [];
   for (const m of ms_) {
-    const res = await t.apiFor(label).get(`/v1/memories/${m.id}`);
+    const res = await t.apiFor(key).get(`/v1/memories/${m.id}`);
     if (res.status === 200) out.push(m.id);
     else if (res.status !== 404) t.fail(`GET ${m.id} answered ${res.describe()}`, res);
   }
@@ -460,12 +458,12 @@ check(
     ];
     const elsewhere = await t.create({ namespace: `${t.ns}:keep` });
     const got = await callOk<{ deleted: number }>(t, s, 'delete_all_memories', { namespace: t.ns });
-    const left = await survivors(t, 'token-a', inNs);
+    const left = await survivors(t, PRIMARY, inNs);
     for (const m of inNs) if (!left.includes(m.id)) t.forget(m.id);
     if (left.length) t.softFail(`delete_all_memories left ${left.join(', ')} in namespace ${t.ns}`);
     if (got.deleted !== inNs.length)
       t.softFail(`delete_all_memories reported ${got.deleted} deleted, want ${inNs.length}`);
-    if ((await survivors(t, 'token-a', [elsewhere])).length !== 1)
+    if ((await survivors(t, PRIMARY, [elsewhere])).length !== 1)
       t.softFail(
         `delete_all_memories with namespace ${t.ns} deleted ${elsewhere.id} of namespace ${t.ns}:keep`,
       );
@@ -480,20 +478,20 @@ check(
     const mine = [await t.create(), await t.create()];
     const theirs = [await t.apiB.create(t.body()), await t.apiB.create(t.body())];
     const got = await callOk<{ deleted: number }>(t, s, 'delete_all_memories', { namespace: t.ns });
-    const kept = await survivors(t, 'token-b', theirs);
+    const kept = await survivors(t, SECOND, theirs);
     if (kept.length !== theirs.length) {
-      for (const m of theirs) if (!kept.includes(m.id)) t.forget(m.id, 'token-b');
+      for (const m of theirs) if (!kept.includes(m.id)) t.forget(m.id, SECOND);
       t.softFail(
         `delete_all_memories deleted ${theirs.length - kept.length} memories of the second principal in namespace ${t.ns}`,
       );
     }
-    const left = await survivors(t, 'token-a', mine);
+    const left = await survivors(t, PRIMARY, mine);
     for (const m of mine) if (!left.includes(m.id)) t.forget(m.id);
     if (left.length) t.softFail(`delete_all_memories left the key's own ${left.join(', ')}`);
     if (got.deleted !== mine.length)
       t.softFail(`delete_all_memories reported ${got.deleted} deleted, want ${mine.length}`);
   },
-  { also: ['OMP-MCP-015'], needs: [{ kind: 'credential', name: 'token-b' }] },
+  { also: ['OMP-MCP-015'], needs: [{ kind: 'second-principal' }] },
 );
 
 check(
@@ -501,7 +499,7 @@ check(
   "MUST delete with a per-tool key's delete_all_memories only that tool's memories",
   async (t) => {
     const { key, api } = t.toolKey({ scopes: 'read-write' });
-    const s = await t.mcp(key.label);
+    const s = await t.mcp(key.key);
     const others = [
       await t.create({ source: { tool: `${key.me.tool}-other` } }),
       await t.create({ source: { tool: `${key.me.tool}-other` } }),
@@ -511,14 +509,14 @@ check(
       await api.create(t.body({ source: { tool: key.me.tool } })),
     ];
     const got = await callOk<{ deleted: number }>(t, s, 'delete_all_memories', { namespace: t.ns });
-    const kept = await survivors(t, 'token-a', others);
+    const kept = await survivors(t, PRIMARY, others);
     for (const m of others) if (!kept.includes(m.id)) t.forget(m.id);
     if (kept.length !== others.length)
       t.softFail(
         `a key of tool ${key.me.tool} deleted ${others.length - kept.length} memories of another tool`,
       );
-    const left = await survivors(t, 'token-a', own);
-    for (const m of own) if (!left.includes(m.id)) t.forget(m.id, key.label);
+    const left = await survivors(t, PRIMARY, own);
+    for (const m of own) if (!left.includes(m.id)) t.forget(m.id, key.key);
     if (left.length) t.softFail(`delete_all_memories left the tool's own ${left.join(', ')}`);
     if (got.deleted !== own.length)
       t.softFail(`delete_all_memories reported ${got.deleted} deleted, want ${own.length}`);
@@ -558,7 +556,7 @@ check(
   'MUST fail add_memories, delete_memories and delete_all_memories with forbidden for a key without write',
   async (t) => {
     const { key } = t.toolKey({ scopes: 'read-only' });
-    const s = await t.mcp(key.label);
+    const s = await t.mcp(key.key);
     const mine = await t.create();
     await callErr(
       t,
@@ -583,7 +581,7 @@ check(
   'MUST fail search_memory and list_memories with forbidden for a key without read',
   async (t) => {
     const { key } = t.toolKey({ scopes: 'write-only' });
-    const s = await t.mcp(key.label);
+    const s = await t.mcp(key.key);
     await callErr(t, s, 'search_memory', { query: uniqueToken(t), namespace: t.ns }, 'forbidden');
     await callErr(t, s, 'list_memories', { namespace: t.ns }, 'forbidden');
   },

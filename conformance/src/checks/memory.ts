@@ -1,5 +1,6 @@
 /** The memory object's members (SPEC §3.1). */
-import type { CheckContext } from '../core/context.ts';
+import type { CheckContext } from '../core/harness.ts';
+import { SETUP_TIMESTAMP } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, expectNothingStored, exportAll, list, memPath, search, uniqueToken } from './helpers.ts';
@@ -14,14 +15,28 @@ check(
   'OMP-MEM-001',
   'MUST return memories valid against the schema memory from every endpoint',
   async (t) => {
+    // Its own round through every endpoint (so it judges something when run alone)…
     const token = uniqueToken(t);
-    const m = await t.create({ content: `schema everywhere ${token}` });
-    (await t.api.get(memPath(m.id))).expect(200, 'memory');
-    await list(t.api, { tags: t.tag });
-    await search(t.api, { q: token });
-    const { body } = await exportAll(t.api);
-    if (!body.memories.some((x) => x.id === m.id)) t.fail('export lacks the memory');
+    const created = await t.api.post('/v1/memories', t.body({ content: `schema everywhere ${token}` }));
+    const m = created.json as Memory | undefined;
+    const seen = [created];
+    if (created.status === 201 && typeof m?.id === 'string') {
+      seen.push(await t.api.get(memPath(m.id)));
+      seen.push(await t.api.put(memPath(m.id), { content: `schema everywhere updated ${token}` }));
+    }
+    for (const res of seen) if (res.status < 300 && res.isJson) res.expectBody('memory');
+    await list(t.api, { tags: t.tag }).catch(() => undefined);
+    await search(t.api, { q: token }).catch(() => undefined);
+    await exportAll(t.api).catch(() => undefined);
+    // …then every memory any check of the run read, each distinct fault once with the exchange that shows it.
+    const shapes = t.run.shapes;
+    for (const v of shapes.violations('memory'))
+      t.failExchange(`a returned memory: ${v.message}`, v.exchange);
+    t.note(
+      `${shapes.seen.memory} memory bodies and the memories of ${shapes.seen['list-response']} list, ${shapes.seen['search-response']} search and ${shapes.seen['export-file']} export bodies watched`,
+    );
   },
+  { exclusive: true },
 );
 
 check(
@@ -165,7 +180,7 @@ check(
     const res = await t.api.post('/v1/memories', {
       content: `defaults ${t.tag}`,
       type: 'semantic',
-      source: { tool: t.run.tool },
+      source: { tool: t.run.tool, timestamp: SETUP_TIMESTAMP },
     });
     const m = res.expect<Memory>(201, 'memory');
     t.equal(m.tags, [], 'tags', res);
@@ -197,7 +212,12 @@ check(
     ]);
     const res = await t.api.post(
       '/v1/memories',
-      src({ tool: '🤖'.repeat(100), session_id: 's'.repeat(255), user_id: 'u'.repeat(255) }),
+      src({
+        tool: '🤖'.repeat(100),
+        session_id: 's'.repeat(255),
+        user_id: 'u'.repeat(255),
+        timestamp: SETUP_TIMESTAMP,
+      }),
     );
     if (res.status !== 201) t.fail(`a source at the length bounds was refused: ${res.describe()}`, res);
   },
@@ -304,7 +324,7 @@ check(
     const res = await t.api.post('/v1/memories', {
       content: `bare ${token}`,
       type: 'semantic',
-      source: { tool: t.run.tool },
+      source: { tool: t.run.tool, timestamp: SETUP_TIMESTAMP },
     });
     const m = res.expect<Memory>(201, 'memory');
     const has = (x: Record<string, unknown>, where: string, r?: typeof res) => {
@@ -320,7 +340,7 @@ check(
     const sm = s.memories.find((x) => x.id === m.id);
     if (!sm) t.fail('search did not find the memory', sres);
     has(sm as unknown as Record<string, unknown>, 'search', sres);
-    const { body: l, res: lres } = await list(t.api, { tool: t.run.tool, limit: 100 });
+    const { body: l, res: lres } = await list(t.api, { tags: t.tag, limit: 50 });
     for (const x of l.memories) has(x as unknown as Record<string, unknown>, 'list', lres);
     const { body: e, res: eres } = await exportAll(t.api);
     const em = e.memories.find((x) => x.id === m.id);

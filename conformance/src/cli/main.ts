@@ -9,6 +9,7 @@ import { writeReports } from '../reporters/index.ts';
 import { PrettyReporter } from '../reporters/pretty.ts';
 import { runnerVersion } from '../version.ts';
 import { HELP, parseCli, UsageError } from './args.ts';
+import { eventInFlags, reportInFlags } from './wording.ts';
 
 /** Streams the CLI writes to. */
 export interface CliIo {
@@ -93,7 +94,7 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       bundled: bundled !== undefined,
       ...(cfg.mcpCommand !== undefined ? { mcpCommand: cfg.mcpCommand } : {}),
       ...(cfg.mcpUrl !== undefined ? { mcpUrl: cfg.mcpUrl } : {}),
-      ...(pretty ? { onEvent: pretty.onEvent } : {}),
+      ...(pretty ? { onEvent: (e) => pretty.onEvent(eventInFlags(e)) } : {}),
       ...(signal ? { signal } : {}),
     });
   } catch (e) {
@@ -102,6 +103,7 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
   } finally {
     await bundled?.close();
   }
+  report = reportInFlags(report);
   if (!pretty) io.stderr.write(`${report.verdict}: ${report.message}\n`);
   try {
     const files = writeReports(report, cfg.reporters, cfg.outDir);

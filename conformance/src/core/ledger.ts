@@ -1,12 +1,13 @@
 /**
- * Everything the run creates, so cleanup deletes exactly that and nothing else. Entries record which credential
- * created them (a second principal's memories are only reachable with its own key).
+ * Everything the run creates, so cleanup deletes exactly that and nothing else. Entries record which key created
+ * them (a second principal's memories are only reachable with its own key).
  */
+import { type KeyRef, keyLabel } from './credentials.ts';
 
 /** One created memory. */
 export interface LedgerEntry {
   id: string;
-  credential: string;
+  key: KeyRef;
   checkId: string;
 }
 
@@ -14,14 +15,14 @@ export interface LedgerEntry {
 export class Ledger {
   private readonly entries = new Map<string, LedgerEntry>();
 
-  /** Record a memory the run created (idempotent per credential + id). */
-  add(id: string, credential: string, checkId: string): void {
-    this.entries.set(`${credential}\u0000${id}`, { id, credential, checkId });
+  /** Record a memory the run created (idempotent per key + id). */
+  add(id: string, key: KeyRef, checkId: string): void {
+    this.entries.set(`${keyLabel(key)}\u0000${id}`, { id, key, checkId });
   }
 
   /** Forget an entry once it is known gone (deleted by the check itself). */
-  remove(id: string, credential: string): void {
-    this.entries.delete(`${credential}\u0000${id}`);
+  remove(id: string, key: KeyRef): void {
+    this.entries.delete(`${keyLabel(key)}\u0000${id}`);
   }
 
   /** Every entry, oldest first. */
@@ -31,10 +32,5 @@ export class Ledger {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  /** Credentials that created anything. */
-  credentials(): string[] {
-    return [...new Set(this.all().map((e) => e.credential))];
   }
 }

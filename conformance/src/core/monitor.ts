@@ -8,7 +8,7 @@ import { isJsonContentType } from './assert.ts';
 
 /** One exchange that broke a run-wide rule. */
 export interface Violation {
-  rule: 'envelope' | 'content-type';
+  rule: 'envelope' | 'content-type' | 'key-echo' | 'retry-after';
   message: string;
   exchange: Exchange;
 }
@@ -18,13 +18,24 @@ const KEEP = 20;
 /** Collects violations (at most 20 of each rule, plus counts). */
 export class ExchangeMonitor {
   readonly violations: Violation[] = [];
-  readonly counts = { envelope: 0, 'content-type': 0, seen: 0 };
+  readonly counts = { envelope: 0, 'content-type': 0, 'key-echo': 0, 'retry-after': 0, seen: 0 };
+  /** 429 and 503 answers met during the run (checks wait them out; OMP-ERR-007/-008 judge their Retry-After). */
+  readonly busy: Exchange[] = [];
   /** Off during preflight and cleanup. */
   active = false;
 
   observe = (e: Exchange): void => {
     if (!this.active || e.status === null) return;
     this.counts.seen++;
+    if ((e.status === 429 || e.status === 503) && this.busy.length < KEEP) this.busy.push(e);
+    // The key a request presented must never come back (redacted keys come back as their placeholder).
+    const presented = /^\S+\s+(\S{8,})$/.exec(e.requestHeaders.authorization ?? '')?.[1];
+    if (
+      presented &&
+      ((e.responseBody ?? '').includes(presented) ||
+        Object.values(e.responseHeaders).some((v) => v.includes(presented)))
+    )
+      this.add('key-echo', `${e.status} response contains the key the request presented`, e);
     const ct = e.responseHeaders['content-type'];
     const complete =
       e.responseBody !== null && Buffer.byteLength(e.responseBody, 'utf8') === e.responseBodyBytes;

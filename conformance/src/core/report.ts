@@ -21,7 +21,20 @@ export interface Counts {
   fail: number;
   warn: number;
   skip: number;
+  blocked: number;
   error: number;
+}
+
+/** A failure that keeps other checks from running: fixing it first unblocks them. */
+export interface RootCause {
+  /** The failing check. */
+  id: string;
+  title: string;
+  status: CheckResult['status'];
+  /** How many checks it blocks, directly or through other blocked checks. */
+  blocks: number;
+  /** Its first failure message (or reason). */
+  message: string;
 }
 
 /** What cleanup did. */
@@ -31,7 +44,10 @@ export interface CleanupReport {
   deleted: number;
   alreadyGone: number;
   swept: number;
-  residue: number;
+  /** Memories of the run still there after cleanup; null when that could not be verified (see `unverified`). */
+  residue: number | null;
+  /** Why the residue could not be verified. */
+  unverified?: string;
   warnings: string[];
 }
 
@@ -49,6 +65,8 @@ export interface Report {
     capabilities: string[];
     /** The MCP endpoint certified at level mcp: an adapter, or the server's own /mcp; null when none. */
     mcp: { transport: 'stdio' | 'streamable-http'; endpoint: string; adapter: boolean } | null;
+    /** Set when the health body is the published draft's (`compliance`, or version 0.1/0.2). */
+    draft: { version: string | null; compliance: string | null } | null;
   };
   options: {
     levels: Level[];
@@ -70,6 +88,8 @@ export interface Report {
   message: string;
   levels: LevelReport[];
   summary: Counts;
+  /** Failures that block other checks, the most blocking first: what to fix first. */
+  rootCauses: RootCause[];
   checks: CheckResult[];
   cleanup: CleanupReport | null;
   coverage: { requirements: number; testable: number; covered: number; excluded: number };
@@ -77,7 +97,7 @@ export interface Report {
 
 /** Count outcomes of a list of results. */
 export function countResults(results: readonly CheckResult[]): Counts {
-  const c: Counts = { total: results.length, pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  const c: Counts = { total: results.length, pass: 0, fail: 0, warn: 0, skip: 0, blocked: 0, error: 0 };
   for (const r of results) c[r.status]++;
   return c;
 }

@@ -8,21 +8,27 @@ export const LEVELS: readonly Level[] = ['core', 'search', 'full', 'mcp'];
 /** RFC 2119 keyword of a requirement, as the catalogue writes it. */
 export type Rfc2119 = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY' | (string & {});
 
-/** Outcome of one check. `error` is a runner or network fault and never counts against the server. */
-export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+/**
+ * Outcome of one check. `blocked`: a precondition failed because of a server defect that another check shows
+ * (named in `blockedBy`); it counts against the level like a failure, and the report points at the cause.
+ * `error` is a runner or network fault and never counts against the server.
+ */
+export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'blocked' | 'error';
 
 /**
  * Why a check was skipped. `not-applicable`: the server does not declare the level/capability (no effect on a
- * verdict); `missing-input`: the runner was not given what it needs (e.g. --token-b), so the level stays
- * unproven; `not-requested`: its level was not requested; `deselected`: left out by --only/--skip (the run is
- * partial and certifies nothing); `blocked`: a prerequisite failed.
+ * verdict); `missing-input`: the runner was not given what it needs (e.g. a second principal's key), so the
+ * level stays unproven; `not-requested`: its level was not requested; `deselected`: left out by the only/skip
+ * selection (the run is partial and certifies nothing); `not-run`: the run stopped before it (unreachable
+ * server, configuration error, interrupt).
  */
-export type SkipKind = 'not-applicable' | 'missing-input' | 'not-requested' | 'deselected' | 'blocked';
+export type SkipKind = 'not-applicable' | 'missing-input' | 'not-requested' | 'deselected' | 'not-run';
 
 /** Something a check needs before it can run. */
 export type Need =
   | { kind: 'capability'; name: string }
-  | { kind: 'credential'; name: 'token-b' }
+  /** A global key of a second principal. */
+  | { kind: 'second-principal' }
   | {
       kind: 'tool-key';
       scopes?: 'read' | 'write' | 'read-only' | 'write-only' | 'read-write';
@@ -47,7 +53,7 @@ export interface CheckSpec {
   exclusive: boolean;
   /** Soft deadline for the whole check in ms (defaults from the run options). */
   timeoutMs?: number;
-  run: (t: import('./context.ts').CheckContext) => Promise<void>;
+  run: (t: import('./harness.ts').CheckContext) => Promise<void>;
 }
 
 /** A check after the catalogue lookup. */
@@ -76,11 +82,15 @@ export interface CheckResult {
   level: Level;
   status: Status;
   skipKind?: SkipKind;
+  /** For `blocked`: the ID of the check whose failure keeps this one from running. */
+  blockedBy?: string;
   reason?: string;
   failures: Failure[];
   notes: string[];
   durationMs: number;
   requests: number;
+  /** For a draft-era server: the documented change since draft 0.2 (SPEC §14) this failure trips over. */
+  sinceDraft?: string;
   /** Listed in the expected-failures file: a fail that does not count, or a pass that makes the entry stale. */
   expectedFailure?: { reason: string; stale: boolean };
 }

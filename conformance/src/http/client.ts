@@ -85,6 +85,7 @@ export interface ClientOptions {
 
 const RECORD_LIMIT = 8192;
 const MAX_BUSY_RETRIES = 3;
+const MAX_RESET_RETRIES = 2;
 
 /** A client bound to one base URL; thread-safe across concurrent checks. */
 export class HttpClient {
@@ -155,7 +156,13 @@ export class HttpClient {
       return red;
     };
 
-    const attempt = (retry: boolean) =>
+    // Idempotent requests are resent after a connection reset, as SPEC §9.3 tells clients to do.
+    const method = spec.method.toUpperCase();
+    const idempotent =
+      ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(method) ||
+      (method === 'POST' && url.pathname.endsWith('/v1/memories/search'));
+    let resets = idempotent && !stream ? MAX_RESET_RETRIES : 0;
+    const attempt = (retry: boolean): Promise<HttpResponse> =>
       new Promise<HttpResponse>((resolve, reject) => {
         const mod = url.protocol === 'https:' ? https : http;
         let settled = false;
@@ -175,6 +182,11 @@ export class HttpClient {
             return;
           }
           record(null, {}, null, `${err.kind}: ${err.message}`);
+          if (err.kind === 'reset' && resets > 0 && !spec.signal?.aborted) {
+            resets--;
+            attempt(true).then(resolve, reject);
+            return;
+          }
           reject(err);
         };
         const req = mod.request(url, { method: spec.method, headers, agent: this.agent }, (res) => {

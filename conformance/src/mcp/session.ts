@@ -16,6 +16,7 @@ import {
   ServerRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { KeyRef } from '../core/credentials.ts';
 import { TransportError } from '../http/client.ts';
 import { McpEndpointFault, type McpTransport } from './transport.ts';
 
@@ -39,8 +40,8 @@ export type RpcOutcome =
 
 /** Options of one session. */
 export interface SessionOptions {
-  /** Credential label of the session's key (for the ledger and messages), null for none. */
-  label: string | null;
+  /** The session's key (for the ledger and messages), null for none. */
+  key: KeyRef | null;
   monitor: McpMonitor;
   /** Redacts keys from anything quoted in messages. */
   redact: (s: string) => string;
@@ -84,8 +85,8 @@ const excerpt = (s: string, n = 240) => (s.length > n ? `${s.slice(0, n)}…` : 
 /** One initialised MCP session. */
 export class McpSession {
   readonly transport: McpTransport;
-  /** Credential label of the key the session uses. */
-  readonly label: string | null;
+  /** The key the session uses. */
+  readonly key: KeyRef | null;
   /** The initialize result, once open. */
   initializeResult: Record<string, unknown> | undefined;
   protocolVersion: string | undefined;
@@ -98,7 +99,7 @@ export class McpSession {
 
   constructor(transport: McpTransport, o: SessionOptions) {
     this.transport = transport;
-    this.label = o.label;
+    this.key = o.key;
     this.o = o;
     transport.onmessage = (raw) => this.receive(raw);
     transport.onfault = (fault) => this.die(fault);

@@ -4,6 +4,7 @@
  * when its health declares level mcp. The server's own transports (`/mcp/{client_name}/http|sse/{user_id}`,
  * 401 before MCP) are certified whenever it declares mcp, whatever the endpoint under test.
  */
+import { type KeyRef, type Keyring, keyLabel } from '../core/credentials.ts';
 import { type McpMonitor, McpSession } from './session.ts';
 import {
   LegacySseTransport,
@@ -19,7 +20,7 @@ export type McpTarget =
   | {
       kind: 'stdio';
       command: string;
-      /** The command line sets OMP_API_KEY itself: sessions can only use that key (taken to be --token's). */
+      /** The command line sets OMP_API_KEY itself: sessions can only use that key (taken to be the token option's). */
       fixedKey: boolean;
       /** The command line sets OMP_TOOL (the reference adapter's configured client name). */
       fixedTool: boolean;
@@ -27,8 +28,8 @@ export type McpTarget =
 
 /** How one session is opened. */
 export interface OpenOptions {
-  /** Credential label of the key the session uses ('token-a', 'token-b', 'tool:<name>'), or null for none. */
-  label: string | null;
+  /** The key the session presents, or null for none. */
+  key: KeyRef | null;
   /** clientInfo.name sent at initialisation; default `omp-conformance`. */
   clientName?: string;
   /** One of the server's own endpoints instead of the endpoint under test: path below the base URL. */
@@ -39,7 +40,7 @@ export interface OpenOptions {
 export interface McpRunOptions {
   target: McpTarget;
   baseUrl: string;
-  credentials: ReadonlyMap<string, string>;
+  keys: Keyring;
   monitor: McpMonitor;
   timeoutMs: number;
   signal: AbortSignal;
@@ -69,20 +70,19 @@ export class McpRun {
   }
 
   /** Why sessions with this key cannot be opened on the endpoint under test, if they cannot. */
-  unusableKey(label: string | null): string | undefined {
+  unusableKey(key: KeyRef | null): string | undefined {
     const t = this.o.target;
-    if (t.kind === 'stdio' && t.fixedKey && label !== 'token-a')
-      return 'the --mcp-command sets OMP_API_KEY itself, so the runner cannot start it with another key';
+    if (t.kind === 'stdio' && t.fixedKey && (key === null || key.role !== 'primary'))
+      return 'the mcpCommand sets OMP_API_KEY itself, so the runner cannot start it with another key';
     return undefined;
   }
 
   /** A new, initialised session (closed by `closeAll`, or earlier by its user). */
   async session(opts: OpenOptions): Promise<McpSession> {
-    const token = opts.label === null ? undefined : this.o.credentials.get(opts.label);
-    if (opts.label !== null && token === undefined)
-      throw new Error(`runner bug: no credential ${opts.label}`);
+    const token = opts.key === null ? undefined : this.o.keys.secret(opts.key);
+    if (opts.key !== null && token === undefined) throw new Error(`runner bug: no key ${keyLabel(opts.key)}`);
     const s = new McpSession(this.transport(opts, token), {
-      label: opts.label,
+      key: opts.key,
       monitor: this.o.monitor,
       redact: this.o.redact,
       timeoutMs: this.o.timeoutMs,
@@ -100,10 +100,11 @@ export class McpRun {
   }
 
   /** The shared default session of one key on the endpoint under test (opened once per run). */
-  pooled(label: string): Promise<McpSession> {
+  pooled(key: KeyRef): Promise<McpSession> {
+    const label = keyLabel(key);
     let p = this.pool.get(label);
     if (!p) {
-      p = this.session({ label });
+      p = this.session({ key });
       // A session that failed to open is not kept: the next check tries again and sees the fault itself.
       p.catch(() => this.pool.delete(label));
       this.pool.set(label, p);

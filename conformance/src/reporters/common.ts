@@ -1,6 +1,6 @@
 /** Helpers shared by the reporters: escaping, the area × level matrix, labels. */
 import type { Report } from '../core/report.ts';
-import type { CheckResult, Level, LevelVerdict, Status } from '../core/types.ts';
+import type { CheckResult, Failure, Level, LevelVerdict, Status } from '../core/types.ts';
 
 /** XML/HTML text escaping. */
 export function esc(s: string): string {
@@ -48,7 +48,7 @@ export function matrix(report: Report): { areas: string[]; levels: Level[]; cell
     const key = `${r.area}\u0000${r.level}`;
     let c = cells.get(key);
     if (!c) {
-      c = { counts: { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 }, total: 0 };
+      c = { counts: { pass: 0, fail: 0, warn: 0, skip: 0, blocked: 0, error: 0 }, total: 0 };
       cells.set(key, c);
     }
     c.counts[r.status]++;
@@ -61,13 +61,87 @@ export function matrix(report: Report): { areas: string[]; levels: Level[]; cell
 /** The worst status of a cell, for colouring. */
 export function cellStatus(c: MatrixCell | undefined): Status | 'none' {
   if (!c || c.total === 0) return 'none';
-  for (const s of ['fail', 'error', 'warn', 'pass', 'skip'] as const) if (c.counts[s] > 0) return s;
+  for (const s of ['fail', 'blocked', 'error', 'warn', 'pass', 'skip'] as const)
+    if (c.counts[s] > 0) return s;
   return 'none';
 }
 
-/** Results that need attention (fail, warn, error), in report order. */
+/** Results that need attention (fail, warn, blocked, error), in report order. */
 export function problems(report: Report): CheckResult[] {
-  return report.checks.filter((r) => r.status === 'fail' || r.status === 'warn' || r.status === 'error');
+  return report.checks.filter(
+    (r) => r.status === 'fail' || r.status === 'warn' || r.status === 'blocked' || r.status === 'error',
+  );
+}
+
+/** The root-cause lines: "fix OMP-HEALTH-002: 145 checks are blocked by it". */
+export function rootCauseLines(report: Report): string[] {
+  return report.rootCauses.map(
+    (c) =>
+      `fix ${c.id}: ${c.blocks} check${c.blocks === 1 ? ' is' : 's are'} blocked by it — ${c.message.replace(/\s+/g, ' ').slice(0, 200)}`,
+  );
+}
+
+/** A failure message with the run's own markers (ids, tags, namespaces) generalised, to group identical ones. */
+export function messageKey(message: string): string {
+  return message
+    .replace(/mem_[a-z0-9]{16}/g, 'mem_…')
+    .replace(/omp-conf-[0-9a-f]{8}(?:-[0-9a-z]+)?(?::[0-9a-z]+)?/g, '<run marker>')
+    .replace(/zq[0-9a-f]{8}[0-9a-z]*x\d+/g, '<token>');
+}
+
+/** One message shared by one or more failing checks of a requirement, with the first failure that shows it. */
+export interface MessageGroup {
+  message: string;
+  checks: string[];
+  first: Failure;
+}
+
+/** Failing (fail, warn, error) checks of one requirement, identical messages merged across checks. */
+export interface RequirementGroup {
+  requirement: string;
+  results: CheckResult[];
+  messages: MessageGroup[];
+}
+
+/** Failing, warning and erroring checks grouped by primary requirement, messages merged; report order. */
+export function groupByRequirement(results: readonly CheckResult[]): RequirementGroup[] {
+  const groups = new Map<string, RequirementGroup>();
+  for (const r of results) {
+    if (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error') continue;
+    const req = r.requirements[0] ?? r.id;
+    let g = groups.get(req);
+    if (!g) {
+      g = { requirement: req, results: [], messages: [] };
+      groups.set(req, g);
+    }
+    g.results.push(r);
+    const fs: Failure[] = r.failures.length ? r.failures : [{ message: r.reason ?? r.status }];
+    for (const f of fs) {
+      const key = messageKey(f.message);
+      const m = g.messages.find((x) => messageKey(x.message) === key);
+      if (m) {
+        if (!m.checks.includes(r.id)) m.checks.push(r.id);
+      } else g.messages.push({ message: f.message, checks: [r.id], first: f });
+    }
+  }
+  return [...groups.values()];
+}
+
+/** For a draft-era server: failures split into documented changes since draft 0.2 and defects under it too. */
+export function draftSplit(report: Report): { changed: CheckResult[]; defects: CheckResult[] } | null {
+  if (!report.target.draft) return null;
+  const failing = report.checks.filter((r) => r.status === 'fail' || r.status === 'warn');
+  return { changed: failing.filter((r) => r.sinceDraft), defects: failing.filter((r) => !r.sinceDraft) };
+}
+
+/** One line describing a draft-era target. */
+export function draftLine(report: Report): string | undefined {
+  const d = report.target.draft;
+  if (!d) return undefined;
+  const what = [d.version ? `version ${d.version}` : '', d.compliance ? `compliance ${d.compliance}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `this server answers health like the published draft (${what}): failures are split into documented changes since draft 0.2 (SPEC §14) and defects under the draft too`;
 }
 
 /** The stamp line every report carries. */

@@ -13,7 +13,7 @@ export function renderJunit(report: Report): string {
   const suites: string[] = [];
   for (const [area, rs] of [...byArea].sort((a, b) => a[0].localeCompare(b[0]))) {
     const failures =
-      rs.filter((r) => r.status === 'fail' && !r.expectedFailure).length +
+      rs.filter((r) => (r.status === 'fail' || r.status === 'blocked') && !r.expectedFailure).length +
       rs.filter((r) => r.expectedFailure?.stale).length;
     const errors = rs.filter((r) => r.status === 'error').length;
     const skipped = rs.filter(
@@ -28,7 +28,7 @@ export function renderJunit(report: Report): string {
   const s = report.summary;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- ${esc(stamp(report))} -->
-<testsuites name="omp-conformance ${esc(report.target.baseUrl)}" tests="${s.total}" failures="${s.fail}" errors="${s.error}" skipped="${s.skip}" time="${(report.durationMs / 1000).toFixed(3)}">
+<testsuites name="omp-conformance ${esc(report.target.baseUrl)}" tests="${s.total}" failures="${s.fail + s.blocked}" errors="${s.error}" skipped="${s.skip}" time="${(report.durationMs / 1000).toFixed(3)}">
   <properties>
     <property name="runner.version" value="${esc(report.runner.version)}"/>
     <property name="spec.version" value="${esc(report.spec.version)}"/>
@@ -53,6 +53,8 @@ function testcase(r: CheckResult): string {
       return `${head}/>`;
     case 'warn':
       return `${head}>\n      <system-out>${esc(`WARN (${r.rfc} not met): ${detail}`)}</system-out>\n    </testcase>`;
+    case 'blocked':
+      return `${head}>\n      <failure type="blocked" message="${esc(`blocked by ${r.blockedBy ?? '?'}: ${r.reason ?? ''}`)}">${esc(detail)}</failure>\n    </testcase>`;
     case 'skip':
       return `${head}>\n      <skipped message="${esc(`${r.skipKind ?? 'skip'}: ${r.reason ?? ''}`)}"/>\n    </testcase>`;
     case 'error':

@@ -1,6 +1,18 @@
 /** Markdown for CI step summaries (GitHub's $GITHUB_STEP_SUMMARY): verdicts, matrix, each problem with curl. */
 import type { Report } from '../core/report.ts';
-import { cellStatus, matrix, mcpEndpoint, problems, stamp, statusLabel, verdictLabel } from './common.ts';
+import type { CheckResult } from '../core/types.ts';
+import {
+  cellStatus,
+  draftLine,
+  draftSplit,
+  groupByRequirement,
+  matrix,
+  mcpEndpoint,
+  rootCauseLines,
+  stamp,
+  statusLabel,
+  verdictLabel,
+} from './common.ts';
 
 const ICON: Record<string, string> = {
   pass: '✅',
@@ -8,6 +20,7 @@ const ICON: Record<string, string> = {
   warn: '⚠️',
   error: '💥',
   skip: '⏭️',
+  blocked: '⛔',
   none: '·',
   conformant: '✅',
   not_conformant: '❌',
@@ -31,6 +44,13 @@ export function renderMarkdown(report: Report): string {
   out.push('');
   out.push(`${cell(report.message)}`);
   out.push('');
+  const causes = rootCauseLines(report);
+  if (causes.length) {
+    out.push('### Fix first');
+    out.push('');
+    for (const l of causes) out.push(`- ${cell(l)}`);
+    out.push('');
+  }
   out.push(
     `Target \`${report.target.baseUrl}\` (${server}${report.target.bundled ? ', bundled reference server' : ''}), ` +
       `declared levels: ${report.target.declaredLevels.join(', ') || 'none'}.`,
@@ -38,12 +58,12 @@ export function renderMarkdown(report: Report): string {
   const mcp = mcpEndpoint(report);
   if (mcp) out.push('', `${cell(mcp)}.`);
   out.push('');
-  out.push('| level | declared | requested | verdict | pass | fail | warn | skip | error |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push('| level | declared | requested | verdict | pass | fail | warn | blocked | skip | error |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const l of report.levels) {
     const c = l.counts;
     out.push(
-      `| ${l.level} | ${l.declared ? 'yes' : 'no'} | ${l.requested ? 'yes' : 'no'} | ${ICON[l.verdict] ?? ''} ${verdictLabel(l.verdict)}${l.reason ? ` — ${cell(l.reason)}` : ''} | ${c.pass} | ${c.fail} | ${c.warn} | ${c.skip} | ${c.error} |`,
+      `| ${l.level} | ${l.declared ? 'yes' : 'no'} | ${l.requested ? 'yes' : 'no'} | ${ICON[l.verdict] ?? ''} ${verdictLabel(l.verdict)}${l.reason ? ` — ${cell(l.reason)}` : ''} | ${c.pass} | ${c.fail} | ${c.warn} | ${c.blocked} | ${c.skip} | ${c.error} |`,
     );
   }
   const m = matrix(report);
@@ -62,29 +82,22 @@ export function renderMarkdown(report: Report): string {
       out.push(`| ${a} | ${cells.join(' | ')} |`);
     }
   }
-  const ps = problems(report);
-  if (ps.length) {
-    out.push('');
-    out.push(`### Problems (${ps.length})`);
-    for (const r of ps) {
-      out.push('');
-      out.push(
-        `<details><summary>${ICON[r.status]} <code>${r.id}</code> ${cell(statusLabel(r))} — ${cell(r.title)}</summary>`,
-      );
-      out.push('');
-      if (r.reason) out.push(`${cell(r.reason)}`);
-      for (const f of r.failures) {
-        out.push(`- ${cell(f.message)}`);
-        if (f.curl) out.push('', '  ```sh', `  ${f.curl}`, '  ```');
-      }
-      out.push('', '</details>');
-    }
-  }
+  const split = draftSplit(report);
+  if (split) {
+    out.push('', `> ${cell(draftLine(report) ?? '')}.`);
+    groups(out, 'Documented changes since draft 0.2 (SPEC §14)', split.changed);
+    groups(out, 'Defects under draft 0.2 too', split.defects);
+    groups(
+      out,
+      'Runner errors',
+      report.checks.filter((r) => r.status === 'error'),
+    );
+  } else groups(out, 'Problems by requirement', report.checks);
   if (report.cleanup) {
     const c = report.cleanup;
     out.push('');
     out.push(
-      `Cleanup: ${c.created} created, ${c.deleted} deleted, ${c.alreadyGone} already gone, ${c.swept} swept, residue ${c.residue}.` +
+      `Cleanup: ${c.created} created, ${c.deleted} deleted, ${c.alreadyGone} already gone, ${c.swept} swept, residue ${c.residue === null ? `unknown (${cell(c.unverified ?? 'not verified')})` : c.residue}.` +
         (c.warnings.length ? ` Warnings: ${c.warnings.map(cell).join('; ')}` : ''),
     );
   }
@@ -92,4 +105,29 @@ export function renderMarkdown(report: Report): string {
   out.push(`<sub>${stamp(report)} · run ${report.runId} · ${report.durationMs} ms</sub>`);
   out.push('');
   return out.join('\n');
+}
+
+/** Failing checks grouped by requirement, identical messages merged, each with one curl line. */
+function groups(out: string[], title: string, results: readonly CheckResult[]): void {
+  const gs = groupByRequirement(results);
+  if (!gs.length) return;
+  out.push('', `### ${title} (${gs.length})`);
+  for (const g of gs) {
+    const r0 = g.results[0] as CheckResult;
+    const statuses = [...new Set(g.results.map((r) => statusLabel(r)))].join('/');
+    out.push('');
+    out.push(
+      `<details><summary>${ICON[r0.status] ?? ''} <code>${g.requirement}</code> ${cell(statuses)} — ${cell(r0.title)}</summary>`,
+    );
+    out.push('');
+    for (const m of g.messages) {
+      out.push(
+        `- ${cell(m.message)}${g.results.length > 1 ? ` (${m.checks.map((c) => `\`${c}\``).join(', ')})` : ''}`,
+      );
+      if (m.first.curl) out.push('', '  ```sh', `  ${m.first.curl}`, '  ```');
+    }
+    const since = g.results.find((r) => r.sinceDraft)?.sinceDraft;
+    if (since) out.push('', `Changed since draft 0.2: ${cell(since)}`);
+    out.push('', '</details>');
+  }
 }

@@ -1,11 +1,21 @@
 /**
- * Terminal output: a live progress line (on a TTY), each problem printed as it happens, then verdicts per level
- * and the per-area summary.
+ * Terminal output: a live progress line (on a TTY) and one line per problem as it happens; then the summary,
+ * opening with the root causes (the failures that block the most other checks), then the failures grouped by
+ * requirement with identical messages merged (one curl line each), then the verdict per level.
  */
 import type { Report } from '../core/report.ts';
 import type { RunEvent } from '../core/runner.ts';
 import type { CheckResult } from '../core/types.ts';
-import { mcpEndpoint, stamp, statusLabel, verdictLabel } from './common.ts';
+import {
+  draftLine,
+  draftSplit,
+  groupByRequirement,
+  mcpEndpoint,
+  rootCauseLines,
+  stamp,
+  statusLabel,
+  verdictLabel,
+} from './common.ts';
 
 /** Minimal writable stream interface. */
 export interface Out {
@@ -50,11 +60,10 @@ export class PrettyReporter {
         break;
       case 'check-end': {
         const r = e.result;
+        // Details wait for the summary, grouped; blocked checks are summed up under their root cause.
         if (r.status === 'fail' || r.status === 'warn' || r.status === 'error' || this.verbose) {
           this.clearLive();
           this.out.write(`${this.line(r)}\n`);
-          if (r.status !== 'pass')
-            for (const f of r.failures.slice(0, 3)) this.out.write(`${this.failureLines(f)}\n`);
         }
         if (this.out.isTTY) {
           this.clearLive();
@@ -87,24 +96,60 @@ export class PrettyReporter {
         return this.paint(C.yellow, label);
       case 'error':
         return this.paint(C.magenta, label);
+      case 'blocked':
+        return this.paint(C.yellow, label);
       default:
         return this.paint(C.grey, label);
     }
   }
 
   private line(r: CheckResult): string {
-    return `${this.badge(r)} ${r.id} ${this.paint(C.grey, `[${r.rfc} · ${r.level}]`)} ${r.title}${r.reason ? this.paint(C.grey, ` — ${r.reason}`) : ''}`;
+    const by = r.blockedBy ? ` by ${r.blockedBy}` : '';
+    return `${this.badge(r)}${by} ${r.id} ${this.paint(C.grey, `[${r.rfc} · ${r.level}]`)} ${r.title}${r.reason ? this.paint(C.grey, ` — ${r.reason}`) : ''}`;
   }
 
-  private failureLines(f: CheckResult['failures'][number]): string {
-    const lines = [`    ${f.message}`];
-    if (f.curl) lines.push(this.paint(C.grey, `    ${f.curl}`));
-    return lines.join('\n');
+  /** Failing checks grouped by requirement, identical messages merged with one curl line each. */
+  private groups(title: string, results: readonly CheckResult[]): string {
+    const gs = groupByRequirement(results);
+    if (!gs.length) return '';
+    const out = [this.paint(C.bold, `${title}:`)];
+    for (const g of gs) {
+      const statuses = [...new Set(g.results.map((r) => statusLabel(r)))].join('/');
+      out.push(`  ${g.requirement} (${statuses}) ${this.paint(C.grey, g.results[0]?.title ?? '')}`);
+      for (const m of g.messages.slice(0, 5)) {
+        const who = g.results.length > 1 ? this.paint(C.grey, ` [${m.checks.join(', ')}]`) : '';
+        out.push(`    ${m.message}${who}`);
+        if (m.first.curl) out.push(this.paint(C.grey, `    ${m.first.curl}`));
+      }
+      if (g.messages.length > 5) out.push(this.paint(C.grey, `    … ${g.messages.length - 5} more`));
+      const since = g.results.find((r) => r.sinceDraft)?.sinceDraft;
+      if (since) out.push(this.paint(C.grey, `    changed since draft 0.2: ${since}`));
+    }
+    out.push('');
+    return out.join('\n');
   }
 
   /** The final summary block. */
   summary(report: Report): string {
     const out: string[] = [''];
+    const causes = rootCauseLines(report);
+    if (causes.length) {
+      out.push(this.paint(C.bold, 'Fix first:'));
+      for (const l of causes) out.push(`  ${this.paint(C.red, l)}`);
+      out.push('');
+    }
+    const draft = draftLine(report);
+    const split = draftSplit(report);
+    if (draft && split) {
+      out.push(this.paint(C.bold, `Draft-era server: ${draft}.`));
+      out.push(this.groups('Documented changes since draft 0.2 (SPEC §14)', split.changed));
+      out.push(this.groups('Defects under draft 0.2 too', split.defects));
+      const errors = report.checks.filter((r) => r.status === 'error');
+      if (errors.length) out.push(this.groups("Runner errors (not the server's fault)", errors));
+    } else {
+      const groups = this.groups('Problems by requirement', report.checks);
+      if (groups) out.push(groups);
+    }
     for (const l of report.levels) {
       if (!l.requested && !l.declared) continue;
       const color =
@@ -117,17 +162,18 @@ export class PrettyReporter {
               : C.grey;
       const c = l.counts;
       out.push(
-        `  ${l.level.padEnd(7)} ${this.paint(color, verdictLabel(l.verdict).padEnd(15))} ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error${l.reason ? this.paint(C.grey, ` — ${l.reason}`) : ''}`,
+        `  ${l.level.padEnd(7)} ${this.paint(color, verdictLabel(l.verdict).padEnd(15))} ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.blocked} blocked, ${c.skip} skip, ${c.error} error${l.reason ? this.paint(C.grey, ` — ${l.reason}`) : ''}`,
       );
     }
     const mcp = mcpEndpoint(report);
     if (mcp) out.push(this.paint(C.grey, `  ${mcp}`));
     if (report.cleanup) {
       const k = report.cleanup;
+      const residue = k.residue === null ? `unknown (${k.unverified ?? 'not verified'})` : String(k.residue);
       out.push(
         this.paint(
-          k.residue ? C.yellow : C.grey,
-          `  cleanup: ${k.created} created, ${k.deleted + k.swept} deleted, residue ${k.residue}${k.warnings.length ? ` (${k.warnings.join('; ')})` : ''}`,
+          k.residue !== 0 ? C.yellow : C.grey,
+          `  cleanup: ${k.created} created, ${k.deleted + k.swept} deleted, residue ${residue}${k.warnings.length ? ` (${k.warnings.join('; ')})` : ''}`,
         ),
       );
     }

@@ -1,0 +1,26 @@
+/**
+ * reordered: a correct server that says everything in another valid way: JSON members in reverse order, header
+ * names in upper case, `Connection: close` on every response, time-ordered ids, an absolute Location URL,
+ * `application/json;charset=UTF-8`, Allow in another order, capabilities and scopes in another order, and extra
+ * context members in error `details` (an object with code-specific data), and pretty-printed JSON with
+ * every non-ASCII character escaped, as Python's json.dumps writes it.
+ */
+import { startOmpServer } from '../lib/app.ts';
+import type { GalleryServer } from '../types.ts';
+
+/** Start the server on a free port. */
+export async function start(): Promise<GalleryServer> {
+  return startOmpServer({
+    name: 'reordered',
+    variations: {
+      reverseMembers: true,
+      upperCaseHeaders: true,
+      absoluteLocation: true,
+      connectionClose: true,
+      timeOrderedIds: true,
+      headerSpelling: true,
+      otherOrders: true,
+      asciiPrettyJson: true,
+    },
+  });
+}

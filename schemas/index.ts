@@ -12,7 +12,7 @@ import formatsPlugin from 'ajv-formats';
 export const schemaDir: string = dirname(fileURLToPath(import.meta.url));
 
 /** Base URI shared by every schema's `$id`. */
-export const schemaBaseUri = 'https://openmemoryprotocol.org/schemas/0.3/';
+export const schemaBaseUri = 'https://openmemoryprotocol.org/schemas/0.4/';
 
 /** A JSON Schema document as loaded from disk. */
 export type SchemaDocument = Record<string, unknown> & { $id: string; title?: string; examples?: unknown[] };
@@ -20,11 +20,14 @@ export type SchemaDocument = Record<string, unknown> & { $id: string; title?: st
 /** Schema file names, without the `.schema.json` suffix, e.g. `memory`, `create-request`. */
 export type SchemaName =
   | 'ai-result'
+  | 'bulk-delete-request'
+  | 'bulk-delete-result'
   | 'compress-request'
   | 'create-request'
   | 'defs'
   | 'error'
   | 'export-file'
+  | 'export-item'
   | 'extract-request'
   | 'health'
   | 'import-result'
@@ -129,7 +132,7 @@ export function localSchemaPath(uri: string): string | undefined {
 
 /**
  * A resolver for @apidevtools/json-schema-ref-parser (and so swagger-parser): it serves `$id`-relative refs
- * (`https://openmemoryprotocol.org/schemas/0.3/*.schema.json`) from this folder, so tools never hit the network.
+ * (`https://openmemoryprotocol.org/schemas/0.4/*.schema.json`) from this folder, so tools never hit the network.
  * Use as `{ resolve: { omp: ompSchemaResolver } }`.
  */
 export const ompSchemaResolver = {

@@ -80,7 +80,9 @@ export function checkRequirements(paths: SpecPaths): RequirementReport {
   if (retired !== undefined) issues.push(...checkRetired(parsed, retired, committedIds(paths)));
   // A retired ID may be cited (a changes section names what it replaced); it is not an unknown reference.
   const retiredIds = new Set(
-    Array.isArray(retired) ? retired.map((e: { id?: unknown }) => e?.id).filter((x) => typeof x === 'string') : [],
+    Array.isArray(retired)
+      ? retired.map((e: { id?: unknown }) => e?.id).filter((x) => typeof x === 'string')
+      : [],
   );
   return {
     parsed,

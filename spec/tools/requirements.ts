@@ -329,7 +329,8 @@ export function checkRetired(
       const keys = e && typeof e === 'object' ? Object.keys(e).sort().join(',') : '';
       const replacedOk =
         e?.replaced_by === undefined ||
-        (Array.isArray(e.replaced_by) && e.replaced_by.every((r) => typeof r === 'string' && idPattern.test(r)));
+        (Array.isArray(e.replaced_by) &&
+          e.replaced_by.every((r) => typeof r === 'string' && idPattern.test(r)));
       const ok =
         (keys === 'id,reason,retired_in' || keys === 'id,reason,replaced_by,retired_in') &&
         replacedOk &&
@@ -403,9 +404,14 @@ export function checkRetired(
  * `id-gap`: within an area, every number below the highest defined one is either defined or retired, so a reader
  * of the catalogue never wonders whether an ID was lost.
  */
-export function idGaps(requirements: readonly Requirement[], retiredIds: ReadonlySet<string>, file: string): SpecIssue[] {
+export function idGaps(
+  requirements: readonly Requirement[],
+  retiredIds: ReadonlySet<string>,
+  file: string,
+): SpecIssue[] {
   const byArea = new Map<string, Set<number>>();
   for (const r of requirements) {
+    if (retiredIds.has(r.id)) continue; // reported as retired-reused already
     const n = Number(r.id.slice(-3));
     const set = byArea.get(r.area) ?? new Set<number>();
     set.add(n);

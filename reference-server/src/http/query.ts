@@ -20,6 +20,7 @@ export function parseQuery(
   const violations: Violation[] = [];
   const seen = new Set<string>();
   for (const [name, raw] of search) {
+    if (name.startsWith('x_')) continue; // extension parameters are ignored (OMP-EXT-002)
     if (!allowed.includes(name)) {
       violations.push({ path: `?${name}`, message: 'is not a parameter of this endpoint' });
       continue;

@@ -30,7 +30,7 @@ export const validators = {
       properties: {
         type: { $ref: schemaId('memory-type') },
         tool: defs('toolName'),
-        tags: defs('tags'),
+        tags: defs('tagFilter'),
         namespace: defs('namespace'),
         limit: defs('limit'),
         offset: defs('offset'),

@@ -78,7 +78,7 @@ check(
     await expectNothingStored(t);
     t.note(`${cases.length} schema-derived invalid bodies`);
   },
-  { also: ['OMP-HTTP-005', 'OMP-HTTP-016'] },
+  { also: ['OMP-HTTP-019', 'OMP-HTTP-016'] },
 );
 
 check('OMP-CRUD-005', 'MUST return a created memory from get, list, search and export at once', async (t) => {

@@ -143,7 +143,7 @@ check(
 );
 
 check(
-  'OMP-ERR-006',
+  'OMP-ERR-011',
   'MUST report the first fault in the order 404/405, 401, 415, 413, 400, 422, 403, 404',
   async (t) => {
     const max = limits(t).max_body_bytes;

@@ -8,12 +8,10 @@ import { list } from './helpers.ts';
 /** SPEC §2 table: the capability names each level implies. */
 const LEVEL_CAPABILITIES: Record<string, string[]> = {
   core: ['keyword_search'],
-  search: ['semantic_search', 'hybrid_search'],
+  search: ['semantic_search', 'hybrid_search', 'embeddings'],
   full: ['per_tool_keys', 'multi_user'],
   mcp: ['mcp_http', 'mcp_sse'],
 };
-/** SPEC OMP-LEVEL-005: capabilities that belong to no level. */
-const LEVELLESS = ['rate_limiting', 'extract', 'compress'];
 
 check('OMP-HEALTH-001', 'MUST answer GET /v1/health with 200 without any Authorization header', async (t) => {
   const res = await t.anon.get('/v1/health');
@@ -79,15 +77,25 @@ export async function countsAgree(t: CheckContext, api: Api): Promise<number> {
   return body.total;
 }
 
-check('OMP-HEALTH-005', 'MUST report the implemented spec version (0.3) in health.version', async (t) => {
-  const res = await t.anon.get('/v1/health');
-  const h = res.expect<Health>(200, 'health');
-  const want = loadCatalogue().specVersion;
-  if (h.version !== want) t.fail(`health.version is "${h.version}", want "${want}"`, res);
-});
+check(
+  'OMP-HEALTH-008',
+  'MUST list every implemented version in health.versions, ascending, once each, with version the last',
+  async (t) => {
+    const res = await t.anon.get('/v1/health');
+    const h = res.expect<Health>(200, 'health');
+    const want = loadCatalogue().specVersion;
+    const versions = h.versions ?? [];
+    const order = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+    if (!versions.includes(want)) t.fail(`health.versions ${JSON.stringify(versions)} lacks ${want}`, res);
+    if (JSON.stringify([...new Set(versions)].sort(order)) !== JSON.stringify(versions))
+      t.fail(`health.versions ${JSON.stringify(versions)} is not ascending with each version once`, res);
+    if (h.version !== versions[versions.length - 1])
+      t.fail(`health.version is "${h.version}" but the newest of versions is "${versions.at(-1)}"`, res);
+  },
+);
 
 check(
-  'OMP-HEALTH-006',
+  'OMP-HEALTH-009',
   'MUST list keyword_search, and list extract/compress only when those endpoints exist',
   async (t) => {
     const res = await t.anon.get('/v1/health');
@@ -145,11 +153,18 @@ check(
   },
 );
 
-check('OMP-LEVEL-005', 'MUST NOT list a capability of a level it does not declare', async (t) => {
-  const { h, res } = await health(t);
-  for (const [level, caps] of Object.entries(LEVEL_CAPABILITIES)) {
-    if (h.levels.includes(level as Health['levels'][number])) continue;
-    const stray = caps.filter((c) => h.capabilities.includes(c) && !LEVELLESS.includes(c));
-    if (stray.length) t.fail(`capabilities list ${stray.join(', ')} but level ${level} is not declared`, res);
-  }
-});
+check(
+  'OMP-LEVEL-006',
+  'MUST list a level capability without its level only when it does not offer the whole level',
+  async (t) => {
+    const { h, res } = await health(t);
+    for (const [level, caps] of Object.entries(LEVEL_CAPABILITIES)) {
+      if (h.levels.includes(level as Health['levels'][number])) continue;
+      const listed = caps.filter((c) => h.capabilities.includes(c));
+      if (listed.length > 0) t.note(`capabilities ${listed.join(', ')} are declared without level ${level}`);
+      // Offering every capability of a level is offering the level: it must then be declared.
+      if (level !== 'core' && listed.length === caps.length)
+        t.fail(`every capability of level ${level} is listed but the level is not declared`, res);
+    }
+  },
+);

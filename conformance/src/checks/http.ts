@@ -149,58 +149,58 @@ check('OMP-HTTP-004', 'MUST reject a JSON body whose top level is not an object 
   });
 });
 
+check('OMP-HTTP-019', 'MUST reject a body with an unknown (non-x_) member with 422 naming it', async (t) => {
+  const m = await t.create();
+  const cases: Array<[string, string, Record<string, unknown>, string]> = [
+    ['POST', '/v1/memories', { ...t.body(), colour: 'blue' }, 'colour'],
+    ['POST', '/v1/memories', { ...t.body(), id: randomId() }, 'id'],
+    ['POST', '/v1/memories', { ...t.body(), created_at: '2026-01-01T00:00:00.000Z' }, 'created_at'],
+    ['POST', '/v1/memories', { ...t.body(), updated_at: '2026-01-01T00:00:00.000Z' }, 'updated_at'],
+    ['POST', '/v1/memories', { ...t.body(), source: { tool: 'x', extra: 1 } }, 'extra'],
+    ['PUT', memPath(m.id), { content: 'x', colour: 'blue' }, 'colour'],
+    ['POST', '/v1/memories/search', { q: 'x', fuzzy: true }, 'fuzzy'],
+    ['POST', '/v1/import', exportFile([], { note: 'hi' }), 'note'],
+  ];
+  await t.each(cases, async ([method, path, body, member]) => {
+    const res = await t.api.req(method, path, { json: body });
+    expect422(t, res, `${method} ${path} with member ${member}`);
+    const errs = (
+      (res.json as { details?: { errors?: Array<{ path?: string }> } }).details?.errors ?? []
+    ).map((e) => e.path ?? '');
+    if (!errs.some((p) => p.split('/').includes(member)))
+      t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
+  });
+});
+
 check(
-  'OMP-HTTP-005',
-  'MUST reject a body with a member the schema does not define with 422 naming it',
+  'OMP-HTTP-020',
+  'MUST reject a query parameter the endpoint does not define (and not x_) with 422',
   async (t) => {
     const m = await t.create();
-    const cases: Array<[string, string, Record<string, unknown>, string]> = [
-      ['POST', '/v1/memories', { ...t.body(), colour: 'blue' }, 'colour'],
-      ['POST', '/v1/memories', { ...t.body(), id: randomId() }, 'id'],
-      ['POST', '/v1/memories', { ...t.body(), created_at: '2026-01-01T00:00:00.000Z' }, 'created_at'],
-      ['POST', '/v1/memories', { ...t.body(), updated_at: '2026-01-01T00:00:00.000Z' }, 'updated_at'],
-      ['POST', '/v1/memories', { ...t.body(), source: { tool: 'x', extra: 1 } }, 'extra'],
-      ['PUT', memPath(m.id), { content: 'x', colour: 'blue' }, 'colour'],
-      ['POST', '/v1/memories/search', { q: 'x', fuzzy: true }, 'fuzzy'],
-      ['POST', '/v1/import', exportFile([], { x_note: 'hi' }), 'x_note'],
+    const paths = [
+      '/v1/memories?colour=blue',
+      '/v1/memories?q=x',
+      `${memPath(m.id)}?fields=id`,
+      '/v1/memories/search?q=x&sort=created_at_desc',
+      '/v1/export?format=csv',
+      '/v1/me?verbose=1',
     ];
-    await t.each(cases, async ([method, path, body, member]) => {
-      const res = await t.api.req(method, path, { json: body });
-      expect422(t, res, `${method} ${path} with member ${member}`);
-      const errs = (
-        (res.json as { details?: { errors?: Array<{ path?: string }> } }).details?.errors ?? []
-      ).map((e) => e.path ?? '');
-      if (!errs.some((p) => p.split('/').includes(member)))
-        t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
-    });
+    await t.each(paths, async (p) => expect422(t, await t.api.req('GET', p), `GET ${p}`));
+    expect422(t, await t.api.req('DELETE', `${memPath(m.id)}?force=true`), 'DELETE ?force=true');
+    expect422(
+      t,
+      await t.api.req('PUT', `${memPath(m.id)}?upsert=1`, { json: { content: 'x' } }),
+      'PUT ?upsert=1',
+    );
+    expect422(t, await t.api.req('POST', '/v1/memories?dry_run=1', { json: t.body() }), 'POST ?dry_run=1');
+    expect422(
+      t,
+      await t.api.req('POST', '/v1/import?mode=merge', { json: exportFile([]) }),
+      'import ?mode=merge',
+    );
+    (await t.api.get(memPath(m.id))).expect(200, 'memory');
   },
 );
-
-check('OMP-HTTP-006', 'MUST reject a query parameter the endpoint does not define with 422', async (t) => {
-  const m = await t.create();
-  const paths = [
-    '/v1/memories?colour=blue',
-    '/v1/memories?q=x',
-    `${memPath(m.id)}?fields=id`,
-    '/v1/memories/search?q=x&sort=created_at_desc',
-    '/v1/export?format=csv',
-    '/v1/me?verbose=1',
-  ];
-  await t.each(paths, async (p) => expect422(t, await t.api.req('GET', p), `GET ${p}`));
-  expect422(t, await t.api.req('DELETE', `${memPath(m.id)}?force=true`), 'DELETE ?force=true');
-  expect422(
-    t,
-    await t.api.req('PUT', `${memPath(m.id)}?upsert=1`, { json: { content: 'x' } }),
-    'PUT ?upsert=1',
-  );
-  expect422(t, await t.api.req('POST', '/v1/memories?dry_run=1', { json: t.body() }), 'POST ?dry_run=1');
-  expect422(
-    t,
-    await t.api.req('POST', '/v1/import?mode=merge', { json: exportFile([]) }),
-    'import ?mode=merge',
-  );
-  (await t.api.get(memPath(m.id))).expect(200, 'memory');
-});
 
 check('OMP-HTTP-007', 'MUST reject a repeated query parameter with 422', async (t) => {
   const qs = [
@@ -274,20 +274,24 @@ check(
   },
 );
 
-check('OMP-HTTP-010', 'MUST answer a path the API does not define with 404 not_found', async (t) => {
-  const paths = [
-    '/v1/nope',
-    '/v1/memory',
-    '/v2/memories',
-    `${memPath(randomId())}/tags`,
-    '/v1/memories/search/extra',
-    '/v1/health/live',
-  ];
-  await t.each(paths, async (p) => {
-    (await t.api.get(p)).expectError(404, 'not_found');
-  });
-  (await t.api.post('/v1/nope', {})).expectError(404, 'not_found');
-});
+check(
+  'OMP-HTTP-021',
+  'MUST answer a path neither the API nor a vendor extension defines with 404',
+  async (t) => {
+    const paths = [
+      '/v1/nope',
+      '/v1/memory',
+      '/v2/memories',
+      `${memPath(randomId())}/tags`,
+      '/v1/memories/search/extra',
+      '/v1/health/live',
+    ];
+    await t.each(paths, async (p) => {
+      (await t.api.get(p)).expectError(404, 'not_found');
+    });
+    (await t.api.post('/v1/nope', {})).expectError(404, 'not_found');
+  },
+);
 
 check(
   'OMP-HTTP-011',

@@ -371,7 +371,7 @@ check(
     );
     t.note(`${cases.length} schema-derived invalid bodies`);
   },
-  { also: ['OMP-HTTP-005'] },
+  { also: ['OMP-HTTP-019'] },
 );
 
 // ---- Search level (semantic and hybrid): run only against servers that declare it.
@@ -436,7 +436,7 @@ check(
 );
 
 check(
-  'OMP-SEARCH-025',
+  'OMP-EMB-002',
   "MUST reject an embedding whose dimensions differ from the model's with 422",
   async (t) => {
     const m = await t.create({ content: 'dimension probe' });

@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: a7ed2da4ad12cf58 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: f1992c084cb48c51 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """The Open Memory Protocol API 0.4 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
 

@@ -26,7 +26,7 @@ export {
 export const schemaDir: string = dirname(fileURLToPath(import.meta.url));
 
 /** Base URI shared by every schema's `$id`. */
-export const schemaBaseUri = 'https://openmemoryprotocol.org/schemas/0.3/';
+export const schemaBaseUri = 'https://openmemoryprotocol.org/schemas/0.4/';
 
 /** A JSON Schema document as loaded from disk. */
 export type SchemaDocument = Record<string, unknown> & { $id: string; title?: string; examples?: unknown[] };
@@ -34,11 +34,14 @@ export type SchemaDocument = Record<string, unknown> & { $id: string; title?: st
 /** Schema file names, without the `.schema.json` suffix, e.g. `memory`, `create-request`. */
 export type SchemaName =
   | 'ai-result'
+  | 'bulk-delete-request'
+  | 'bulk-delete-result'
   | 'compress-request'
   | 'create-request'
   | 'defs'
   | 'error'
   | 'export-file'
+  | 'export-item'
   | 'extract-request'
   | 'health'
   | 'import-result'
@@ -56,14 +59,19 @@ let cache: Map<string, SchemaDocument> | undefined;
 
 /** Every schema document, keyed by file name without suffix; read once per process. */
 export function loadSchemas(): Map<string, SchemaDocument> {
-  if (cache) return cache;
-  cache = new Map();
-  for (const file of readdirSync(schemaDir).sort()) {
-    if (!file.endsWith('.schema.json')) continue;
-    const doc = JSON.parse(readFileSync(join(schemaDir, file), 'utf8')) as SchemaDocument;
-    cache.set(file.slice(0, -'.schema.json'.length), doc);
-  }
+  cache ??= loadSchemasFrom(schemaDir);
   return cache;
+}
+
+/** Every `*.schema.json` document of a folder (this one, or a released version's copy), keyed by name. */
+export function loadSchemasFrom(dir: string): Map<string, SchemaDocument> {
+  const out = new Map<string, SchemaDocument>();
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.schema.json')) continue;
+    const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as SchemaDocument;
+    out.set(file.slice(0, -'.schema.json'.length), doc);
+  }
+  return out;
 }
 
 /** One schema document by name; throws on an unknown name. */
@@ -78,8 +86,13 @@ export function schemaId(name: SchemaName | (string & {})): string {
   return getSchema(name).$id;
 }
 
-/** A fresh strict-mode ajv (2020-12, formats) with every OMP schema added, compiled lazily by `$id`. */
-export function createAjv(options: { allErrors?: boolean } = {}): Ajv2020 {
+/**
+ * A fresh strict-mode ajv (2020-12, formats) with every OMP schema added, compiled lazily by `$id`; `schemas`
+ * gives another set (a released version's, see `validatorIn`).
+ */
+export function createAjv(
+  options: { allErrors?: boolean; schemas?: ReadonlyMap<string, SchemaDocument> } = {},
+): Ajv2020 {
   // strictRequired is off because tightening a referenced schema (`$ref` beside `required`, as memory.source
   // does) is idiomatic 2020-12; every other strict-mode rule is on.
   const ajv = new Ajv2020({
@@ -90,7 +103,7 @@ export function createAjv(options: { allErrors?: boolean } = {}): Ajv2020 {
   });
   // ajv-formats is CommonJS whose typings describe `exports.default`; at run time the import is the plugin.
   (formatsPlugin as unknown as (a: Ajv2020) => void)(ajv);
-  for (const doc of loadSchemas().values()) ajv.addSchema(doc);
+  for (const doc of (options.schemas ?? loadSchemas()).values()) ajv.addSchema(doc);
   return ajv;
 }
 
@@ -101,6 +114,26 @@ export function validatorFor(name: SchemaName | (string & {})): ValidateFunction
   shared ??= createAjv();
   const fn = shared.getSchema(schemaId(name));
   if (!fn) throw new Error(`OMP schema did not compile: ${name}`);
+  return fn;
+}
+
+const folders = new Map<string, { ajv: Ajv2020; docs: Map<string, SchemaDocument> }>();
+
+/**
+ * The compiled validator for one schema of another folder of schemas, such as a released version's copy
+ * (`spec/releases/0.3/schemas`), for judging a server that implements that version; one ajv per folder.
+ */
+export function validatorIn(dir: string, name: SchemaName | (string & {})): ValidateFunction {
+  let f = folders.get(dir);
+  if (!f) {
+    const docs = loadSchemasFrom(dir);
+    f = { ajv: createAjv({ schemas: docs }), docs };
+    folders.set(dir, f);
+  }
+  const doc = f.docs.get(name);
+  if (!doc) throw new Error(`unknown OMP schema in ${dir}: ${name}`);
+  const fn = f.ajv.getSchema(doc.$id);
+  if (!fn) throw new Error(`OMP schema did not compile: ${dir}/${name}`);
   return fn;
 }
 

@@ -40,7 +40,7 @@ var (
 
 // APIError is an error response of an OMP server: any non-2xx status. Use [errors.As] to read it and
 // [errors.Is] with a kind sentinel (ErrNotFound, ErrValidation, ...) to branch on what went wrong; an error
-// code this SDK does not know is classified by its status (OMP-ERR-009).
+// code this SDK does not know is classified by its status (OMP-CLIENT-002).
 type APIError struct {
 	// Status is the HTTP status code.
 	Status int

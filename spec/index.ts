@@ -2,7 +2,7 @@
  * The normative OMP specification as data: the requirement catalogue generated from SPEC.md (typed), its
  * version and hashes, and the paths of SPEC.md and openapi.yaml, for the conformance runner and the server.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalogue, Requirement } from './tools/requirements.ts';
@@ -36,4 +36,20 @@ export function getRequirement(id: string): Requirement {
   const r = byId.get(id);
   if (!r) throw new Error(`unknown OMP requirement: ${id}`);
   return r;
+}
+
+/** Absolute path of the folder of released versions' frozen copies, spec/releases/<version>/. */
+export const releasesPath: string = join(here, 'releases');
+
+/** The versions with a frozen copy under spec/releases, oldest first (e.g. `['0.3']`). */
+export function releasedVersions(): string[] {
+  if (!existsSync(releasesPath)) return [];
+  return readdirSync(releasesPath)
+    .filter((v) => /^\d+\.\d+$/.test(v) && existsSync(join(releasesPath, v, 'schemas')))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}
+
+/** The schemas folder of a released version, or undefined when there is no frozen copy of it. */
+export function releaseSchemaDir(version: string): string | undefined {
+  return releasedVersions().includes(version) ? join(releasesPath, version, 'schemas') : undefined;
 }

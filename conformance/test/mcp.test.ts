@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 describe('the stdio adapter omp-mcp', () => {
-  it('passes every MCP check, the adapter-only OMP-MCP-021 included', () => {
+  it('passes every MCP check, the adapter-only OMP-CLIENT-010 included', () => {
     const r = reports.get('omp-mcp')!;
     const mcp = r.checks.filter((c) => c.level === 'mcp');
     const bad = mcp
@@ -86,7 +86,7 @@ describe('the stdio adapter omp-mcp', () => {
       .map((c) => `${c.id} ${c.status}: ${c.reason ?? c.failures[0]?.message}`);
     expect(bad).toEqual([]);
     expect(mcp.length).toBeGreaterThanOrEqual(27);
-    expect(mcp.find((c) => c.id === 'OMP-MCP-021')?.status).toBe('pass');
+    expect(mcp.find((c) => c.id === 'OMP-CLIENT-010')?.status).toBe('pass');
     expect(r.levels.find((l) => l.level === 'mcp')?.verdict).toBe('conformant');
     expect(r.target.mcp).toMatchObject({ transport: 'stdio', adapter: true });
     expect(validateReport(r)).toEqual([]);
@@ -130,7 +130,7 @@ describe('omp-conformance CLI with an MCP endpoint', () => {
   const cases: [string, string[], Report['target']['mcp']][] = [
     [
       '--mcp-command',
-      ['--mcp-command', `${node} ${JSON.stringify(ADAPTER)}`, '--only', 'OMP-MCP-019,OMP-MCP-021'],
+      ['--mcp-command', `${node} ${JSON.stringify(ADAPTER)}`, '--only', 'OMP-MCP-019,OMP-CLIENT-010'],
       { transport: 'stdio', endpoint: `${node} ${JSON.stringify(ADAPTER)}`, adapter: true },
     ],
     [

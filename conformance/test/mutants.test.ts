@@ -178,8 +178,8 @@ const MUTANTS: Mutant[] = [
             })
           : q,
     }),
-    only: ['OMP-HTTP-006'],
-    want: 'OMP-HTTP-006',
+    only: ['OMP-HTTP-020'],
+    want: 'OMP-HTTP-020',
   },
   {
     name: 'authentication bypassed (missing key accepted)',
@@ -234,8 +234,8 @@ const MUTANTS: Mutant[] = [
             )
           : q,
     }),
-    only: ['OMP-IMPORT-007'],
-    want: 'OMP-IMPORT-007',
+    only: ['OMP-IMPORT-021'],
+    want: 'OMP-IMPORT-021',
   },
   {
     name: 'import duplicate treated as skip',
@@ -368,11 +368,11 @@ const MUTANTS: Mutant[] = [
     fault: () => ({
       request: (q) =>
         q.method === 'POST' && path(q) === '/v1/memories'
-          ? withBody(q, ({ colour: _c, x_unknown_member: _x, ...b }) => b)
+          ? withBody(q, ({ colour: _c, unknown_member: _x, ...b }) => b)
           : q,
     }),
-    only: ['OMP-HTTP-005'],
-    want: 'OMP-HTTP-005',
+    only: ['OMP-HTTP-019'],
+    want: 'OMP-HTTP-019',
   },
   {
     name: 'malformed JSON answered 422',
@@ -512,8 +512,8 @@ const MUTANTS: Mutant[] = [
           : r;
       },
     }),
-    only: ['OMP-HEALTH-006'],
-    want: 'OMP-HEALTH-006',
+    only: ['OMP-HEALTH-009'],
+    want: 'OMP-HEALTH-009',
   },
   {
     name: 'health requires a key',

@@ -92,7 +92,7 @@ describe('the reference server', () => {
     for (const id of ['OMP-MCP-001', 'OMP-MCP-002', 'OMP-MCP-003', 'OMP-MCP-016', 'OMP-MCP-020'])
       expect(ran).toContain(id);
     // Only the stdio adapter's own requirement does not apply to a server.
-    expect(mcp.filter((c) => c.status === 'skip').map((c) => c.id)).toEqual(['OMP-MCP-021']);
+    expect(mcp.filter((c) => c.status === 'skip').map((c) => c.id)).toEqual(['OMP-CLIENT-010']);
     expect(report.levels.find((l) => l.level === 'mcp')).toMatchObject({
       requested: true,
       verdict: 'conformant',
@@ -131,7 +131,7 @@ describe('the reference server', () => {
     expect(validateReport(report)).toEqual([]);
     expect(validateReport(JSON.parse(renderJson(report)))).toEqual([]);
     expect(report.runner.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(report.spec.version).toBe('0.3');
+    expect(report.spec.version).toBe('0.4');
     expect(report.spec.requirementSetHash).toMatch(/^[0-9a-f]{64}$/);
     expect(report.coverage.covered + report.coverage.excluded).toBe(report.coverage.testable);
   });

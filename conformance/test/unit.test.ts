@@ -108,7 +108,7 @@ describe('expected failures', () => {
       matchExpected(list, { id: 'OMP-CRUD-001.boundaries', requirements: ['OMP-CRUD-001'] })?.reason,
     ).toBe('r');
     expect(
-      matchExpected(list, { id: 'OMP-HTTP-005', requirements: ['OMP-HTTP-005', 'OMP-CRUD-001'] }),
+      matchExpected(list, { id: 'OMP-HTTP-019', requirements: ['OMP-HTTP-019', 'OMP-CRUD-001'] }),
     ).toBeUndefined();
   });
   it('rejects malformed JSON', () => {
@@ -224,7 +224,7 @@ describe('schema-derived inputs', () => {
     for (const want of [
       '- /content: required, missing',
       '- /source/tool: required, missing',
-      '- /x_unknown_member: unknown member',
+      '- /unknown_member: unknown member',
       '- /tags: maxItems 20 + 1',
       '+ /tags: maxItems 20 (boundary)',
       '- /tags: the same item twice',

@@ -209,10 +209,14 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
       if (!isObj(op)) continue;
       const where = `#/paths/${path}/${m}`;
       if (typeof op.operationId !== 'string') throw new SpecError(`${where}: operationId is required`);
+      // Header parameters (If-Match, Idempotency-Key: SPEC.md §5.8, §5.9) are per-call transport options of
+      // each SDK's core, not operation arguments, so the model leaves them out.
       const params = [
         ...(Array.isArray(item.parameters) ? item.parameters : []),
         ...(Array.isArray(op.parameters) ? op.parameters : []),
-      ].map((p, i) => paramOf(p, `${where}/parameters/${i}`));
+      ]
+        .filter((p) => follow(p, where).in !== 'header')
+        .map((p, i) => paramOf(p, `${where}/parameters/${i}`));
       const method = m.toUpperCase() as OperationModel['method'];
       const body = bodyOf(op, where);
       const responses = isObj(op.responses) ? op.responses : {};

@@ -5,6 +5,7 @@ import { Router } from './http/router.ts';
 import { createHttpServer } from './http/server.ts';
 import type { LogSink } from './log.ts';
 import type { McpMount } from './mcp.ts';
+import { bulkDeleteEndpoints } from './routes/bulk-delete.ts';
 import type { AppContext } from './routes/context.ts';
 import { memoryEndpoints } from './routes/memories.ts';
 import { searchEndpoints } from './routes/search.ts';
@@ -36,6 +37,7 @@ export function createApp(parts: AppParts): Server {
   const router = new Router();
   for (const e of [
     ...memoryEndpoints(app),
+    ...bulkDeleteEndpoints(app),
     ...searchEndpoints(app),
     ...transferEndpoints(app),
     ...systemEndpoints(app),

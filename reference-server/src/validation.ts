@@ -17,7 +17,10 @@ export const validators = {
   update: (): ValidateFunction => validatorFor('update-request'),
   search: (): ValidateFunction => validatorFor('search-request'),
   memory: (): ValidateFunction => validatorFor('memory'),
+  /** An import item: a memory whose namespace and metadata may be absent (draft 0.2 files). */
+  exportItem: (): ValidateFunction => validatorFor('export-item'),
   exportFile: (): ValidateFunction => validatorFor('export-file'),
+  bulkDelete: (): ValidateFunction => validatorFor('bulk-delete-request'),
   /** A conflict strategy (`skip` | `overwrite` | `duplicate`). */
   conflict: (): ValidateFunction => conflictValidator(),
   /** Query parameters of GET /v1/memories, typed after coercion (integers, tags split on commas). */
@@ -27,10 +30,11 @@ export const validators = {
       properties: {
         type: { $ref: schemaId('memory-type') },
         tool: defs('toolName'),
-        tags: defs('tags'),
+        tags: defs('tagFilter'),
         namespace: defs('namespace'),
         limit: defs('limit'),
         offset: defs('offset'),
+        cursor: defs('cursor'),
         sort: defs('sort'),
       },
       additionalProperties: false,
@@ -95,4 +99,34 @@ export function scalarViolations(value: unknown, prefix = ''): Violation[] {
     out.push({ path: `${prefix}/source/tool`, message: 'must not contain unpaired surrogates' });
   }
   return out;
+}
+
+const isExt = (k: string): boolean => k.startsWith('x_');
+
+function withoutExt(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  if (!Object.keys(o).some(isExt)) return v;
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !isExt(k)));
+}
+
+/**
+ * Drop the extension members (`x_…`, SPEC.md §1.4) this server implements none of, where the schemas allow them:
+ * the top level of a body, `source`, a bulk-delete `filter`, an export file's `server`, and import items with
+ * their `source`. `metadata` is user data and is left alone. After this, a body is judged as if its extension
+ * members had never been sent (OMP-EXT-001): an update of only `x_` members is empty (OMP-CRUD-015).
+ */
+export function stripExtensions(body: unknown): unknown {
+  const top = withoutExt(body);
+  if (top === null || typeof top !== 'object' || Array.isArray(top)) return top;
+  const o = { ...(top as Record<string, unknown>) };
+  for (const k of ['source', 'filter', 'server']) if (k in o) o[k] = withoutExt(o[k]);
+  if (Array.isArray(o.memories)) {
+    o.memories = o.memories.map((item) => {
+      const i = withoutExt(item);
+      if (i === null || typeof i !== 'object' || Array.isArray(i) || !('source' in i)) return i;
+      return { ...(i as Record<string, unknown>), source: withoutExt((i as { source: unknown }).source) };
+    });
+  }
+  return o;
 }

@@ -68,11 +68,12 @@ describe('bearer keys (§8.1)', () => {
     assertSchema('health', anon.body);
     expect(anon.body).toMatchObject({
       status: 'ok',
-      version: '0.3',
+      version: '0.4',
+      versions: ['0.4'],
       memories_count: null,
       levels: ['core', 'full', 'mcp'],
       capabilities: ['keyword_search', 'per_tool_keys', 'multi_user', 'mcp_http', 'mcp_sse'],
-      limits: { max_body_bytes: 1048576, max_import_bytes: 268435456 },
+      limits: { max_body_bytes: 1048576, max_import_bytes: 268435456, idempotency_retention_seconds: 86400 },
       server: { name: 'omp-reference-server', version: '0.3.0' },
     });
     const badKey = await client(srv.url, 'wrong-key-wrong-key-wrong').get('/v1/health');
@@ -195,7 +196,7 @@ describe('per-tool keys (§8.2)', () => {
     ).toBe(201);
   });
 
-  test('validation comes before permission (OMP-ERR-006: 422 before 403)', async () => {
+  test('validation comes before permission (OMP-ERR-011: 422 before 403)', async () => {
     const res = await srv.as(srv.keys.readOnly).post('/v1/memories', { content: '' });
     assertError(res, 422, 'validation_error');
   });

@@ -33,7 +33,7 @@ function raw(bytes: string | Buffer, waitMs = 1500): Promise<string> {
   });
 }
 
-describe('routes (OMP-HTTP-010, -011, -014, OMP-AI-002)', () => {
+describe('routes (OMP-HTTP-021, -011, -014, OMP-AI-002)', () => {
   const unknown = [
     '/',
     '/v1',
@@ -195,7 +195,7 @@ describe('bodies (OMP-HTTP-002, -003, -008, -009)', () => {
   });
 });
 
-describe('error precedence (OMP-ERR-006)', () => {
+describe('error precedence (OMP-ERR-011)', () => {
   const cases: [string, () => Promise<Res>, number, string][] = [
     [
       '404 route beats 401',
@@ -247,13 +247,13 @@ describe('error precedence (OMP-ERR-006)', () => {
     assertError(await run(), status, code);
   });
 
-  test('health ignores query parameters, so monitors can add cache-busters (OMP-HTTP-006, SPEC.md §4.1)', async () => {
+  test('health ignores query parameters, so monitors can add cache-busters (OMP-HTTP-024, SPEC.md §4.1)', async () => {
     const res = await client(srv.url).get('/v1/health?x=1&_=1700000000');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
   });
 
-  test('unknown query parameters are 422 on every other endpoint (OMP-HTTP-006)', async () => {
+  test('unknown query parameters are 422 on every other endpoint (OMP-HTTP-020)', async () => {
     const api = srv.as();
     for (const res of [
       await api.post('/v1/memories?x=1', memoryBody()),

@@ -135,7 +135,7 @@ describe('order and pages (OMP-LIST-009, -010, -013..015)', () => {
   test('an offset beyond total is 200 with no memories and the right total (OMP-LIST-014)', async () => {
     const res = await api.get('/v1/memories?offset=1000000&type=semantic');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ memories: [], total: 10, limit: 20, offset: 1000000 });
+    expect(res.body).toEqual({ memories: [], total: 10, limit: 20, offset: 1000000, next_cursor: null });
   });
 
   test('list never carries embeddings (OMP-MEM-016)', async () => {
@@ -145,7 +145,7 @@ describe('order and pages (OMP-LIST-009, -010, -013..015)', () => {
   });
 });
 
-describe('bad query values are 422, never clamped (OMP-LIST-006, -007, -011, OMP-HTTP-006, -007)', () => {
+describe('bad query values are 422, never clamped (OMP-LIST-006, -007, -011, OMP-HTTP-020, -007)', () => {
   const bad: [string, string, string][] = [
     ['limit 0', 'limit=0', '?limit'],
     ['limit 101', 'limit=101', '?limit'],

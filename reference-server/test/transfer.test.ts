@@ -66,7 +66,7 @@ describe('export (§7.2)', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       assertSchema('export-file', res.body);
-      expect(res.body.omp_version).toBe('0.3');
+      expect(res.body.omp_version).toBe('0.4');
       expect(res.body.server).toEqual({ name: 'omp-reference-server', version: '0.3.0' });
       expect(res.body.exported_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(res.body).not.toHaveProperty('conflict');
@@ -94,7 +94,7 @@ describe('export (§7.2)', () => {
 });
 
 describe('import (§7.3)', () => {
-  test('round trip: import an export into an empty principal, export again, same memories (OMP-IMPORT-014)', async () => {
+  test('round trip: import an export into an empty principal, export again, same memories (OMP-IMPORT-022)', async () => {
     const a = await freshPrincipal();
     const b = await freshPrincipal();
     try {
@@ -166,7 +166,10 @@ describe('import (§7.3)', () => {
 
       const [q3, b3] = place('overwrite', file([incoming]));
       expect((await p.api.post(`/v1/import${q3}`, b3)).body).toEqual({ imported: 1, skipped: 0, errors: [] });
-      expect((await p.api.get(`/v1/memories/${stored.id}`)).body).toEqual(incoming);
+      // An overwrite is a write: created_at stays, updated_at moves forward (OMP-IMPORT-021).
+      const after = (await p.api.get(`/v1/memories/${stored.id}`)).body;
+      expect(after).toEqual({ ...incoming, created_at: stored.created_at, updated_at: after.updated_at });
+      expect(after.updated_at > stored.updated_at).toBe(true);
       expect((await p.api.get('/v1/memories/search?q=original')).body.total).toBe(0);
     } finally {
       await p.stop();
@@ -247,14 +250,8 @@ describe('import (§7.3)', () => {
       'unsupported_version',
       '',
     ],
-    [
-      'minor version 4',
-      file([item('mem_never00000000001')], { omp_version: '0.4' }),
-      'unsupported_version',
-      '',
-    ],
   ];
-  test.each(rejected)('%s is rejected whole (OMP-IMPORT-003, -012)', async (_n, body, code, path) => {
+  test.each(rejected)('%s is rejected whole (OMP-IMPORT-020, -012)', async (_n, body, code, path) => {
     const res = await srv.as().post('/v1/import', body);
     assertError(res, 422, code);
     if (path) expect(res.body.details.errors.map((e: Json) => e.path)).toContain(path);
@@ -268,8 +265,50 @@ describe('import (§7.3)', () => {
     expect(res.body.details.errors[0].path).toBe('/memories');
   });
 
-  test('accepts omp_version 0.1, 0.2 and 0.3 (OMP-IMPORT-002)', async () => {
-    for (const v of ['0.1', '0.2', '0.3']) {
+  test('a newer minor version is imported, ignoring what this version does not define (OMP-IMPORT-019)', async () => {
+    const p = await freshPrincipal();
+    try {
+      const newer = file(
+        [
+          {
+            ...item('mem_newer00000000001'),
+            rating: 5,
+            source: { tool: 'claude', timestamp: '2026-01-01T00:00:00Z', device: 'x' },
+          },
+        ],
+        {
+          omp_version: '0.9',
+          checksum: 'abc',
+        },
+      );
+      expect((await p.api.post('/v1/import', newer)).body).toEqual({ imported: 1, skipped: 0, errors: [] });
+      expect((await p.api.get('/v1/memories/mem_newer00000000001')).body).toEqual(
+        item('mem_newer00000000001'),
+      );
+    } finally {
+      await p.stop();
+    }
+  });
+
+  test('draft files: timestamps with an offset become the same instant in UTC (OMP-IMPORT-023)', async () => {
+    const p = await freshPrincipal();
+    try {
+      const draft = file([item('mem_draft00000000001', { created_at: '2026-01-01T02:00:00+02:00' })], {
+        omp_version: '0.2',
+      });
+      expect((await p.api.post('/v1/import', draft)).body).toEqual({ imported: 1, skipped: 0, errors: [] });
+      expect((await p.api.get('/v1/memories/mem_draft00000000001')).body.created_at).toBe(
+        '2026-01-01T00:00:00.000Z',
+      );
+      const current = file([item('mem_draft00000000002', { created_at: '2026-01-01T02:00:00+02:00' })]);
+      expect((await p.api.post('/v1/import', current)).body.errors).toHaveLength(1);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  test('accepts omp_version 0.1 to 0.4 (OMP-IMPORT-002, OMP-IMPORT-018)', async () => {
+    for (const v of ['0.1', '0.2', '0.3', '0.4']) {
       const res = await srv.as().post('/v1/import', file([], { omp_version: v }));
       expect(res.body).toEqual({ imported: 0, skipped: 0, errors: [] });
     }

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/json-schema-to-ts.ts
-// Source hash: 0f27c5319ac4c61e (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */
@@ -27,15 +27,46 @@ export type AddMemoriesResult = AddMemoriesOutput | ErrorEnvelope;
 
 /**
  * Body of a 201 from POST /v1/extract or POST /v1/compress: the memories created.
- * @see https://openmemoryprotocol.org/spec/0.3#11-ai-extraction-and-compression
+ * @see https://openmemoryprotocol.org/spec/0.4#11-ai-extraction-and-compression
  */
 export interface AiResult {
   memories: Memory[];
 }
 
 /**
+ * Body of POST /v1/memories/bulk-delete: a filter naming at least one criterion, or exactly {"all": true} (OMP-BULK-002); dry_run counts without deleting (OMP-BULK-003); expected_count guards against deleting what the user did not see (OMP-BULK-004).
+ * @see https://openmemoryprotocol.org/spec/0.4#56-bulk-delete
+ */
+export interface BulkDeleteRequest {
+  /** Every criterion given must hold (AND). type, tool, tags and namespace match as in list; created_before matches memories created strictly before the instant; ids names memories directly. */
+  filter: {
+    /** true: every visible memory the key may delete; not combinable with another criterion. false is the same as absent, so a filter whose only member is all: false is empty (OMP-BULK-002). */
+    all?: boolean;
+    type?: MemoryType;
+    tool?: ToolName;
+    tags?: Tags;
+    namespace?: Namespace;
+    created_before?: Timestamp;
+    ids?: string[];
+  };
+  /** @default false */
+  dry_run?: boolean;
+  expected_count?: number;
+}
+
+/**
+ * Answer of a bulk delete: how many visible memories matched and how many were deleted (0 for a dry run) (OMP-BULK-001).
+ * @see https://openmemoryprotocol.org/spec/0.4#56-bulk-delete
+ */
+export interface BulkDeleteResult {
+  matched: number;
+  deleted: number;
+  dry_run: boolean;
+}
+
+/**
  * Body of POST /v1/compress (capability 'compress'): memories the server's AI provider summarises into fewer memories.
- * @see https://openmemoryprotocol.org/spec/0.3#11-ai-extraction-and-compression
+ * @see https://openmemoryprotocol.org/spec/0.4#11-ai-extraction-and-compression
  */
 export interface CompressRequest {
   memory_ids: MemoryId[];
@@ -55,7 +86,7 @@ export type Content = string;
 
 /**
  * Body of POST /v1/memories. Members other than these, including the server-set 'id', 'created_at' and 'updated_at', are rejected with 422 (OMP-CRUD-004).
- * @see https://openmemoryprotocol.org/spec/0.3#51-create-a-memory
+ * @see https://openmemoryprotocol.org/spec/0.4#51-create-a-memory
  */
 export interface CreateMemoryRequest {
   content: Content;
@@ -75,6 +106,9 @@ export interface CreateMemoryRequest {
   embedding?: Embedding;
 }
 
+/** An opaque position in an ordered list result (OMP-LIST-017); clients pass it back unchanged (OMP-CLIENT-011). */
+export type Cursor = string;
+
 /** Arguments of delete_all_memories: optionally only one namespace. */
 export interface DeleteAllMemoriesInput {
   namespace?: Namespace;
@@ -90,7 +124,7 @@ export type DeleteAllMemoriesResult = DeleteAllMemoriesOutput | ErrorEnvelope;
 
 /** Arguments of delete_memories: the ids to delete. */
 export interface DeleteMemoriesInput {
-  memory_ids: MemoryId[];
+  memory_ids: string[];
 }
 
 /** Which ids were deleted and which named no visible memory. */
@@ -105,9 +139,18 @@ export type DeleteMemoriesResult = DeleteMemoriesOutput | ErrorEnvelope;
 /** Vector embedding of the content: 1 to 4,096 numbers; its model and dimensions are implementation-defined (OMP-MEM-015). */
 export type Embedding = number[];
 
+/** The embedding model a server uses: its identifier and the dimensions of its vectors (OMP-EMB-001). */
+export interface EmbeddingsCapability {
+  model: string;
+  dimensions: number;
+}
+
+/** The object of a capability without sub-fields: empty, apart from extension members. */
+export type EmptyCapability = Record<string, never>;
+
 /**
  * The body of every error response (OMP-ERR-001). 'error' is a code from the error table; 'message' is for humans; 'details' is an object, with 'errors' listing every violation for validation_error.
- * @see https://openmemoryprotocol.org/spec/0.3#9-errors
+ * @see https://openmemoryprotocol.org/spec/0.4#9-errors
  */
 export interface ErrorEnvelope {
   error: string;
@@ -117,8 +160,8 @@ export interface ErrorEnvelope {
 }
 
 /**
- * The portable OMP export file: the body of GET /v1/export and of POST /v1/import. 'omp_version' versions the format (OMP-EXPORT-003). 'conflict' is only meaningful in an import body (OMP-IMPORT-004); exporters never write it.
- * @see https://openmemoryprotocol.org/spec/0.3#7-export-and-import
+ * The portable OMP export file: the body of GET /v1/export and of POST /v1/import. 'omp_version' versions the format (OMP-EXPORT-007). 'conflict' is only meaningful in an import body (OMP-IMPORT-004); exporters never write it.
+ * @see https://openmemoryprotocol.org/spec/0.4#7-export-and-import
  */
 export interface ExportFile {
   omp_version: SpecVersion;
@@ -128,13 +171,36 @@ export interface ExportFile {
     name: string;
     version: string;
   } | string;
-  memories: Memory[];
+  memories: ExportItem[];
   conflict?: ConflictStrategy;
+  /** The model that computed the items' embeddings, as the exporting server declares it in health (OMP-EXPORT-009); an importer with another model recomputes them (OMP-EMB-003). */
+  embeddings?: EmbeddingsCapability;
+}
+
+/**
+ * One memory as an export file carries it. Identical to the schema 'memory' except that 'namespace' and 'metadata' may be absent, as in files written by draft 0.2 servers; an importer stores them as null and {} (OMP-IMPORT-015).
+ * @see https://openmemoryprotocol.org/spec/0.4#71-the-export-file
+ */
+export interface ExportItem {
+  id: MemoryId;
+  content: Content;
+  type: MemoryType;
+  source: Source & Required<Pick<Source, 'tool' | 'timestamp'>>;
+  tags: Tags;
+  namespace?: NullableNamespace;
+  /** When the server stored the memory; never changes (OMP-TIME-004). */
+  created_at: Timestamp;
+  /** When the memory last changed; moves forward on every successful update (OMP-TIME-005). */
+  updated_at: Timestamp;
+  /** When the memory stops existing for clients; null for never (OMP-EXP-001). */
+  expires_at: NullableTimestamp;
+  embedding?: Embedding;
+  metadata?: Metadata;
 }
 
 /**
  * Body of POST /v1/extract (capability 'extract'): a transcript from which the server's configured AI provider extracts memories.
- * @see https://openmemoryprotocol.org/spec/0.3#11-ai-extraction-and-compression
+ * @see https://openmemoryprotocol.org/spec/0.4#11-ai-extraction-and-compression
  */
 export interface ExtractRequest {
   text: string;
@@ -145,33 +211,55 @@ export interface ExtractRequest {
 
 /**
  * Body of GET /v1/health (no authentication). Declares the spec version, the compliance levels the server claims, its capabilities and its limits (OMP-HEALTH-002).
- * @see https://openmemoryprotocol.org/spec/0.3#10-health-and-declared-levels
+ * @see https://openmemoryprotocol.org/spec/0.4#10-health-and-declared-levels
  */
 export interface Health {
   status: 'ok' | 'degraded';
-  /** The OMP specification version the server implements. */
+  /** The newest OMP specification version the server implements: the last item of versions (OMP-HEALTH-008). */
   version: SpecVersion;
+  /** Every MAJOR.MINOR version of the specification the server implements, ascending (OMP-HEALTH-008); a client picks the newest it shares and may name it in the OMP-Version header (OMP-VER-003). */
+  versions: SpecVersion[];
   /** Memories visible to the caller's credentials; null when the request carries no valid key (OMP-HEALTH-004). */
   memories_count: number | null;
   /** Compliance levels claimed. 'core' is always present; 'search', 'full' and 'mcp' are independent profiles on top of it (OMP-LEVEL-002). */
   levels: ('core' | 'search' | 'full' | 'mcp')[];
-  /** Optional features offered, from the capability table (OMP-HEALTH-006); names starting 'x_' are vendor extensions. */
+  /** Capability names from the registry (SPEC.md §19.1) the server offers (OMP-HEALTH-009); names starting 'x_' are vendor extensions. */
   capabilities: string[];
+  /** One object per listed capability, with the sub-fields the registry defines (OMP-HEALTH-010). */
+  capability_details: {
+    embeddings?: EmbeddingsCapability;
+    rate_limiting?: {
+      /** The limit per key. */
+      requests_per_minute?: number;
+    };
+    [member: string]: unknown;
+  };
   limits: {
     /** Largest accepted body for every endpoint but import. */
     max_body_bytes: number;
     /** Largest accepted import body. */
     max_import_bytes: number;
+    /** How long an Idempotency-Key is remembered, at least 24 hours (OMP-IDEM-006). */
+    idempotency_retention_seconds: number;
+  };
+  /** How long erased data may remain in storage and in backups (OMP-ERASE-004). */
+  retention: {
+    /** Longest time between erasure and the removal of the data from live storage and indexes (OMP-ERASE-002). */
+    erasure_seconds: number;
+    /** Longest time a backup may hold an erased memory; null when the server keeps no backups (OMP-ERASE-003). */
+    backup_seconds: number | null;
   };
   server: {
     name: string;
     version: string;
   };
+  /** Draft 0.2 member, tolerated and deprecated (SPEC.md §1.5, §10): clients read levels instead. */
+  compliance?: string;
 }
 
 /**
  * Outcome of POST /v1/import: how many items were stored, how many were skipped, and one entry per rejected item (OMP-IMPORT-009). imported + skipped + errors.length equals the number of items in the file.
- * @see https://openmemoryprotocol.org/spec/0.3#73-import
+ * @see https://openmemoryprotocol.org/spec/0.4#73-import
  */
 export interface ImportResult {
   /** Items stored, whether new, overwriting or duplicated. */
@@ -209,45 +297,32 @@ export interface ListMemoriesInput {
 
 /**
  * One page of GET /v1/memories. 'total' counts every memory matching the filters, before limit and offset are applied (OMP-LIST-012).
- * @see https://openmemoryprotocol.org/spec/0.3#52-list-memories
+ * @see https://openmemoryprotocol.org/spec/0.4#52-list-memories
  */
 export interface ListMemoriesResponse {
   memories: Memory[];
   total: number;
   limit: Limit;
   offset: Offset;
+  /** Pass back as cursor to get the next page; null when this page ends the result (OMP-LIST-017). */
+  next_cursor: Cursor | null;
 }
 
 /** The outputSchema of list_memories: its success output, or the error envelope of a failed call (OMP-MCP-008, OMP-MCP-017). */
 export type ListMemoriesResult = ListMemoriesResponse | ErrorEnvelope;
 
 /**
- * One memory as stored and returned by an OMP server. Servers always include 'namespace' (null when none) and 'metadata' ({} when none) (OMP-MEM-017); both may be absent in files written by draft 0.2 servers.
- * @see https://openmemoryprotocol.org/spec/0.3#3-the-memory-object
+ * One memory as stored and returned by an OMP server: an export item with every member a server always writes, 'namespace' (null when none) and 'metadata' ({} when none) included (OMP-MEM-017).
+ * @see https://openmemoryprotocol.org/spec/0.4#3-the-memory-object
  */
-export interface Memory {
-  id: MemoryId;
-  content: Content;
-  type: MemoryType;
-  source: Source & Required<Pick<Source, 'tool' | 'timestamp'>>;
-  tags: Tags;
-  namespace?: NullableNamespace;
-  /** When the server stored the memory; never changes (OMP-TIME-004). */
-  created_at: Timestamp;
-  /** When the memory last changed; moves forward on every successful update (OMP-TIME-005). */
-  updated_at: Timestamp;
-  /** When the memory stops existing for clients; null for never (OMP-EXP-001). */
-  expires_at: NullableTimestamp;
-  embedding?: Embedding;
-  metadata?: Metadata;
-}
+export type Memory = ExportItem & Required<Pick<ExportItem, 'id' | 'content' | 'type' | 'source' | 'tags' | 'created_at' | 'updated_at' | 'expires_at' | 'namespace' | 'metadata'>>;
 
 /** Server-assigned memory identifier: 'mem_' followed by 16 characters of [a-z0-9] (OMP-ID-001). */
 export type MemoryId = string;
 
 /**
  * Kind of memory: episodic (an event that happened), semantic (a fact or preference), procedural (how to do something).
- * @see https://openmemoryprotocol.org/spec/0.3#33-memory-types
+ * @see https://openmemoryprotocol.org/spec/0.4#33-memory-types
  */
 export type MemoryType = 'episodic' | 'semantic' | 'procedural';
 
@@ -271,7 +346,7 @@ export type Offset = number;
 
 /**
  * Body of GET /v1/me: what the presented key may do. A global key has tool null, both scopes and read_scope 'all'; a per-tool key names its tool (OMP-AUTH-010).
- * @see https://openmemoryprotocol.org/spec/0.3#84-who-am-i
+ * @see https://openmemoryprotocol.org/spec/0.4#84-who-am-i
  */
 export interface Principal {
   /** Opaque, stable identifier of the user who owns the key's memories. */
@@ -303,7 +378,7 @@ export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
 
 /**
  * Body of POST /v1/memories/search. 'q' is plain text: quotes and operator characters carry no meaning (OMP-SEARCH-006). The filters combine with AND.
- * @see https://openmemoryprotocol.org/spec/0.3#6-search
+ * @see https://openmemoryprotocol.org/spec/0.4#6-search
  */
 export interface SearchRequest {
   /** Query text, 1 to 1,000 code points, at least one not white space. */
@@ -313,7 +388,7 @@ export interface SearchRequest {
   type?: MemoryType;
   tool?: ToolName;
   /** Only memories carrying every one of these tags. */
-  tags?: Tags;
+  tags?: TagFilter;
   namespace?: Namespace;
   limit?: Limit;
   offset?: Offset;
@@ -321,7 +396,7 @@ export interface SearchRequest {
 
 /**
  * Search results, best match first. 'total' counts every match before limit and offset; 'mode_used' says which mode actually ran (OMP-SEARCH-014).
- * @see https://openmemoryprotocol.org/spec/0.3#6-search
+ * @see https://openmemoryprotocol.org/spec/0.4#6-search
  */
 export interface SearchResponse {
   memories: Memory[];
@@ -339,7 +414,7 @@ export type SortOrder = 'created_at_desc' | 'created_at_asc' | 'updated_at_desc'
 
 /**
  * Provenance of a memory: which tool observed it, in which session, for which user of that tool, and when. In a create request 'timestamp' may be omitted (the server then uses the time of creation); in a stored memory it is always present.
- * @see https://openmemoryprotocol.org/spec/0.3#34-source
+ * @see https://openmemoryprotocol.org/spec/0.4#34-source
  */
 export interface Source {
   tool: ToolName;
@@ -357,10 +432,13 @@ export type SpecVersion = string;
 /** One tag: 1 to 50 characters of lower-case ASCII letters, digits, '_', ':' and '-' (OMP-MEM-005). */
 export type Tag = string;
 
+/** Tags a memory must all carry (AND), as list and search filters take them: at most 20; naming a tag twice is the same as naming it once (OMP-LIST-016). */
+export type TagFilter = Tag[];
+
 /** At most 20 distinct tags; order is preserved as written (OMP-MEM-006). */
 export type Tags = Tag[];
 
-/** RFC 3339 date-time in UTC, written with an upper-case 'Z' offset; fractional seconds optional (1 to 9 digits) (OMP-TIME-001). */
+/** RFC 3339 date-time in UTC, written with an upper-case 'Z' offset; fractional seconds optional (1 to 9 digits) (OMP-TIME-001). 'format' is asserted (SPEC.md §1.3): calendar-impossible dates such as 2026-02-30 are invalid. */
 export type Timestamp = string;
 
 /** Name of the tool that wrote a memory (source.tool): 1 to 100 characters, no control characters (OMP-MEM-010). */
@@ -368,7 +446,7 @@ export type ToolName = string;
 
 /**
  * Body of PUT /v1/memories/{id}: a partial update. An absent member is left unchanged; null clears a nullable member; 'tags' and 'metadata' replace the stored value whole. 'id', 'source', 'created_at' and 'updated_at' are not updatable and are rejected with 422 (OMP-CRUD-017).
- * @see https://openmemoryprotocol.org/spec/0.3#54-update-a-memory
+ * @see https://openmemoryprotocol.org/spec/0.4#54-update-a-memory
  */
 export interface UpdateMemoryRequest {
   content?: Content;

@@ -224,8 +224,8 @@ const cases: Case[] = [
   [
     'an OpenAPI version that differs from SPEC.md',
     {
-      breakIt: (s) => s.edit(yaml, (t) => t.replace(/^ {2}version: "0\.3"$/m, '  version: "0.4"')),
-      want: { rule: 'version-mismatch', file: yaml, text: 'info.version is "0.4"' },
+      breakIt: (s) => s.edit(yaml, (t) => t.replace(/^ {2}version: "0\.4"$/m, '  version: "0.5"')),
+      want: { rule: 'version-mismatch', file: yaml, text: 'info.version is "0.5"' },
     },
   ],
   [

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 export type Level = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY';
 
 /** The compliance profile a requirement belongs to (SPEC.md: levels are capability profiles). */
-export type Compliance = 'Core' | 'Search' | 'Full' | 'MCP';
+export type Compliance = 'Core' | 'Search' | 'Full' | 'MCP' | 'Client';
 
 /** One catalogue entry, parsed from one requirement line of SPEC.md. */
 export interface Requirement {
@@ -61,6 +61,8 @@ export interface RetiredRequirement {
   id: string;
   retired_in: string;
   reason: string;
+  /** The IDs that carry the requirement on, when it was replaced rather than dropped. */
+  replaced_by?: string[];
 }
 
 /** The committed catalogue file spec/requirements.json. */
@@ -73,7 +75,7 @@ export interface Catalogue {
 }
 
 export const levels: readonly Level[] = ['MUST', 'MUST NOT', 'SHOULD', 'SHOULD NOT', 'MAY'];
-export const compliances: readonly Compliance[] = ['Core', 'Search', 'Full', 'MCP'];
+export const compliances: readonly Compliance[] = ['Core', 'Search', 'Full', 'MCP', 'Client'];
 
 /** Well-formed requirement ID. */
 export const idPattern = /^OMP-[A-Z]+-\d{3}$/;
@@ -100,7 +102,7 @@ const strength: Record<string, number> = {
 
 const candidateLine = /^\s*[-*+]\s+\*\*\s*(OMP[^*]*?)\s*\*\*/i;
 const requirementLine =
-  /^- \*\*(OMP-[A-Z]+-\d{3})\*\* \[(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY) · (Core|Search|Full|MCP)( · not black-box testable)?\] (\S.*)$/;
+  /^- \*\*(OMP-[A-Z]+-\d{3})\*\* \[(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY) · (Core|Search|Full|MCP|Client)( · not black-box testable)?\] (\S.*)$/;
 
 /**
  * GitHub's heading anchor: lower-case, drop everything but letters, marks, digits, `_`, space and `-`,
@@ -303,8 +305,9 @@ export function parseSpec(markdown: string, file = 'spec/SPEC.md'): ParsedSpec {
 }
 
 /**
- * Never-reuse rules: retired entries are well-formed, no retired ID appears in SPEC.md, and every ID of the
- * committed catalogue that is gone from SPEC.md is listed as retired.
+ * Never-reuse rules: retired entries are well-formed, no retired ID is defined again in SPEC.md (prose may cite
+ * it, say in a changes section), every ID of the committed catalogue that is gone from SPEC.md is listed as
+ * retired, every `replaced_by` ID is defined, and no area has an unexplained gap in its numbering.
  */
 export function checkRetired(
   parsed: ParsedSpec,
@@ -317,14 +320,20 @@ export function checkRetired(
 ): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const retiredIds = new Set<string>();
+  const replacements: Array<{ id: string; by: string }> = [];
   if (!Array.isArray(retired)) {
     issues.push({ file: files.retired, line: 0, rule: 'retired-format', message: 'must be a JSON array' });
   } else {
     retired.forEach((entry: unknown, index) => {
       const e = entry as Partial<RetiredRequirement> | null;
       const keys = e && typeof e === 'object' ? Object.keys(e).sort().join(',') : '';
+      const replacedOk =
+        e?.replaced_by === undefined ||
+        (Array.isArray(e.replaced_by) &&
+          e.replaced_by.every((r) => typeof r === 'string' && idPattern.test(r)));
       const ok =
-        keys === 'id,reason,retired_in' &&
+        (keys === 'id,reason,retired_in' || keys === 'id,reason,replaced_by,retired_in') &&
+        replacedOk &&
         typeof e?.id === 'string' &&
         idPattern.test(e.id) &&
         typeof e.retired_in === 'string' &&
@@ -336,7 +345,7 @@ export function checkRetired(
           file: files.retired,
           line: 0,
           rule: 'retired-format',
-          message: `entry ${index} must be {"id": "OMP-AREA-NNN", "retired_in": "MAJOR.MINOR", "reason": "…"}`,
+          message: `entry ${index} must be {"id": "OMP-AREA-NNN", "retired_in": "MAJOR.MINOR", "reason": "…", "replaced_by"?: ["OMP-…"]}`,
         });
         return;
       }
@@ -350,19 +359,32 @@ export function checkRetired(
         });
       }
       retiredIds.add(id);
+      for (const r of e?.replaced_by ?? []) replacements.push({ id, by: r });
     });
   }
-  for (const { id, line } of parsed.mentions) {
-    if (retiredIds.has(id)) {
+  const present = new Set(parsed.requirements.map((r) => r.id));
+  for (const { id, by } of replacements) {
+    if (!present.has(by)) {
+      issues.push({
+        file: files.retired,
+        line: 0,
+        rule: 'retired-format',
+        message: `${id} is replaced_by ${by}, which SPEC.md does not define`,
+      });
+    }
+  }
+  for (const r of parsed.requirements) {
+    if (retiredIds.has(r.id)) {
+      const line = parsed.mentions.find((m) => m.id === r.id)?.line ?? 0;
       issues.push({
         file: files.spec,
         line,
         rule: 'retired-reused',
-        message: `${id} is retired (spec/retired-requirements.json) and must never appear in SPEC.md again; use a new ID`,
+        message: `${r.id} is retired (spec/retired-requirements.json) and must never be defined in SPEC.md again; use a new ID`,
       });
     }
   }
-  const present = new Set(parsed.requirements.map((r) => r.id));
+  issues.push(...idGaps(parsed.requirements, retiredIds, files.retired));
   for (const id of committedIds) {
     if (!present.has(id) && !retiredIds.has(id)) {
       issues.push({
@@ -373,6 +395,41 @@ export function checkRetired(
           `${id} is in spec/requirements.json but no longer in SPEC.md: restore it, or retire it by adding ` +
           `{"id": "${id}", "retired_in": "<version>", "reason": "…"} to spec/retired-requirements.json`,
       });
+    }
+  }
+  return issues;
+}
+
+/**
+ * `id-gap`: within an area, every number below the highest defined one is either defined or retired, so a reader
+ * of the catalogue never wonders whether an ID was lost.
+ */
+export function idGaps(
+  requirements: readonly Requirement[],
+  retiredIds: ReadonlySet<string>,
+  file: string,
+): SpecIssue[] {
+  const byArea = new Map<string, Set<number>>();
+  for (const r of requirements) {
+    if (retiredIds.has(r.id)) continue; // reported as retired-reused already
+    const n = Number(r.id.slice(-3));
+    const set = byArea.get(r.area) ?? new Set<number>();
+    set.add(n);
+    byArea.set(r.area, set);
+  }
+  const issues: SpecIssue[] = [];
+  for (const [area, numbers] of byArea) {
+    const max = Math.max(...numbers);
+    for (let n = 1; n < max; n++) {
+      const id = `OMP-${area}-${String(n).padStart(3, '0')}`;
+      if (!numbers.has(n) && !retiredIds.has(id)) {
+        issues.push({
+          file,
+          line: 0,
+          rule: 'id-gap',
+          message: `${id} is neither defined in SPEC.md nor listed as retired; list it, with the reason it is unused`,
+        });
+      }
     }
   }
   return issues;

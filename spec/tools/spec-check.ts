@@ -4,7 +4,8 @@
  *  (b) every schema compiles strict and links an existing SPEC.md section;
  *  (c) every schema example and default is valid;
  *  (d) every OpenAPI example is valid, operations have ids, bearer security and examples;
- *  (e) the requirement rules hold and spec/requirements.json is current.
+ *  (e) the requirement rules hold and spec/requirements.json is current;
+ *  (f) the SPEC.md tables that restate a schema (members, bounds, defaults, registries) agree with it.
  * `--root DIR` checks another tree (a scratch copy).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { catalogueProducer, generationContext } from './artifacts.ts';
 import { checkRequirements } from './catalogue.ts';
 import { checkOpenapi } from './check-openapi.ts';
+import { checkProse } from './check-prose.ts';
 import { ajvFor, checkSchemas } from './check-schemas.ts';
 import { relPaths } from './paths.ts';
 import { formatIssue, type Requirement, type SpecIssue } from './requirements.ts';
@@ -53,6 +55,13 @@ export async function specCheck(root?: string): Promise<SpecCheckResult> {
   summary.push(
     `schemas       ${s.schemas} compiled in strict mode; ${s.examples} examples and ${s.defaults} defaults valid`,
   );
+
+  // (f) the prose tables that restate a schema agree with it
+  if (existsSync(paths.spec)) {
+    const prose = checkProse(readFileSync(paths.spec, 'utf8'), docs, relPaths.spec);
+    issues.push(...prose);
+    summary.push(`prose         tables compared with their schemas; ${prose.length} disagreement(s)`);
+  }
 
   // (a), (d) OpenAPI
   let apiVersion: unknown;

@@ -1,5 +1,5 @@
 /**
- * The stdio adapter's configuration from its environment (OMP-MCP-021): OMP_SERVER and OMP_API_KEY are
+ * The stdio adapter's configuration from its environment (OMP-CLIENT-010): OMP_SERVER and OMP_API_KEY are
  * required, OMP_TOOL optionally names the client when the key is not a per-tool key, OMP_OUTPUT_SCHEMAS=off
  * leaves the tools' output schemas out of `tools/list` (an escape hatch for a client that cannot compile them).
  */

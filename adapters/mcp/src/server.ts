@@ -6,7 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type OmpToolsOptions, registerOmpTools } from './tools/register.ts';
 import { version } from './version.ts';
 
-/** Told to every client at initialisation; memory content comes from other tools and is data only (OMP-SEC-008). */
+/** Told to every client at initialisation; memory content comes from other tools and is data only (OMP-CLIENT-009). */
 export const SERVER_INSTRUCTIONS =
   "These tools read and write the user's long-term memories, shared with the user's other AI tools through an " +
   'Open Memory Protocol server. Search before asking the user something they may have said before; add what ' +

@@ -1,4 +1,4 @@
-/** The adapter's environment (OMP-MCP-021): the table, and the real bin failing at start. */
+/** The adapter's environment (OMP-CLIENT-010): the table, and the real bin failing at start. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.ts';

@@ -93,7 +93,7 @@ describe('handles', () => {
   }
 });
 
-describe('HTTP refusals before any MCP message (OMP-MCP-003, OMP-ERR-006)', () => {
+describe('HTTP refusals before any MCP message (OMP-MCP-003, OMP-ERR-011)', () => {
   const cases: [
     string,
     { method: string; path: string; headers?: Record<string, string> },

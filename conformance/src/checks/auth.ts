@@ -32,7 +32,7 @@ function protectedRequests(t: CheckContext, id: string): Array<[string, (api: Ap
     ['GET /v1/memories/search', (a) => a.get('/v1/memories/search', { q: 'x' })],
     ['GET /v1/export', (a) => a.get('/v1/export')],
     ['POST /v1/import', (a) => a.post('/v1/import', exportFile([importItem(t)]))],
-    // A server without GET /v1/me answers 404 not_found before any key is looked at (OMP-ERR-006); that is
+    // A server without GET /v1/me answers 404 not_found before any key is looked at (OMP-ERR-011); that is
     // OMP-AUTH-010's finding, so the route is left out here.
     ...(t.run.meUnusable
       ? []

@@ -83,7 +83,7 @@ check(
     await t.each(cases, async (c) => {
       const res = await t.api.put(memPath(m.id), c.body);
       // Accepting an invalid update is the fault of the requirement naming that member (OMP-CRUD-014, -015,
-      // -017, OMP-HTTP-005…), judged by their own checks; an error response with another status or code is this one's.
+      // -017, OMP-HTTP-019…), judged by their own checks; an error response with another status or code is this one's.
       if (res.status < 400) {
         accepted++;
         return;
@@ -173,7 +173,7 @@ check(
 );
 
 check(
-  'OMP-ERR-006',
+  'OMP-ERR-011',
   'MUST report the first fault in the order 404/405, 401, 415, 413, 400, 422, 403, 404',
   async (t) => {
     const max = limits(t).max_body_bytes;

@@ -1,13 +1,14 @@
 /** Health and declared levels (SPEC §2, §10). */
 import { loadCatalogue } from '../core/catalogue.ts';
 import type { CheckContext } from '../core/harness.ts';
-import { LEVEL_CAPABILITIES, LEVELLESS_CAPABILITIES } from '../core/levels.ts';
+import { levelCapabilities } from '../core/levels.ts';
 import type { Api } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
 import type { Res } from '../core/response.ts';
-import type { Level } from '../core/types.ts';
+import { LEVELS, type Level } from '../core/types.ts';
 import type { Health } from '../core/wire.ts';
 import { list } from './helpers.ts';
+import { requireVersion } from './v04.ts';
 
 check('OMP-HEALTH-001', 'MUST answer GET /v1/health with 200 without any Authorization header', async (t) => {
   const res = await t.anon.get('/v1/health');
@@ -81,14 +82,28 @@ export async function countsAgree(t: CheckContext, api: Api): Promise<number> {
   return walked;
 }
 
-check('OMP-HEALTH-005', 'MUST report the implemented spec version (0.3) in health.version', async (t) => {
-  const { h, res } = await health(t);
-  const want = loadCatalogue().specVersion;
-  if (h.version !== want) t.fail(`health.version is "${h.version}", want "${want}"`, res);
-});
+check(
+  'OMP-HEALTH-008',
+  'MUST list every implemented version in health.versions, ascending, once each, with version the last',
+  async (t) => {
+    // `versions` is what 0.4 adds: a server that does not list 0.4 has no such member to judge.
+    await requireVersion(t);
+    const { h, res } = await health(t);
+    const want = loadCatalogue().specVersion;
+    if (!Array.isArray(h.versions))
+      return t.fail(`health.versions is ${JSON.stringify(h.versions)}, not a list of versions`, res);
+    const versions = h.versions.map(String);
+    const order = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+    if (!versions.includes(want)) t.fail(`health.versions ${JSON.stringify(versions)} lacks ${want}`, res);
+    if (JSON.stringify([...new Set(versions)].sort(order)) !== JSON.stringify(versions))
+      t.fail(`health.versions ${JSON.stringify(versions)} is not ascending with each version once`, res);
+    if (h.version !== versions[versions.length - 1])
+      t.fail(`health.version is "${h.version}" but the newest of versions is "${versions.at(-1)}"`, res);
+  },
+);
 
 check(
-  'OMP-HEALTH-006',
+  'OMP-HEALTH-009',
   'MUST list keyword_search, and list extract/compress only when those endpoints exist',
   async (t) => {
     const { caps, res } = await health(t);
@@ -146,17 +161,27 @@ check(
   async (t) => {
     const { levels, caps, res } = await health(t);
     for (const l of levels) {
-      const missing = (LEVEL_CAPABILITIES[l as Level] ?? []).filter((c) => !caps.includes(c));
+      const missing = (
+        LEVELS.includes(l as Level) ? levelCapabilities(l as Level, t.run.judgedVersion) : []
+      ).filter((c) => !caps.includes(c));
       if (missing.length) t.fail(`level ${l} is declared but capabilities lack ${missing.join(', ')}`, res);
     }
   },
 );
 
-check('OMP-LEVEL-005', 'MUST NOT list a capability of a level it does not declare', async (t) => {
-  const { levels, caps, res } = await health(t);
-  for (const [level, levelCaps] of Object.entries(LEVEL_CAPABILITIES)) {
-    if (levels.includes(level)) continue;
-    const stray = levelCaps.filter((c) => caps.includes(c) && !LEVELLESS_CAPABILITIES.includes(c));
-    if (stray.length) t.fail(`capabilities list ${stray.join(', ')} but level ${level} is not declared`, res);
-  }
-});
+check(
+  'OMP-LEVEL-006',
+  'MUST list a level capability without its level only when it does not offer the whole level',
+  async (t) => {
+    const { levels, caps, res } = await health(t);
+    for (const level of LEVELS) {
+      if (levels.includes(level)) continue;
+      const levelCaps = levelCapabilities(level, t.run.judgedVersion);
+      const listed = levelCaps.filter((c) => caps.includes(c));
+      if (listed.length > 0) t.note(`capabilities ${listed.join(', ')} are declared without level ${level}`);
+      // Offering every capability of a level is offering the level: it must then be declared.
+      if (level !== 'core' && listed.length === levelCaps.length)
+        t.fail(`every capability of level ${level} is listed but the level is not declared`, res);
+    }
+  },
+);

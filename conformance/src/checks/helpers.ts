@@ -154,7 +154,7 @@ export function exportFile(items: unknown[], extra: Record<string, unknown> = {}
 }
 
 /** The memories of an export that carry this check's tag. */
-export function mine(t: CheckContext, ms: readonly Memory[]): Memory[] {
+export function mine<M extends Pick<Memory, 'tags'>>(t: CheckContext, ms: readonly M[]): M[] {
   return ms.filter((m) => Array.isArray(m.tags) && m.tags.includes(t.tag));
 }
 

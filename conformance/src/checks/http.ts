@@ -163,63 +163,64 @@ check('OMP-HTTP-004', 'MUST reject a JSON body whose top level is not an object 
   });
 });
 
+check('OMP-HTTP-019', 'MUST reject a body with an unknown (non-x_) member with 422 naming it', async (t) => {
+  const m = await t.create();
+  const cases: Array<[string, string, Record<string, unknown>, string]> = [
+    ['POST', '/v1/memories', { ...t.body(), colour: 'blue' }, 'colour'],
+    ['POST', '/v1/memories', { ...t.body(), id: randomId() }, 'id'],
+    ['POST', '/v1/memories', { ...t.body(), created_at: '2026-01-01T00:00:00.000Z' }, 'created_at'],
+    ['POST', '/v1/memories', { ...t.body(), updated_at: '2026-01-01T00:00:00.000Z' }, 'updated_at'],
+    [
+      'POST',
+      '/v1/memories',
+      { ...t.body(), source: { tool: 'x', timestamp: SETUP_TIMESTAMP, extra: 1 } },
+      'extra',
+    ],
+    ['PUT', memPath(m.id), { content: 'x', colour: 'blue' }, 'colour'],
+    ['POST', '/v1/memories/search', { q: 'x', fuzzy: true }, 'fuzzy'],
+    // Not x_: an x_ member is an extension member (SPEC.md §1.4), accepted by a 0.4 server.
+    ['POST', '/v1/import', exportFile([], { note: 'hi' }), 'note'],
+  ];
+  await t.each(cases, async ([method, path, body, member]) => {
+    const res = await t.api.req(method, path, { json: body });
+    expect422(t, res, `${method} ${path} with member ${member}`);
+    const errs = (
+      (res.json as { details?: { errors?: Array<{ path?: string }> } }).details?.errors ?? []
+    ).map((e) => e.path ?? '');
+    // A JSON Pointer is what OMP-ERR-003 asks for; here any path that names the member will do.
+    if (!errs.some((p) => p.split(/[/.[\]]/).includes(member)))
+      t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
+  });
+});
+
 check(
-  'OMP-HTTP-005',
-  'MUST reject a body with a member the schema does not define with 422 naming it',
+  'OMP-HTTP-020',
+  'MUST reject a query parameter the endpoint does not define (and not x_) with 422',
   async (t) => {
     const m = await t.create();
-    const cases: Array<[string, string, Record<string, unknown>, string]> = [
-      ['POST', '/v1/memories', { ...t.body(), colour: 'blue' }, 'colour'],
-      ['POST', '/v1/memories', { ...t.body(), id: randomId() }, 'id'],
-      ['POST', '/v1/memories', { ...t.body(), created_at: '2026-01-01T00:00:00.000Z' }, 'created_at'],
-      ['POST', '/v1/memories', { ...t.body(), updated_at: '2026-01-01T00:00:00.000Z' }, 'updated_at'],
-      [
-        'POST',
-        '/v1/memories',
-        { ...t.body(), source: { tool: 'x', timestamp: SETUP_TIMESTAMP, extra: 1 } },
-        'extra',
-      ],
-      ['PUT', memPath(m.id), { content: 'x', colour: 'blue' }, 'colour'],
-      ['POST', '/v1/memories/search', { q: 'x', fuzzy: true }, 'fuzzy'],
-      ['POST', '/v1/import', exportFile([], { x_note: 'hi' }), 'x_note'],
+    const paths = [
+      '/v1/memories?colour=blue',
+      '/v1/memories?q=x',
+      `${memPath(m.id)}?fields=id`,
+      '/v1/memories/search?q=x&sort=created_at_desc',
+      '/v1/export?format=csv',
+      // A server without GET /v1/me answers 404 there whatever the query (OMP-AUTH-010's finding).
+      ...(t.run.meUnusable ? [] : ['/v1/me?verbose=1']),
     ];
-    await t.each(cases, async ([method, path, body, member]) => {
-      const res = await t.api.req(method, path, { json: body });
-      expect422(t, res, `${method} ${path} with member ${member}`);
-      const errs = (
-        (res.json as { details?: { errors?: Array<{ path?: string }> } }).details?.errors ?? []
-      ).map((e) => e.path ?? '');
-      // A JSON Pointer is what OMP-ERR-003 asks for; here any path that names the member will do.
-      if (!errs.some((p) => p.split(/[/.[\]]/).includes(member)))
-        t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
-    });
+    const others: Array<[string, () => Promise<Res>]> = [
+      ['PUT ?upsert=1', () => t.api.req('PUT', `${memPath(m.id)}?upsert=1`, { json: { content: 'x' } })],
+      ['POST ?dry_run=1', () => t.api.req('POST', '/v1/memories?dry_run=1', { json: t.body() })],
+      ['import ?mode=merge', () => t.api.req('POST', '/v1/import?mode=merge', { json: exportFile([]) })],
+    ];
+    await t.each(
+      [...paths.map((p): [string, () => Promise<Res>] => [`GET ${p}`, () => t.api.req('GET', p)]), ...others],
+      async ([what, send]) => expect422(t, await send(), what),
+    );
+    // Last: a server that ignores the parameter deletes the memory.
+    expect422(t, await t.api.req('DELETE', `${memPath(m.id)}?force=true`), 'DELETE ?force=true');
+    (await t.api.get(memPath(m.id))).expect(200, 'memory');
   },
 );
-
-check('OMP-HTTP-006', 'MUST reject a query parameter the endpoint does not define with 422', async (t) => {
-  const m = await t.create();
-  const paths = [
-    '/v1/memories?colour=blue',
-    '/v1/memories?q=x',
-    `${memPath(m.id)}?fields=id`,
-    '/v1/memories/search?q=x&sort=created_at_desc',
-    '/v1/export?format=csv',
-    // A server without GET /v1/me answers 404 there whatever the query (OMP-AUTH-010's finding).
-    ...(t.run.meUnusable ? [] : ['/v1/me?verbose=1']),
-  ];
-  const others: Array<[string, () => Promise<Res>]> = [
-    ['PUT ?upsert=1', () => t.api.req('PUT', `${memPath(m.id)}?upsert=1`, { json: { content: 'x' } })],
-    ['POST ?dry_run=1', () => t.api.req('POST', '/v1/memories?dry_run=1', { json: t.body() })],
-    ['import ?mode=merge', () => t.api.req('POST', '/v1/import?mode=merge', { json: exportFile([]) })],
-  ];
-  await t.each(
-    [...paths.map((p): [string, () => Promise<Res>] => [`GET ${p}`, () => t.api.req('GET', p)]), ...others],
-    async ([what, send]) => expect422(t, await send(), what),
-  );
-  // Last: a server that ignores the parameter deletes the memory.
-  expect422(t, await t.api.req('DELETE', `${memPath(m.id)}?force=true`), 'DELETE ?force=true');
-  (await t.api.get(memPath(m.id))).expect(200, 'memory');
-});
 
 check('OMP-HTTP-007', 'MUST reject a repeated query parameter with 422', async (t) => {
   const qs = [
@@ -296,20 +297,24 @@ check(
   },
 );
 
-check('OMP-HTTP-010', 'MUST answer a path the API does not define with 404 not_found', async (t) => {
-  const paths = [
-    '/v1/nope',
-    '/v1/memory',
-    '/v2/memories',
-    `${memPath(randomId())}/tags`,
-    '/v1/memories/search/extra',
-    '/v1/health/live',
-  ];
-  await t.each(paths, async (p) => {
-    (await t.api.get(p)).expectError(404, 'not_found');
-  });
-  (await t.api.post('/v1/nope', {})).expectError(404, 'not_found');
-});
+check(
+  'OMP-HTTP-021',
+  'MUST answer a path neither the API nor a vendor extension defines with 404',
+  async (t) => {
+    const paths = [
+      '/v1/nope',
+      '/v1/memory',
+      '/v2/memories',
+      `${memPath(randomId())}/tags`,
+      '/v1/memories/search/extra',
+      '/v1/health/live',
+    ];
+    await t.each(paths, async (p) => {
+      (await t.api.get(p)).expectError(404, 'not_found');
+    });
+    (await t.api.post('/v1/nope', {})).expectError(404, 'not_found');
+  },
+);
 
 check(
   'OMP-HTTP-011',

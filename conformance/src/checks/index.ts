@@ -11,6 +11,11 @@ import './expiry.ts';
 import './export-import.ts';
 import './http.ts';
 import './errors.ts';
+import './versions.ts';
+import './concurrency.ts';
+import './cursor.ts';
+import './bulk-delete.ts';
+import './discovery.ts';
 import './mcp-server.ts';
 import './mcp.ts';
 // Last: its exclusive checks read what every other check's exchanges showed.

@@ -1,7 +1,7 @@
 /**
  * Run-wide MCP checks, imported after every other check file and exclusive (so they run last): every message any
  * MCP endpoint sent during the run judged against the MCP protocol's schemas (OMP-MCP-020), and how a stdio
- * adapter reads its configuration (OMP-MCP-021).
+ * adapter reads its configuration (OMP-CLIENT-010).
  */
 import { spawn } from 'node:child_process';
 import { short } from '../core/assert.ts';
@@ -66,11 +66,11 @@ function startWithout(
 }
 
 check(
-  'OMP-MCP-021',
+  'OMP-CLIENT-010',
   'MUST read OMP_SERVER and OMP_API_KEY, and fail at start naming a missing one',
   async (t) => {
     const target = t.mcpRun.target;
-    if (target.kind !== 'stdio') throw new Error('runner bug: OMP-MCP-021 needs a stdio target');
+    if (target.kind !== 'stdio') throw new Error('runner bug: OMP-CLIENT-010 needs a stdio target');
     // Reads them: what it adds with the key the runner gave it is the key's principal's, on this server.
     const s = await t.mcp();
     const m = await mcpAdd(t, s);

@@ -352,7 +352,7 @@ check('OMP-MEM-018', 'SHOULD return a client-supplied embedding unchanged from g
   const embedding = [0.125, -0.5, 1, 0, 3.25e-5];
   const res = await t.api.post('/v1/memories', t.body({ embedding }));
   if (res.status === 422 && t.run.declared.has('search'))
-    t.skip('not-applicable', 'the Search server refuses an embedding of foreign dimensions (OMP-SEARCH-025)');
+    t.skip('not-applicable', 'the Search server refuses an embedding of foreign dimensions (OMP-EMB-002)');
   const m = res.expect<Memory>(201, 'memory');
   const g = await t.api.get(memPath(m.id));
   t.equal(g.expect<Memory>(200, 'memory').embedding, embedding, 'embedding from get', g);

@@ -473,7 +473,7 @@ check(
 );
 
 check(
-  'OMP-SEARCH-025',
+  'OMP-EMB-002',
   "MUST reject an embedding whose dimensions differ from the model's with 422",
   async (t) => {
     const m = await t.create({ content: 'dimension probe' });

@@ -78,6 +78,10 @@ export interface RunState {
   toolKeys: ToolKey[];
   /** Why per-tool keys could not be described (GET /v1/me unusable), with the check that shows it. */
   toolKeysBlocked?: { by: string; reason: string };
+  /** The spec versions the server lists in health (`versions`, else `[version]`). */
+  versions: string[];
+  /** The spec version the server is judged by (spec-version.ts): its schemas judge every body. */
+  judgedVersion: string;
   /** Declared (or, when health is unusable, assumed) levels and capabilities. */
   declared: Set<Level>;
   capabilities: Set<string>;
@@ -304,7 +308,7 @@ export class CheckContext implements ClientHost {
    */
   expectShape(kind: ShapeKind, res: Res): void {
     if (!res.isJson) this.fail(`body is not JSON: ${res.describe()}`, res);
-    const problems = shapeProblems(kind, res.json);
+    const problems = shapeProblems(kind, res.json, this.run.judgedVersion);
     if (problems.length)
       this.fail(
         `body is not valid against the schema ${kind}: ${problems.map((p) => p.message).join('; ')}`,

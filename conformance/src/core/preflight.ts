@@ -7,9 +7,11 @@
  */
 import { validatorFor } from '@omp-kit/schemas';
 import { type HttpClient, TransportError } from '../http/client.ts';
+import { loadCatalogue } from './catalogue.ts';
 import { type KeyRef, type Keyring, keyLabel, PRIMARY, SECOND } from './credentials.ts';
 import type { Limits, ToolKey } from './harness.ts';
-import { LEVEL_CAPABILITIES, MINIMUM_LIMITS } from './levels.ts';
+import { levelCapabilities, MINIMUM_LIMITS } from './levels.ts';
+import { judgedVersion, listedVersions, validForVersion } from './spec-version.ts';
 import { LEVELS, type Level } from './types.ts';
 import type { Health, Principal } from './wire.ts';
 
@@ -42,6 +44,10 @@ export interface HealthFindings {
   server: { name: string; version: string } | null;
   /** The raw body's version member, when a string. */
   version: string | null;
+  /** The versions the body lists (`versions`, else `[version]`). */
+  versions: string[];
+  /** The version the server is judged by (spec-version.ts). */
+  judgedVersion: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -82,6 +88,8 @@ export async function readHealth(
     draft: null,
     server: null,
     version: null,
+    versions: [],
+    judgedVersion: loadCatalogue().specVersion,
   };
   if (notJson) {
     const ct = res.headers['content-type'] ?? 'no Content-Type';
@@ -90,8 +98,10 @@ export async function readHealth(
     for (const l of requested ?? []) f.assumed.add(l);
     return f;
   }
+  f.versions = listedVersions(body);
+  f.judgedVersion = judgedVersion(f.versions);
   if (res.status !== 200) f.problem = `GET /v1/health answered ${res.status}`;
-  else if (!validatorFor('health')(body))
+  else if (!validForVersion(f.judgedVersion, 'health', body))
     f.problem = 'the GET /v1/health body is not valid against the schema health';
   else f.health = body as Health;
   const b = isObject(body) ? body : {};
@@ -108,7 +118,8 @@ export async function readHealth(
   else if (f.draft) for (const l of draftLevels(compliance)) f.assumed.add(l);
   if (Array.isArray(b.capabilities)) {
     for (const c of b.capabilities) if (typeof c === 'string') f.capabilities.add(c);
-  } else for (const l of f.assumed) for (const c of LEVEL_CAPABILITIES[l]) f.capabilities.add(c);
+  } else
+    for (const l of f.assumed) for (const c of levelCapabilities(l, f.judgedVersion)) f.capabilities.add(c);
   const limits = isObject(b.limits) ? b.limits : {};
   for (const k of ['max_body_bytes', 'max_import_bytes'] as const) {
     const v = limits[k];

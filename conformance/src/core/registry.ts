@@ -59,6 +59,8 @@ export interface CatalogueEntry {
 export function complianceToLevel(c: string): Level {
   const l = c.toLowerCase();
   if (l === 'core' || l === 'search' || l === 'full' || l === 'mcp') return l;
+  // The only client the runner certifies is an MCP adapter (OMP-CLIENT-010), run at the MCP level.
+  if (l === 'client') return 'mcp';
   return 'core';
 }
 

@@ -191,6 +191,11 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     configProblems.push(...found.configProblems);
     for (const n of found.notes) emit({ type: 'preflight', message: n });
     if (health.problem) emit({ type: 'preflight', message: health.problem });
+    if (health.judgedVersion !== loadCatalogue().specVersion)
+      emit({
+        type: 'preflight',
+        message: `the server does not list ${loadCatalogue().specVersion} (versions ${JSON.stringify(health.versions)}): bodies are judged by the ${health.judgedVersion} schemas and the checks of what later versions add are not applicable`,
+      });
     if (configProblems.length > 0)
       return finish({
         verdict: 'config_error',
@@ -229,6 +234,8 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
             },
           }
         : {}),
+      versions: health.versions,
+      judgedVersion: health.judgedVersion,
       declared: health.assumed,
       capabilities: health.capabilities,
       limits: health.limits,
@@ -239,7 +246,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       signal: controller.signal,
       clock: [],
       monitor,
-      shapes: new ShapeMonitor(),
+      shapes: new ShapeMonitor(health.judgedVersion),
       mcp,
     };
 

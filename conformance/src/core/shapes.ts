@@ -4,8 +4,9 @@
  * for every memory, OMP-LIST-001 for the list envelope, …). The run watches every body a check reads, so a shape
  * fault is reported once, under its own requirement, with the exchanges that show it, and fails nothing else.
  */
-import { type SchemaName, toViolations, validatorFor } from '@omp-kit/schemas';
+import { type SchemaName, toViolations } from '@omp-kit/schemas';
 import type { Exchange } from '../http/client.ts';
+import { schemaValidators } from './spec-version.ts';
 
 /** Response kinds whose shape a requirement of the catalogue names. */
 export type ShapeKind =
@@ -16,7 +17,8 @@ export type ShapeKind =
   | 'import-result'
   | 'principal'
   | 'health'
-  | 'error';
+  | 'error'
+  | 'bulk-delete-result';
 
 /** The requirement that says "the body is valid against the schema X", per response kind. */
 export const SHAPE_REQUIREMENT: Readonly<Record<ShapeKind, string>> = {
@@ -28,6 +30,7 @@ export const SHAPE_REQUIREMENT: Readonly<Record<ShapeKind, string>> = {
   principal: 'OMP-AUTH-010',
   health: 'OMP-HEALTH-002',
   error: 'OMP-ERR-001',
+  'bulk-delete-result': 'OMP-BULK-001',
 };
 
 /** Kinds whose `memories` items are memories: their envelope is judged without the items (OMP-MEM-001's). */
@@ -40,29 +43,30 @@ export interface ShapeProblem {
   message: string;
 }
 
-function violations(value: unknown, schema: SchemaName, prefix = ''): string[] {
-  const v = validatorFor(schema);
-  if (v(value)) return [];
+function violations(value: unknown, schema: SchemaName, version: string, prefix = ''): string[] {
+  const [v, ...later] = schemaValidators(version, schema);
+  if (!v || v(value) || later.some((l) => l(value) === true)) return [];
   return toViolations(v.errors)
     .slice(0, 5)
     .map((x) => `${prefix}${x.path || '/'} ${x.message}`);
 }
 
 /**
- * Shape problems of one body. A container's envelope (members other than `memories` items) is judged as `kind`;
- * each memory it holds as `memory`.
+ * Shape problems of one body under the schemas of the spec version the server is judged by. A container's
+ * envelope (members other than `memories` items) is judged as `kind`; each memory it holds as `memory`.
  */
-export function shapeProblems(kind: ShapeKind, body: unknown): ShapeProblem[] {
-  if (!CONTAINERS.has(kind)) return violations(body, kind).map((message) => ({ kind, message }));
+export function shapeProblems(kind: ShapeKind, body: unknown, version: string): ShapeProblem[] {
+  if (!CONTAINERS.has(kind)) return violations(body, kind, version).map((message) => ({ kind, message }));
   const out: ShapeProblem[] = [];
   const items =
     body && typeof body === 'object' && Array.isArray((body as { memories?: unknown }).memories)
       ? ((body as { memories: unknown[] }).memories as unknown[])
       : null;
   const envelope = items ? { ...(body as object), memories: [] } : body;
-  for (const message of violations(envelope, kind)) out.push({ kind, message });
+  for (const message of violations(envelope, kind, version)) out.push({ kind, message });
   items?.forEach((m, i) => {
-    for (const message of violations(m, 'memory', `/memories/${i}`)) out.push({ kind: 'memory', message });
+    for (const message of violations(m, 'memory', version, `/memories/${i}`))
+      out.push({ kind: 'memory', message });
   });
   return out;
 }
@@ -85,12 +89,19 @@ export class ShapeMonitor {
     principal: 0,
     health: 0,
     error: 0,
+    'bulk-delete-result': 0,
   };
   readonly bad: Record<ShapeKind, number> = { ...this.seen };
   private readonly kept: ShapeViolation[] = [];
   private readonly messages = new Set<string>();
   /** Memories the server stored from a request it should have refused: their shape is that request's fault. */
   private readonly tainted = new Set<string>();
+  /** The spec version whose schemas judge the bodies (spec-version.ts). */
+  readonly version: string;
+
+  constructor(version: string) {
+    this.version = version;
+  }
 
   /** Mark a memory as stored from an invalid request (an accepted invalid create, update or import item). */
   taint(id: string): void {
@@ -111,7 +122,7 @@ export class ShapeMonitor {
       kind !== 'memory' && Array.isArray(items) && items.some(isTainted)
         ? { ...(body as object), memories: items.filter((m) => !isTainted(m)) }
         : body;
-    const problems = shapeProblems(kind, clean);
+    const problems = shapeProblems(kind, clean, this.version);
     const kinds = new Set(problems.map((p) => p.kind));
     for (const k of kinds) this.bad[k]++;
     for (const p of problems) {

@@ -89,7 +89,7 @@ export interface CheckResult {
   notes: string[];
   durationMs: number;
   requests: number;
-  /** For a draft-era server: the documented change since draft 0.2 (SPEC §14) this failure trips over. */
+  /** For a draft-era server: the documented change since draft 0.2 (SPEC §15) this failure trips over. */
   sinceDraft?: string;
   /** Listed in the expected-failures file: a fail that does not count, or a pass that makes the entry stale. */
   expectedFailure?: { reason: string; stale: boolean };

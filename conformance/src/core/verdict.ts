@@ -38,7 +38,7 @@ interface DraftChange {
 
 let draftChanges: DraftChange[] | undefined;
 
-/** SPEC §14 as data (data/draft-changes.json): requirement ID → the documented change since draft 0.2. */
+/** SPEC §15 as data (data/draft-changes.json): requirement ID → the documented change since draft 0.2. */
 export function draftChangeOf(requirement: string): DraftChange | undefined {
   draftChanges ??= (
     JSON.parse(readFileSync(new URL('../../data/draft-changes.json', import.meta.url), 'utf8')) as {

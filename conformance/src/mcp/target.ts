@@ -138,7 +138,7 @@ export class McpRun {
     }
     const t = o.target;
     if (t.kind !== 'stdio') return new StreamableHttpTransport({ ...http, url: t.url });
-    // The adapter reads the server and key from its environment (OMP-MCP-021); assignments on the command line
+    // The adapter reads the server and key from its environment (OMP-CLIENT-010); assignments on the command line
     // win over these, as a shell does. OMP_TOOL would name the client instead of clientInfo: left out.
     const env: NodeJS.ProcessEnv = { ...process.env, OMP_SERVER: o.baseUrl };
     delete env.OMP_TOOL;

@@ -146,11 +146,12 @@ function walkObject(schema: S, file: string, value: S, path: string[], root: S, 
   for (const r of required)
     if (r in value)
       add(`${at([...path, r])}: required, missing`, [...path, r], setAt(root, [...path, r], REMOVE));
+  // x_ names are extension members (SPEC.md §1.4), accepted by every schema: probe with another name.
   if (s.additionalProperties === false)
     add(
-      `${at([...path, 'x_unknown_member'])}: unknown member`,
-      [...path, 'x_unknown_member'],
-      setAt(root, [...path, 'x_unknown_member'], 'x'),
+      `${at([...path, 'unknown_member'])}: unknown member`,
+      [...path, 'unknown_member'],
+      setAt(root, [...path, 'unknown_member'], 'x'),
     );
   if (typeof s.minProperties === 'number' && path.length === 0 && s.minProperties > 0)
     add('/: minProperties, empty object', [], {});

@@ -141,7 +141,7 @@ export function draftLine(report: Report): string | undefined {
   const what = [d.version ? `version ${d.version}` : '', d.compliance ? `compliance ${d.compliance}` : '']
     .filter(Boolean)
     .join(', ');
-  return `this server answers health like the published draft (${what}): failures are split into documented changes since draft 0.2 (SPEC §14) and defects under the draft too`;
+  return `this server answers health like the published draft (${what}): failures are split into documented changes since draft 0.2 (SPEC §15) and defects under the draft too`;
 }
 
 /** The stamp line every report carries. */

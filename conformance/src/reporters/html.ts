@@ -98,7 +98,7 @@ function firstSections(report: Report): string {
   const split = draftSplit(report);
   if (split) {
     out.push(`<p><b>${esc(draftLine(report) ?? '')}.</b></p>`);
-    out.push(groupsHtml('Documented changes since draft 0.2 (SPEC §14)', split.changed));
+    out.push(groupsHtml('Documented changes since draft 0.2 (SPEC §15)', split.changed));
     out.push(groupsHtml('Defects under draft 0.2 too', split.defects));
     out.push(
       groupsHtml(

@@ -85,7 +85,7 @@ export function renderMarkdown(report: Report): string {
   const split = draftSplit(report);
   if (split) {
     out.push('', `> ${cell(draftLine(report) ?? '')}.`);
-    groups(out, 'Documented changes since draft 0.2 (SPEC §14)', split.changed);
+    groups(out, 'Documented changes since draft 0.2 (SPEC §15)', split.changed);
     groups(out, 'Defects under draft 0.2 too', split.defects);
     groups(
       out,

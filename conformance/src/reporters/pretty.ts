@@ -142,7 +142,7 @@ export class PrettyReporter {
     const split = draftSplit(report);
     if (draft && split) {
       out.push(this.paint(C.bold, `Draft-era server: ${draft}.`));
-      out.push(this.groups('Documented changes since draft 0.2 (SPEC §14)', split.changed));
+      out.push(this.groups('Documented changes since draft 0.2 (SPEC §15)', split.changed));
       out.push(this.groups('Defects under draft 0.2 too', split.defects));
       const errors = report.checks.filter((r) => r.status === 'error');
       if (errors.length) out.push(this.groups("Runner errors (not the server's fault)", errors));

@@ -124,6 +124,7 @@ const ignored = new Set([
   'format',
   'required',
   'additionalProperties',
+  'patternProperties',
   'properties',
   'items',
   'type',
@@ -156,7 +157,7 @@ export class GoTypes {
         .map((o) => o.body?.type.uri ?? ''),
     );
     for (const t of model.types) {
-      const { schema, base } = this.#at(t.uri);
+      const { schema, base } = this.#tightened(t.uri);
       const name = goNameOf(t.name);
       if (isObj(schema.properties) && schema.type === 'object') {
         this.#declare({
@@ -181,6 +182,29 @@ export class GoTypes {
       }
       this.#named.set(t.uri, name);
     }
+  }
+
+  /**
+   * The schema at `uri`; a titled schema that only tightens another (`$ref` beside `required`, as `memory` does
+   * `export-item`) becomes a copy of its target with the union of both `required` lists, so it is its own struct.
+   */
+  #tightened(uri: string): { schema: Obj; base: string } {
+    const at = this.#at(uri);
+    const { schema } = at;
+    if (typeof schema.$ref !== 'string' || isObj(schema.properties)) return at;
+    const target = this.#at(new URL(schema.$ref, at.base || undefined).href.replace(/#$/, ''));
+    if (!isObj(target.schema.properties)) return at;
+    const required = [
+      ...new Set([
+        ...(Array.isArray(target.schema.required) ? target.schema.required : []),
+        ...(Array.isArray(schema.required) ? schema.required : []),
+      ]),
+    ];
+    const { $ref: _ref, ...own } = schema;
+    return {
+      schema: { ...target.schema, ...own, properties: target.schema.properties, required },
+      base: target.base,
+    };
   }
 
   /** Names of the declared titled types, sorted. */

@@ -26,7 +26,7 @@ export class ApiError extends Error {
   }
 }
 
-/** 404 not_found: a path that is not part of the API (OMP-HTTP-010). */
+/** 404 not_found: a path that is not part of the API (OMP-HTTP-021). */
 export const routeNotFound = (path: string): ApiError =>
   new ApiError(404, 'not_found', `No route for ${path.slice(0, 200)}`);
 

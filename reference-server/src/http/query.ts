@@ -8,7 +8,7 @@ const INTEGER_PARAMS = new Set(['limit', 'offset']);
 const LIST_PARAMS = new Set(['tags']);
 
 /**
- * Parse a query string strictly: unknown and repeated parameters are violations (OMP-HTTP-006, OMP-HTTP-007).
+ * Parse a query string strictly: unknown and repeated parameters are violations (OMP-HTTP-020, OMP-HTTP-007).
  * Values are coerced to what the schemas expect (integers, tag arrays) so that the normative schemas can judge
  * them; a value that cannot be coerced is left as a string and fails validation there.
  */
@@ -20,6 +20,7 @@ export function parseQuery(
   const violations: Violation[] = [];
   const seen = new Set<string>();
   for (const [name, raw] of search) {
+    if (name.startsWith('x_')) continue; // extension parameters are ignored (OMP-EXT-002)
     if (!allowed.includes(name)) {
       violations.push({ path: `?${name}`, message: 'is not a parameter of this endpoint' });
       continue;

@@ -11,6 +11,8 @@ import type { Credential, KeyRing } from '../auth/keys.ts';
 import type { LogSink } from '../log.ts';
 import type { McpMount } from '../mcp.ts';
 import { randomBytesPooled } from '../model/random.ts';
+import { stripExtensions } from '../validation.ts';
+import { negotiate, versioned } from '../versioning.ts';
 import { parseJson, readBody, requireJsonContentType } from './body.ts';
 import { ApiError, envelope } from './errors.ts';
 import type { Reply, Router } from './router.ts';
@@ -88,12 +90,13 @@ export function createHttpServer(options: HttpOptions): Server {
       const path = q === -1 ? url : url.slice(0, q);
       const { endpoint, params } = router.match(req.method ?? 'GET', path);
       route = endpoint.path;
+      if (versioned(path)) res.setHeader('OMP-Version', negotiate(req)); // before the key (OMP-ERR-011)
       credential = endpoint.auth === 'required' ? authenticate(req, keys) : tryAuthenticate(req, keys);
       let body: unknown;
       if (endpoint.body) {
         requireJsonContentType(req);
         const limit = endpoint.body === 'import' ? options.maxImportBytes : options.maxBodyBytes;
-        body = parseJson(await readBody(req, limit));
+        body = stripExtensions(parseJson(await readBody(req, limit)));
       } else {
         req.resume(); // bodies of GET/DELETE are ignored
       }

@@ -1,11 +1,14 @@
 import type { Violation } from '@omp-kit/schemas';
 import type { CreateMemoryRequest, SortOrder, UpdateMemoryRequest } from '@omp-kit/schemas/types';
-import { forbidden, memoryNotFound } from '../http/errors.ts';
+import { decodeCursor, encodeCursor, filtersDigest } from '../concurrency/cursor.ts';
+import { etagOf, ifMatchPasses, preconditionFailed } from '../concurrency/etag.ts';
+import { idempotent } from '../concurrency/idempotency.ts';
+import { forbidden, memoryNotFound, validationError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isMemoryId } from '../model/ids.ts';
 import { ceilMs } from '../model/time.ts';
 import type { Filters } from '../storage/memory-store.ts';
-import { renderMemory, renderPage } from '../storage/rows.ts';
+import { type MemoryRow, renderMemory, renderPage } from '../storage/rows.ts';
 import { asQueryViolations, scalarViolations, validators, violationsOf } from '../validation.ts';
 import {
   type AppContext,
@@ -18,7 +21,31 @@ import {
   visibilityOf,
 } from './context.ts';
 
-const LIST_PARAMS = ['type', 'tool', 'tags', 'namespace', 'limit', 'offset', 'sort'] as const;
+const LIST_PARAMS = ['type', 'tool', 'tags', 'namespace', 'limit', 'offset', 'cursor', 'sort'] as const;
+
+/** The If-Match header of a request, one string. */
+function ifMatchOf(req: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const h = req.headers['if-match'];
+  return Array.isArray(h) ? h.join(', ') : h;
+}
+
+/** A precondition for store.update/delete: 412 unless If-Match names the current ETag (OMP-ETAG-003..005). */
+function ifMatch(header: string | undefined): ((current: MemoryRow) => void) | undefined {
+  if (header === undefined) return undefined;
+  return (current) => {
+    if (!ifMatchPasses(header, etagOf(current))) {
+      throw preconditionFailed('The memory has changed since the ETag in If-Match; read it again', {
+        etag: etagOf(current),
+      });
+    }
+  };
+}
+
+/** The cursor continuing after `row` in `sort` order (OMP-LIST-017). */
+function cursorAfter(row: MemoryRow, sort: SortOrder, filters: Filters): string {
+  const key = sort.startsWith('created') ? row.created_key : row.updated_key;
+  return encodeCursor({ sort, filters: filtersDigest(filters), key, id: row.id });
+}
 
 /** OMP-EXP-002: an expiry must lie in the future when it is written. */
 function futureExpiry(expiresAt: string | null | undefined): Violation[] {
@@ -50,8 +77,19 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         if (c.tool !== null && req.source.tool !== c.tool) {
           throw forbidden(`This key may only create memories with source.tool ${c.tool}`, { tool: c.tool });
         }
-        const row = await store.create(c.principal, req);
-        return json(201, renderMemory(row, true), { Location: `/v1/memories/${row.id}` });
+        return idempotent(
+          store.idempotency,
+          ctx,
+          c,
+          async () => {
+            const row = await store.create(c.principal, req);
+            return json(201, renderMemory(row, true), {
+              Location: `/v1/memories/${row.id}`,
+              ETag: etagOf(row),
+            });
+          },
+          (id) => store.get(visibilityOf(c), id) !== undefined,
+        );
       },
     },
     {
@@ -72,12 +110,36 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         };
         const sort = (values.sort as SortOrder | undefined) ?? 'created_at_desc';
         const limit = (values.limit as number | undefined) ?? 20;
-        const offset = (values.offset as number | undefined) ?? 0;
         store.purgeExpired();
+        if (values.cursor !== undefined) {
+          // Cursor pagination (OMP-LIST-018, OMP-LIST-021, OMP-LIST-022).
+          const pos = decodeCursor(values.cursor as string);
+          const wrong =
+            values.offset !== undefined
+              ? 'must not be given with offset'
+              : !pos
+                ? 'is not a cursor this server issued'
+                : pos.sort !== sort || pos.filters !== filtersDigest(filters)
+                  ? 'belongs to a request with other filters or another sort'
+                  : undefined;
+          if (wrong || !pos) throw validationError([{ path: '?cursor', message: wrong ?? 'is invalid' }]);
+          const page = store.listAfter(vis, filters, sort, limit, { key: pos.key, id: pos.id });
+          const last = page.rows[page.rows.length - 1];
+          const more = last !== undefined && page.before + page.rows.length < page.total;
+          const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
+          return json(
+            200,
+            `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${page.before},"next_cursor":${next}}`,
+          );
+        }
+        const offset = (values.offset as number | undefined) ?? 0;
         const key = JSON.stringify(['list', vis, filters, sort, limit, offset]);
         const body = cache.through(key, store.generation, () => {
           const page = store.list(vis, filters, sort, limit, offset);
-          return `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset}}`;
+          const last = page.rows[page.rows.length - 1];
+          const more = last !== undefined && offset + page.rows.length < page.total;
+          const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
+          return `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset},"next_cursor":${next}}`;
         });
         return json(200, body);
       },
@@ -93,7 +155,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         const id = ctx.params.id as string;
         const row = isMemoryId(id) ? store.get(visibilityOf(c), id) : undefined;
         if (!row) throw memoryNotFound(id);
-        return json(200, renderMemory(row, true));
+        return json(200, renderMemory(row, true), { ETag: etagOf(row) });
       },
     },
     {
@@ -107,8 +169,14 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         requireWrite(c);
         const id = ctx.params.id as string;
         if (!isMemoryId(id)) throw memoryNotFound(id);
-        const row = await store.update(visibilityOf(c), c.tool, id, ctx.body as UpdateMemoryRequest);
-        return json(200, renderMemory(row, true));
+        const row = await store.update(
+          visibilityOf(c),
+          c.tool,
+          id,
+          ctx.body as UpdateMemoryRequest,
+          ifMatch(ifMatchOf(ctx.req)),
+        );
+        return json(200, renderMemory(row, true), { ETag: etagOf(row) });
       },
     },
     {
@@ -121,7 +189,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         requireWrite(c);
         const id = ctx.params.id as string;
         if (!isMemoryId(id)) throw memoryNotFound(id);
-        await store.delete(visibilityOf(c), c.tool, id);
+        await store.delete(visibilityOf(c), c.tool, id, ifMatch(ifMatchOf(ctx.req)));
         return { status: 204 };
       },
     },

@@ -1,9 +1,11 @@
 import type { Health } from '@omp-kit/schemas/types';
 import { principalOf } from '../auth/keys.ts';
+import { RETENTION_SECONDS } from '../concurrency/idempotency.ts';
 import type { Endpoint } from '../http/router.ts';
+import { NEWEST, VERSIONS } from '../versioning.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
-/** Levels and capabilities this server implements completely (OMP-LEVEL-002, OMP-HEALTH-006). */
+/** Levels and capabilities this server implements completely (OMP-LEVEL-002, OMP-HEALTH-009). */
 export const LEVELS: Health['levels'] = ['core', 'full', 'mcp'];
 export const CAPABILITIES: string[] = [
   'keyword_search',
@@ -20,17 +22,28 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
       method: 'GET',
       path: '/v1/health',
       auth: 'optional',
-      // Query parameters are ignored here (SPEC.md §4.1) so monitors may add cache-busters.
+      // Query parameters are ignored here (OMP-HTTP-024) so monitors may add cache-busters.
       handle(ctx) {
         const reader = ctx.credential?.canRead ? ctx.credential : undefined;
         const health: Health = {
           status: 'ok',
-          version: '0.3',
+          version: NEWEST,
+          versions: [...VERSIONS],
           // null without a valid key or without the read scope (OMP-HEALTH-004)
           memories_count: reader ? app.store.count(visibilityOf(reader)) : null,
           levels: LEVELS,
           capabilities: CAPABILITIES,
-          limits: { max_body_bytes: app.limits.maxBodyBytes, max_import_bytes: app.limits.maxImportBytes },
+          // No capability of this server has sub-fields (SPEC.md §19.1) (OMP-HEALTH-010).
+          capability_details: Object.fromEntries(CAPABILITIES.map((c) => [c, {}])),
+          limits: {
+            max_body_bytes: app.limits.maxBodyBytes,
+            max_import_bytes: app.limits.maxImportBytes,
+            idempotency_retention_seconds: RETENTION_SECONDS,
+          },
+          // Rows are deleted at once, but SQLite keeps their bytes in free pages and the WAL until they are
+          // reused or checkpointed; idempotency records keep responses 24 h. 24 h bounds both (OMP-ERASE-002).
+          // The server keeps no backups of its own.
+          retention: { erasure_seconds: 86_400, backup_seconds: null },
           server: app.server,
         };
         return json(200, JSON.stringify(health));

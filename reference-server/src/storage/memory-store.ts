@@ -8,6 +8,7 @@ import type {
   UpdateMemoryRequest,
 } from '@omp-kit/schemas/types';
 import { GenerationCache } from '../cache.ts';
+import { IdempotencyStore } from '../concurrency/idempotency.ts';
 import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
@@ -75,12 +76,15 @@ export class MemoryStore {
   readonly #totals: GenerationCache<number>;
   /** Increases whenever stored data changes; response caches compare it. */
   generation = 0;
+  /** Recorded responses of requests with an Idempotency-Key (SPEC.md §5.9). */
+  readonly idempotency: IdempotencyStore;
 
   constructor(db: DatabaseSync, options: { now?: () => number; cacheTotals?: boolean } = {}) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
+    this.idempotency = new IdempotencyStore(db, this.#now);
     this.#writes.onCommit = () => {
       this.generation++;
     };
@@ -289,6 +293,7 @@ export class MemoryStore {
     writerTool: string | null,
     id: string,
     patch: UpdateMemoryRequest,
+    precondition?: (current: MemoryRow) => void,
   ): Promise<MemoryRow> {
     return this.#writes.run(() => {
       const now = this.#now();
@@ -297,6 +302,8 @@ export class MemoryStore {
       if (writerTool !== null && before.tool !== writerTool) {
         throw forbidden(`This key may only change memories of tool ${writerTool}`, { tool: writerTool });
       }
+      // Checked inside the write, so no other write can slip between the check and the change (OMP-ETAG-003).
+      precondition?.(before);
       const after: MemoryRow = { ...before };
       if (patch.content !== undefined) after.content = patch.content;
       if (patch.type !== undefined) after.type = patch.type;
@@ -319,13 +326,19 @@ export class MemoryStore {
   }
 
   /** Delete a memory; the same visibility and tool rules as update. */
-  delete(vis: Visibility, writerTool: string | null, id: string): Promise<void> {
+  delete(
+    vis: Visibility,
+    writerTool: string | null,
+    id: string,
+    precondition?: (current: MemoryRow) => void,
+  ): Promise<void> {
     return this.#writes.run(() => {
       const row = this.#visible(vis, id, this.#now());
       if (!row) throw memoryNotFound(id);
       if (writerTool !== null && row.tool !== writerTool) {
         throw forbidden(`This key may only delete memories of tool ${writerTool}`, { tool: writerTool });
       }
+      precondition?.(row);
       this.#deleteSeq(row.seq);
     });
   }
@@ -342,7 +355,7 @@ export class MemoryStore {
   ): Promise<ImportResult> {
     return this.#writes.run(() => {
       const now = this.#now();
-      const validate = validators.memory();
+      const validate = validators.exportItem();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
       this.#pendingCounts = new Map();
       try {
@@ -419,7 +432,16 @@ export class MemoryStore {
           details: { tool: writerTool },
         });
       } else {
-        this.#replace(existing, { seq: existing.seq, ...row });
+        // An overwrite is a write: created_at stays, updated_at moves forward (OMP-IMPORT-021, OMP-TIME-004/005).
+        const updatedAt = isoFromMs(Math.max(now, floorMs(existing.updated_at) + 1));
+        this.#replace(existing, {
+          ...row,
+          seq: existing.seq,
+          created_at: existing.created_at,
+          created_key: existing.created_key,
+          updated_at: updatedAt,
+          updated_key: sortKey(updatedAt),
+        });
         result.imported++;
       }
     });
@@ -501,6 +523,90 @@ export class MemoryStore {
       ).all(...params, limit, offset) as unknown as MemoryRow[];
     }
     return { rows, total };
+  }
+
+  /**
+   * One page of a list after a keyset position (SPEC.md §5.2, cursor pagination): the memories strictly after
+   * (`key`, `id`) in the order of `sort`, the total, and how many matches precede the page (OMP-LIST-022).
+   * Walks the sort index, so writes elsewhere in the order never shift the page.
+   */
+  listAfter(
+    vis: Visibility,
+    filters: Filters,
+    sort: SortOrder,
+    limit: number,
+    after: { key: string; id: string } | null,
+  ): Page & { before: number } {
+    this.purgeExpired();
+    const tool = effectiveTool(vis, filters);
+    if (tool === false) return { rows: [], total: 0, before: 0 };
+    const { where, params } = conditions(vis.principal, { ...filters, tool });
+    const { index, orderBy } = ORDER[sort];
+    const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
+    const op = sort.endsWith('desc') ? '<' : '>';
+    const total = (
+      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
+    ).n;
+    if (after === null) {
+      const rows = this.#sql(
+        `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`,
+      ).all(...params, limit) as unknown as MemoryRow[];
+      return { rows, total, before: 0 };
+    }
+    const past = `(${column} ${op} ? OR (${column} = ? AND m.id ${op} ?))`;
+    const rows = this.#sql(
+      `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where} AND ${past}
+       ORDER BY ${orderBy} LIMIT ?`,
+    ).all(...params, after.key, after.key, after.id, limit) as unknown as MemoryRow[];
+    const before = (
+      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where} AND NOT ${past}`).get(
+        ...params,
+        after.key,
+        after.key,
+        after.id,
+      ) as { n: number }
+    ).n;
+    return { rows, total, before };
+  }
+
+  /**
+   * Bulk delete (SPEC.md §5.6) in one transaction: the visible memories matching every criterion that the writer
+   * may delete (only its own tool's for a per-tool key). `expectedCount` that differs deletes nothing (412).
+   */
+  bulkDelete(
+    vis: Visibility,
+    writerTool: string | null,
+    criteria: Filters & { createdBefore?: string | undefined; ids?: readonly string[] | undefined },
+    options: { dryRun: boolean; expectedCount?: number | undefined; onMismatch: (matched: number) => Error },
+  ): Promise<{ matched: number; deleted: number }> {
+    return this.#writes.run(() => {
+      const tool = effectiveTool(vis, criteria);
+      if (tool === false || (writerTool !== null && tool !== undefined && tool !== writerTool)) {
+        if (options.expectedCount !== undefined && options.expectedCount !== 0) throw options.onMismatch(0);
+        return { matched: 0, deleted: 0 };
+      }
+      const { where, params } = conditions(vis.principal, { ...criteria, tool: writerTool ?? tool });
+      // Expired memories are already erased for clients (OMP-ERASE-001): never matched, purged on the next read.
+      const extra: string[] = ['(m.expires_ms IS NULL OR m.expires_ms > ?)'];
+      params.push(this.#now());
+      if (criteria.createdBefore !== undefined) {
+        extra.push('m.created_key < ?');
+        params.push(sortKey(criteria.createdBefore));
+      }
+      if (criteria.ids !== undefined) {
+        extra.push(`m.id IN (${criteria.ids.map(() => '?').join(', ')})`);
+        params.push(...criteria.ids);
+      }
+      const seqs = this.#db
+        .prepare(`SELECT m.seq AS seq FROM memories AS m WHERE ${[where, ...extra].join(' AND ')}`)
+        .all(...params) as Array<{ seq: number }>;
+      if (options.expectedCount !== undefined && options.expectedCount !== seqs.length) {
+        throw options.onMismatch(seqs.length);
+      }
+      if (options.dryRun) return { matched: seqs.length, deleted: 0 };
+      for (const { seq } of seqs) this.#deleteSeq(seq);
+      return { matched: seqs.length, deleted: seqs.length };
+    });
   }
 
   /**

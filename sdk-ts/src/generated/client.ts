@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Source hash: 0f27c5319ac4c61e (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 import type { ApiPromise } from '../core/api-promise.ts';
@@ -9,9 +9,12 @@ import type { PagePromise, PageSpec } from '../core/pagination.ts';
 import type { RequestOptions } from '../core/request.ts';
 import type {
   AiResult,
+  BulkDeleteRequest,
+  BulkDeleteResult,
   CompressRequest,
   ConflictStrategy,
   CreateMemoryRequest,
+  Cursor,
   ExportFile,
   ExtractRequest,
   Health,
@@ -77,6 +80,8 @@ export interface ListMemoriesParams {
    * @default 0
    */
   offset?: Offset;
+  /** The `next_cursor` of the previous page, passed back unchanged with the same filters and `sort`; not with `offset` (OMP-LIST-018, OMP-LIST-021). */
+  cursor?: Cursor;
   /**
    * Order of the list (OMP-LIST-010).
    * @default "created_at_desc"
@@ -130,12 +135,13 @@ export class Memories {
   /**
    * Create a memory.
    *
-   * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001).
+   * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001). With an `Idempotency-Key`, a retry returns the first response (SPEC.md §5.9).
    *
    * `POST /v1/memories` → 201 {@link Memory}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
+   * @throws {OmpError} 409 `idempotency_key_in_use`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -157,7 +163,7 @@ export class Memories {
   /**
    * List memories.
    *
-   * One page of the caller's visible memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
+   * One page of the caller's visible memories; `total` counts every match before `limit` and `offset`; `next_cursor` continues the walk without skipping or repeating under concurrent writes (SPEC.md §5.2).
    *
    * `GET /v1/memories` → 200 {@link ListMemoriesResponse}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * Await it for the first page; `for await` over it for every Memory of every page.
@@ -238,6 +244,34 @@ export class Memories {
   }
 
   /**
+   * Delete every memory matching a filter.
+   *
+   * Deletes and erases, in one transaction, every visible memory matching a non-empty filter (or `{"all": true}`) that the key may delete; `dry_run` counts only; `expected_count` guards against surprises (SPEC.md §5.6).
+   *
+   * `POST /v1/memories/bulk-delete` → 200 {@link BulkDeleteResult}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `forbidden`
+   * @throws {OmpError} 412 `precondition_failed`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  bulkDelete(body: BulkDeleteRequest, options?: RequestOptions): ApiPromise<BulkDeleteResult> {
+    return this.#client.request<BulkDeleteResult>(
+      {
+        id: 'bulkDeleteMemories',
+        method: 'POST',
+        path: '/v1/memories/bulk-delete',
+        body,
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
    * Get a memory.
    *
    * One visible memory, with its embedding when stored (SPEC.md §5.3).
@@ -265,13 +299,14 @@ export class Memories {
   /**
    * Update a memory.
    *
-   * Partial update; absent members are kept, null clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole (SPEC.md §5.4).
+   * Partial update; absent members are kept, null clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole (SPEC.md §5.4). With `If-Match`, only if the memory is unchanged (SPEC.md §5.8).
    *
    * `PUT /v1/memories/{id}` → 200 {@link Memory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {OmpError} 412 `precondition_failed`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -294,12 +329,13 @@ export class Memories {
   /**
    * Delete a memory.
    *
-   * Deletes one visible memory (SPEC.md §5.5).
+   * Deletes and erases one visible memory (SPEC.md §5.5, §5.7). With `If-Match`, only if the memory is unchanged (SPEC.md §5.8).
    *
    * `DELETE /v1/memories/{id}` → 204 (no body). Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {OmpError} 412 `precondition_failed`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
    */
@@ -318,7 +354,7 @@ export class Memories {
 }
 
 /**
- * Client of the Open Memory Protocol 0.3 HTTP API.
+ * Client of the Open Memory Protocol 0.4 HTTP API.
  *
  * ```ts
  * const client = new OmpClient({ baseUrl: 'http://127.0.0.1:3456', apiKey: process.env.OMP_API_KEY });

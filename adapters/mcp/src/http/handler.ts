@@ -265,7 +265,7 @@ export function createOmpMcpHttpHandler(options: OmpMcpHttpOptions): OmpMcpHttpH
     const route = matchRoute(url.pathname, mountPath);
     const method = req.method ?? 'GET';
     try {
-      // Unknown path, then method, then key (OMP-ERR-006).
+      // Unknown path, then method, then key (OMP-ERR-011).
       if (!route) {
         return sendEnvelope(res, 404, {
           error: 'not_found',

@@ -1,13 +1,15 @@
 /**
  * An independent, in-memory OMP 0.3 server written from spec/SPEC.md (not from the reference server), on plain
  * `node:http`, with switchable faults and valid variations (options.ts). Core level only: two principals with a
- * global key each. Bodies are validated with the published JSON Schemas (`@omp-kit/schemas`), as a third-party
- * implementer would; every other rule of the spec is written out here.
+ * global key each. Bodies are validated with the published 0.3 JSON Schemas (the frozen copy in
+ * spec/releases/0.3/schemas, loaded through `@omp-kit/schemas`), as a third-party 0.3 implementer would; every
+ * other rule of the spec is written out here.
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createAjv, schemaId, toViolations, type Violation } from '@omp-kit/schemas';
+import { createAjv, loadSchemasFrom, toViolations, type Violation } from '@omp-kit/schemas';
+import { releaseSchemaDir } from '@omp-kit/spec';
 import type { GalleryServer } from '../types.ts';
 import type { Faults, ServerOptions, Variations } from './options.ts';
 import { formatTime, hasLoneSurrogate, isTimestamp, relevance, tokenise, tsKey } from './text.ts';
@@ -37,9 +39,12 @@ const MEMBER_ORDER = [
   'metadata',
 ];
 
-const ajv = createAjv({ allErrors: true });
+// A 0.3 server: the schemas of the version it implements, not the current draft's.
+const schemas03 = loadSchemasFrom(releaseSchemaDir('0.3') ?? '');
+const ajv = createAjv({ allErrors: true, schemas: schemas03 });
 const validator = (name: string) => {
-  const fn = ajv.getSchema(schemaId(name));
+  const id = schemas03.get(name)?.$id;
+  const fn = id ? ajv.getSchema(id) : undefined;
   if (!fn) throw new Error(`schema ${name} did not compile`);
   return fn;
 };

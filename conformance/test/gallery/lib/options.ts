@@ -16,7 +16,7 @@ export interface Faults {
   searchScore?: boolean;
   /** Vendor members added to every error envelope (closed error schema: OMP-ERR-001). */
   errorExtra?: Record<string, unknown>;
-  /** A vendor liveness probe at `GET /v1/health/live` (an undefined path answered 200: OMP-HTTP-010). */
+  /** A vendor liveness probe at `GET /v1/health/live` (an undefined path answered 200: OMP-HTTP-021). */
   vendorLiveness?: boolean;
   /** A vendor `PATCH /v1/memories/{id}` (an undefined method answered: OMP-HTTP-011). */
   vendorPatch?: boolean;
@@ -28,7 +28,7 @@ export interface Faults {
   microsecondTimestamps?: boolean;
   /** DELETE answers 200 with the deleted memory instead of 204 (OMP-CRUD-019). */
   deleteReturnsMemory?: boolean;
-  /** Unknown query parameters are ignored, as most frameworks do (OMP-HTTP-006). */
+  /** Unknown query parameters are ignored, as most frameworks do (OMP-HTTP-020). */
   ignoreUnknownQuery?: boolean;
   /** The health `memories_count` is always null, even with a valid key (OMP-HEALTH-004). */
   healthCountAlwaysNull?: boolean;

@@ -172,7 +172,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
 def error_from_response(status: int, headers: Mapping[str, str], text: str) -> OmpError:
     """The typed error for a non-2xx response, from its status, headers and (possibly non-JSON) body text.
 
-    Unknown error codes are handled by status (OMP-ERR-009): the class comes from the status alone.
+    Unknown error codes are handled by status (OMP-CLIENT-002): the class comes from the status alone.
     """
     import json  # only on the error path
 

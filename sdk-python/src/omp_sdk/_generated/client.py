@@ -1,8 +1,8 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Source hash: 0f27c5319ac4c61e (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+# Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
-"""The Open Memory Protocol API 0.3 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
+"""The Open Memory Protocol API 0.4 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
 
 Generated from spec/openapi.yaml; the transport, retries and pagination are in omp_sdk/_core.
 """
@@ -18,8 +18,11 @@ from .._core.pagination import AsyncPagePromise, SyncPage
 from .._core.types import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from .models import (
     AiResult,
+    BulkDeleteRequestFilter,
+    BulkDeleteResult,
     ConflictStrategy,
     Content,
+    Cursor,
     Embedding,
     ExportFile,
     Health,
@@ -40,6 +43,7 @@ from .models import (
     SortOrder,
     Source,
     Tag,
+    TagFilter,
     Tags,
     Timestamp,
     ToolName,
@@ -102,7 +106,8 @@ class MemoriesResource:
         """Create a memory.
 
         `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
-            (SPEC.md §5.1, OMP-CRUD-001).
+            (SPEC.md §5.1, OMP-CRUD-001). With an `Idempotency-Key`, a retry returns the first response
+            (SPEC.md §5.9).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -158,13 +163,15 @@ class MemoriesResource:
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
+        cursor: Cursor | NotGiven = NOT_GIVEN,
         sort: SortOrder | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> SyncPage[ListMemoriesResponse, Memory]:
         """List memories.
 
         `GET /v1/memories` (listMemories) -> 200 ListMemoriesResponse. One page of the caller's visible
-            memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
+            memories; `total` counts every match before `limit` and `offset`; `next_cursor` continues the walk
+            without skipping or repeating under concurrent writes (SPEC.md §5.2).
 
         Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
 
@@ -178,6 +185,8 @@ class MemoriesResource:
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+            cursor: The `next_cursor` of the previous page, passed back unchanged with the same filters and
+                `sort`; not with `offset` (OMP-LIST-018, OMP-LIST-021).
             sort: Order of the list (OMP-LIST-010).
         """
         return self._client._request_page(
@@ -194,6 +203,7 @@ class MemoriesResource:
                         "namespace": namespace,
                         "limit": limit,
                         "offset": offset,
+                        "cursor": cursor,
                         "sort": sort,
                     }
                 ),
@@ -209,7 +219,7 @@ class MemoriesResource:
         mode: SearchMode | NotGiven = NOT_GIVEN,
         type: MemoryType | NotGiven = NOT_GIVEN,
         tool: ToolName | NotGiven = NOT_GIVEN,
-        tags: Tags | NotGiven = NOT_GIVEN,
+        tags: TagFilter | NotGiven = NOT_GIVEN,
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
@@ -318,6 +328,48 @@ class MemoriesResource:
             request_options,
         )
 
+    def bulk_delete(
+        self,
+        *,
+        filter: BulkDeleteRequestFilter,
+        dry_run: bool | NotGiven = NOT_GIVEN,
+        expected_count: int | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> BulkDeleteResult:
+        """Delete every memory matching a filter.
+
+        `POST /v1/memories/bulk-delete` (bulkDeleteMemories) -> 200 BulkDeleteResult. Deletes and erases, in
+            one transaction, every visible memory matching a non-empty filter (or `{"all": true}`) that the
+            key may delete; `dry_run` counts only; `expected_count` guards against surprises (SPEC.md §5.6).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            filter: Every criterion given must hold (AND). type, tool, tags and namespace match as in list;
+                created_before matches memories created strictly before the instant; ids names memories
+                directly.
+        """
+        return cast(
+            "BulkDeleteResult",
+            self._client._request(
+                Operation(
+                    id="bulkDeleteMemories",
+                    method="POST",
+                    path="/v1/memories/bulk-delete",
+                    safe=True,
+                    body=omit_not_given(
+                        {
+                            "filter": filter,
+                            "dry_run": dry_run,
+                            "expected_count": expected_count,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
     def get(
         self,
         id: str,
@@ -365,7 +417,7 @@ class MemoriesResource:
 
         `PUT /v1/memories/{id}` (updateMemory) -> 200 Memory. Partial update; absent members are kept, null
             clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole
-            (SPEC.md §5.4).
+            (SPEC.md §5.4). With `If-Match`, only if the memory is unchanged (SPEC.md §5.8).
 
         Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
 
@@ -416,7 +468,8 @@ class MemoriesResource:
     ) -> None:
         """Delete a memory.
 
-        `DELETE /v1/memories/{id}` (deleteMemory) -> 204 (no body). Deletes one visible memory (SPEC.md §5.5).
+        `DELETE /v1/memories/{id}` (deleteMemory) -> 204 (no body). Deletes and erases one visible memory
+            (SPEC.md §5.5, §5.7). With `If-Match`, only if the memory is unchanged (SPEC.md §5.8).
 
         Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
 
@@ -460,7 +513,8 @@ class AsyncMemoriesResource:
         """Create a memory.
 
         `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
-            (SPEC.md §5.1, OMP-CRUD-001).
+            (SPEC.md §5.1, OMP-CRUD-001). With an `Idempotency-Key`, a retry returns the first response
+            (SPEC.md §5.9).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -516,13 +570,15 @@ class AsyncMemoriesResource:
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
+        cursor: Cursor | NotGiven = NOT_GIVEN,
         sort: SortOrder | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> AsyncPagePromise[ListMemoriesResponse, Memory]:
         """List memories.
 
         `GET /v1/memories` (listMemories) -> 200 ListMemoriesResponse. One page of the caller's visible
-            memories; `total` counts every match before `limit` and `offset` (SPEC.md §5.2).
+            memories; `total` counts every match before `limit` and `offset`; `next_cursor` continues the walk
+            without skipping or repeating under concurrent writes (SPEC.md §5.2).
 
         Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
 
@@ -536,6 +592,8 @@ class AsyncMemoriesResource:
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+            cursor: The `next_cursor` of the previous page, passed back unchanged with the same filters and
+                `sort`; not with `offset` (OMP-LIST-018, OMP-LIST-021).
             sort: Order of the list (OMP-LIST-010).
         """
         return self._client._request_page(
@@ -552,6 +610,7 @@ class AsyncMemoriesResource:
                         "namespace": namespace,
                         "limit": limit,
                         "offset": offset,
+                        "cursor": cursor,
                         "sort": sort,
                     }
                 ),
@@ -567,7 +626,7 @@ class AsyncMemoriesResource:
         mode: SearchMode | NotGiven = NOT_GIVEN,
         type: MemoryType | NotGiven = NOT_GIVEN,
         tool: ToolName | NotGiven = NOT_GIVEN,
-        tags: Tags | NotGiven = NOT_GIVEN,
+        tags: TagFilter | NotGiven = NOT_GIVEN,
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
@@ -676,6 +735,48 @@ class AsyncMemoriesResource:
             request_options,
         )
 
+    async def bulk_delete(
+        self,
+        *,
+        filter: BulkDeleteRequestFilter,
+        dry_run: bool | NotGiven = NOT_GIVEN,
+        expected_count: int | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> BulkDeleteResult:
+        """Delete every memory matching a filter.
+
+        `POST /v1/memories/bulk-delete` (bulkDeleteMemories) -> 200 BulkDeleteResult. Deletes and erases, in
+            one transaction, every visible memory matching a non-empty filter (or `{"all": true}`) that the
+            key may delete; `dry_run` counts only; `expected_count` guards against surprises (SPEC.md §5.6).
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            filter: Every criterion given must hold (AND). type, tool, tags and namespace match as in list;
+                created_before matches memories created strictly before the instant; ids names memories
+                directly.
+        """
+        return cast(
+            "BulkDeleteResult",
+            await self._client._request(
+                Operation(
+                    id="bulkDeleteMemories",
+                    method="POST",
+                    path="/v1/memories/bulk-delete",
+                    safe=True,
+                    body=omit_not_given(
+                        {
+                            "filter": filter,
+                            "dry_run": dry_run,
+                            "expected_count": expected_count,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
     async def get(
         self,
         id: str,
@@ -723,7 +824,7 @@ class AsyncMemoriesResource:
 
         `PUT /v1/memories/{id}` (updateMemory) -> 200 Memory. Partial update; absent members are kept, null
             clears `namespace`, `expires_at` and `embedding`, `tags` and `metadata` are replaced whole
-            (SPEC.md §5.4).
+            (SPEC.md §5.4). With `If-Match`, only if the memory is unchanged (SPEC.md §5.8).
 
         Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
 
@@ -774,7 +875,8 @@ class AsyncMemoriesResource:
     ) -> None:
         """Delete a memory.
 
-        `DELETE /v1/memories/{id}` (deleteMemory) -> 204 (no body). Deletes one visible memory (SPEC.md §5.5).
+        `DELETE /v1/memories/{id}` (deleteMemory) -> 204 (no body). Deletes and erases one visible memory
+            (SPEC.md §5.5, §5.7). With `If-Match`, only if the memory is unchanged (SPEC.md §5.8).
 
         Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
 
@@ -794,7 +896,7 @@ class AsyncMemoriesResource:
 
 
 class OmpClient(SyncBaseClient):
-    """Client of the Open Memory Protocol API 0.3.
+    """Client of the Open Memory Protocol API 0.4.
 
     Example::
 
@@ -1014,7 +1116,7 @@ class OmpClient(SyncBaseClient):
 
 
 class AsyncOmpClient(AsyncBaseClient):
-    """Asyncio client of the Open Memory Protocol API 0.3.
+    """Asyncio client of the Open Memory Protocol API 0.4.
 
     Example::
 

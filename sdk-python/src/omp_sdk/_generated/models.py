@@ -1,30 +1,41 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Source hash: 0f27c5319ac4c61e (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+# Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
 
 TypedDicts, so a response is the plain dict the server sent (members a newer server adds are kept, nothing
 is copied or validated at run time) and a request may be written as a dict literal that mypy checks.
 `NotRequired[X]` means "may be absent"; `X | None` means "may be null": the two are never merged.
-Spec: Open Memory Protocol 0.3.
+Spec: Open Memory Protocol 0.4.
 """
 
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 __all__ = [
     "AiResult",
+    "BulkDeleteRequest",
+    "BulkDeleteRequestFilter",
+    "BulkDeleteResult",
     "CompressRequest",
     "ConflictStrategy",
     "Content",
     "CreateMemoryRequest",
+    "Cursor",
     "Embedding",
+    "EmbeddingsCapability",
+    "EmptyCapability",
     "ErrorEnvelope",
     "ExportFile",
     "ExportFileServer",
+    "ExportItem",
+    "ExportItemSource",
     "ExtractRequest",
     "Health",
+    "HealthCapabilityDetails",
+    "HealthCapabilityDetailsRateLimiting",
     "HealthLimits",
+    "HealthRetention",
     "HealthServer",
     "ImportResult",
     "ImportResultErrorsItem",
@@ -47,6 +58,7 @@ __all__ = [
     "Source",
     "SpecVersion",
     "Tag",
+    "TagFilter",
     "Tags",
     "Timestamp",
     "ToolName",
@@ -58,6 +70,47 @@ class AiResult(TypedDict):
     """Body of a 201 from POST /v1/extract or POST /v1/compress: the memories created."""
 
     memories: "list[Memory]"
+
+
+class BulkDeleteRequest(TypedDict):
+    """Body of POST /v1/memories/bulk-delete: a filter naming at least one criterion, or exactly {"all": true}
+        (OMP-BULK-002); dry_run counts without deleting (OMP-BULK-003); expected_count guards against deleting
+        what the user did not see (OMP-BULK-004).
+    """
+
+    filter: "BulkDeleteRequestFilter"
+    """Every criterion given must hold (AND). type, tool, tags and namespace match as in list; created_before
+        matches memories created strictly before the instant; ids names memories directly.
+    """
+    dry_run: NotRequired["bool"]
+    expected_count: NotRequired["int"]
+
+
+class BulkDeleteRequestFilter(TypedDict):
+    """Every criterion given must hold (AND). type, tool, tags and namespace match as in list; created_before
+        matches memories created strictly before the instant; ids names memories directly.
+    """
+
+    all: NotRequired["bool"]
+    """true: every visible memory the key may delete; not combinable with another criterion. false is the same as
+        absent, so a filter whose only member is all: false is empty (OMP-BULK-002).
+    """
+    type: NotRequired["MemoryType"]
+    tool: NotRequired["ToolName"]
+    tags: NotRequired["Tags"]
+    namespace: NotRequired["Namespace"]
+    created_before: NotRequired["Timestamp"]
+    ids: NotRequired["list[str]"]
+
+
+class BulkDeleteResult(TypedDict):
+    """Answer of a bulk delete: how many visible memories matched and how many were deleted (0 for a dry run)
+        (OMP-BULK-001).
+    """
+
+    matched: "int"
+    deleted: "int"
+    dry_run: "bool"
 
 
 class CompressRequest(TypedDict):
@@ -98,10 +151,26 @@ class CreateMemoryRequest(TypedDict):
     embedding: NotRequired["Embedding"]
 
 
+Cursor: TypeAlias = "str"
+"""An opaque position in an ordered list result (OMP-LIST-017); clients pass it back unchanged (OMP-CLIENT-011).
+"""
+
+
 Embedding: TypeAlias = "list[float]"
 """Vector embedding of the content: 1 to 4,096 numbers; its model and dimensions are implementation-defined
     (OMP-MEM-015).
 """
+
+
+class EmbeddingsCapability(TypedDict):
+    """The embedding model a server uses: its identifier and the dimensions of its vectors (OMP-EMB-001)."""
+
+    model: "str"
+    dimensions: "int"
+
+
+EmptyCapability: TypeAlias = "dict[str, Any]"
+"""The object of a capability without sub-fields: empty, apart from extension members."""
 
 
 class ErrorEnvelope(TypedDict):
@@ -117,7 +186,7 @@ class ErrorEnvelope(TypedDict):
 
 class ExportFile(TypedDict):
     """The portable OMP export file: the body of GET /v1/export and of POST /v1/import. 'omp_version' versions
-        the format (OMP-EXPORT-003). 'conflict' is only meaningful in an import body (OMP-IMPORT-004);
+        the format (OMP-EXPORT-007). 'conflict' is only meaningful in an import body (OMP-IMPORT-004);
         exporters never write it.
     """
 
@@ -125,13 +194,56 @@ class ExportFile(TypedDict):
     exported_at: "Timestamp"
     server: "ExportFileServer | str"
     """The software that wrote the file. Draft 0.2 files may carry a plain string here."""
-    memories: "list[Memory]"
+    memories: "list[ExportItem]"
     conflict: NotRequired["ConflictStrategy"]
+    embeddings: NotRequired["EmbeddingsCapability"]
+    """The model that computed the items' embeddings, as the exporting server declares it in health
+        (OMP-EXPORT-009); an importer with another model recomputes them (OMP-EMB-003).
+    """
 
 
 class ExportFileServer(TypedDict):
     name: "str"
     version: "str"
+
+
+class ExportItem(TypedDict):
+    """One memory as an export file carries it. Identical to the schema 'memory' except that 'namespace' and
+        'metadata' may be absent, as in files written by draft 0.2 servers; an importer stores them as null
+        and {} (OMP-IMPORT-015).
+    """
+
+    id: "MemoryId"
+    content: "Content"
+    type: "MemoryType"
+    source: "ExportItemSource"
+    tags: "Tags"
+    namespace: NotRequired["NullableNamespace"]
+    created_at: "Timestamp"
+    """When the server stored the memory; never changes (OMP-TIME-004)."""
+    updated_at: "Timestamp"
+    """When the memory last changed; moves forward on every successful update (OMP-TIME-005)."""
+    expires_at: "NullableTimestamp"
+    """When the memory stops existing for clients; null for never (OMP-EXP-001)."""
+    embedding: NotRequired["Embedding"]
+    metadata: NotRequired["Metadata"]
+
+
+class ExportItemSource(TypedDict):
+    """Provenance of a memory: which tool observed it, in which session, for which user of that tool, and when.
+        In a create request 'timestamp' may be omitted (the server then uses the time of creation); in a
+        stored memory it is always present.
+    """
+
+    tool: "ToolName"
+    session_id: NotRequired["str"]
+    """The tool's own session identifier, 1 to 255 characters."""
+    user_id: NotRequired["str"]
+    """The tool's own identifier for its user, 1 to 255 characters; informational, unrelated to the authenticated
+        principal.
+    """
+    timestamp: "Timestamp"
+    """When the tool observed what the memory records (UTC)."""
 
 
 class ExtractRequest(TypedDict):
@@ -152,7 +264,12 @@ class Health(TypedDict):
 
     status: "Literal['ok', 'degraded']"
     version: "SpecVersion"
-    """The OMP specification version the server implements."""
+    """The newest OMP specification version the server implements: the last item of versions (OMP-HEALTH-008).
+    """
+    versions: "list[SpecVersion]"
+    """Every MAJOR.MINOR version of the specification the server implements, ascending (OMP-HEALTH-008); a client
+        picks the newest it shares and may name it in the OMP-Version header (OMP-VER-003).
+    """
     memories_count: "int | None"
     """Memories visible to the caller's credentials; null when the request carries no valid key (OMP-HEALTH-004).
     """
@@ -161,11 +278,29 @@ class Health(TypedDict):
         on top of it (OMP-LEVEL-002).
     """
     capabilities: "list[str]"
-    """Optional features offered, from the capability table (OMP-HEALTH-006); names starting 'x_' are vendor
-        extensions.
+    """Capability names from the registry (SPEC.md §19.1) the server offers (OMP-HEALTH-009); names starting 'x_'
+        are vendor extensions.
     """
+    capability_details: "HealthCapabilityDetails"
+    """One object per listed capability, with the sub-fields the registry defines (OMP-HEALTH-010)."""
     limits: "HealthLimits"
+    retention: "HealthRetention"
+    """How long erased data may remain in storage and in backups (OMP-ERASE-004)."""
     server: "HealthServer"
+    compliance: NotRequired["str"]
+    """Draft 0.2 member, tolerated and deprecated (SPEC.md §1.5, §10): clients read levels instead."""
+
+
+class HealthCapabilityDetails(TypedDict):
+    """One object per listed capability, with the sub-fields the registry defines (OMP-HEALTH-010)."""
+
+    embeddings: NotRequired["EmbeddingsCapability"]
+    rate_limiting: NotRequired["HealthCapabilityDetailsRateLimiting"]
+
+
+class HealthCapabilityDetailsRateLimiting(TypedDict):
+    requests_per_minute: NotRequired["int"]
+    """The limit per key."""
 
 
 class HealthLimits(TypedDict):
@@ -173,6 +308,19 @@ class HealthLimits(TypedDict):
     """Largest accepted body for every endpoint but import."""
     max_import_bytes: "int"
     """Largest accepted import body."""
+    idempotency_retention_seconds: "int"
+    """How long an Idempotency-Key is remembered, at least 24 hours (OMP-IDEM-006)."""
+
+
+class HealthRetention(TypedDict):
+    """How long erased data may remain in storage and in backups (OMP-ERASE-004)."""
+
+    erasure_seconds: "int"
+    """Longest time between erasure and the removal of the data from live storage and indexes (OMP-ERASE-002).
+    """
+    backup_seconds: "int | None"
+    """Longest time a backup may hold an erased memory; null when the server keeps no backups (OMP-ERASE-003).
+    """
 
 
 class HealthServer(TypedDict):
@@ -216,11 +364,13 @@ class ListMemoriesResponse(TypedDict):
     total: "int"
     limit: "Limit"
     offset: "Offset"
+    next_cursor: "Cursor | None"
+    """Pass back as cursor to get the next page; null when this page ends the result (OMP-LIST-017)."""
 
 
 class Memory(TypedDict):
-    """One memory as stored and returned by an OMP server. Servers always include 'namespace' (null when none)
-        and 'metadata' ({} when none) (OMP-MEM-017); both may be absent in files written by draft 0.2 servers.
+    """One memory as stored and returned by an OMP server: an export item with every member a server always
+        writes, 'namespace' (null when none) and 'metadata' ({} when none) included (OMP-MEM-017).
     """
 
     id: "MemoryId"
@@ -228,7 +378,7 @@ class Memory(TypedDict):
     type: "MemoryType"
     source: "MemorySource"
     tags: "Tags"
-    namespace: NotRequired["NullableNamespace"]
+    namespace: "NullableNamespace"
     created_at: "Timestamp"
     """When the server stored the memory; never changes (OMP-TIME-004)."""
     updated_at: "Timestamp"
@@ -236,7 +386,7 @@ class Memory(TypedDict):
     expires_at: "NullableTimestamp"
     """When the memory stops existing for clients; null for never (OMP-EXP-001)."""
     embedding: NotRequired["Embedding"]
-    metadata: NotRequired["Metadata"]
+    metadata: "Metadata"
 
 
 MemoryId: TypeAlias = "str"
@@ -316,7 +466,7 @@ class SearchRequest(TypedDict):
     mode: NotRequired["SearchMode"]
     type: NotRequired["MemoryType"]
     tool: NotRequired["ToolName"]
-    tags: NotRequired["Tags"]
+    tags: NotRequired["TagFilter"]
     """Only memories carrying every one of these tags."""
     namespace: NotRequired["Namespace"]
     limit: NotRequired["Limit"]
@@ -364,13 +514,20 @@ Tag: TypeAlias = "str"
 """One tag: 1 to 50 characters of lower-case ASCII letters, digits, '_', ':' and '-' (OMP-MEM-005)."""
 
 
+TagFilter: TypeAlias = "list[Tag]"
+"""Tags a memory must all carry (AND), as list and search filters take them: at most 20; naming a tag twice is
+    the same as naming it once (OMP-LIST-016).
+"""
+
+
 Tags: TypeAlias = "list[Tag]"
 """At most 20 distinct tags; order is preserved as written (OMP-MEM-006)."""
 
 
 Timestamp: TypeAlias = "str"
 """RFC 3339 date-time in UTC, written with an upper-case 'Z' offset; fractional seconds optional (1 to 9 digits)
-    (OMP-TIME-001).
+    (OMP-TIME-001). 'format' is asserted (SPEC.md §1.3): calendar-impossible dates such as 2026-02-30 are
+    invalid.
 """
 
 

@@ -13,7 +13,7 @@ const rules: Record<ChangeKind, Rule> = {
   // An operation that was open to everyone now needs a key: every anonymous caller breaks.
   'security-added': 'breaking',
   'security-removed': 'non-breaking',
-  // OMP servers reject unknown query parameters (OMP-HTTP-006), so a client still sending one breaks.
+  // OMP servers reject unknown query parameters (OMP-HTTP-020), so a client still sending one breaks.
   'parameter-removed': 'breaking',
   'parameter-added': 'non-breaking',
   'parameter-required': 'breaking',
@@ -50,7 +50,7 @@ const rules: Record<ChangeKind, Rule> = {
   'default-changed': 'potentially-breaking',
   'schema-changed': 'potentially-breaking',
   'error-code-removed': 'breaking',
-  // OMP-ERR-009: clients handle unknown codes by status, so servers may add codes.
+  // OMP-CLIENT-002: clients handle unknown codes by status, so servers may add codes.
   'error-code-added': 'non-breaking',
   'error-code-status-changed': 'breaking',
   'requirement-removed': 'breaking',

@@ -282,7 +282,9 @@ describe('import (§7.3)', () => {
         },
       );
       expect((await p.api.post('/v1/import', newer)).body).toEqual({ imported: 1, skipped: 0, errors: [] });
-      expect((await p.api.get('/v1/memories/mem_newer00000000001')).body).toEqual(item('mem_newer00000000001'));
+      expect((await p.api.get('/v1/memories/mem_newer00000000001')).body).toEqual(
+        item('mem_newer00000000001'),
+      );
     } finally {
       await p.stop();
     }

@@ -15,8 +15,12 @@ describe('render', () => {
   it('says which part of the result a page holds', () => {
     const page = { memories: [m('mem_a', 'a'), m('mem_b', 'b')], total: 7, limit: 2, offset: 2 };
     expect(renderList(page as never)).toBe('Memories 3-4 of 7:\nmem_a [semantic] a\nmem_b [semantic] b');
-    expect(renderList({ memories: [], total: 0, limit: 20, offset: 0, next_cursor: null })).toBe('No memories.');
-    expect(renderList({ memories: [], total: 3, limit: 20, offset: 5, next_cursor: null })).toBe('Memories none of 3:');
+    expect(renderList({ memories: [], total: 0, limit: 20, offset: 0, next_cursor: null })).toBe(
+      'No memories.',
+    );
+    expect(renderList({ memories: [], total: 3, limit: 20, offset: 5, next_cursor: null })).toBe(
+      'Memories none of 3:',
+    );
     expect(renderSearch({ ...page, mode_used: 'keyword' } as never, 'q')).toMatch(
       /^Memories matching "q" \(keyword search, 3-4 of 7\):\n/,
     );

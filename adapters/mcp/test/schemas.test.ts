@@ -118,7 +118,12 @@ const samples: [ToolName, 'input' | 'output' | 'error', unknown, boolean][] = [
     true,
   ],
   ['search_memory', 'output', { memories: [], total: 0, limit: 20, offset: 0 }, false],
-  ['list_memories', 'output', { memories: [memory], total: 1, limit: 20, offset: 0, next_cursor: null }, true],
+  [
+    'list_memories',
+    'output',
+    { memories: [memory], total: 1, limit: 20, offset: 0, next_cursor: null },
+    true,
+  ],
   ['list_memories', 'output', { memories: [memory], total: -1, limit: 20, offset: 0 }, false],
   ['delete_memories', 'output', { deleted: ['mem_01j9xk2p3q4r5s6t'], not_found: ['whatever'] }, true],
   ['delete_memories', 'output', { deleted: ['nope'], not_found: [] }, false],

@@ -35,7 +35,7 @@ func TestRequestBodies(t *testing.T) {
 			`{"namespace":"ns","expires_at":"2027-01-01T00:00:00Z"}`},
 		{"update empties tags and metadata", omp.UpdateMemoryRequest{Tags: []string{}, Metadata: map[string]any{}}, `{"tags":[],"metadata":{}}`},
 		{"search", omp.SearchRequest{Q: "x", Mode: omp.Ptr(omp.SearchModeHybrid), Tags: []string{"a", "b"}, Limit: omp.Ptr(5)}, `{"q":"x","mode":"hybrid","tags":["a","b"],"limit":5}`},
-		{"export file with string server", omp.ExportFile{OMPVersion: "0.2", ExportedAt: "2026-01-01T00:00:00Z", Server: omp.ExportFileServer{String: omp.Ptr("old")}, Memories: []omp.Memory{}},
+		{"export file with string server", omp.ExportFile{OMPVersion: "0.2", ExportedAt: "2026-01-01T00:00:00Z", Server: omp.ExportFileServer{String: omp.Ptr("old")}, Memories: []omp.ExportItem{}},
 			`{"omp_version":"0.2","exported_at":"2026-01-01T00:00:00Z","server":"old","memories":[]}`},
 	}
 	for _, tc := range cases {

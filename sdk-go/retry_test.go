@@ -14,7 +14,7 @@ import (
 
 var createBody = omp.CreateMemoryRequest{Content: "x", Type: omp.MemoryTypeSemantic, Source: omp.Source{Tool: "t"}}
 
-var exportFile = omp.ExportFile{OMPVersion: "0.3", ExportedAt: "2026-01-01T00:00:00Z", Server: omp.ExportFileServer{String: omp.Ptr("s")}, Memories: []omp.Memory{}}
+var exportFile = omp.ExportFile{OMPVersion: "0.3", ExportedAt: "2026-01-01T00:00:00Z", Server: omp.ExportFileServer{String: omp.Ptr("s")}, Memories: []omp.ExportItem{}}
 
 // Which operations are retried after which statuses (SPEC.md §9.3), and how many requests that makes with
 // two retries allowed.

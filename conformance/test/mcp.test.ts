@@ -57,7 +57,7 @@ beforeAll(async () => {
     runConformance({
       baseUrl: srv.url,
       ...keys(),
-      only: ['OMP-MCP'],
+      only: ['OMP-MCP', 'OMP-CLIENT-010'],
       mcpCommand: `${node} ${JSON.stringify(ADAPTER)}`,
     }).then((r) => reports.set('omp-mcp', r)),
     ...BROKEN_ADAPTERS.map(([name, fault, only]) =>
@@ -130,7 +130,7 @@ describe('omp-conformance CLI with an MCP endpoint', () => {
   const cases: [string, string[], Report['target']['mcp']][] = [
     [
       '--mcp-command',
-      ['--mcp-command', `${node} ${JSON.stringify(ADAPTER)}`, '--only', 'OMP-MCP-019,OMP-CLIENT-010'],
+      ['--mcp-command', `${node} ${JSON.stringify(ADAPTER)}`, '--only', 'OMP-CLIENT-010,OMP-MCP-019'],
       { transport: 'stdio', endpoint: `${node} ${JSON.stringify(ADAPTER)}`, adapter: true },
     ],
     [

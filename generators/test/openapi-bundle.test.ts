@@ -81,7 +81,9 @@ describe('the bundled OpenAPI document', () => {
     expect((schemas.Memory as Obj).title).toBe('Memory');
     // 0.4: a memory is an export item with namespace and metadata required; the members live on ExportItem.
     expect((schemas.Memory as Obj).$ref).toBe('#/components/schemas/ExportItem');
-    expect(((schemas.ExportItem as Obj).properties as Obj).tags).toEqual({ $ref: '#/components/schemas/Tags' });
+    expect(((schemas.ExportItem as Obj).properties as Obj).tags).toEqual({
+      $ref: '#/components/schemas/Tags',
+    });
   });
 
   it('means what the sources mean: each schema accepts and rejects as the normative one does', () => {

@@ -248,7 +248,7 @@ describe('parameters', () => {
     expect(() => model(paths)).toThrow(/explode false/);
   });
 
-  it('refuses header parameters', () => {
+  it('leaves header parameters to the SDK core (If-Match, Idempotency-Key are per-call options)', () => {
     const paths = {
       '/v1/things': {
         get: {
@@ -258,7 +258,7 @@ describe('parameters', () => {
         },
       },
     };
-    expect(() => model(paths)).toThrow(SpecError);
+    expect(model(paths).operations[0]?.queryParams).toEqual([]);
   });
 });
 
@@ -393,6 +393,7 @@ describe('the real spec/openapi.yaml', async () => {
       getMemory: 'memories.get',
       updateMemory: 'memories.update',
       deleteMemory: 'memories.delete',
+      bulkDeleteMemories: 'memories.bulk.delete',
       exportMemories: 'export',
       importMemories: 'import',
       getHealth: 'health',
@@ -423,6 +424,7 @@ describe('the real spec/openapi.yaml', async () => {
       getMemory: true,
       updateMemory: true,
       deleteMemory: true,
+      bulkDeleteMemories: true,
       exportMemories: true,
       importMemories: 'unless conflict=duplicate',
       getHealth: true,

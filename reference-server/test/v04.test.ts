@@ -45,6 +45,8 @@ describe('versions (§1.2)', () => {
     expect(ok.headers.get('omp-version')).toBe('0.4');
     const err = await srv.as().get('/v1/memories?limit=0');
     expect(err.headers.get('omp-version')).toBe('0.4');
+    expect((await srv.as().get('/v1/nope')).headers.get('omp-version')).toBe('0.4');
+    expect((await client(srv.url).get('/v1/health')).headers.get('omp-version')).toBeNull();
     for (const v of ['0.3', '1.0', 'latest']) {
       const res = await srv.as().get('/v1/memories', { 'omp-version': v });
       assertError(res, 400, 'version_not_supported');

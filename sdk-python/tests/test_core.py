@@ -402,7 +402,8 @@ def test_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_models_keep_optional_and_nullable_apart_at_run_time() -> None:
     assert {"id", "namespace", "expires_at", "source"} <= omp_sdk.Memory.__required_keys__ | omp_sdk.Memory.__optional_keys__
     assert "expires_at" in omp_sdk.Memory.__required_keys__  # required, may be null
-    assert "namespace" in omp_sdk.Memory.__optional_keys__  # may be absent (draft 0.2 files)
+    assert "namespace" in omp_sdk.Memory.__required_keys__  # servers always send it (OMP-MEM-017)
+    assert "namespace" in omp_sdk.ExportItem.__optional_keys__  # may be absent in draft 0.2 files
     assert "timestamp" in omp_sdk.MemorySource.__required_keys__
     assert "timestamp" in omp_sdk.Source.__optional_keys__
     assert omp_sdk.UpdateMemoryRequest.__required_keys__ == frozenset()

@@ -166,7 +166,7 @@ describe('omp-mcp over stdio against the reference server', () => {
       ['unknown argument', 'add_memories', { text: 'x', colour: 'red' }, '/colour'],
       ['limit too large', 'list_memories', { limit: 1000 }, '/limit'],
       ['missing query', 'search_memory', {}, '/query'],
-      ['malformed id', 'delete_memories', { memory_ids: ['nope'] }, '/memory_ids/0'],
+      ['empty id', 'delete_memories', { memory_ids: [''] }, '/memory_ids/0'],
       ['bad namespace', 'delete_all_memories', { namespace: 'Has Space' }, '/namespace'],
     ];
     for (const [name, tool, args, path] of invalid) {
@@ -179,6 +179,12 @@ describe('omp-mcp over stdio against the reference server', () => {
         expect((res.content as { text: string }[])[0]!.text).toMatch(/^Error validation_error: /);
       });
     }
+
+    it('reports a malformed id in not_found, as the HTTP API answers it 404 (OMP-ID-004, OMP-MCP-014)', async () => {
+      const res = await owner.callTool({ name: 'delete_memories', arguments: { memory_ids: ['nope'] } });
+      expect(res.isError).toBeFalsy();
+      expect(res.structuredContent).toEqual({ deleted: [], not_found: ['nope'] });
+    });
 
     it('answers an unknown tool with a JSON-RPC error, not a tool result', async () => {
       await expect(owner.callTool({ name: 'forget_everything', arguments: {} })).rejects.toThrow(

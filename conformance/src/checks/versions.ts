@@ -16,6 +16,7 @@ check(
       await t.api.get('/v1/memories', { limit: 0 }), // an error response too
       await t.anon.get('/v1/memories'),
       await t.api.get('/v1/me'),
+      await t.api.get('/v1/omp-conformance-no-such-path'),
     ];
     for (const res of probes) {
       const v = res.headers['omp-version'];

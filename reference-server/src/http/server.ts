@@ -12,7 +12,7 @@ import type { LogSink } from '../log.ts';
 import type { McpMount } from '../mcp.ts';
 import { randomBytesPooled } from '../model/random.ts';
 import { stripExtensions } from '../validation.ts';
-import { negotiate, versioned } from '../versioning.ts';
+import { NEWEST, negotiate, versioned } from '../versioning.ts';
 import { parseJson, readBody, requireJsonContentType } from './body.ts';
 import { ApiError, envelope } from './errors.ts';
 import type { Reply, Router } from './router.ts';
@@ -88,6 +88,8 @@ export function createHttpServer(options: HttpOptions): Server {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
+      // Every /v1 response names its version (OMP-VER-001): the newest, until negotiation picks another.
+      if (versioned(path)) res.setHeader('OMP-Version', NEWEST);
       const { endpoint, params } = router.match(req.method ?? 'GET', path);
       route = endpoint.path;
       if (versioned(path)) res.setHeader('OMP-Version', negotiate(req)); // before the key (OMP-ERR-011)

@@ -52,6 +52,7 @@ export type ChangeKind =
   | 'error-code-added'
   | 'error-code-status-changed'
   | 'requirement-removed'
+  | 'requirement-replaced'
   | 'requirement-added'
   | 'requirement-weakened'
   | 'requirement-strengthened'

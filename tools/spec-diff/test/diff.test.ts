@@ -214,6 +214,13 @@ const cases: Case[] = [
     { given: 'requirement-removed', want: ['breaking requirement-removed requirement OMP-NOTE-003'] },
   ],
   [
+    'requirement retired with the IDs that replace it (SPEC.md §1.2, documented in 0.x)',
+    {
+      given: 'requirement-replaced',
+      want: ['potentially-breaking requirement-replaced requirement OMP-NOTE-003'],
+    },
+  ],
+  [
     'requirement weakened (MUST → SHOULD, SHOULD → MAY)',
     {
       given: 'requirement-weakened',

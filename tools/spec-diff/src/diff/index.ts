@@ -22,7 +22,12 @@ export function diffSpecs(oldVersion: SpecVersion, newVersion: SpecVersion): Dif
 
   if (oldVersion.requirements && newVersion.requirements) {
     changes.push(
-      ...compareRequirements(oldVersion.requirements, newVersion.requirements, newVersion.retired),
+      ...compareRequirements(
+        oldVersion.requirements,
+        newVersion.requirements,
+        newVersion.retired,
+        newVersion.replacedBy,
+      ),
     );
   } else {
     notes.push(

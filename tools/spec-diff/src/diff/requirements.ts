@@ -42,12 +42,25 @@ export function compareRequirements(
   oldReqs: readonly Requirement[],
   newReqs: readonly Requirement[],
   retired: ReadonlySet<string> = new Set(),
+  replacedBy: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Change[] {
   const changes: Change[] = [];
   const byId = new Map(newReqs.map((r) => [r.id, r]));
   const oldIds = new Set(oldReqs.map((r) => r.id));
   for (const a of oldReqs) {
     const b = byId.get(a.id);
+    const by = replacedBy.get(a.id)?.filter((id) => byId.has(id)) ?? [];
+    if (!b && retired.has(a.id) && by.length > 0) {
+      changes.push(
+        change(
+          'requirement-replaced',
+          a,
+          `${a.level} · ${a.compliance} requirement retired, replaced by ${by.join(', ')}`,
+          a.text,
+        ),
+      );
+      continue;
+    }
     if (!b) {
       const how = retired.has(a.id) ? 'retired' : 'removed (and not listed as retired)';
       changes.push(

@@ -54,6 +54,8 @@ const rules: Record<ChangeKind, Rule> = {
   'error-code-added': 'non-breaking',
   'error-code-status-changed': 'breaking',
   'requirement-removed': 'breaking',
+  // Retired with the IDs that carry it on (SPEC.md §1.2: a documented replacement in 0.x): a reviewer looks.
+  'requirement-replaced': 'potentially-breaking',
   'requirement-added': 'non-breaking',
   'requirement-weakened': 'breaking',
   // A stronger keyword may fail servers certified against the old text: a reviewer should look.

@@ -42,6 +42,8 @@ export interface SpecVersion {
   requirements: Requirement[] | undefined;
   /** IDs listed in retired-requirements.json. */
   retired: Set<string>;
+  /** Retired IDs → the IDs that replace them (`replaced_by`). */
+  replacedBy: Map<string, string[]>;
   /** SPEC.md text, when present. */
   specMarkdown: string | undefined;
 }
@@ -125,6 +127,21 @@ export function parseRequirements(value: unknown, path: string): Requirement[] {
   });
 }
 
+/** The `replaced_by` IDs of each retired entry that names them. */
+function parseReplacements(value: unknown): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!Array.isArray(value)) return out;
+  for (const item of value) {
+    const e = item as { id?: unknown; replaced_by?: unknown };
+    if (typeof e?.id === 'string' && Array.isArray(e.replaced_by) && e.replaced_by.length > 0)
+      out.set(
+        e.id,
+        e.replaced_by.filter((r): r is string => typeof r === 'string'),
+      );
+  }
+  return out;
+}
+
 /** IDs of a retired-requirements.json: an array of IDs or of `{ id }` objects. */
 function parseRetired(value: unknown): Set<string> {
   const list = Array.isArray(value) ? value : (value as { requirements?: unknown })?.requirements;
@@ -156,6 +173,7 @@ export async function loadSpecVersion(path: string): Promise<SpecVersion> {
       ? parseRequirements(readJson(requirementsPath), requirementsPath)
       : undefined,
     retired: existsSync(retiredPath) ? parseRetired(readJson(retiredPath)) : new Set(),
+    replacedBy: existsSync(retiredPath) ? parseReplacements(readJson(retiredPath)) : new Map(),
     specMarkdown: existsSync(specPath) ? readFileSync(specPath, 'utf8') : undefined,
   };
 }

@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     const byKind = table(runs, (r) => r.query.kind as QueryKind, 'kind');
     const missed = runs
       .filter((r) => r.mode === 'keyword' && summarise([r]).recall5 === 0)
-      .map((r) => `${r.query.id} "${r.query.q}"`);
+      .map((r) => `${r.query.id} (${r.query.kind}) "${r.query.q}" → ${r.ranked.slice(0, 3).join(' ')}`);
     const machine = describeMachine(dir);
     const body = [
       `Run ${new Date().toISOString()}; server: ${JSON.stringify(health.server)}, levels ${JSON.stringify(health.levels)}, capabilities ${JSON.stringify(health.capabilities)}${serverArgs.length ? `; server args \`${serverArgs.join(' ')}\`` : ''}.`,
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       '',
       missed.length ? missed.map((m) => `- ${m}`).join('\n') : 'none',
     ].join('\n');
-    console.log(`${byLanguage}\n\n${byKind}\n\nkeyword misses: ${missed.length}`);
+    console.log(`${byLanguage}\n\n${byKind}\n\nkeyword misses (${missed.length}):\n${missed.join('\n')}`);
     if (!opts['no-write']) {
       upsertSection(opts.label as string, body);
       console.log(`written to ${OUT} (section "${opts.label}")`);

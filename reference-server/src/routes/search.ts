@@ -1,6 +1,6 @@
 import type { SearchRequest } from '@omp-kit/schemas/types';
 import type { Endpoint, RequestContext } from '../http/router.ts';
-import { queryTokens } from '../search/tokenize.ts';
+import { queryTerms } from '../search/tokenize.ts';
 import { renderPage } from '../storage/rows.ts';
 import { asQueryViolations, validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireRead, visibilityOf } from './context.ts';
@@ -18,14 +18,14 @@ export function searchEndpoints(app: AppContext): Endpoint[] {
     const limit = req.limit ?? 20;
     const offset = req.offset ?? 0;
     const filters = { type: req.type, tool: req.tool, tags: req.tags, namespace: req.namespace };
-    const tokens = queryTokens(req.q);
+    const terms = queryTerms(req.q);
     // This server has no Search level: semantic and hybrid fall back to keyword (OMP-SEARCH-015).
     const head = `"mode_used":"keyword","limit":${limit},"offset":${offset}}`;
-    if (tokens.length === 0) return json(200, `{"memories":[],"total":0,${head}`);
+    if (terms.length === 0) return json(200, `{"memories":[],"total":0,${head}`);
     store.purgeExpired();
-    const key = JSON.stringify(['search', vis, tokens, filters, limit, offset]);
+    const key = JSON.stringify(['search', vis, terms, filters, limit, offset]);
     const body = cache.through(key, store.generation, () => {
-      const page = store.search(vis, tokens, filters, limit, offset);
+      const page = store.search(vis, terms, filters, limit, offset);
       return `{"memories":${renderPage(page.rows)},"total":${page.total},${head}`;
     });
     return json(200, body);

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: spec/tools/json-schema-to-ts.ts
-// Spec hash: 77f42821d8f40892 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 012b9d81fbdfafd7 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */
@@ -157,6 +157,11 @@ export interface Health {
   levels: ('core' | 'search' | 'full' | 'mcp')[];
   /** Optional features offered, from the capability table (OMP-HEALTH-006); names starting 'x_' are vendor extensions. */
   capabilities: string[];
+  /** The embedding model of a server at the Search level (OMP-SEARCH-027): its id and the number of dimensions of every embedding it stores and accepts (OMP-SEARCH-025). Absent on a server without the Search level. */
+  embedding?: {
+    model: string;
+    dimensions: number;
+  };
   limits: {
     /** Largest accepted body for every endpoint but import. */
     max_body_bytes: number;

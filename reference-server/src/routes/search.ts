@@ -1,7 +1,8 @@
 import type { SearchRequest } from '@omp-kit/schemas/types';
 import type { Endpoint, RequestContext } from '../http/router.ts';
-import { queryTerms } from '../search/tokenize.ts';
+import { queryTerms, tokenize } from '../search/tokenize.ts';
 import { renderPage } from '../storage/rows.ts';
+import { SearchStore } from '../storage/search-store.ts';
 import { asQueryViolations, validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireRead, visibilityOf } from './context.ts';
 
@@ -19,8 +20,19 @@ export function searchEndpoints(app: AppContext): Endpoint[] {
     const offset = req.offset ?? 0;
     const filters = { type: req.type, tool: req.tool, tags: req.tags, namespace: req.namespace };
     const terms = queryTerms(req.q);
-    // This server has no Search level: semantic and hybrid fall back to keyword (OMP-SEARCH-015).
-    const head = `"mode_used":"keyword","limit":${limit},"offset":${offset}}`;
+    // Without the Search level, semantic and hybrid fall back to keyword (OMP-SEARCH-015).
+    const mode = store instanceof SearchStore && req.mode !== undefined ? req.mode : 'keyword';
+    const head = `"mode_used":"${mode}","limit":${limit},"offset":${offset}}`;
+    if (tokenize(req.q).length === 0) return json(200, `{"memories":[],"total":0,${head}`);
+    if (mode !== 'keyword') {
+      // Not cached: the query embedding is most of the work, and the bench measures it uncached.
+      const search = store as SearchStore;
+      const page =
+        mode === 'semantic'
+          ? search.semantic(vis, req.q, filters, limit, offset)
+          : search.hybrid(vis, req.q, terms, filters, limit, offset);
+      return page.then((p) => json(200, `{"memories":${renderPage(p.rows)},"total":${p.total},${head}`));
+    }
     if (terms.length === 0) return json(200, `{"memories":[],"total":0,${head}`);
     store.purgeExpired();
     const key = JSON.stringify(['search', vis, terms, filters, limit, offset]);

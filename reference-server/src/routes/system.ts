@@ -1,6 +1,7 @@
 import type { Health } from '@omp-kit/schemas/types';
 import { principalOf } from '../auth/keys.ts';
 import type { Endpoint } from '../http/router.ts';
+import { SearchStore } from '../storage/search-store.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
 /** Levels and capabilities this server implements completely (OMP-LEVEL-002, OMP-HEALTH-006). */
@@ -13,6 +14,15 @@ export const CAPABILITIES: string[] = [
   'mcp_sse',
 ];
 
+/** The same with the Search level, when the server has an embedder (SPEC.md §6.2, OMP-LEVEL-004). */
+const SEARCH_LEVELS: Health['levels'] = ['core', 'search', 'full', 'mcp'];
+const SEARCH_CAPABILITIES: string[] = [
+  'keyword_search',
+  'semantic_search',
+  'hybrid_search',
+  ...CAPABILITIES.slice(1),
+];
+
 /** GET /v1/health (no authentication) and GET /v1/me. */
 export function systemEndpoints(app: AppContext): Endpoint[] {
   return [
@@ -23,13 +33,18 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
       // Query parameters are ignored here (SPEC.md §4.1) so monitors may add cache-busters.
       handle(ctx) {
         const reader = ctx.credential?.canRead ? ctx.credential : undefined;
+        const search = app.store instanceof SearchStore ? app.store : null;
         const health: Health = {
-          status: 'ok',
+          // Degraded while memories stored before the Search level was enabled still wait for a vector.
+          status: search && search.backlog > 0 ? 'degraded' : 'ok',
           version: '0.3',
           // null without a valid key or without the read scope (OMP-HEALTH-004)
           memories_count: reader ? app.store.count(visibilityOf(reader)) : null,
-          levels: LEVELS,
-          capabilities: CAPABILITIES,
+          levels: search ? SEARCH_LEVELS : LEVELS,
+          capabilities: search ? SEARCH_CAPABILITIES : CAPABILITIES,
+          ...(search
+            ? { embedding: { model: search.embedder.model, dimensions: search.embedder.dimensions } }
+            : {}),
           limits: { max_body_bytes: app.limits.maxBodyBytes, max_import_bytes: app.limits.maxImportBytes },
           server: app.server,
         };

@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: 77f42821d8f40892 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: 012b9d81fbdfafd7 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """The generated part of omp_sdk: the clients and the models. Import them from `omp_sdk`."""
 
@@ -22,6 +22,7 @@ from .models import (
     ExportFileServer,
     ExtractRequest,
     Health,
+    HealthEmbedding,
     HealthLimits,
     HealthServer,
     ImportResult,
@@ -67,6 +68,7 @@ __all__ = [
     "ExportFileServer",
     "ExtractRequest",
     "Health",
+    "HealthEmbedding",
     "HealthLimits",
     "HealthServer",
     "ImportResult",

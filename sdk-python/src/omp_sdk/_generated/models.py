@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: 77f42821d8f40892 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: 012b9d81fbdfafd7 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
 
@@ -24,6 +24,7 @@ __all__ = [
     "ExportFileServer",
     "ExtractRequest",
     "Health",
+    "HealthEmbedding",
     "HealthLimits",
     "HealthServer",
     "ImportResult",
@@ -164,8 +165,23 @@ class Health(TypedDict):
     """Optional features offered, from the capability table (OMP-HEALTH-006); names starting 'x_' are vendor
         extensions.
     """
+    embedding: NotRequired["HealthEmbedding"]
+    """The embedding model of a server at the Search level (OMP-SEARCH-027): its id and the number of dimensions
+        of every embedding it stores and accepts (OMP-SEARCH-025). Absent on a server without the Search
+        level.
+    """
     limits: "HealthLimits"
     server: "HealthServer"
+
+
+class HealthEmbedding(TypedDict):
+    """The embedding model of a server at the Search level (OMP-SEARCH-027): its id and the number of dimensions
+        of every embedding it stores and accepts (OMP-SEARCH-025). Absent on a server without the Search
+        level.
+    """
+
+    model: "str"
+    dimensions: "int"
 
 
 class HealthLimits(TypedDict):

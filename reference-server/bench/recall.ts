@@ -161,6 +161,8 @@ async function main(): Promise<void> {
       }
     }
     const loadSeconds = (performance.now() - t0) / 1000;
+    const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const rssMiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     for (const mode of MODES) {
       for (const p of personas) {
         const key = keys.get(p.persona.id) as string;
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
     const machine = describeMachine(dir);
     const body = [
       `Run ${new Date().toISOString()}; server: ${JSON.stringify(health.server)}, levels ${JSON.stringify(health.levels)}, capabilities ${JSON.stringify(health.capabilities)}${serverArgs.length ? `; server args \`${serverArgs.join(' ')}\`` : ''}.`,
-      `Loaded ${byServerId.size} memories by POST /v1/memories in ${loadSeconds.toFixed(1)} s. Machine: ${machine.nproc} cores (${machine.cpu}), load average ${loadavg()
+      `Loaded ${byServerId.size} memories by POST /v1/memories in ${loadSeconds.toFixed(1)} s (${((loadSeconds * 1000) / byServerId.size).toFixed(1)} ms per create, embedding included); server RSS after loading ${rssMiB.toFixed(0)} MiB. Machine: ${machine.nproc} cores (${machine.cpu}), load average ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')}, Node ${machine.node}.`,
       '',

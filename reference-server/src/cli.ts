@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   if (options.apiKey !== undefined && options.apiKey.length < 32) {
     process.stderr.write('warning: the API key is shorter than 32 characters; use a long random key.\n');
   }
-  if (options.embedder === 'builtin' && !modelInstalled()) {
+  if ((options.embedder === 'builtin' || options.embedder === 'builtin-enpt') && !modelInstalled()) {
     process.stderr.write(
       'warning: the built-in embedding model is not installed (npm run fetch-model -w omp-reference-server);\n' +
         '  serving Core keyword search only: semantic and hybrid requests run as keyword.\n',
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     `  search:   ${
       options.embedder === 'off' || options.embedder === undefined
         ? 'keyword only (Core)'
-        : `keyword, semantic and hybrid with ${options.embedder === 'builtin' ? BUILTIN_MODEL_ID : typeof options.embedder === 'object' && 'url' in options.embedder ? `${options.embedder.model} at ${options.embedder.url}` : 'a custom embedder'}`
+        : `keyword, semantic and hybrid with ${options.embedder === 'builtin' ? BUILTIN_MODEL_ID : options.embedder === 'builtin-enpt' ? `${BUILTIN_MODEL_ID}, enpt variant` : typeof options.embedder === 'object' && 'url' in options.embedder ? `${options.embedder.model} at ${options.embedder.url}` : 'a custom embedder'}`
     }`,
   ];
   if (server.generatedKeyFile !== null && server.apiKey !== null) {

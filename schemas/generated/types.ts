@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: spec/tools/json-schema-to-ts.ts
-// Spec hash: 012b9d81fbdfafd7 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 7c7456cf3a14a046 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */

@@ -116,8 +116,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     };
   } else {
     const name = pick(values.embedder, 'OMP_EMBEDDER') ?? 'builtin';
-    if (name !== 'builtin' && name !== 'off')
-      throw new Error(`--embedder must be builtin or off (got "${name}")`);
+    if (name !== 'builtin' && name !== 'builtin-enpt' && name !== 'off') {
+      throw new Error(`--embedder must be builtin, builtin-enpt or off (got "${name}")`);
+    }
     options.embedder = name;
   }
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');

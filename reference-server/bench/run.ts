@@ -52,7 +52,8 @@ interface Server {
 }
 
 async function startServer(db: string, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, '--db', db, '--port', '0', ...args], {
+  // Core only: these figures are for storage, keyword search and transfer; bench:recall measures the Search level.
+  const child = spawn(process.execPath, [BIN, '--db', db, '--port', '0', '--embedder', 'off', ...args], {
     env: { ...process.env, OMP_API_KEY: KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

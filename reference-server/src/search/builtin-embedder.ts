@@ -10,6 +10,26 @@ import { BUILTIN_MODEL_ID, modelInstalled, modelPaths } from './model-files.ts';
 
 /** Texts per engine call: large enough to amortise the call, small enough to keep a query's wait short. */
 const BATCH = 16;
+/**
+ * Only the start of a long text is embedded, as sentence-transformers truncates at a model's maximum length:
+ * the transformer's cost grows with the square of the token count, and on this engine a 512-token text takes
+ * seconds on a busy core while every other write and search waits behind it. Memories are short facts, so the
+ * first ~128 tokens (estimated: a CJK character is about one token, any other character about a quarter)
+ * carry their meaning.
+ */
+export const MAX_EMBED_TOKENS = 128;
+
+/** The start of `text` that fits MAX_EMBED_TOKENS by the estimate above. */
+export function embeddableHead(text: string): string {
+  let cost = 0;
+  let end = 0;
+  for (const ch of text) {
+    cost += /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]/u.test(ch) ? 1 : 0.25;
+    if (cost > MAX_EMBED_TOKENS) return text.slice(0, end);
+    end += ch.length;
+  }
+  return text;
+}
 
 /** Load the built-in model; throws when it is not installed (see fetch-model). */
 export function builtinEmbedder(variant: 'original' | 'enpt' = 'original'): Embedder {
@@ -52,7 +72,7 @@ export function builtinEmbedder(variant: 'original' | 'enpt' = 'original'): Embe
       const run = async () => {
         const vectors: Float32Array[] = [];
         for (let i = 0; i < texts.length; i += BATCH) {
-          const chunk = texts.slice(i, i + BATCH);
+          const chunk = texts.slice(i, i + BATCH).map(embeddableHead);
           const flat = await call(chunk, role === 'query' ? 1 : 0);
           for (let j = 0; j < chunk.length; j++)
             vectors.push(flat.slice(j * dimensions, (j + 1) * dimensions));

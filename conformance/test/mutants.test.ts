@@ -525,15 +525,15 @@ const MUTANTS: Mutant[] = [
     want: 'OMP-HEALTH-001',
   },
   {
-    name: 'search matches any query token (OR) instead of every token',
+    name: 'search matches only the first query token',
     fault: () => ({
       request: (q) =>
         path(q) === '/v1/memories/search' && q.method === 'POST'
           ? withBody(q, (b) => (typeof b.q === 'string' ? { ...b, q: b.q.split(/\s+/)[0] ?? b.q } : b))
           : q,
     }),
-    only: ['OMP-SEARCH-005'],
-    want: 'OMP-SEARCH-005',
+    only: ['OMP-SEARCH-030'],
+    want: 'OMP-SEARCH-030',
   },
   {
     name: 'error envelope without details on 401 (caught run-wide)',

@@ -9,6 +9,8 @@ import type { CreateMemoryRequest, Memory } from '@omp-kit/schemas/types';
 
 export const COMMON_TERM = 'user';
 export const RARE_TERM = 'kilimanjaro';
+/** A question as an agent passes it to search_memory (8 words; keyword search 0.4 matches any of them). */
+export const QUESTION = 'Which programming language does the user prefer for new services?';
 
 /** A small, fast, seeded PRNG (mulberry32). */
 export function prng(seed: number): () => number {

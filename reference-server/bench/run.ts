@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../src/index.ts';
-import { COMMON_TERM, createBodyAt, exportFileText, memoryAt, RARE_TERM } from './corpus.ts';
+import { COMMON_TERM, createBodyAt, exportFileText, memoryAt, QUESTION, RARE_TERM } from './corpus.ts';
 import { compareDrivers } from './drivers.ts';
 import { describeMachine } from './machine.ts';
 
@@ -52,7 +52,8 @@ interface Server {
 }
 
 async function startServer(db: string, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, '--db', db, '--port', '0', ...args], {
+  // Core only: these figures are for storage, keyword search and transfer; bench:recall measures the Search level.
+  const child = spawn(process.execPath, [BIN, '--db', db, '--port', '0', '--embedder', 'off', ...args], {
     env: { ...process.env, OMP_API_KEY: KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -277,6 +278,9 @@ async function benchStore(n: number): Promise<void> {
   await cannon(server, store, 'search rare term, no cache', searchRare);
   await cannon(server, store, 'search common term, no cache', searchCommon);
   await cannon(server, store, 'search common term, no cache', searchCommon, 1);
+  const searchQuestion: CannonRequest = { ...searchCommon, body: JSON.stringify({ q: QUESTION }) };
+  await cannon(server, store, 'search 8-word question, no cache', searchQuestion);
+  await cannon(server, store, 'search 8-word question, no cache', searchQuestion, 1);
   await server.stop();
 
   // Export right after a fresh start, so RSS growth is the export's own.

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { HELP, parseCli } from './config.ts';
 import { SERVER_INFO, startServer } from './index.ts';
+import { BUILTIN_MODEL_ID, modelInstalled } from './search/model-files.ts';
 
 async function main(): Promise<void> {
   let request: ReturnType<typeof parseCli>;
@@ -24,12 +25,24 @@ async function main(): Promise<void> {
   if (options.apiKey !== undefined && options.apiKey.length < 32) {
     process.stderr.write('warning: the API key is shorter than 32 characters; use a long random key.\n');
   }
+  if ((options.embedder === 'builtin' || options.embedder === 'builtin-enpt') && !modelInstalled()) {
+    process.stderr.write(
+      'warning: the built-in embedding model is not installed (npm run fetch-model -w omp-reference-server);\n' +
+        '  serving Core keyword search only: semantic and hybrid requests run as keyword.\n',
+    );
+    options.embedder = 'off';
+  }
   const server = await startServer(options);
   const db = server.dbPath === ':memory:' ? ':memory: (nothing is kept after exit)' : resolve(server.dbPath);
   const lines = [
     `OMP reference server ${SERVER_INFO.version} listening on ${server.url}`,
     `  database: ${db}`,
     `  health:   curl ${server.url}/v1/health`,
+    `  search:   ${
+      options.embedder === 'off' || options.embedder === undefined
+        ? 'keyword only (Core)'
+        : `keyword, semantic and hybrid with ${options.embedder === 'builtin' ? BUILTIN_MODEL_ID : options.embedder === 'builtin-enpt' ? `${BUILTIN_MODEL_ID}, enpt variant` : typeof options.embedder === 'object' && 'url' in options.embedder ? `${options.embedder.model} at ${options.embedder.url}` : 'a custom embedder'}`
+    }`,
   ];
   if (server.generatedKeyFile !== null && server.apiKey !== null) {
     lines.push(

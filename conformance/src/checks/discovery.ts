@@ -179,6 +179,12 @@ check('OMP-EMB-001', 'MUST declare the embedding model and its dimensions', asyn
   const e = await embeddings(t);
   if (typeof e.model !== 'string' || typeof e.dimensions !== 'number')
     t.fail(`capability_details.embeddings is ${JSON.stringify(e)}, want {model, dimensions}`);
+  // The declared dimensions are those the model produces: an embedding the server computed has that many.
+  const m = await t.create({ content: 'The user waters the plants on Sundays' });
+  const got = await t.api.get(memPath(m.id));
+  const stored = got.expect<Memory>(200, 'memory').embedding;
+  if (Array.isArray(stored) && stored.length !== e.dimensions)
+    t.fail(`a computed embedding has ${stored.length} dimensions, health declares ${e.dimensions}`, got);
 });
 
 check(

@@ -7,6 +7,7 @@ import './crud.ts';
 import './memory.ts';
 import './list.ts';
 import './search.ts';
+import './search-relevance.ts';
 import './expiry.ts';
 import './export-import.ts';
 import './http.ts';

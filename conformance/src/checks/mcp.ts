@@ -327,9 +327,12 @@ check(
     const found = first.memories.map((m) => m.id);
     for (const m of created.slice(0, 3))
       if (!found.includes(m.id)) t.softFail(`search_memory does not find ${m.id}, created over REST`);
+    // Without `mode`, search_memory runs the best mode the server offers (OMP-MCP-022): compare like with like.
+    const caps = t.run.capabilities;
+    const mode = caps.has('hybrid_search') ? 'hybrid' : caps.has('semantic_search') ? 'semantic' : 'keyword';
     await t.each(cases, async (members) => {
       const sc = await callOk<SearchResponse>(t, s, 'search_memory', { query: token, ...members });
-      const res = await t.api.post('/v1/memories/search', { q: token, ...members });
+      const res = await t.api.post('/v1/memories/search', { q: token, mode, ...members });
       const http = res.expect<SearchResponse>(200, 'search-response');
       if (!jsonEqual(sc, http))
         t.fail(

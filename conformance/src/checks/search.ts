@@ -1,10 +1,13 @@
 /** Keyword search (SPEC §6.1) and, for servers declaring Search, semantic and hybrid search (§6.2). */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CheckContext } from '../core/harness.ts';
 import type { Query } from '../core/omp-client.ts';
 import { check } from '../core/registry.ts';
 import type { Memory, SearchResponse } from '../core/wire.ts';
 import { deriveCases } from '../negative/derive.ts';
 import { expect422, exportFile, idSet, ids, importItem, memPath, search, uniqueToken } from './helpers.ts';
+import { listsVersion, requireVersion } from './v04.ts';
 
 /** The shared read-only search fixture: memories around run-unique tokens. */
 export interface SearchFixture {
@@ -20,8 +23,20 @@ export interface SearchFixture {
   ties: Memory[];
   short: Memory;
   long: Memory;
-  /** A memory whose only token ending in an accent is `${F}é`. */
+  /** Ranking: `both` holds F and G, `oneOfTwo` only F (OMP-SEARCH-033). */
+  both: Memory;
+  oneOfTwo: Memory;
+  /** Ranking: H is in five memories (`commons`), I in one (`rare`) (OMP-SEARCH-034). */
+  commons: Memory[];
+  rare: Memory;
+  /** The run's token prefix: every fixture token starts with it. */
+  T: string;
   F: string;
+  G: string;
+  H: string;
+  I: string;
+  /** A memory whose only token ending in an accent is `${J}é` (OMP-SEARCH-004). */
+  J: string;
   accent: Memory;
 }
 
@@ -52,9 +67,18 @@ export function searchFixture(t: CheckContext): Promise<SearchFixture> {
     const short = await mk(`${E} apple`, 'semantic', tools[0], [], ns[0]);
     const filler = Array.from({ length: 40 }, (_, i) => `filler${i}`).join(' ');
     const long = await mk(`${E} ${filler}`, 'semantic', tools[0], [], ns[0]);
-    const F = `${T}ff`;
-    const accent = await mk(`${F}é alone`, 'semantic', tools[0], [], ns[0]);
-    return { A, B, C, D, E, tag, ns, tools, s, ties, short, long, F, accent };
+    const [F, G, H, I] = ['f', 'g', 'h', 'i'].map((x) => `${T}${x}${x}`) as [string, string, string, string];
+    const oneOfTwo = await mk(`${F} walnut basket`, 'semantic', tools[0], [], ns[0]);
+    const both = await mk(`${F} ${G} basket`, 'semantic', tools[0], [], ns[0]);
+    const commons: Memory[] = [];
+    for (let i = 0; i < 5; i++) commons.push(await mk(`${H} lantern ${i}`, 'semantic', tools[0], [], ns[0]));
+    const rare = await mk(`${I} lantern x`, 'semantic', tools[0], [], ns[0]);
+    const J = `${T}jj`;
+    const accent = await mk(`${J}é alone`, 'semantic', tools[0], [], ns[0]);
+    return {
+      ...{ A, B, C, D, E, T, tag, ns, tools, s, ties, short, long },
+      ...{ both, oneOfTwo, commons, rare, F, G, H, I, J, accent },
+    };
   });
 }
 
@@ -123,14 +147,14 @@ check('OMP-SEARCH-003', 'MUST support keyword mode and use it when mode is absen
 check('OMP-SEARCH-004', 'MUST match tokens case-insensitively and ignoring diacritics', async (t) => {
   const f = await searchFixture(t);
   // One token per query, unique to the run: what matches depends on case and diacritics alone, not on how the
-  // server combines tokens (OMP-SEARCH-005) or on anyone else's data.
+  // server combines tokens (OMP-SEARCH-030) or on anyone else's data.
   const queries: Array<[string, string]> = [
-    [`${f.F}é`, 'as written'],
-    [`${f.F.toUpperCase()}E`, 'upper case without the accent'],
-    [`${f.F}e`, 'without the accent'],
-    [`${f.F.toUpperCase()}É`, 'upper case with the accent'],
-    [`${f.F}e\u0301`, 'decomposed accent'],
-    [`${f.F}è`, 'another accent'],
+    [`${f.J}é`, 'as written'],
+    [`${f.J.toUpperCase()}E`, 'upper case without the accent'],
+    [`${f.J}e`, 'without the accent'],
+    [`${f.J.toUpperCase()}É`, 'upper case with the accent'],
+    [`${f.J}e\u0301`, 'decomposed accent'],
+    [`${f.J}è`, 'another accent'],
   ];
   await t.each(queries, async ([q, what]) => {
     const { body, res } = await search(t.api, { q });
@@ -140,31 +164,60 @@ check('OMP-SEARCH-004', 'MUST match tokens case-insensitively and ignoring diacr
 });
 
 check(
-  'OMP-SEARCH-005',
-  'MUST return exactly the memories containing every query token as a whole token',
+  'OMP-SEARCH-030',
+  'MUST return every memory containing at least one query token as a whole token',
   async (t) => {
+    // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
+    await requireVersion(t);
     const f = await searchFixture(t);
     const [s0, s1, s2, , s4] = f.s as [Memory, Memory, Memory, Memory, Memory];
     await exact(t, { q: f.A }, [s0, s1, s2], 'one token (not the token with a suffix)');
-    await exact(t, { q: `${f.A} ${f.B}` }, [s0, s2], 'two tokens (AND)');
-    await exact(t, { q: f.B }, [s0, s2, s4], 'second token');
-    await exact(t, { q: f.A.slice(0, -1) }, [], 'a prefix of a token');
+    await exact(t, { q: `${f.A} ${f.B}` }, [s0, s1, s2, s4], 'two tokens (any of them)');
+    await exact(t, { q: `${f.B} ${f.T}none` }, [s0, s2, s4], 'a token nobody has beside one that exists');
     await exact(t, { q: `${f.A} ${f.A} ${f.A}` }, [s0, s1, s2], 'a repeated token');
   },
 );
 
+check('OMP-SEARCH-031', 'MUST NOT return a memory with no token matching a query token', async (t) => {
+  const f = await searchFixture(t);
+  await exact(t, { q: `${f.T}qqqqqqqqqqqq` }, [], 'a token far from every stored token');
+  await exact(t, { q: f.A.slice(0, Math.ceil(f.A.length / 2)) }, [], 'the first half of a token');
+});
+
+/** Search expecting at least a set of memories (the store may hold other matches of a common word). */
+async function including(t: CheckContext, body: Record<string, unknown>, want: Memory[], what: string) {
+  const { body: r, res } = await search(t.api, { ...body, limit: 100 });
+  const got = new Set(ids(r.memories));
+  const missing = want.filter((m) => !got.has(m.id)).map((m) => m.id);
+  if (missing.length) t.fail(`${what} (q=${JSON.stringify(body.q)}): missing ${missing.join(', ')}`, res);
+}
+
 check('OMP-SEARCH-006', 'MUST treat quotes, operators and AND/OR/NOT as plain text', async (t) => {
   const f = await searchFixture(t);
-  const [s0, s1, s2] = f.s as [Memory, Memory, Memory];
-  await exact(t, { q: `"${f.A} ${f.B}"` }, [s0, s2], 'quotes');
-  await exact(t, { q: `${f.A} OR ${f.B}` }, [s2], 'OR is an ordinary word');
-  await exact(t, { q: `${f.A} NOT ${f.B}` }, [s2], 'NOT is an ordinary word');
-  await exact(t, { q: `(${f.A}) AND ${f.B}` }, [s2], 'parentheses and AND');
-  await exact(t, { q: `${f.A} -${f.B}` }, [s0, s2], 'minus separates');
-  await exact(t, { q: `${f.A}*` }, [s0, s1, s2], 'star separates');
-  await exact(t, { q: `+${f.A} ^${f.B}` }, [s0, s2], 'plus and caret separate');
-  await exact(t, { q: `${f.A}:${f.B}` }, [s0, s2], 'colon separates');
-  await exact(t, { q: `${f.A} NEAR(${f.B})` }, [], 'NEAR is an ordinary word');
+  const [s0, s1, s2, , s4] = f.s as [Memory, Memory, Memory, Memory, Memory];
+  if (!listsVersion(t, '0.4')) {
+    // A 0.3 server matches every token (OMP-SEARCH-005 of 0.3): the same words as plain text, under that rule.
+    t.note('the server does not list 0.4: judged with the 0.3 rule that every query token must occur');
+    await exact(t, { q: `"${f.A} ${f.B}"` }, [s0, s2], 'quotes');
+    await exact(t, { q: `${f.A} OR ${f.B}` }, [s2], 'OR is an ordinary word');
+    await exact(t, { q: `${f.A} NOT ${f.B}` }, [s2], 'NOT is an ordinary word');
+    await exact(t, { q: `(${f.A}) AND ${f.B}` }, [s2], 'parentheses and AND');
+    await exact(t, { q: `${f.A} -${f.B}` }, [s0, s2], 'minus separates');
+    await exact(t, { q: `${f.A}*` }, [s0, s1, s2], 'star separates');
+    await exact(t, { q: `+${f.A} ^${f.B}` }, [s0, s2], 'plus and caret separate');
+    await exact(t, { q: `${f.A}:${f.B}` }, [s0, s2], 'colon separates');
+    await exact(t, { q: `${f.A} NEAR(${f.B})` }, [], 'NEAR is an ordinary word');
+    return;
+  }
+  const all = [s0, s1, s2, s4];
+  await exact(t, { q: `"${f.A} ${f.B}"` }, all, 'quotes are no phrase');
+  await including(t, { q: `${f.A} NOT ${f.B}` }, all, 'NOT excludes nothing');
+  await including(t, { q: `(${f.A}) AND ${f.B}` }, all, 'AND requires nothing');
+  await exact(t, { q: `${f.A} -${f.B}` }, all, 'minus excludes nothing');
+  await exact(t, { q: `${f.A}*` }, [s0, s1, s2], 'star is no prefix operator');
+  await exact(t, { q: `+${f.A} ^${f.B}` }, all, 'plus and caret separate');
+  await exact(t, { q: `${f.A}:${f.B}` }, all, 'colon is no column filter');
+  await including(t, { q: `${f.A} NEAR(${f.B})` }, all, 'NEAR is an ordinary word');
 });
 
 check('OMP-SEARCH-007', 'MUST answer a query without tokens with 200, no memories and total 0', async (t) => {
@@ -289,6 +342,69 @@ check(
     const f = await searchFixture(t);
     const { body, res } = await search(t.api, { q: f.E });
     t.equal(ids(body.memories), [f.short.id, f.long.id], 'short match before long match', res);
+  },
+);
+
+check(
+  'OMP-SEARCH-033',
+  'SHOULD rank a memory with more of the query tokens above one with fewer',
+  async (t) => {
+    // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
+    await requireVersion(t);
+    const f = await searchFixture(t);
+    const { body, res } = await search(t.api, { q: `${f.F} ${f.G}` });
+    t.equal(ids(body.memories), [f.both.id, f.oneOfTwo.id], 'both tokens before one token', res);
+  },
+);
+
+check(
+  'OMP-SEARCH-034',
+  'SHOULD rank a memory with a rare query token above one with only a common one',
+  async (t) => {
+    // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
+    await requireVersion(t);
+    const f = await searchFixture(t);
+    const { body, res } = await search(t.api, { q: `${f.H} ${f.I}` });
+    if (body.memories[0]?.id !== f.rare.id)
+      t.fail(
+        `first result is ${body.memories[0]?.id}, want the memory with the rare token ${f.rare.id}`,
+        res,
+      );
+  },
+);
+
+/** The tokenisation vectors of the spec (spec/vectors/tokenize.json). */
+function tokenVectors(): { text: string; tokens: string[]; note: string }[] {
+  const file = fileURLToPath(import.meta.resolve('@omp-kit/spec/vectors/tokenize.json'));
+  return (
+    JSON.parse(readFileSync(file, 'utf8')) as { vectors: { text: string; tokens: string[]; note: string }[] }
+  ).vectors;
+}
+
+check(
+  'OMP-SEARCH-032',
+  'MUST tokenise and fold text as the spec defines (spec/vectors/tokenize.json)',
+  async (t) => {
+    // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
+    await requireVersion(t);
+    const vectors = tokenVectors().filter((v) => v.tokens.length > 0);
+    const tag = `${t.run.tag}-tok`;
+    const made = new Map<string, Memory>();
+    for (const v of vectors) made.set(v.text, await t.create({ content: v.text, tags: [t.run.tag, tag] }));
+    await t.each(
+      vectors,
+      async (v) => {
+        for (const token of new Set(v.tokens)) {
+          // The tag filter keeps other memories of the store out; the token alone is the whole query.
+          const { body, res } = await search(t.api, { q: token, tags: [tag], limit: 100 });
+          const want = made.get(v.text) as Memory;
+          if (!body.memories.some((m) => m.id === want.id))
+            t.fail(`token ${JSON.stringify(token)} does not find ${JSON.stringify(v.text)} (${v.note})`, res);
+        }
+      },
+      4,
+    );
+    t.note(`${vectors.length} texts, ${vectors.reduce((n, v) => n + new Set(v.tokens).size, 0)} tokens`);
   },
 );
 

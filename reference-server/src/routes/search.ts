@@ -1,7 +1,8 @@
 import type { SearchRequest } from '@omp-kit/schemas/types';
 import type { Endpoint, RequestContext } from '../http/router.ts';
-import { queryTokens } from '../search/tokenize.ts';
+import { queryTerms, tokenize } from '../search/tokenize.ts';
 import { renderPage } from '../storage/rows.ts';
+import { SearchStore } from '../storage/search-store.ts';
 import { asQueryViolations, validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireRead, visibilityOf } from './context.ts';
 
@@ -18,14 +19,25 @@ export function searchEndpoints(app: AppContext): Endpoint[] {
     const limit = req.limit ?? 20;
     const offset = req.offset ?? 0;
     const filters = { type: req.type, tool: req.tool, tags: req.tags, namespace: req.namespace };
-    const tokens = queryTokens(req.q);
-    // This server has no Search level: semantic and hybrid fall back to keyword (OMP-SEARCH-015).
-    const head = `"mode_used":"keyword","limit":${limit},"offset":${offset}}`;
-    if (tokens.length === 0) return json(200, `{"memories":[],"total":0,${head}`);
+    const terms = queryTerms(req.q);
+    // Without the Search level, semantic and hybrid fall back to keyword (OMP-SEARCH-015).
+    const mode = store instanceof SearchStore && req.mode !== undefined ? req.mode : 'keyword';
+    const head = `"mode_used":"${mode}","limit":${limit},"offset":${offset}}`;
+    if (tokenize(req.q).length === 0) return json(200, `{"memories":[],"total":0,${head}`);
+    if (mode !== 'keyword') {
+      // Not cached: the query embedding is most of the work, and the bench measures it uncached.
+      const search = store as SearchStore;
+      const page =
+        mode === 'semantic'
+          ? search.semantic(vis, req.q, filters, limit, offset)
+          : search.hybrid(vis, req.q, terms, filters, limit, offset);
+      return page.then((p) => json(200, `{"memories":${renderPage(p.rows)},"total":${p.total},${head}`));
+    }
+    if (terms.length === 0) return json(200, `{"memories":[],"total":0,${head}`);
     store.purgeExpired();
-    const key = JSON.stringify(['search', vis, tokens, filters, limit, offset]);
+    const key = JSON.stringify(['search', vis, terms, filters, limit, offset]);
     const body = cache.through(key, store.generation, () => {
-      const page = store.search(vis, tokens, filters, limit, offset);
+      const page = store.search(vis, terms, filters, limit, offset);
       return `{"memories":${renderPage(page.rows)},"total":${page.total},${head}`;
     });
     return json(200, body);

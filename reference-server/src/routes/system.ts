@@ -2,6 +2,7 @@ import type { Health } from '@omp-kit/schemas/types';
 import { principalOf } from '../auth/keys.ts';
 import { RETENTION_SECONDS } from '../concurrency/idempotency.ts';
 import type { Endpoint } from '../http/router.ts';
+import { SearchStore } from '../storage/search-store.ts';
 import { NEWEST, VERSIONS } from '../versioning.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
@@ -15,6 +16,16 @@ export const CAPABILITIES: string[] = [
   'mcp_sse',
 ];
 
+/** The same with the Search level, when the server has an embedder (SPEC.md §2 and §6.2, OMP-LEVEL-004). */
+const SEARCH_LEVELS: Health['levels'] = ['core', 'search', 'full', 'mcp'];
+const SEARCH_CAPABILITIES: string[] = [
+  'keyword_search',
+  'semantic_search',
+  'hybrid_search',
+  'embeddings',
+  ...CAPABILITIES.slice(1),
+];
+
 /** GET /v1/health (no authentication) and GET /v1/me. */
 export function systemEndpoints(app: AppContext): Endpoint[] {
   return [
@@ -25,16 +36,26 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
       // Query parameters are ignored here (OMP-HTTP-024) so monitors may add cache-busters.
       handle(ctx) {
         const reader = ctx.credential?.canRead ? ctx.credential : undefined;
+        const search = app.store instanceof SearchStore ? app.store : null;
         const health: Health = {
-          status: 'ok',
+          // Degraded while memories stored before the Search level was enabled still wait for a vector.
+          status: search && search.backlog > 0 ? 'degraded' : 'ok',
           version: NEWEST,
           versions: [...VERSIONS],
           // null without a valid key or without the read scope (OMP-HEALTH-004)
           memories_count: reader ? app.store.count(visibilityOf(reader)) : null,
-          levels: LEVELS,
-          capabilities: CAPABILITIES,
-          // No capability of this server has sub-fields (SPEC.md §19.1) (OMP-HEALTH-010).
-          capability_details: Object.fromEntries(CAPABILITIES.map((c) => [c, {}])),
+          levels: search ? SEARCH_LEVELS : LEVELS,
+          capabilities: search ? SEARCH_CAPABILITIES : CAPABILITIES,
+          // Only `embeddings` has sub-fields among this server's capabilities (SPEC.md §19.1, OMP-HEALTH-010):
+          // the model and its dimensions (OMP-EMB-001).
+          capability_details: Object.fromEntries(
+            (search ? SEARCH_CAPABILITIES : CAPABILITIES).map((c) => [
+              c,
+              c === 'embeddings' && search
+                ? { model: search.embedder.model, dimensions: search.embedder.dimensions }
+                : {},
+            ]),
+          ),
           limits: {
             max_body_bytes: app.limits.maxBodyBytes,
             max_import_bytes: app.limits.maxImportBytes,

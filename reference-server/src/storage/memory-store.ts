@@ -13,7 +13,8 @@ import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
-import { allOf, indexText } from '../search/tokenize.ts';
+import { anyOf, indexText, type QueryTerm } from '../search/tokenize.ts';
+import { type VocabTerm, withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { openDatabase } from './database.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -610,15 +611,23 @@ export class MemoryStore {
   }
 
   /**
-   * Keyword search (SPEC.md §6.1): every token must occur; BM25 order (SQLite's bm25, lower is better), ties by
-   * created_at then id, both descending. `tokens` is never empty.
+   * Keyword search (SPEC.md §6.1): memories with any query term; BM25 order (SQLite's bm25 over the terms, lower
+   * is better), so more and rarer query terms rank first; ties by created_at then id, both descending.
    */
-  search(vis: Visibility, tokens: readonly string[], filters: Filters, limit: number, offset: number): Page {
+  search(
+    vis: Visibility,
+    terms: readonly QueryTerm[],
+    filters: Filters,
+    limit: number,
+    offset: number,
+  ): Page {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
-    if (tool === false || tokens.length === 0) return { rows: [], total: 0 };
+    if (tool === false || terms.length === 0) return { rows: [], total: 0 };
     const { where, params } = conditions(vis.principal, { ...filters, tool });
-    const match = allOf(tokens);
+    const corrected = this.#corrected(terms);
+    const match = anyOf(corrected);
+    const tokens = corrected.map((t) => t.terms);
     const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
       WHERE memories_text MATCH ? AND ${where}`;
     const total = this.#totals.through(
@@ -646,6 +655,18 @@ export class MemoryStore {
        ORDER BY bm25(memories_text), m.created_key DESC, m.id DESC LIMIT ? OFFSET ?`,
     ).all(match, ...params, limit, offset) as unknown as MemoryRow[];
     return { rows, total };
+  }
+
+  /** The query terms with typo corrections from the index's vocabulary (search/typos.ts). */
+  #corrected(terms: readonly QueryTerm[]): QueryTerm[] {
+    const known = (term: string) =>
+      this.#sql('SELECT 1 FROM memories_vocab WHERE term = ?').get(term) !== undefined;
+    const startingWith = (first: string) =>
+      this.#sql('SELECT term, doc AS docs FROM memories_vocab WHERE term >= ? AND term < ?').all(
+        first,
+        String.fromCodePoint((first.codePointAt(0) as number) + 1),
+      ) as unknown as VocabTerm[];
+    return withCorrections(terms, known, startingWith);
   }
 
   /**

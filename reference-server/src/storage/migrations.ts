@@ -1,10 +1,32 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { indexText } from '../search/tokenize.ts';
+
+/** A migration: SQL, or a function for steps that need this server's code (such as its text analysis). */
+export type Migration = string | ((db: DatabaseSync) => void);
+
+/**
+ * Rebuild the keyword index with the 0.4 analysis (search/tokenize.ts): terms written by the server, CJK bigrams
+ * and stems included, read back by FTS5's `ascii` tokenizer so SQLite splits exactly where the server did.
+ */
+function rebuildKeywordIndex(db: DatabaseSync): void {
+  db.exec(`DROP TABLE memories_text;
+    CREATE VIRTUAL TABLE memories_text USING fts5(content, content='', contentless_delete=1, tokenize='ascii');
+    CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_text, 'row');`);
+  const insert = db.prepare('INSERT INTO memories_text (rowid, content) VALUES (?, ?)');
+  const page = db.prepare('SELECT seq, content FROM memories WHERE seq > ? ORDER BY seq LIMIT 1000');
+  for (let after = 0; ; ) {
+    const rows = page.all(after) as { seq: number; content: string }[];
+    if (rows.length === 0) break;
+    for (const r of rows) insert.run(r.seq, indexText(r.content));
+    after = (rows[rows.length - 1] as { seq: number }).seq;
+  }
+}
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit a released
  * entry: append a new one.
  */
-export const migrations: readonly string[] = [
+export const migrations: readonly Migration[] = [
   // 1: memories, their sort and expiry indexes, the content index and the filter index.
   `
   CREATE TABLE memories (
@@ -45,6 +67,9 @@ export const migrations: readonly string[] = [
   CREATE TABLE principal_counts (principal TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;
   INSERT INTO principal_counts (principal, n) SELECT principal, count(*) FROM memories GROUP BY principal;
   `,
+  // 3: keyword search 0.4 (SPEC.md §6.1): the content index holds the server's own terms (folded tokens, CJK
+  // bigrams, stems); memories_vocab lists them with document counts, for typo-tolerant matching.
+  rebuildKeywordIndex,
 ];
 
 /** Bring a database up to the latest schema version, one transaction per migration. */
@@ -59,7 +84,9 @@ export function migrate(db: DatabaseSync): number {
   for (let v = current; v < migrations.length; v++) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(migrations[v] as string);
+      const step = migrations[v] as Migration;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec('COMMIT');
     } catch (err) {

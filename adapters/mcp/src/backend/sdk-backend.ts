@@ -46,5 +46,6 @@ export function createSdkBackend(options: SdkBackendOptions): OmpBackend {
     delete: async (id, o) => {
       await client.memories.delete(id, req(o));
     },
+    health: async (o) => ({ ...(await client.health(req(o))) }),
   };
 }

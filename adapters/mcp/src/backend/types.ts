@@ -5,6 +5,7 @@
  */
 import type {
   CreateMemoryRequest,
+  Health,
   ListMemoriesInput,
   ListMemoriesResponse,
   Memory,
@@ -36,4 +37,6 @@ export interface OmpBackend {
   search(body: SearchRequest, options?: CallOptions): Promise<SearchResponse>;
   /** `DELETE /v1/memories/{id}`. */
   delete(id: string, options?: CallOptions): Promise<void>;
+  /** `GET /v1/health`: what the server offers (search_memory picks its default mode from it). */
+  health?(options?: CallOptions): Promise<Health>;
 }

@@ -15,6 +15,7 @@ import type {
   ListMemoriesResponse,
   Principal,
   SearchMemoryInput,
+  SearchMode,
   SearchResponse,
   Source,
 } from '@omp-kit/schemas/types';
@@ -65,10 +66,35 @@ export async function addMemories(args: AddMemoriesInput, ctx: ToolCallContext):
   return { memories: [await ctx.backend.create(body, callOptions(ctx))] };
 }
 
-/** `search_memory`: the HTTP search with `q` = `query` (OMP-MCP-012). */
+/** How long a server's declared modes are trusted before health is asked again. */
+const MODES_TTL_MS = 60_000;
+const modesSeen = new WeakMap<OmpBackend, { at: number; mode: SearchMode }>();
+
+/**
+ * The best search mode the server offers (OMP-MCP-022): hybrid, else semantic, else keyword. Agents ask in
+ * natural language, which only meaning-based search answers well; a server without the Search level, or one
+ * whose health cannot be read, gets keyword, which every server has.
+ */
+export async function bestSearchMode(ctx: ToolCallContext): Promise<SearchMode> {
+  const seen = modesSeen.get(ctx.backend);
+  if (seen && Date.now() - seen.at < MODES_TTL_MS) return seen.mode;
+  let mode: SearchMode = 'keyword';
+  try {
+    const caps = (await ctx.backend.health?.(callOptions(ctx)))?.capabilities ?? [];
+    if (caps.includes('hybrid_search')) mode = 'hybrid';
+    else if (caps.includes('semantic_search')) mode = 'semantic';
+  } catch {
+    // keyword: always there
+  }
+  modesSeen.set(ctx.backend, { at: Date.now(), mode });
+  return mode;
+}
+
+/** `search_memory`: the HTTP search with `q` = `query` and the best mode unless one is given (OMP-MCP-012, -022). */
 export async function searchMemory(args: SearchMemoryInput, ctx: ToolCallContext): Promise<SearchResponse> {
   const { query, ...members } = args;
-  return await ctx.backend.search({ ...members, q: query }, callOptions(ctx));
+  const mode = members.mode ?? (await bestSearchMode(ctx));
+  return await ctx.backend.search({ ...members, mode, q: query }, callOptions(ctx));
 }
 
 /** `list_memories`: the HTTP list with the same filters (OMP-MCP-013). */

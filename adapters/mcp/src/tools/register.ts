@@ -68,7 +68,7 @@ const described: Record<ToolName, Described> = {
   search_memory: {
     title: 'Search memories',
     description:
-      "Search the user's memories, best match first. Keyword mode (the default) finds memories that contain every word of 'query'; servers that offer them also run 'semantic' and 'hybrid' searches.",
+      "Search the user's long-term memories (facts, preferences, events, how-tos stored by any of their tools), best match first. Call this every time the user asks about themselves, their preferences, people, plans or past conversations, and before answering anything that may depend on what you were told earlier; search again with other words when the first results miss. Write 'query' as a short natural question or a few key words ('Does she have any food allergies?', 'preferred text editor'), in the user's language. By default the best mode the server offers is used (hybrid, which matches meaning and words; else keyword, which matches words and their forms); set 'mode' only to force one. Use 'type', 'tags', 'namespace' or 'tool' only to narrow to memories you know were stored that way, and 'limit'/'offset' to page.",
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
   list_memories: {

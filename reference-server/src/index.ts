@@ -10,13 +10,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
+import type { ConnectionOptions } from './http/server.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
-import { createMcpEndpoint, loopbackUrl } from './mcp.ts';
+import { createMcpEndpoint, loopbackUrl, type McpOptions } from './mcp.ts';
 import { MemoryStore } from './storage/memory-store.ts';
 
 export type { Credential, KeyConfig } from './auth/keys.ts';
 export { generateKey } from './auth/keys.ts';
+export { CONNECTION_DEFAULTS, type ConnectionOptions } from './http/server.ts';
 export type { LogSink } from './log.ts';
+export type { McpOptions } from './mcp.ts';
 export { CAPABILITIES, LEVELS } from './routes/system.ts';
 
 /** Name and version written in health and export files. */
@@ -60,6 +63,10 @@ export interface StartOptions {
   log?: boolean | LogSink;
   /** Cache rendered list/search pages and their totals per store generation. Default true. */
   cache?: boolean;
+  /** Connection cap and socket timeouts; defaults in CONNECTION_DEFAULTS. */
+  connections?: Partial<ConnectionOptions>;
+  /** MCP session caps, idle expiry and allowed browser origins; defaults in omp-mcp. */
+  mcp?: McpOptions;
 }
 
 /** A running server. */
@@ -137,7 +144,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = MemoryStore.open(dbPath, { cacheTotals: options.cache ?? true });
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
-  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log });
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp });
   const httpServer = createApp({
     store,
     keys,
@@ -147,6 +154,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cache: options.cache ?? true,
     log,
     mcp: mcp.mount,
+    connections: options.connections,
   });
   try {
     await new Promise<void>((resolve, reject) => {

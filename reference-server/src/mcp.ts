@@ -5,7 +5,7 @@
  * are exactly the HTTP API's (OMP-MCP-003, -014 to -018).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createOmpMcpHttpHandler, type OmpMcpHttpHandler } from 'omp-mcp';
+import { createOmpMcpHttpHandler, type OmpMcpHttpHandler, type OmpMcpHttpOptions } from 'omp-mcp';
 import type { LogSink } from './log.ts';
 
 /** What the HTTP server needs to route MCP requests: which requests are MCP's, and the listener. */
@@ -41,10 +41,21 @@ function routeOf(url: string | undefined): string {
   return '/mcp/*';
 }
 
+/** What an operator may tune of the MCP endpoints (the rest of omp-mcp's HTTP options are the server's). */
+export type McpOptions = Pick<
+  OmpMcpHttpOptions,
+  'sessionIdleMs' | 'maxSessions' | 'maxSessionsPerKey' | 'allowedOrigins' | 'keepaliveMs'
+>;
+
 /** Build the MCP endpoints; `baseUrl` is read once the server listens (its port is known only then). */
-export function createMcpEndpoint(options: { baseUrl: () => string; log: LogSink }): McpEndpoint {
+export function createMcpEndpoint(options: {
+  baseUrl: () => string;
+  log: LogSink;
+  options?: McpOptions | undefined;
+}): McpEndpoint {
   const { log } = options;
   const handler: OmpMcpHttpHandler = createOmpMcpHttpHandler({
+    ...options.options,
     baseUrl: options.baseUrl,
     log: (message) => log({ level: 'error', msg: 'mcp', error: message }),
   });

@@ -37,6 +37,7 @@ function drained(res: ServerResponse): Promise<boolean> {
 /**
  * Most items one import may carry. The spec asks for at least 100,000 (OMP-IMPORT-017); the cap keeps a file of
  * millions of tiny invalid items (which fit in max_import_bytes) from building an error list that exhausts memory.
+ * It is counted while the body streams in, so a file over it is refused without parsing any item.
  */
 export const MAX_IMPORT_ITEMS = 500_000;
 
@@ -48,14 +49,8 @@ function topLevelViolations(body: unknown): Violation[] {
   const memories = (body as { memories?: unknown }).memories;
   // Validate the envelope with an empty item list: item errors are per item (OMP-IMPORT-009).
   const envelope = Array.isArray(memories) ? { ...body, memories: [] } : body;
-  const out = violationsOf(validators.exportFile(), envelope);
-  if (Array.isArray(memories) && memories.length > MAX_IMPORT_ITEMS) {
-    out.push({
-      path: '/memories',
-      message: `must not have more than ${MAX_IMPORT_ITEMS} items (split the file)`,
-    });
-  }
-  return out;
+  // The item count was checked while the body streamed in (http/body.ts), before anything was parsed.
+  return violationsOf(validators.exportFile(), envelope);
 }
 
 /** GET /v1/export (streamed) and POST /v1/import. */
@@ -127,9 +122,25 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
             { omp_version: body.omp_version, supported: `0.0-0.${SUPPORTED_MINOR}` },
           );
         }
+        // Scope before any item is parsed: the items of a key that may not write are never materialised.
         requireWrite(c);
         const strategy = fromQuery ?? body.conflict ?? 'skip';
-        const result = await store.import(visibilityOf(c), c.tool, body.memories, strategy);
+        const items = ctx.items;
+        const result = await store.import(visibilityOf(c), c.tool, items ?? body.memories, strategy);
+        // Items the pre-scanner refused went to the store as null: report why, per item (OMP-IMPORT-009).
+        if (items) {
+          result.errors = result.errors.map((e) => {
+            const violations = items.violationsOf(e.index);
+            if (!violations) return e;
+            return {
+              index: e.index,
+              id: items.idOf(e.index),
+              error: 'validation_error',
+              message: `Item ${e.index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
+              details: { errors: violations },
+            };
+          });
+        }
         return json(200, JSON.stringify(result));
       },
     },

@@ -144,7 +144,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = MemoryStore.open(dbPath, { cacheTotals: options.cache ?? true });
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
-  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp });
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store });
   const httpServer = createApp({
     store,
     keys,

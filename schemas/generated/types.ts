@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: spec/tools/json-schema-to-ts.ts
-// Spec hash: e5457fe562e6e4bd (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 0b497fa10b10baef (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */
@@ -90,7 +90,8 @@ export type DeleteAllMemoriesResult = DeleteAllMemoriesOutput | ErrorEnvelope;
 
 /** Arguments of delete_memories: the ids to delete. */
 export interface DeleteMemoriesInput {
-  memory_ids: MemoryId[];
+  /** Ids to delete. A string that is not a memory id names no memory and is reported in not_found, like an unknown id (OMP-MCP-014). */
+  memory_ids: string[];
 }
 
 /** Which ids were deleted and which named no visible memory. */

@@ -102,7 +102,9 @@ const samples: [ToolName, 'input' | 'output' | 'error', unknown, boolean][] = [
   ['list_memories', 'input', { q: 'x' }, false],
   ['delete_memories', 'input', { memory_ids: ['mem_01j9xk2p3q4r5s6t'] }, true],
   ['delete_memories', 'input', { memory_ids: [] }, false],
-  ['delete_memories', 'input', { memory_ids: ['MEM_01J9XK2P3Q4R5S6T'] }, false],
+  // Not an id, but a string: reported in not_found rather than failing the whole call (OMP-MCP-014).
+  ['delete_memories', 'input', { memory_ids: ['MEM_01J9XK2P3Q4R5S6T'] }, true],
+  ['delete_memories', 'input', { memory_ids: [''] }, false],
   ['delete_all_memories', 'input', { namespace: 'proj' }, true],
   ['delete_all_memories', 'input', { namespace: null }, false],
   ['add_memories', 'output', { memories: [memory] }, true],

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: spec/tools/json-schema-to-ts.ts
-// Spec hash: 0b497fa10b10baef (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 2ede8b40e4894bcc (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */
@@ -376,6 +376,7 @@ export interface UpdateMemoryRequest {
   type?: MemoryType;
   tags?: Tags;
   namespace?: NullableNamespace;
+  /** A new expiry; must lie in the future (OMP-EXP-002). Null: never. */
   expires_at?: NullableTimestamp;
   metadata?: Metadata;
   /** A new embedding, or null to remove the stored one. */

@@ -124,6 +124,7 @@ export class JsonScanner {
   // Per open object up to maxDepth: its member names so far (duplicates), and the path for violations.
   readonly #names: (Set<string> | null)[] = [];
   readonly #path: (string | number)[] = [];
+  readonly #members: number[] = [];
   #isKey = false; // the string being read is a member name
   #tokenStart = 0;
   #parts: Buffer[] = []; // bytes of the current member name or number, across chunks
@@ -202,7 +203,8 @@ export class JsonScanner {
         this.#violate('/', `must not nest arrays or objects more than ${this.#maxDepth} levels deep`);
       }
     } else {
-      this.#names[d] = isArray ? null : new Set();
+      this.#names[d] = null; // an object's name set is made at its second member
+      this.#members[d] = 0;
       this.#path[d] = isArray ? 0 : '';
     }
     if (this.#items && d === 1 && isArray && this.#memberKey === this.#items.member) {
@@ -216,7 +218,7 @@ export class JsonScanner {
     if (this.#depth === 0 || this.#isArray() !== isArray)
       throw new JsonSyntaxError(`unexpected '${isArray ? ']' : '}'}'`, at);
     if (this.#inItems && this.#depth === 2) {
-      if (this.#starts.length > this.#ends.length) this.#ends.push(at);
+      if (!this.#overflow && this.#starts.length > this.#ends.length) this.#ends.push(at);
       this.#inItems = false;
       this.#itemsClose = at;
     }
@@ -234,9 +236,10 @@ export class JsonScanner {
 
   /** A value is about to start at `at` (for item spans). */
   #valueStart(at: number): void {
-    if (this.#inItems && this.#depth === 2) {
+    if (this.#inItems && this.#depth === 2 && !this.#overflow) {
       this.#starts.push(at);
-      if (this.#starts.length > (this.#items as { max: number }).max && !this.#overflow) {
+      // Past the cap nothing more is recorded: the body is refused, only its syntax is still checked.
+      if (this.#starts.length > (this.#items as { max: number }).max) {
         this.#overflow = true;
         this.violations.push({
           path: `/${this.#items?.member}`,
@@ -249,7 +252,7 @@ export class JsonScanner {
   #comma(at: number): void {
     if (this.#depth === 0) throw new JsonSyntaxError("unexpected ','", at);
     if (this.#isArray()) {
-      if (this.#inItems && this.#depth === 2) this.#ends.push(at);
+      if (this.#inItems && this.#depth === 2 && !this.#overflow) this.#ends.push(at);
       if (this.#depth <= this.#maxDepth)
         this.#path[this.#depth - 1] = (this.#path[this.#depth - 1] as number) + 1;
       this.#state = VALUE;
@@ -261,10 +264,17 @@ export class JsonScanner {
   #nameDone(name: string): void {
     const d = this.#depth - 1;
     if (d < this.#maxDepth) {
-      const names = this.#names[d];
+      // Most objects have one member or none: the first name is only in the path; a set is made at the second.
+      const count = this.#members[d] ?? 0;
+      let names = this.#names[d] ?? null;
+      if (count === 1) {
+        names = new Set([this.#path[d] as string]);
+        this.#names[d] = names;
+      }
       this.#path[d] = name;
       if (names?.has(name)) this.#violate(this.#pointer(), 'must not be a duplicate member name');
       else names?.add(name);
+      this.#members[d] = count + 1;
     }
     if (this.#depth === 1) this.#memberKey = name;
   }

@@ -68,7 +68,7 @@ set +e
 # hooks.py maps valid cases onto the rules JSON Schema cannot express (future expires_at, readable
 # omp_version). Strings are generated as UTF-8: a lone surrogate is not Unicode text, which SPEC.md §4.1 makes a
 # 422 that no schema can state, so valid data never holds one.
-SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" "$venv/bin/st" run "$bundled" \
+SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" "$venv/bin/st" --config-file "$here/schemathesis.toml" run "$bundled" \
   --generation-codec utf-8 \
   --url "$url" \
   --header "Authorization: Bearer $key" \
@@ -80,6 +80,7 @@ SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" "$venv/bin/st" run "$bundled" \
   --workers 2 \
   --request-timeout 30 \
   --no-color \
+  --generation-database none \
   --report junit,ndjson --report-dir "$here/report" \
   "${excluded[@]}" \
   "${@:3}"

@@ -11,6 +11,7 @@ import './expiry.ts';
 import './export-import.ts';
 import './http.ts';
 import './errors.ts';
+import './strict-json.ts';
 import './mcp-server.ts';
 import './mcp.ts';
 // Last: its exclusive checks read what every other check's exchanges showed.

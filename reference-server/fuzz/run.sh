@@ -72,12 +72,11 @@ SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" "$venv/bin/st" --config-file "$here/
   --generation-codec utf-8 \
   --url "$url" \
   --header "Authorization: Bearer $key" \
-  --checks all \
   --mode all \
   --phases examples,coverage,fuzzing,stateful \
   --max-examples "$examples" \
   --seed "${OMP_FUZZ_SEED:-1404}" \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 30 \
   --no-color \
   --generation-database none \

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Spec hash: 0b497fa10b10baef (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+// Spec hash: 9e80b5e5d534cf75 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /**
@@ -297,6 +297,7 @@ export interface UpdateMemoryRequest {
   type?: MemoryType;
   tags?: Tags;
   namespace?: NullableNamespace;
+  /** A new expiry; must lie in the future (OMP-EXP-002). Null: never. */
   expires_at?: NullableTimestamp;
   metadata?: Metadata;
   /** A new embedding, or null to remove the stored one. */

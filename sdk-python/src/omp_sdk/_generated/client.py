@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: 0b497fa10b10baef (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: 9e80b5e5d534cf75 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """The Open Memory Protocol API 0.3 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
 
@@ -41,7 +41,6 @@ from .models import (
     Source,
     Tag,
     Tags,
-    Timestamp,
     ToolName,
 )
 
@@ -102,7 +101,8 @@ class MemoriesResource:
         """Create a memory.
 
         `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
-            (SPEC.md §5.1, OMP-CRUD-001).
+            (SPEC.md §5.1, OMP-CRUD-001). An `expires_at` not later than the server's clock is a 422
+            (OMP-EXP-002), a rule JSON Schema cannot express.
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -377,7 +377,7 @@ class MemoriesResource:
                 procedural (how to do something).
             tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
             namespace: A Namespace, or null for no namespace.
-            expires_at: A Timestamp, or null.
+            expires_at: A new expiry; must lie in the future (OMP-EXP-002). Null: never.
             metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
                 JSON (OMP-MEM-013).
             embedding: A new embedding, or null to remove the stored one.
@@ -460,7 +460,8 @@ class AsyncMemoriesResource:
         """Create a memory.
 
         `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
-            (SPEC.md §5.1, OMP-CRUD-001).
+            (SPEC.md §5.1, OMP-CRUD-001). An `expires_at` not later than the server's clock is a 422
+            (OMP-EXP-002), a rule JSON Schema cannot express.
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -735,7 +736,7 @@ class AsyncMemoriesResource:
                 procedural (how to do something).
             tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
             namespace: A Namespace, or null for no namespace.
-            expires_at: A Timestamp, or null.
+            expires_at: A new expiry; must lie in the future (OMP-EXP-002). Null: never.
             metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
                 JSON (OMP-MEM-013).
             embedding: A new embedding, or null to remove the stored one.
@@ -935,8 +936,9 @@ class OmpClient(SyncBaseClient):
     ) -> AiResult:
         """Extract memories from a transcript.
 
-        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11); 404
-            `not_found` when not offered.
+        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11). A
+            server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -980,8 +982,9 @@ class OmpClient(SyncBaseClient):
     ) -> AiResult:
         """Compress several memories into fewer.
 
-        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11);
-            404 `not_found` when not offered.
+        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11).
+            A server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -1155,8 +1158,9 @@ class AsyncOmpClient(AsyncBaseClient):
     ) -> AiResult:
         """Extract memories from a transcript.
 
-        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11); 404
-            `not_found` when not offered.
+        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11). A
+            server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -1200,8 +1204,9 @@ class AsyncOmpClient(AsyncBaseClient):
     ) -> AiResult:
         """Compress several memories into fewer.
 
-        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11);
-            404 `not_found` when not offered.
+        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11).
+            A server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).

@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Spec hash: 0b497fa10b10baef (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
+# Spec hash: 9e80b5e5d534cf75 (sha256 of spec/SPEC.md, spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
 
@@ -390,6 +390,7 @@ class UpdateMemoryRequest(TypedDict):
     tags: NotRequired["Tags"]
     namespace: NotRequired["NullableNamespace"]
     expires_at: NotRequired["NullableTimestamp"]
+    """A new expiry; must lie in the future (OMP-EXP-002). Null: never."""
     metadata: NotRequired["Metadata"]
     embedding: NotRequired["Embedding | None"]
     """A new embedding, or null to remove the stored one."""

@@ -282,6 +282,17 @@ describe('import is bounded before anything is parsed (§7.3)', () => {
   });
 });
 
+describe('query tags', () => {
+  test('a repeated tag in the query is the same filter as one, as the 0.3 document allows', async () => {
+    await create(srv.as(), memoryBody({ tags: ['repeat-me'] }));
+    const once = await srv.as().get('/v1/memories?tags=repeat-me');
+    const twice = await srv.as().get('/v1/memories?tags=repeat-me,repeat-me');
+    expect(twice.status).toBe(200);
+    expect(twice.body.total).toBe(once.body.total);
+    expect((await srv.as().get('/v1/memories/search?q=numbers&tags=a,a')).status).toBe(200);
+  });
+});
+
 describe('README', () => {
   test('says what memories_count is for a key without the read scope, as the server does', async () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

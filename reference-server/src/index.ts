@@ -10,8 +10,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
+import type { ConnectionOptions } from './http/server.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
-import { createMcpEndpoint, loopbackUrl } from './mcp.ts';
+import { createMcpEndpoint, loopbackUrl, type McpOptions } from './mcp.ts';
 import { builtinEmbedder } from './search/builtin-embedder.ts';
 import type { Embedder } from './search/embedder.ts';
 import { openAiEmbedder } from './search/openai-embedder.ts';
@@ -21,7 +22,9 @@ import { SearchStore } from './storage/search-store.ts';
 
 export type { Credential, KeyConfig } from './auth/keys.ts';
 export { generateKey } from './auth/keys.ts';
+export { CONNECTION_DEFAULTS, type ConnectionOptions } from './http/server.ts';
 export type { LogSink } from './log.ts';
+export type { McpOptions } from './mcp.ts';
 export { CAPABILITIES, LEVELS } from './routes/system.ts';
 export type { Embedder, EmbedRole } from './search/embedder.ts';
 
@@ -66,6 +69,10 @@ export interface StartOptions {
   log?: boolean | LogSink;
   /** Cache rendered list/search pages and their totals per store generation. Default true. */
   cache?: boolean;
+  /** Connection cap and socket timeouts; defaults in CONNECTION_DEFAULTS. */
+  connections?: Partial<ConnectionOptions>;
+  /** MCP session caps, idle expiry and allowed browser origins; defaults in omp-mcp. */
+  mcp?: McpOptions;
   /**
    * The Search level's embedder (SPEC.md §6.2): `builtin` (multilingual-e5-small, in-process, installed by
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
@@ -168,7 +175,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     : MemoryStore.open(dbPath, storeOptions);
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
-  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log });
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store });
   const httpServer = createApp({
     store,
     keys,
@@ -178,6 +185,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cache: options.cache ?? true,
     log,
     mcp: mcp.mount,
+    connections: options.connections,
   });
   try {
     await new Promise<void>((resolve, reject) => {

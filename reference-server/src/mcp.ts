@@ -5,8 +5,18 @@
  * are exactly the HTTP API's (OMP-MCP-003, -014 to -018).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createOmpMcpHttpHandler, type OmpMcpHttpHandler } from 'omp-mcp';
+import {
+  type BulkDeleteOptions,
+  createOmpMcpHttpHandler,
+  type OmpMcpHttpHandler,
+  type OmpMcpHttpOptions,
+  ToolFailure,
+} from 'omp-mcp';
+import { credentialOf } from './auth/authenticate.ts';
+import type { Credential, KeyRing } from './auth/keys.ts';
+import type { ApiError } from './http/errors.ts';
 import type { LogSink } from './log.ts';
+import type { MemoryStore } from './storage/memory-store.ts';
 
 /** What the HTTP server needs to route MCP requests: which requests are MCP's, and the listener. */
 export interface McpMount {
@@ -41,12 +51,78 @@ function routeOf(url: string | undefined): string {
   return '/mcp/*';
 }
 
+/** What an operator may tune of the MCP endpoints (the rest of omp-mcp's HTTP options are the server's). */
+export type McpOptions = Pick<
+  OmpMcpHttpOptions,
+  'sessionIdleMs' | 'maxSessions' | 'maxSessionsPerKey' | 'allowedOrigins' | 'keepaliveMs'
+>;
+
+/** Memories deleted between two yields to the event loop (and progress reports) in a bulk delete. */
+const BULK_CHUNK = 256;
+
+/**
+ * delete_all_memories as one operation on the store, for the key in `authorization`: every memory the key may
+ * delete (its tool's only, for a per-tool key; no read scope needed), within `namespace` when given. Deletes go
+ * in chunks whose writes the store commits together, with a yield to the event loop between chunks so other
+ * requests keep being served.
+ */
+export function bulkDeleter(keys: KeyRing, store: MemoryStore) {
+  return async (
+    authorization: string,
+    filter: { namespace?: string | undefined },
+    options: BulkDeleteOptions = {},
+  ): Promise<number> => {
+    let c: Credential;
+    try {
+      c = credentialOf(authorization, keys);
+    } catch (error) {
+      const e = error as ApiError;
+      throw new ToolFailure({ error: e.code, message: e.message, details: e.details }, e.status);
+    }
+    if (!c.canWrite)
+      throw new ToolFailure(
+        {
+          error: 'forbidden',
+          message: 'This key lacks the write scope that delete_all_memories needs.',
+          details: {},
+        },
+        403,
+      );
+    // What the key may delete: its principal's memories, only its own tool's for a per-tool key.
+    const vis = { principal: c.principal, ownTool: c.tool };
+    const ids: string[] = [];
+    for (const rows of store.exportPages(vis)) {
+      for (const r of rows)
+        if (filter.namespace === undefined || r.namespace === filter.namespace) ids.push(r.id);
+    }
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += BULK_CHUNK) {
+      if (options.signal?.aborted) break;
+      const chunk = ids.slice(i, i + BULK_CHUNK);
+      const outcomes = await Promise.allSettled(chunk.map((id) => store.delete(vis, c.tool, id)));
+      deleted += outcomes.filter((o) => o.status === 'fulfilled').length; // gone meanwhile: not counted
+      options.onProgress?.(Math.min(i + BULK_CHUNK, ids.length), ids.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return deleted;
+  };
+}
+
 /** Build the MCP endpoints; `baseUrl` is read once the server listens (its port is known only then). */
-export function createMcpEndpoint(options: { baseUrl: () => string; log: LogSink }): McpEndpoint {
+export function createMcpEndpoint(options: {
+  baseUrl: () => string;
+  log: LogSink;
+  options?: McpOptions | undefined;
+  /** With the key ring and the store, delete_all_memories runs as one bulk operation (bulkDeleter). */
+  keys?: KeyRing | undefined;
+  store?: MemoryStore | undefined;
+}): McpEndpoint {
   const { log } = options;
   const handler: OmpMcpHttpHandler = createOmpMcpHttpHandler({
+    ...options.options,
     baseUrl: options.baseUrl,
     log: (message) => log({ level: 'error', msg: 'mcp', error: message }),
+    deleteAll: options.keys && options.store ? bulkDeleter(options.keys, options.store) : undefined,
   });
   const mount = ((req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();

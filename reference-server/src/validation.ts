@@ -121,12 +121,13 @@ export function stripExtensions(body: unknown): unknown {
   if (top === null || typeof top !== 'object' || Array.isArray(top)) return top;
   const o = { ...(top as Record<string, unknown>) };
   for (const k of ['source', 'filter', 'server']) if (k in o) o[k] = withoutExt(o[k]);
-  if (Array.isArray(o.memories)) {
-    o.memories = o.memories.map((item) => {
-      const i = withoutExt(item);
-      if (i === null || typeof i !== 'object' || Array.isArray(i) || !('source' in i)) return i;
-      return { ...(i as Record<string, unknown>), source: withoutExt((i as { source: unknown }).source) };
-    });
-  }
+  if (Array.isArray(o.memories)) o.memories = o.memories.map(stripItemExtensions);
   return o;
+}
+
+/** An import item without its extension members and those of its `source` (see stripExtensions). */
+export function stripItemExtensions(item: unknown): unknown {
+  const i = withoutExt(item);
+  if (i === null || typeof i !== 'object' || Array.isArray(i) || !('source' in i)) return i;
+  return { ...(i as Record<string, unknown>), source: withoutExt((i as { source: unknown }).source) };
 }

@@ -52,16 +52,16 @@ describe('routes (OMP-HTTP-021, -011, -014, OMP-AI-002)', () => {
   });
 
   const wrong: [string, string, string][] = [
-    ['PATCH', '/v1/memories', 'GET, POST'],
-    ['DELETE', '/v1/memories', 'GET, POST'],
-    ['POST', '/v1/memories/mem_aaaaaaaaaaaaaaaa', 'DELETE, GET, PUT'],
-    ['PUT', '/v1/memories/search', 'GET, POST'],
-    ['POST', '/v1/health', 'GET'],
-    ['POST', '/v1/export', 'GET'],
+    ['PATCH', '/v1/memories', 'GET, HEAD, POST'],
+    ['DELETE', '/v1/memories', 'GET, HEAD, POST'],
+    ['POST', '/v1/memories/mem_aaaaaaaaaaaaaaaa', 'DELETE, GET, HEAD, PUT'],
+    ['PUT', '/v1/memories/search', 'GET, HEAD, POST'],
+    ['POST', '/v1/health', 'GET, HEAD'],
+    ['POST', '/v1/export', 'GET, HEAD'],
     ['GET', '/v1/import', 'POST'],
-    ['DELETE', '/v1/me', 'GET'],
-    ['OPTIONS', '/v1/memories', 'GET, POST'],
-    ['HEAD', '/v1/memories', 'GET, POST'],
+    ['HEAD', '/v1/import', 'POST'],
+    ['DELETE', '/v1/me', 'GET, HEAD'],
+    ['OPTIONS', '/v1/memories', 'GET, HEAD, POST'],
   ];
   test.each(wrong)('%s %s is 405 with Allow (before auth)', async (method, path, allow) => {
     const res = await client(srv.url).call(method, path);

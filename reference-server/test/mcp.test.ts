@@ -96,7 +96,7 @@ describe('MCP endpoints (§13.1)', () => {
     assertEnvelope(await srv.as().get('/mcp/nowhere'), 404, 'not_found');
     const put = await srv.as().put('/mcp', init);
     assertEnvelope(put, 405, 'method_not_allowed');
-    expect(put.headers.get('allow')).toBe('GET, POST, DELETE');
+    expect(put.headers.get('allow')).toBe('GET, POST, DELETE, OPTIONS');
   });
 
   test('health declares level mcp and capabilities mcp_http, mcp_sse (OMP-MCP-004)', async () => {

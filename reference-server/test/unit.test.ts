@@ -284,3 +284,29 @@ describe('store', () => {
     raw.close();
   });
 });
+
+describe('command line: connection and MCP limits', () => {
+  test('flags and variables reach the start options', async () => {
+    const { parseCli } = await import('../src/config.ts');
+    const r = parseCli(
+      [
+        '--max-connections',
+        '64',
+        '--headers-timeout',
+        '5000',
+        '--mcp-allowed-origins',
+        'https://a.example, https://b.example',
+      ],
+      { OMP_MCP_MAX_SESSIONS_PER_KEY: '4', OMP_KEEP_ALIVE_TIMEOUT: '30000' },
+    );
+    expect(r.kind === 'start' && r.options.connections).toEqual({
+      maxConnections: 64,
+      headersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 30000,
+    });
+    expect(r.kind === 'start' && r.options.mcp).toEqual({
+      maxSessionsPerKey: 4,
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+    });
+  });
+});

@@ -51,6 +51,16 @@ export async function validateOpenapiDocument(path: string, schemaDir: string): 
   }
 }
 
+/**
+ * An optional feature's operation (its 404 is `FeatureNotFound`): a server without the feature answers 404 before
+ * looking at the key, so besides bearer it may declare anonymous access (`security: [{ bearer: [] }, {}]`).
+ */
+function optionalFeature(op: Record<string, unknown>): boolean {
+  const responses = op.responses as Record<string, { $ref?: unknown }> | undefined;
+  const notFound = responses?.['404']?.$ref;
+  return typeof notFound === 'string' && notFound.endsWith('/FeatureNotFound');
+}
+
 /** Everything but swagger-parser's validation: examples, operationIds, security, example coverage, references. */
 export function checkOpenapiContent(
   source: string,
@@ -293,7 +303,7 @@ export function checkOpenapiContent(
       if (path.endsWith('/health')) {
         if (!anonymous)
           issue(opPointer, 'openapi-security', `${label} must be callable without a key (security: [])`);
-      } else if (anonymous) {
+      } else if (anonymous && !optionalFeature(op)) {
         issue(opPointer, 'openapi-security', `${label} must require bearer authentication`);
       } else {
         for (const requirement of security) {

@@ -6,7 +6,7 @@
 
 /** What the adapter runs with. */
 export interface AdapterConfig {
-  /** Root of the OMP server, without trailing slash. */
+  /** Root of the OMP server, without trailing slash or `/v1`. */
   baseUrl: string;
   apiKey: string;
   /** The `source.tool` for memories added with a global key (OMP-MCP-010). */
@@ -45,7 +45,8 @@ export function readConfig(env: NodeJS.ProcessEnv): { config: AdapterConfig } | 
     };
   return {
     config: {
-      baseUrl: server!.replace(/\/+$/, ''),
+      // The server root: a URL given with the API prefix (`.../v1`, as some clients show it) is accepted too.
+      baseUrl: server!.replace(/\/+$/, '').replace(/\/v1$/, ''),
       apiKey: apiKey!,
       clientName: tool || undefined,
       outputSchemas: !['off', 'false', '0'].includes(schemas ?? ''),

@@ -4,13 +4,14 @@
  * Streamable HTTP and SSE for a server's `/mcp` endpoints.
  */
 export { createSdkBackend, type SdkBackendOptions } from './backend/sdk-backend.ts';
-export type { CallOptions, ListQuery, OmpBackend } from './backend/types.ts';
+export type { BulkDeleteOptions, CallOptions, ListQuery, OmpBackend } from './backend/types.ts';
 export { type AdapterConfig, readConfig } from './config.ts';
 export { codeForStatus, ToolFailure, toEnvelope } from './errors.ts';
 export {
   createOmpMcpHttpHandler,
   type OmpMcpHttpHandler,
   type OmpMcpHttpOptions,
+  SESSION_LIMIT_CODE,
 } from './http/handler.ts';
 export { createOmpMcpServer, SERVER_INSTRUCTIONS } from './server.ts';
 export { FALLBACK_TOOL, resolveSourceTool, sanitizeToolName } from './tools/identity.ts';

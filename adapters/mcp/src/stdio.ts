@@ -29,9 +29,20 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log,
   });
   const transport = new StdioServerTransport();
+  let stopping = false;
   const stop = async (): Promise<void> => {
+    stopping = true;
     await mcp.close().catch(() => undefined);
     process.exit(0);
+  };
+  // Transport failures (a message over the SDK's 10 MiB line limit, unreadable stdin, malformed JSON-RPC) are
+  // said on stderr; one that closes the transport ends the process with 1, so the client sees the adapter fail
+  // instead of a silent exit 0 it would take for a normal shutdown.
+  mcp.server.onerror = (error) => log(`omp-mcp: transport error: ${error.message}`);
+  mcp.server.onclose = () => {
+    if (stopping) return;
+    log('omp-mcp: the stdio transport closed after an error; exiting with status 1');
+    process.exit(1);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());

@@ -87,9 +87,11 @@ describe('omp-mcp over stdio against the reference server', () => {
       source: { tool: 'Stdio TestClient', session_id: 'sess-42' },
     });
     expect(stored.body.source?.user_id).toBeUndefined();
-    const text = (res.content as { type: string; text: string }[])[0]!;
-    expect(text.type).toBe('text');
-    expect(text.text).toContain(`${added.id} [semantic] Prefers dark mode in every editor`);
+    // The JSON of the result first (MCP 2025-06-18), then the rendering for people.
+    const [json, text] = res.content as { type: string; text: string }[];
+    expect(json!.type).toBe('text');
+    expect(JSON.parse(json!.text)).toEqual(res.structuredContent);
+    expect(text!.text).toContain(`${added.id} [semantic] Prefers dark mode in every editor`);
   });
 
   it('add_memories takes the type argument', async () => {
@@ -112,7 +114,7 @@ describe('omp-mcp over stdio against the reference server', () => {
     expect(out.memories.map((m) => m.id)).toEqual([created.id]);
     const http = await api.call('POST', '/v1/memories/search', { q: 'unicorn', namespace: 'zoo' });
     expect(out).toEqual(http.body);
-    expect((res.content as { text: string }[])[0]!.text).toContain(
+    expect((res.content as { text: string }[])[1]!.text).toContain(
       `${created.id} [semantic] Owns a zebra named Unicorn`,
     );
   });
@@ -249,7 +251,7 @@ describe('delete_all_memories', () => {
     const carol = await adapter(KEYS.carol);
     const inA = await carol.callTool({ name: 'delete_all_memories', arguments: { namespace: 'proj:a' } });
     expect(inA.structuredContent).toEqual({ deleted: 3 });
-    expect((inA.content as { text: string }[])[0]!.text).toBe('Deleted 3 memories in namespace proj:a.');
+    expect((inA.content as { text: string }[])[1]!.text).toBe('Deleted 3 memories in namespace proj:a.');
     expect(await carolTools()).toEqual(['cursor:cursor two', 'windsurf:windsurf two', 'claude:claude two']);
     const all = await carol.callTool({ name: 'delete_all_memories', arguments: {} });
     expect(all.structuredContent).toEqual({ deleted: 3 });

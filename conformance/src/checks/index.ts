@@ -17,6 +17,7 @@ import './concurrency.ts';
 import './cursor.ts';
 import './bulk-delete.ts';
 import './discovery.ts';
+import './strict-json.ts';
 import './mcp-server.ts';
 import './mcp.ts';
 // Last: its exclusive checks read what every other check's exchanges showed.

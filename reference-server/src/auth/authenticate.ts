@@ -12,12 +12,20 @@ const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([\x21-\x2b\x2d-\x7e]+) *$/;
 export function authenticate(req: IncomingMessage, keys: KeyRing): Credential {
   const values = req.headersDistinct.authorization;
   if (!values || values.length === 0) throw unauthorized('Missing Authorization header; send "Bearer <key>"');
-  if (values.length > 1) throw unauthorized('More than one Authorization header');
+  if (values.length > 1) throw unauthorized('More than one Authorization header', 'invalid_request');
   const m = BEARER.exec(values[0] as string);
-  if (!m) throw unauthorized('Malformed Authorization header; expected "Bearer <key>"');
+  if (!m) throw unauthorized('Malformed Authorization header; expected "Bearer <key>"', 'invalid_request');
   const credential = keys.lookup(m[1] as string);
-  if (!credential) throw unauthorized('Unknown API key');
+  if (!credential) throw unauthorized('Unknown API key', 'invalid_token');
   return credential;
+}
+
+/** The credential of an `Authorization` header value (the MCP endpoints' own calls); throws 401 like above. */
+export function credentialOf(authorization: string, keys: KeyRing): Credential {
+  return authenticate(
+    { headersDistinct: { authorization: [authorization] } } as unknown as IncomingMessage,
+    keys,
+  );
 }
 
 /** The credential if the request carries a valid key, else null; never throws (GET /v1/health). */

@@ -40,9 +40,23 @@ export const methodNotAllowed = (method: string, allow: readonly string[]): ApiE
     { Allow: allow.join(', ') },
   );
 
-/** 401 unauthorized with the Bearer challenge (OMP-AUTH-001..003). */
-export const unauthorized = (message: string): ApiError =>
-  new ApiError(401, 'unauthorized', message, {}, { 'WWW-Authenticate': 'Bearer realm="omp"' });
+/**
+ * 401 unauthorized with the Bearer challenge (OMP-AUTH-001..003). A presented key that is malformed or unknown
+ * gets the RFC 6750 `error` and `error_description`, so OAuth-capable clients report it instead of starting a
+ * sign-in flow this server does not offer.
+ */
+export const unauthorized = (message: string, error?: 'invalid_request' | 'invalid_token'): ApiError =>
+  new ApiError(
+    401,
+    'unauthorized',
+    message,
+    {},
+    {
+      'WWW-Authenticate': error
+        ? `Bearer realm="omp", error="${error}", error_description="${message.replaceAll('"', "'")}"`
+        : 'Bearer realm="omp"',
+    },
+  );
 
 /** 403 forbidden: the key lacks a scope or is bound to another tool. */
 export const forbidden = (message: string, details: Record<string, unknown> = {}): ApiError =>

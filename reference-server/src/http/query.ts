@@ -31,7 +31,9 @@ export function parseQuery(
     }
     seen.add(name);
     if (INTEGER_PARAMS.has(name)) values[name] = INTEGER.test(raw) ? Number(raw) : raw;
-    else if (LIST_PARAMS.has(name)) values[name] = raw.split(',');
+    // A repeated tag in an AND filter is the same filter (the 0.3 document allows it in the query, though
+    // not in a body): kept once, so it never reaches the schema's uniqueItems.
+    else if (LIST_PARAMS.has(name)) values[name] = [...new Set(raw.split(','))];
     else values[name] = raw;
   }
   return { values, violations };

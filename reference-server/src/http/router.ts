@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Credential } from '../auth/keys.ts';
+import type { LazyItems } from './body.ts';
 import { methodNotAllowed, routeNotFound } from './errors.ts';
 
 /** What a handler sees of a request. */
@@ -12,8 +13,10 @@ export interface RequestContext {
   query: URLSearchParams;
   /** The caller; null only on endpoints with auth `optional` and no valid key. */
   credential: Credential | null;
-  /** The parsed JSON body of POST/PUT endpoints; undefined otherwise. */
+  /** The parsed JSON body of POST/PUT endpoints; undefined otherwise. For import, `memories` is `[]`. */
   body: unknown;
+  /** The import's `memories` items, parsed one by one as they are iterated (import only). */
+  items?: LazyItems | undefined;
 }
 
 /** A JSON response, or a handler that wrote the response itself (export streams). */
@@ -71,8 +74,13 @@ export class Router {
       }
     }
     if (!entry) throw routeNotFound(path);
-    const endpoint = entry.methods.get(method);
-    if (!endpoint) throw methodNotAllowed(method, [...entry.methods.keys()]);
+    // HEAD is served by the GET endpoint (RFC 9110 §9.3.2); the response carries no body.
+    const endpoint = entry.methods.get(method) ?? (method === 'HEAD' ? entry.methods.get('GET') : undefined);
+    if (!endpoint) {
+      const allow = [...entry.methods.keys()];
+      if (allow.includes('GET')) allow.splice(allow.indexOf('GET') + 1, 0, 'HEAD');
+      throw methodNotAllowed(method, allow);
+    }
     return { endpoint, params };
   }
 }

@@ -13,7 +13,7 @@ import type { McpMount } from '../mcp.ts';
 import { randomBytesPooled } from '../model/random.ts';
 import { stripExtensions } from '../validation.ts';
 import { NEWEST, negotiate, versioned } from '../versioning.ts';
-import { parseJson, readBody, requireJsonContentType } from './body.ts';
+import { type LazyItems, readJsonBody, requireJsonContentType } from './body.ts';
 import { ApiError, envelope } from './errors.ts';
 import type { Reply, Router } from './router.ts';
 
@@ -26,7 +26,35 @@ export interface HttpOptions {
   log: LogSink;
   /** The MCP endpoints: requests they handle (`/mcp` and below) never reach the router. */
   mcp?: McpMount | undefined;
+  /** Most items one import may carry (counted while the body streams in). */
+  maxImportItems: number;
+  /** Socket limits and timeouts; defaults in {@link CONNECTION_DEFAULTS}. */
+  connections?: Partial<ConnectionOptions> | undefined;
 }
+
+/** How many sockets the server holds and how long it waits for them. */
+export interface ConnectionOptions {
+  /** Open connections at most; more are closed on accept. */
+  maxConnections: number;
+  /** Time to receive a request's headers (slow-loris bound); answered 408. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included; answered 408. */
+  requestTimeoutMs: number;
+  /**
+   * How long an idle keep-alive connection stays open. Long enough that an event-loop stall of a few seconds
+   * never expires it under a client that is about to reuse it (which would reset a request in flight); the
+   * `Keep-Alive: timeout=` the server advertises lets clients retire connections before the server does.
+   */
+  keepAliveTimeoutMs: number;
+}
+
+/** Defaults: generous for people, bounded for attackers. */
+export const CONNECTION_DEFAULTS: ConnectionOptions = {
+  maxConnections: 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 65_000,
+};
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -90,15 +118,28 @@ export function createHttpServer(options: HttpOptions): Server {
       const path = q === -1 ? url : url.slice(0, q);
       // Every /v1 response names its version (OMP-VER-001): the newest, until negotiation picks another.
       if (versioned(path)) res.setHeader('OMP-Version', NEWEST);
+      // HTTP/1.1 requires Host (RFC 9112 §3.2); node:http is told not to answer it bare, so it is answered here.
+      if (req.headers.host === undefined && req.httpVersionMinor >= 1) {
+        req.resume();
+        throw new ApiError(400, 'bad_request', 'HTTP/1.1 requests must carry a Host header');
+      }
+      // HEAD is GET without the body (RFC 9110 §9.3.2): node:http leaves the body out of the response.
       const { endpoint, params } = router.match(req.method ?? 'GET', path);
       route = endpoint.path;
       if (versioned(path)) res.setHeader('OMP-Version', negotiate(req)); // before the key (OMP-ERR-011)
       credential = endpoint.auth === 'required' ? authenticate(req, keys) : tryAuthenticate(req, keys);
       let body: unknown;
+      let items: LazyItems | undefined;
       if (endpoint.body) {
         requireJsonContentType(req);
-        const limit = endpoint.body === 'import' ? options.maxImportBytes : options.maxBodyBytes;
-        body = stripExtensions(parseJson(await readBody(req, limit)));
+        const isImport = endpoint.body === 'import';
+        const read = await readJsonBody(req, {
+          limit: isImport ? options.maxImportBytes : options.maxBodyBytes,
+          items: isImport ? { member: 'memories', max: options.maxImportItems } : undefined,
+        });
+        // Extension members this server implements none of are dropped (OMP-EXT-001); import items lazily.
+        body = stripExtensions(read.value);
+        items = read.items;
       } else {
         req.resume(); // bodies of GET/DELETE are ignored
       }
@@ -110,6 +151,7 @@ export function createHttpServer(options: HttpOptions): Server {
         query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
         credential,
         body,
+        items,
       });
       if ('streamed' in reply) return;
       sendJson(res, reply.status, reply.body, reply.headers);
@@ -133,10 +175,23 @@ export function createHttpServer(options: HttpOptions): Server {
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 120_000 }, (req, res) => {
-    if (options.mcp?.handles(req)) return options.mcp(req, res); // its body must stay unread
-    void handle(req, res);
-  });
+  const limits = { ...CONNECTION_DEFAULTS, ...options.connections };
+  const server = createServer(
+    {
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // The timers above are checked this often; a stalled loop checks late, never early.
+      connectionsCheckingInterval: Math.min(limits.headersTimeoutMs, 5_000),
+      // Without Host, node:http would answer a bare 400; handle() answers it with the envelope.
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      if (options.mcp?.handles(req)) return options.mcp(req, res); // its body must stay unread
+      void handle(req, res);
+    },
+  );
+  server.maxConnections = limits.maxConnections;
 
   // Malformed HTTP never reaches the handler; answer it with an envelope too, not Node's bare text.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {

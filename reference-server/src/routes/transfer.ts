@@ -6,7 +6,7 @@ import { ApiError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isoFromMs } from '../model/time.ts';
 import { renderMemory } from '../storage/rows.ts';
-import { validators, violationsOf } from '../validation.ts';
+import { stripItemExtensions, validators, violationsOf } from '../validation.ts';
 import { NEWEST } from '../versioning.ts';
 import {
   type AppContext,
@@ -36,19 +36,17 @@ const propsOf = (name: string, at: (d: Json) => unknown = (d) => d.properties): 
  * members, so what is left is a file of this version.
  */
 function asNewest(body: Json): Json {
-  const top = propsOf('export-file');
-  const item = propsOf('export-item');
-  const source = propsOf('source');
-  const out = keep(body, top);
-  if (Array.isArray(body.memories)) {
-    out.memories = body.memories.map((m) => {
-      if (!isObj(m)) return m;
-      const i = keep(m, item);
-      if (isObj(i.source)) i.source = keep(i.source, source);
-      return i;
-    });
-  }
+  const out = keep(body, propsOf('export-file'));
+  if (Array.isArray(body.memories)) out.memories = body.memories.map(itemAsNewest);
   return { ...out, omp_version: NEWEST };
+}
+
+/** One item of a newer minor version's file, without the members this version does not define. */
+function itemAsNewest(m: unknown): unknown {
+  if (!isObj(m)) return m;
+  const i = keep(m, propsOf('export-item'));
+  if (isObj(i.source)) i.source = keep(i.source, propsOf('source'));
+  return i;
 }
 
 const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?[+-]\d{2}:\d{2}$/;
@@ -59,16 +57,19 @@ function utc(v: unknown): unknown {
   return Number.isNaN(ms) ? v : new Date(ms).toISOString();
 }
 
-/** Items of a 0.1 or 0.2 file with offset timestamps converted to UTC. */
-function draftTimestamps(items: unknown[]): unknown[] {
-  return items.map((m) => {
-    if (!isObj(m)) return m;
-    const out: Json = { ...m };
-    for (const k of ['created_at', 'updated_at', 'expires_at']) if (k in out) out[k] = utc(out[k]);
-    if (isObj(out.source) && 'timestamp' in out.source)
-      out.source = { ...out.source, timestamp: utc(out.source.timestamp) };
-    return out;
-  });
+/** An item of a 0.1 or 0.2 file with offset timestamps converted to UTC. */
+function draftTimestamps(m: unknown): unknown {
+  if (!isObj(m)) return m;
+  const out: Json = { ...m };
+  for (const k of ['created_at', 'updated_at', 'expires_at']) if (k in out) out[k] = utc(out[k]);
+  if (isObj(out.source) && 'timestamp' in out.source)
+    out.source = { ...out.source, timestamp: utc(out.source.timestamp) };
+  return out;
+}
+
+/** Items as the store reads them, each transformed on the way (lazily: one item parsed at a time). */
+function* mapItems(items: Iterable<unknown>, f: (m: unknown) => unknown): Iterable<unknown> {
+  for (const m of items) yield f(m);
 }
 
 /** Wait until the response can take more data, or the client is gone (then false). */
@@ -85,10 +86,12 @@ function drained(res: ServerResponse): Promise<boolean> {
 }
 
 /**
- * Most items one import may carry. The spec asks for at least 100,000 (OMP-IMPORT-017); the cap keeps a file of
- * millions of tiny invalid items (which fit in max_import_bytes) from building an error list that exhausts memory.
+ * Most items one import may carry: the 100,000 the spec asks for (OMP-IMPORT-017). The cap keeps a file of
+ * millions of tiny invalid items (which fit in max_import_bytes) from building an error list that exhausts memory
+ * (each invalid item is reported with its violations; test/memory-bound.test.ts measures the worst file).
+ * It is counted while the body streams in, so a file over it is refused without parsing any item.
  */
-export const MAX_IMPORT_ITEMS = 500_000;
+export const MAX_IMPORT_ITEMS = 100_000;
 
 /** Top-level violations of an import body; items are judged one by one later. */
 function topLevelViolations(body: unknown): Violation[] {
@@ -98,14 +101,8 @@ function topLevelViolations(body: unknown): Violation[] {
   const memories = (body as { memories?: unknown }).memories;
   // Validate the envelope with an empty item list: item errors are per item (OMP-IMPORT-009).
   const envelope = Array.isArray(memories) ? { ...body, memories: [] } : body;
-  const out = violationsOf(validators.exportFile(), envelope);
-  if (Array.isArray(memories) && memories.length > MAX_IMPORT_ITEMS) {
-    out.push({
-      path: '/memories',
-      message: `must not have more than ${MAX_IMPORT_ITEMS} items (split the file)`,
-    });
-  }
-  return out;
+  // The item count was checked while the body streamed in (http/body.ts), before anything was parsed.
+  return violationsOf(validators.exportFile(), envelope);
 }
 
 /** GET /v1/export (streamed) and POST /v1/import. */
@@ -181,11 +178,35 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
             { omp_version: body.omp_version, supported: `0.x` },
           );
         }
+        // Scope before any item is parsed: the items of a key that may not write are never materialised.
         requireWrite(c);
         const strategy = fromQuery ?? body.conflict ?? 'skip';
-        const items = (minor as number) <= 2 ? draftTimestamps(body.memories) : body.memories;
+        // The pre-scanner leaves the items unparsed (ctx.items); each is read as the top level was: extension
+        // members dropped (OMP-EXT-001), a newer minor version's members dropped (OMP-IMPORT-019), draft offset
+        // timestamps in UTC (OMP-IMPORT-023). A null item (refused by the pre-scanner) passes through.
+        const lazy = ctx.items;
+        const perItem = (item: unknown): unknown => {
+          let x = lazy ? stripItemExtensions(item) : item;
+          if (lazy && newer) x = itemAsNewest(x);
+          return (minor as number) <= 2 ? draftTimestamps(x) : x;
+        };
+        const items = mapItems(lazy ?? body.memories, perItem);
         return idempotent(store.idempotency, ctx, c, async () => {
           const result = await store.import(visibilityOf(c), c.tool, items, strategy);
+          // Items the pre-scanner refused went to the store as null: report why, per item (OMP-IMPORT-009).
+          if (lazy) {
+            result.errors = result.errors.map((e) => {
+              const violations = lazy.violationsOf(e.index);
+              if (!violations) return e;
+              return {
+                index: e.index,
+                id: lazy.idOf(e.index),
+                error: 'validation_error',
+                message: `Item ${e.index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
+                details: { errors: violations },
+              };
+            });
+          }
           return json(200, JSON.stringify(result));
         });
       },

@@ -351,7 +351,7 @@ export class MemoryStore {
   import(
     vis: Visibility,
     writerTool: string | null,
-    items: readonly unknown[],
+    items: Iterable<unknown>,
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
     return this.#writes.run(() => {
@@ -374,13 +374,16 @@ export class MemoryStore {
   #importItems(
     vis: Visibility,
     writerTool: string | null,
-    items: readonly unknown[],
+    items: Iterable<unknown>,
     strategy: ConflictStrategy,
     now: number,
     validate: ReturnType<typeof validators.memory>,
     result: ImportResult,
   ): void {
-    items.forEach((item, index) => {
+    // Iterated, not indexed: an import's items are parsed one at a time as they are stored (http/body.ts).
+    let index = -1;
+    for (const item of items) {
+      index++;
       let violations = violationsOf(validate, item, `/memories/${index}`);
       if (violations.length === 0) violations = scalarViolations(item, `/memories/${index}`);
       if (violations.length > 0) {
@@ -392,7 +395,7 @@ export class MemoryStore {
           message: `Item ${index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
           details: { errors: violations },
         });
-        return;
+        continue;
       }
       const m = item as Memory;
       if (writerTool !== null && m.source.tool !== writerTool) {
@@ -403,12 +406,12 @@ export class MemoryStore {
           message: `This key may only import memories of tool ${writerTool}`,
           details: { tool: writerTool },
         });
-        return;
+        continue;
       }
       const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
       if (expiresMs !== null && expiresMs <= now) {
         result.skipped++;
-        return;
+        continue;
       }
       const row = importedRow(vis.principal, m, expiresMs);
       let existing = this.#row(vis.principal, m.id);
@@ -418,6 +421,11 @@ export class MemoryStore {
       }
       if (!existing) {
         this.#insert(row);
+        result.imported++;
+      } else if (vis.ownTool !== null && existing.tool !== vis.ownTool) {
+        // The id is taken by a memory this key cannot see (read scope own): any outcome other than "imported"
+        // would tell the key that the hidden id exists, so the item is imported under a fresh id.
+        this.#insertWithNewId(row);
         result.imported++;
       } else if (strategy === 'skip') {
         result.skipped++;
@@ -445,7 +453,7 @@ export class MemoryStore {
         });
         result.imported++;
       }
-    });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- reads

@@ -149,7 +149,8 @@ export class SearchStore extends MemoryStore {
     const [vis, writerTool, items, ...rest] = args;
     const dims = this.embedder.dimensions;
     const needs: { item: Record<string, unknown>; content: string }[] = [];
-    const prepared = items.map((item) => {
+    // Embedding needs every item's content first, so the items are read here (a Core store reads them lazily).
+    const prepared = Array.from(items, (item) => {
       if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
       const m = item as Record<string, unknown>;
       if (typeof m.content !== 'string') return item;

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: cb6c2880aa00fc15 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 import type { ApiPromise } from '../core/api-promise.ts';
@@ -135,7 +135,7 @@ export class Memories {
   /**
    * Create a memory.
    *
-   * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001). With an `Idempotency-Key`, a retry returns the first response (SPEC.md §5.9).
+   * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001). An `expires_at` not later than the server's clock is a 422 (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the first response (SPEC.md §5.9).
    *
    * `POST /v1/memories` → 201 {@link Memory}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
@@ -456,7 +456,7 @@ export class OmpClient extends BaseClient {
   /**
    * Extract memories from a transcript.
    *
-   * Optional capability `extract` (SPEC.md §11); 404 `not_found` when not offered.
+   * Optional capability `extract` (SPEC.md §11). A server that does not offer it answers 404 `not_found`, with or without a key; one that offers it requires a bearer key (401 without).
    *
    * `POST /v1/extract` → 201 {@link AiResult}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
@@ -484,7 +484,7 @@ export class OmpClient extends BaseClient {
   /**
    * Compress several memories into fewer.
    *
-   * Optional capability `compress` (SPEC.md §11); 404 `not_found` when not offered.
+   * Optional capability `compress` (SPEC.md §11). A server that does not offer it answers 404 `not_found`, with or without a key; one that offers it requires a bearer key (401 without).
    *
    * `POST /v1/compress` → 201 {@link AiResult}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`

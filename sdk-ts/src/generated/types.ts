@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: cb6c2880aa00fc15 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /**
@@ -375,6 +375,7 @@ export interface UpdateMemoryRequest {
   type?: MemoryType;
   tags?: Tags;
   namespace?: NullableNamespace;
+  /** A new expiry; must lie in the future (OMP-EXP-002). Null: never. */
   expires_at?: NullableTimestamp;
   metadata?: Metadata;
   /** A new embedding, or null to remove the stored one. */

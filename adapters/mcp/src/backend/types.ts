@@ -22,6 +22,11 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of a bulk delete: cancellation, and progress as memories go. */
+export interface BulkDeleteOptions extends CallOptions {
+  onProgress?: ((deleted: number, total: number) => void) | undefined;
+}
+
 /**
  * The OMP HTTP API for one key. Methods reject with an `OmpError` (from omp-sdk) or a `ToolFailure` whose
  * envelope is the server's error body.
@@ -39,4 +44,10 @@ export interface OmpBackend {
   delete(id: string, options?: CallOptions): Promise<void>;
   /** `GET /v1/health`: what the server offers (search_memory picks its default mode from it). */
   health?(options?: CallOptions): Promise<Health>;
+  /**
+   * Delete, as one operation, every memory the key may delete (only its tool's for a per-tool key), within
+   * `namespace` when given; resolves with the count. Optional: without it, delete_all_memories lists and
+   * deletes one by one, which needs the read scope.
+   */
+  deleteAll?(filter: { namespace?: string | undefined }, options?: BulkDeleteOptions): Promise<number>;
 }

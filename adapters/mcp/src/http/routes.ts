@@ -37,6 +37,8 @@ export function matchRoute(pathname: string, mountPath: string): McpRoute | unde
   if (pathname === mountPath || pathname === `${mountPath}/`)
     return { transport: 'http', path: mountPath, methods: ['GET', 'POST', 'DELETE'] };
   if (!pathname.startsWith(`${mountPath}/`)) return undefined;
+  // One trailing slash is tolerated (OpenMemory URLs are often configured with one).
+  if (pathname.endsWith('/')) pathname = pathname.slice(0, -1);
   const parts = pathname.slice(mountPath.length + 1).split('/');
   const [rawClient, kind, rawUser, tail] = parts;
   const clientName = decode(rawClient);

@@ -3,6 +3,8 @@
  * against the tool's input schema; results are the tools' structured outputs. Failures are thrown as
  * `ToolFailure` or the backend's `OmpError` and become `isError` results in register.ts.
  */
+
+import { getSchema } from '@omp-kit/schemas';
 import type {
   AddMemoriesInput,
   AddMemoriesOutput,
@@ -23,6 +25,15 @@ import type { CallOptions, ListQuery, OmpBackend } from '../backend/types.ts';
 import { forbidden, statusOf, ToolFailure, toEnvelope } from '../errors.ts';
 import { resolveSourceTool } from './identity.ts';
 
+/** Whether a string is a memory id by the schema `defs` (`memoryId`). */
+function isMemoryId(id: string): boolean {
+  return MEMORY_ID_PATTERN.test(id);
+}
+const MEMORY_ID_PATTERN = new RegExp(
+  ((getSchema('defs').$defs as Record<string, { pattern: string }>).memoryId as { pattern: string }).pattern,
+  'u',
+);
+
 /** Everything a tool call knows besides its arguments. */
 export interface ToolCallContext {
   backend: OmpBackend;
@@ -36,6 +47,8 @@ export interface ToolCallContext {
   principal?: Principal | undefined;
   /** Cancellation of the MCP request. */
   signal?: AbortSignal | undefined;
+  /** Report progress of a long call (sent as `notifications/progress` when the client asked for it). */
+  progress?: ((done: number, total: number, message: string) => void) | undefined;
 }
 
 function callOptions(ctx: ToolCallContext): CallOptions {
@@ -120,6 +133,11 @@ export async function deleteMemories(
   requireWrite(await principalOf(ctx), 'delete_memories');
   const out: DeleteMemoriesOutput = { deleted: [], not_found: [] };
   for (const id of args.memory_ids) {
+    // A string that is not a memory id names no memory: reported like an unknown id, never sent to the API.
+    if (!isMemoryId(id)) {
+      out.not_found.push(id);
+      continue;
+    }
     try {
       await ctx.backend.delete(id, callOptions(ctx));
       out.deleted.push(id);
@@ -133,6 +151,8 @@ export async function deleteMemories(
 
 /** Page size of the walk that collects what delete_all_memories deletes (the largest list page). */
 const PAGE = 100;
+/** Deletes in flight at once when deleting one by one (the server batches concurrent writes). */
+const PARALLEL = 16;
 /** Walks after the first, for memories written while deleting; bounded so a busy writer cannot pin us. */
 const MAX_ROUNDS = 5;
 
@@ -147,6 +167,18 @@ export async function deleteAllMemories(
 ): Promise<DeleteAllMemoriesOutput> {
   const principal = await principalOf(ctx);
   requireWrite(principal, 'delete_all_memories');
+  const where = args.namespace === undefined ? '' : ` in namespace ${args.namespace}`;
+  if (ctx.backend.deleteAll) {
+    // One bulk operation on the server: no read scope needed, no round trip per memory.
+    const deleted = await ctx.backend.deleteAll(
+      { namespace: args.namespace },
+      {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress?.(done, total, `Deleted ${done} of ${total}${where}`),
+      },
+    );
+    return { deleted };
+  }
   const query: ListQuery = { limit: PAGE, sort: 'created_at_asc' };
   if (principal.tool !== null) query.tool = principal.tool;
   if (args.namespace !== undefined) query.namespace = args.namespace;
@@ -156,14 +188,16 @@ export async function deleteAllMemories(
     // Collect first, delete after: deleting while paging would shift the offsets under the walk.
     const ids = (await collectIds(query, ctx)).filter((id) => !attempted.has(id));
     if (ids.length === 0) break;
-    for (const id of ids) {
-      attempted.add(id);
-      try {
-        await ctx.backend.delete(id, callOptions(ctx));
-        deleted++;
-      } catch (error) {
-        if (!isSkippable(error)) throw partialFailure(error, { deleted });
+    const total = attempted.size + ids.length;
+    for (let i = 0; i < ids.length; i += PARALLEL) {
+      const batch = ids.slice(i, i + PARALLEL);
+      for (const id of batch) attempted.add(id);
+      const outcomes = await Promise.allSettled(batch.map((id) => ctx.backend.delete(id, callOptions(ctx))));
+      for (const o of outcomes) {
+        if (o.status === 'fulfilled') deleted++;
+        else if (!isSkippable(o.reason)) throw partialFailure(o.reason, { deleted });
       }
+      ctx.progress?.(attempted.size, total, `Deleted ${deleted} of ${total}${where}`);
     }
   }
   return { deleted };

@@ -11,6 +11,7 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
+  type ServerNotification,
   type Tool,
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -128,6 +129,26 @@ export function errorResult(error: unknown): CallToolResult {
   };
 }
 
+/** Progress notifications for a request that carried a `progressToken`, at most one per 100 ms. */
+function progressReporter(
+  token: string | number | undefined,
+  extra: { sendNotification: (n: ServerNotification) => Promise<void> },
+): ToolCallContext['progress'] {
+  if (token === undefined) return undefined;
+  let last = 0;
+  return (done, total, message) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    void extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress: done, total, message },
+      })
+      .catch(() => undefined);
+  };
+}
+
 function principalFrom(extra: { authInfo?: { extra?: Record<string, unknown> } }): Principal | undefined {
   const p = extra.authInfo?.extra?.[PRINCIPAL_AUTH_KEY];
   return p && typeof p === 'object' ? (p as Principal) : undefined;
@@ -156,6 +177,7 @@ export async function registerOmpTools(mcp: McpServer, options: OmpToolsOptions)
         clientInfoName: server.getClientVersion()?.name,
         principal: principalFrom(extra),
         signal: extra.signal,
+        progress: progressReporter(request.params._meta?.progressToken, extra),
       };
       const out = await run(args as never, ctx);
       if (!s.validateOutput(out)) {
@@ -169,8 +191,13 @@ export async function registerOmpTools(mcp: McpServer, options: OmpToolsOptions)
           502,
         );
       }
+      // The JSON of the result first (MCP 2025-06-18: tools returning structured content SHOULD also return
+      // it serialised in a text block), then the same rendered for people (one line per memory).
       return {
-        content: [{ type: 'text', text: render(out as never, args as never) }],
+        content: [
+          { type: 'text', text: JSON.stringify(out) },
+          { type: 'text', text: render(out as never, args as never) },
+        ],
         structuredContent: out as Record<string, unknown>,
       } satisfies CallToolResult;
     } catch (error) {

@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+# Source hash: cb6c2880aa00fc15 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """The Open Memory Protocol API 0.4 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
 
@@ -45,7 +45,6 @@ from .models import (
     Tag,
     TagFilter,
     Tags,
-    Timestamp,
     ToolName,
 )
 
@@ -106,8 +105,9 @@ class MemoriesResource:
         """Create a memory.
 
         `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
-            (SPEC.md §5.1, OMP-CRUD-001). With an `Idempotency-Key`, a retry returns the first response
-            (SPEC.md §5.9).
+            (SPEC.md §5.1, OMP-CRUD-001). An `expires_at` not later than the server's clock is a 422
+            (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the
+            first response (SPEC.md §5.9).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -429,7 +429,7 @@ class MemoriesResource:
                 procedural (how to do something).
             tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
             namespace: A Namespace, or null for no namespace.
-            expires_at: A Timestamp, or null.
+            expires_at: A new expiry; must lie in the future (OMP-EXP-002). Null: never.
             metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
                 JSON (OMP-MEM-013).
             embedding: A new embedding, or null to remove the stored one.
@@ -513,8 +513,9 @@ class AsyncMemoriesResource:
         """Create a memory.
 
         `POST /v1/memories` (createMemory) -> 201 Memory. Stores a new memory for the caller's principal
-            (SPEC.md §5.1, OMP-CRUD-001). With an `Idempotency-Key`, a retry returns the first response
-            (SPEC.md §5.9).
+            (SPEC.md §5.1, OMP-CRUD-001). An `expires_at` not later than the server's clock is a 422
+            (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the
+            first response (SPEC.md §5.9).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -836,7 +837,7 @@ class AsyncMemoriesResource:
                 procedural (how to do something).
             tags: At most 20 distinct tags; order is preserved as written (OMP-MEM-006).
             namespace: A Namespace, or null for no namespace.
-            expires_at: A Timestamp, or null.
+            expires_at: A new expiry; must lie in the future (OMP-EXP-002). Null: never.
             metadata: Free-form JSON object: at most 10 members, member names 1 to 64 characters, values any
                 JSON (OMP-MEM-013).
             embedding: A new embedding, or null to remove the stored one.
@@ -1037,8 +1038,9 @@ class OmpClient(SyncBaseClient):
     ) -> AiResult:
         """Extract memories from a transcript.
 
-        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11); 404
-            `not_found` when not offered.
+        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11). A
+            server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -1082,8 +1084,9 @@ class OmpClient(SyncBaseClient):
     ) -> AiResult:
         """Compress several memories into fewer.
 
-        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11);
-            404 `not_found` when not offered.
+        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11).
+            A server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -1257,8 +1260,9 @@ class AsyncOmpClient(AsyncBaseClient):
     ) -> AiResult:
         """Extract memories from a transcript.
 
-        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11); 404
-            `not_found` when not offered.
+        `POST /v1/extract` (extractMemories) -> 201 AiResult. Optional capability `extract` (SPEC.md §11). A
+            server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).
@@ -1302,8 +1306,9 @@ class AsyncOmpClient(AsyncBaseClient):
     ) -> AiResult:
         """Compress several memories into fewer.
 
-        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11);
-            404 `not_found` when not offered.
+        `POST /v1/compress` (compressMemories) -> 201 AiResult. Optional capability `compress` (SPEC.md §11).
+            A server that does not offer it answers 404 `not_found`, with or without a key; one that offers it
+            requires a bearer key (401 without).
 
         Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
             §9.3).

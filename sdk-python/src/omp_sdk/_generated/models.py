@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Source hash: 3af48756ebeca6b6 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+# Source hash: cb6c2880aa00fc15 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
 
@@ -547,6 +547,7 @@ class UpdateMemoryRequest(TypedDict):
     tags: NotRequired["Tags"]
     namespace: NotRequired["NullableNamespace"]
     expires_at: NotRequired["NullableTimestamp"]
+    """A new expiry; must lie in the future (OMP-EXP-002). Null: never."""
     metadata: NotRequired["Metadata"]
     embedding: NotRequired["Embedding | None"]
     """A new embedding, or null to remove the stored one."""

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', '.tools/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', '.tools/**', 'release/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

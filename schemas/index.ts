@@ -3,7 +3,7 @@
  * Every package validates with this module so no shape is ever restated elsewhere.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
@@ -22,8 +22,9 @@ export {
   schemaDirResolver,
 } from './refs.ts';
 
-/** Folder holding the `*.schema.json` files. */
-export const schemaDir: string = dirname(fileURLToPath(import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
+/** Folder holding the `*.schema.json` files: this one in the repository, the package root when built to dist/. */
+export const schemaDir: string = basename(here) === 'dist' ? dirname(here) : here;
 
 /** Base URI shared by every schema's `$id`. */
 export const schemaBaseUri = 'https://openmemoryprotocol.org/schemas/0.4/';

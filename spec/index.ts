@@ -3,13 +3,15 @@
  * version and hashes, and the paths of SPEC.md and openapi.yaml, for the conformance runner and the server.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalogue, Requirement } from './tools/requirements.ts';
 
 export type { Catalogue, Compliance, Level, Requirement } from './tools/requirements.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
+// The package root: this folder in the repository, the parent of lib/ in the published package.
+const compiled = dirname(fileURLToPath(import.meta.url));
+const here = basename(compiled) === 'lib' ? dirname(compiled) : compiled;
 
 /** Absolute path of the normative text, spec/SPEC.md. */
 export const specPath: string = join(here, 'SPEC.md');

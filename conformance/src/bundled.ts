@@ -5,7 +5,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKey, startServer } from 'omp-reference-server';
+
+/**
+ * omp-reference-server is an optional peer dependency: certifying a URL never needs it, so `npx omp-conformance
+ * <url>` does not install it. Imported only when the bundled mode is asked for.
+ */
+async function loadReferenceServer(): Promise<typeof import('omp-reference-server')> {
+  try {
+    return await import('omp-reference-server');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_UNKNOWN_BUILTIN_MODULE') {
+      throw new Error(
+        `the bundled reference server needs Node.js >= 22.19 (node:sqlite); this is Node ${process.versions.node}.\n` +
+          '  Certify a server by its URL (this Node is fine for that), or run the bundled one with Node 24.',
+      );
+    }
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !String(e).includes("'omp-reference-server'")) throw e;
+    throw new Error(
+      'with no <base-url> the runner certifies the bundled reference server, which is not installed.\n' +
+        '  Certify your server:          npx omp-conformance http://localhost:3456\n' +
+        '  Or install the bundled one:   npx -p omp-conformance -p omp-reference-server omp-conformance',
+    );
+  }
+}
 
 /** A started bundled server and the keys to certify it with. */
 export interface Bundled {
@@ -26,6 +49,7 @@ const TOOL_KEYS = [
 
 /** Start the reference server on a fresh temporary SQLite file; `close` stops it and removes the folder. */
 export async function startBundled(options: { dbPath?: string } = {}): Promise<Bundled> {
+  const { generateKey, startServer } = await loadReferenceServer();
   const dir = mkdtempSync(join(tmpdir(), 'omp-conformance-'));
   const token = generateKey();
   const tokenB = generateKey();

@@ -74,7 +74,7 @@ async function tour(client: OmpClient): Promise<void> {
   }
   console.log(`created ${notes} standup notes`);
 
-  // Search: keyword search on every server; every query token must occur; best match first.
+  // Search: keyword search on every server; any query token matches, memories with more of them first.
   const hits = await client.memories.search({ q: 'typescript comments', namespace, limit: 5 });
   console.log(
     `search "typescript comments": ${hits.total} hit(s), mode ${hits.mode_used}, best ${hits.memories[0]?.id}`,

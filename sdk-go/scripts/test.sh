@@ -26,8 +26,12 @@ check_format() {
 check_format "$sdk"
 check_format "$root/examples/go"
 
-(cd "$sdk" && go vet ./...)
-(cd "$root/examples/go" && go vet ./...)
+(cd "$sdk" && go vet ./... && go mod verify)
+# The example consumes the SDK as a user's module would, by its module path, through a replace directive.
+(cd "$root/examples/go" && go vet ./... && go mod verify)
+module="$(cd "$sdk" && go list -m)"
+grep -q "^require $module " "$root/examples/go/go.mod" ||
+  { echo "examples/go/go.mod does not require the SDK's module path $module" >&2; exit 1; }
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

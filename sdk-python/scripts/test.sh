@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Type-check and test the Python SDK: creates sdk-python/.venv on first use (pinned dev tools from
-# pyproject.toml), then runs mypy --strict on the package and pytest (unit tests + every scenario of
-# scenarios/cases against a live reference server started by scenarios/harness/start.ts).
+# requirements-dev.txt), then runs mypy --strict on the package and pytest (unit tests + every scenario of
+# scenarios/cases against a live reference server started by scenarios/harness/start.ts), then the package as users
+# install it (scripts/package-test.sh: sdist, wheel, twine check, a fresh venv).
 # Works on a fresh clone: needs python3 >= 3.11 and Node >= 24 (taken from .tools/node24 when present).
 set -euo pipefail
 
@@ -27,13 +28,15 @@ pick_python() {
 }
 
 stamp="$venv/.omp-installed"
-if [ ! -x "$venv/bin/python" ] || [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ]; then
+if [ ! -x "$venv/bin/python" ] || [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ] ||
+  [ "$here/requirements-dev.txt" -nt "$stamp" ]; then
   py="$(pick_python)"
   [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[dev]"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements-dev.txt" -e "$here"
   touch "$stamp"
 fi
 
 cd "$here"
 "$venv/bin/python" -m mypy --strict
 "$venv/bin/python" -m pytest "$@"
+bash "$here/scripts/package-test.sh" "$venv/bin/python"

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (Node >= 22.18 strips types); see src/stdio.ts.
-import { main } from '../src/stdio.ts';
+// The omp-mcp command: the MCP stdio server (src/stdio.ts).
+import { loadCommand } from './node-guard.js';
 
+const { main } = await loadCommand(import.meta.url, '../src/stdio.ts', '../dist/stdio.js');
 await main();

@@ -95,14 +95,21 @@ check(
   },
 );
 
-check('OMP-BULK-005', 'MUST refuse a bulk delete with a key without the write scope (403)', async (t) => {
-  await requireVersion(t);
-  const { api } = t.toolKey({ scopes: 'read-only' });
-  (await api.post('/v1/memories/bulk-delete', { filter: { namespace: t.ns }, dry_run: true })).expectError(
-    403,
-    'forbidden',
-  );
-});
+check(
+  'OMP-BULK-005',
+  'MUST refuse a bulk delete with a key without the write scope (403)',
+  async (t) => {
+    await requireVersion(t);
+    const { api } = t.toolKey({ scopes: 'read-only' });
+    (await api.post('/v1/memories/bulk-delete', { filter: { namespace: t.ns }, dry_run: true })).expectError(
+      403,
+      'forbidden',
+    );
+  },
+  // Declared, so that the scheduler decides: a Core check a run without per-tool keys cannot make is not
+  // applicable, and Core stays certifiable (as for the other Core checks that apply to per-tool keys).
+  { needs: [{ kind: 'tool-key', scopes: 'read-only' }] },
+);
 
 check('OMP-BULK-006', 'MUST NOT delete or count another tool’s memories with a per-tool key', async (t) => {
   await requireVersion(t);

@@ -192,19 +192,25 @@ check(
   },
 );
 
-check('OMP-IDEM-007', 'MUST NOT let one key’s Idempotency-Key affect another key’s request', async (t) => {
-  await requireVersion(t);
-  const b = t.apiB;
-  const h = { 'idempotency-key': key() };
-  (await t.api.req('POST', '/v1/memories', { json: t.body(), headers: h })).expect(201, 'memory');
-  const other = await b.req('POST', '/v1/memories', {
-    json: t.body({ content: 'B writes with the same key' }),
-    headers: h,
-  });
-  const m = other.expect<Memory>(201, 'memory');
-  if (other.headers['idempotent-replayed'] === 'true') t.fail('principal B got principal A’s replay', other);
-  if (m.content !== 'B writes with the same key') t.fail('principal B got another memory back', other);
-});
+check(
+  'OMP-IDEM-007',
+  'MUST NOT let one key’s Idempotency-Key affect another key’s request',
+  async (t) => {
+    await requireVersion(t);
+    const b = t.apiB;
+    const h = { 'idempotency-key': key() };
+    (await t.api.req('POST', '/v1/memories', { json: t.body(), headers: h })).expect(201, 'memory');
+    const other = await b.req('POST', '/v1/memories', {
+      json: t.body({ content: 'B writes with the same key' }),
+      headers: h,
+    });
+    const m = other.expect<Memory>(201, 'memory');
+    if (other.headers['idempotent-replayed'] === 'true')
+      t.fail('principal B got principal A’s replay', other);
+    if (m.content !== 'B writes with the same key') t.fail('principal B got another memory back', other);
+  },
+  { needs: [{ kind: 'second-principal' }] },
+);
 
 check(
   'OMP-IDEM-008',

@@ -71,7 +71,12 @@ export function selectionSkip(c: ResolvedCheck, sel: Selection, run: RunState): 
     if (n.kind === 'capability' && !run.capabilities.has(n.name))
       return { kind: 'not-applicable', reason: `the server does not declare capability ${n.name}` };
     if (n.kind === 'second-principal' && !hasSecond(run.keys))
-      return { kind: 'missing-input', reason: 'needs a key of a second principal (the tokenB option)' };
+      return {
+        // As for per-tool keys: a check of another level than Full that needs a second principal (one key's
+        // Idempotency-Key against another's, say) leaves that level complete without one.
+        kind: c.level === 'full' ? 'missing-input' : 'not-applicable',
+        reason: 'needs a key of a second principal (the tokenB option)',
+      };
     if (n.kind === 'tool-key') {
       if (run.toolKeysBlocked && run.keys.all().some((k) => k.role === 'tool'))
         return { blockedBy: run.toolKeysBlocked.by, reason: run.toolKeysBlocked.reason };

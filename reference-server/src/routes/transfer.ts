@@ -6,6 +6,7 @@ import { ApiError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isoFromMs } from '../model/time.ts';
 import { renderMemory } from '../storage/rows.ts';
+import { SearchStore } from '../storage/search-store.ts';
 import { stripItemExtensions, validators, violationsOf } from '../validation.ts';
 import { NEWEST } from '../versioning.ts';
 import {
@@ -119,10 +120,14 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         requireRead(c);
         const { res } = ctx;
         res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+        // A server that computes embeddings names its model, so an importer with another one recomputes them
+        // (OMP-EXPORT-009, OMP-EMB-003).
+        const embedder = store instanceof SearchStore ? store.embedder : null;
         const head = {
           omp_version: `${SUPPORTED_MAJOR}.${SUPPORTED_MINOR}`,
           exported_at: isoFromMs(Date.now()),
           server: app.server,
+          ...(embedder ? { embeddings: { model: embedder.model, dimensions: embedder.dimensions } } : {}),
         };
         let ok = res.write(`${JSON.stringify(head).slice(0, -1)},"memories":[`);
         let first = true;

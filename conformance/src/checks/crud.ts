@@ -108,8 +108,8 @@ check('OMP-CRUD-006', 'MUST answer get with 200 and the memory as last written',
     'get vs create response',
     res,
   );
-  const u = (await t.api.put(memPath(m.id), { content: 'changed by the conformance run' })).expect<Memory>(
-    200,
+  const u = (await t.api.put(memPath(m.id), { content: 'changed by the conformance run' })).setUp<Memory>(
+    'OMP-CRUD-010',
     'memory',
   );
   const res2 = await t.api.get(memPath(m.id));
@@ -345,7 +345,7 @@ check('OMP-TIME-004', 'MUST set created_at on create and never change it', async
   const m = await t.create();
   for (const u of [{ content: 'first change' }, { tags: t.tags('second') }, { metadata: { third: 3 } }]) {
     const res = await t.api.put(memPath(m.id), u);
-    const after = res.expect<Memory>(200, 'memory');
+    const after = res.setUp<Memory>('OMP-CRUD-010', 'memory');
     if (after.created_at !== m.created_at)
       t.fail(`created_at changed from ${m.created_at} to ${after.created_at} on update`, res);
   }
@@ -373,7 +373,7 @@ check(
     ];
     for (const [i, body] of updates.entries()) {
       const res = await t.api.put(memPath(m.id), body);
-      const u = res.expect<Memory>(200, 'memory');
+      const u = res.setUp<Memory>('OMP-CRUD-010', 'memory');
       if (!(Date.parse(u.updated_at) > Date.parse(prev)))
         t.fail(
           `updated_at went from ${prev} to ${u.updated_at} on update ${i + 1} (${Object.keys(body).join(', ')}); want strictly later`,
@@ -414,7 +414,7 @@ check(
       if (typeof v !== 'string' || !form.test(v))
         t.fail(`${k} ${JSON.stringify(v)} is not in the form YYYY-MM-DDTHH:MM:SS.sssZ`, res);
     const u = await t.api.put(memPath(m.id), { content: 'bump' });
-    const um = u.expect<Memory>(200, 'memory');
+    const um = u.setUp<Memory>('OMP-CRUD-010', 'memory');
     if (!form.test(um.updated_at))
       t.fail(`updated_at ${um.updated_at} after update is not in the server form`, u);
     const { body: e, res: eres } = await exportAll(t.api);

@@ -335,7 +335,7 @@ check(
     const g = await t.api.get(memPath(m.id));
     has(g.expect<Record<string, unknown>>(200), 'get', g);
     const u = await t.api.put(memPath(m.id), { content: `bare updated ${token}` });
-    has(u.expect<Record<string, unknown>>(200), 'update', u);
+    has(u.setUp<Record<string, unknown>>('OMP-CRUD-010'), 'update', u);
     const { body: s, res: sres } = await search(t.api, { q: token });
     const sm = s.memories.find((x) => x.id === m.id);
     if (!sm) t.fail('search did not find the memory', sres);

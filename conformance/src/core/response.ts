@@ -13,6 +13,8 @@ export interface Judge {
   fail(message: string, res?: Res): never;
   /** Hand a body read as `kind` to the run's shape watch. */
   observeShape(kind: ShapeKind, res: Res): void;
+  /** Stop the check: a precondition the server does not meet, shown failing by check `by`. */
+  block(by: string, reason: string, res?: Res): never;
 }
 
 /** One response plus assertions that fail the owning check with the exchange attached. */
@@ -82,6 +84,18 @@ export class Res {
     if (kind) this.judge.observeShape(kind, this);
     if (kind === 'memory') this.sameMemory();
     return this.json as T;
+  }
+
+  /**
+   * The answer to a set-up call (the check is about what follows): any 2xx with a JSON object will do; anything
+   * else blocks the check by `blocker`, the check of that call's own behaviour.
+   */
+  setUp<T = Record<string, unknown>>(blocker: string, kind?: ShapeKind): T {
+    const j = this.json;
+    if (this.status < 200 || this.status > 299 || !j || typeof j !== 'object' || Array.isArray(j))
+      this.judge.block(blocker, `a set-up request failed: ${this.describe()}`, this);
+    if (kind) this.judge.observeShape(kind, this);
+    return j as T;
   }
 
   /** A JSON object body (a memory, a list envelope…); fails when the body is JSON but not an object. */

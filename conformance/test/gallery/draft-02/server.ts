@@ -87,8 +87,25 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** Nesting depth of a parsed JSON value, counted without recursion. */
+function depth(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    max = Math.max(max, d);
+    for (const x of Object.values(v)) stack.push([x, d + 1]);
+  }
+  return max;
+}
+
 async function readObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const body = await readJson(req);
+  // A memory nested thousands of levels deep could be stored but never serialised again (JSON.stringify
+  // overflows the stack), so bodies are bounded as OMP-HTTP-018 allows.
+  if (depth(body) > 64)
+    throw new HttpError(422, 'validation_error', 'Request body nests more than 64 levels', { field: 'body' });
   if (!isObject(body))
     throw new HttpError(422, 'validation_error', 'Request body must be a JSON object', { field: 'body' });
   return body;

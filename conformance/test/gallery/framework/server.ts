@@ -17,6 +17,7 @@ import {
   checkCreate,
   checkItem,
   checkUpdate,
+  depth,
   isObject,
   MODES,
   SORTS,
@@ -141,6 +142,14 @@ function buildApp(store: Store, clock: Clock, key: string): App {
     '/v1',
     bearer((token) => (token === key ? { principal: PRINCIPAL } : undefined)),
   );
+
+  // Added after a 5,000-level metadata object was stored and then broke every export (JSON.stringify ran out
+  // of stack): bodies deeper than 64 levels are refused, with the app's usual validation status.
+  app.use((req, res, next) => {
+    if (depth(req.body) > 64)
+      return invalid(res, [{ path: '', message: 'must not nest more than 64 levels' }]);
+    next();
+  });
 
   app.get('/v1/me', (_req, res) => {
     res.json({ principal: PRINCIPAL, tool: null, scopes: ['read', 'write'], read_scope: 'all' });

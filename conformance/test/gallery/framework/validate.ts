@@ -42,6 +42,19 @@ export function isTimestamp(v: unknown): v is string {
   );
 }
 
+/** Nesting depth of a parsed JSON value, counted without recursion. */
+export function depth(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    max = Math.max(max, d);
+    for (const x of Object.values(v)) stack.push([x, d + 1]);
+  }
+  return max;
+}
+
 /** Collects violations for one request. */
 export class Checker {
   readonly errors: Violation[] = [];

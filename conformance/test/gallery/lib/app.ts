@@ -138,15 +138,15 @@ export async function startOmpServer(options: ServerOptions): Promise<GallerySer
   const token = `gal_${randomBytes(24).toString('hex')}`;
   const tokenB = `gal_${randomBytes(24).toString('hex')}`;
   const alice: Principal = { name: 'usr_alice', memories: new Map() };
-  const global = (p: Principal): Omit<Key, 'p'> & { p: Principal } => ({
+  const globalKey = (p: Principal): Key => ({
     p,
     tool: null,
     scopes: ['read', 'write'],
     readScope: 'all',
   });
   const keys = new Map<string, Key>([
-    [token, global(alice)],
-    [tokenB, global({ name: 'usr_bob', memories: new Map() })],
+    [token, globalKey(alice)],
+    [tokenB, globalKey({ name: 'usr_bob', memories: new Map() })],
   ]);
   const toolTokens: Record<string, string> = {};
   if (options.full)

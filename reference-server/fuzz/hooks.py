@@ -8,11 +8,21 @@ by a rule outside the schema, and nothing here hides a failure (no check is filt
 - OMP-IMPORT-003: an import file's `omp_version` must be one the server reads (this server: 0.0 to 0.3); the
   schema admits any `major.minor`, so a valid file gets `0.3`.
 - OMP-IMPORT-004: the query parameter `conflict` and the body member `conflict` must agree when both are given.
+- SPEC.md §5.8 (ETag): an `If-Match` must name the memory's current ETag, which generated data cannot know; a
+  valid case is sent without it (a stale one is a 412 by design).
+- SPEC.md §5.9 (Idempotency-Key): one key names one request; a valid case gets a fresh key, so that two
+  different generated requests never share one (a reused key is a 422 by design).
+- OMP-BULK-004: `expected_count` must equal the number of matching memories; a valid case is sent without it.
+- OMP-BULK-002: a filter must name a criterion or be `{"all": true}`; a valid case whose filter names none (such
+  as `{"all": false}`) becomes a dry run over everything.
+- SPEC.md §5.2: a `cursor` must be one the server issued for the same query, which generated data cannot know; a
+  valid list is sent without it.
 - OMP-MEM-020: a number must be one an IEEE-754 double holds exactly as written. Python writes its unbounded
   integers digit for digit (`403051414912289996800`), so integers beyond 2**53 in valid data are sent as the
   double they round to, which prints as itself.
 """
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import schemathesis
@@ -55,8 +65,26 @@ def _exact(value):
 
 
 def _valid(case):
+    headers = case.headers
+    if headers:
+        for name in list(headers):
+            low = name.lower()
+            if low == "if-match":
+                del headers[name]
+            elif low == "idempotency-key":
+                headers[name] = f"fuzz-{uuid.uuid4()}"
+    op = (case.operation.method.upper(), case.operation.path)
+    query = case.query
+    if op == ("GET", "/v1/memories") and query and "cursor" in query:
+        del query["cursor"]
     if not isinstance(case.body, dict):
         return case
+    if op == ("POST", "/v1/memories/bulk-delete"):
+        case.body.pop("expected_count", None)
+        f = case.body.get("filter")
+        if isinstance(f, dict) and not any(k != "all" and not k.startswith("x_") for k in f) and f.get("all") is not True:
+            case.body["filter"] = {"all": True}
+            case.body["dry_run"] = True
     case.body = _exact(case.body)
     key = (case.operation.method.upper(), case.operation.path)
     if key in WRITES and isinstance(case.body.get("expires_at"), str):

@@ -39,9 +39,10 @@ trap cleanup EXIT
 bundled="$work/openapi.json"
 node "$here/bundle.ts" "$doc" "$bundled"
 
-# A fresh in-memory server on a free port, with one global key.
+# A fresh in-memory Core server on a free port, with one global key (no embedder: the Search level's model
+# dimensions are a rule the document cannot state; its own tests cover it).
 key="fuzz-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-OMP_API_KEY="$key" node "$repo/reference-server/bin/omp-reference-server.js" --db :memory: --port 0 --quiet \
+OMP_API_KEY="$key" node "$repo/reference-server/bin/omp-reference-server.js" --db :memory: --port 0 --quiet --embedder off \
   > "$work/server.out" 2> "$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 150); do

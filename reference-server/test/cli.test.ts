@@ -90,8 +90,8 @@ describe('command line', () => {
       OMP_API_KEY: '',
       OMP_KEYS_FILE: '',
     });
-    const key = /\n\s+([A-Za-z0-9_-]{43})\n/.exec(first.stdout())?.[1] as string;
-    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const key = /\n\s+(omp_[A-Za-z0-9_-]{43})\n/.exec(first.stdout())?.[1] as string;
+    expect(key).toMatch(/^omp_[A-Za-z0-9_-]{43}$/);
     expect((await client(first.url, key).post('/v1/memories', memoryBody())).status).toBe(201);
     const keyFile = `${db}.key`;
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);

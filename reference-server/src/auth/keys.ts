@@ -37,9 +37,12 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** A fresh key: 32 random bytes, base64url (43 characters) (OMP-SEC-002). */
+/**
+ * A fresh key: `omp_` then 32 random bytes in base64url (47 characters) (OMP-SEC-002). The prefix keeps a key from
+ * starting with `-`, which command-line parsers take for an option (`--token -abc…`), and makes keys greppable.
+ */
 export function generateKey(): string {
-  return randomBytes(32).toString('base64url');
+  return `omp_${randomBytes(32).toString('base64url')}`;
 }
 
 /** Every configured key, by hash. Lookups hash the presented key, so timing never depends on stored secrets. */

@@ -8,7 +8,6 @@
  *   npm run bench:recall                                  # label "default"
  *   npm run bench:recall -- --label "minilm" -- --embedder <…>   # everything after a second -- goes to the server
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +21,7 @@ import {
 } from '../../scenarios/recall/collection.ts';
 import { generateKey } from '../src/index.ts';
 import { describeMachine } from './machine.ts';
+import { type Server, spawnServer } from './server-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '../bin/omp-reference-server.js');
@@ -37,40 +37,19 @@ const { values: opts } = parseArgs({
   options: { label: { type: 'string', default: 'default' }, 'no-write': { type: 'boolean' } },
 });
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startServer(db: string, keysFile: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--db', db, '--port', '0', '--keys-file', keysFile, '--no-cache', '--quiet', ...serverArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    err = (err + d).slice(-4096);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+function startServer(db: string, keysFile: string): Promise<Server> {
+  return spawnServer([
+    BIN,
+    '--db',
+    db,
+    '--port',
+    '0',
+    '--keys-file',
+    keysFile,
+    '--no-cache',
+    '--quiet',
+    ...serverArgs,
+  ]);
 }
 
 async function call(url: string, key: string, path: string, body: unknown): Promise<unknown> {

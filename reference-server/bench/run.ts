@@ -6,7 +6,6 @@
  * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
  * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -16,6 +15,7 @@ import { generateKey } from '../src/index.ts';
 import { COMMON_TERM, createBodyAt, exportFileText, memoryAt, QUESTION, RARE_TERM } from './corpus.ts';
 import { compareDrivers } from './drivers.ts';
 import { describeMachine } from './machine.ts';
+import { type Server, spawnServer } from './server-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, '.data');
@@ -44,42 +44,12 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (
   opts: Record<string, unknown>,
 ) => Promise<CannonResult>;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  stderrTail: () => string;
-  stop(): Promise<void>;
-}
-
-async function startServer(db: string, args: string[] = []): Promise<Server> {
-  // Core only: these figures are for storage, keyword search and transfer; bench:recall measures the Search level.
-  const child = spawn(process.execPath, [BIN, '--db', db, '--port', '0', '--embedder', 'off', ...args], {
-    env: { ...process.env, OMP_API_KEY: KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Core only: these figures are for storage, keyword search and transfer; bench:recall measures the Search level. */
+function startServer(db: string, args: string[] = []): Promise<Server> {
+  return spawnServer([BIN, '--db', db, '--port', '0', '--embedder', 'off', ...args], {
+    ...process.env,
+    OMP_API_KEY: KEY,
   });
-  let tail = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    tail = (tail + d).slice(-4096); // the request log is on, as in production; keep only the end
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${tail}`)));
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    url,
-    child,
-    stderrTail: () => tail,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** Resident set size and its peak, MiB, from /proc. */

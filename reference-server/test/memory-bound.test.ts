@@ -1,17 +1,16 @@
 /**
  * Memory per request is bounded (issue #14, item 1): the worst bodies under every limit are sent to a server in
- * its own process, and its peak RSS (VmHWM, Linux) must stay under a stated bound while health keeps answering.
- * Memory, not time, is asserted: the figures are printed for the record.
+ * its own process whose V8 heap is capped (`--max-old-space-size`), and each must be answered (< 500) with the
+ * server alive and health answering. A server that materialised a refused body dies with "JavaScript heap out of
+ * memory": before the pre-scanner, one 32 MiB import of `{}` items went through JSON.parse whole (ten million
+ * objects need more than 384 MiB of heap; a 250 MiB one exhausted the default heap).
  *
- * The bounds, as peak RSS growth while one body is handled (the peak is reset before each):
- * - a body refused before its items are parsed (too many items, too deep, malformed, a key without write scope,
- *   any 1 MiB body): at most 2 × max_import_bytes + 64 MiB — the bytes once, the scan's O(depth) state and GC slack;
- * - a body parsed whole (a valid envelope with one 32 MiB string): at most 4 × max_import_bytes + 64 MiB — the
- *   bytes, their text and the parsed value;
- * - the largest allowed import of invalid items, each reported with its violations: at most
- *   4 × max_import_bytes + 8 KiB × MAX_IMPORT_ITEMS + 64 MiB.
- * Before the pre-scanner, one 32 MiB import of `{}` items (ten million JSON objects) went through JSON.parse whole
- * and grew RSS by over half a gigabyte; a 250 MiB one exhausted the heap.
+ * The cap, HEAP_MIB, is what the largest *accepted* work needs with room: the most invalid items allowed
+ * (MAX_IMPORT_ITEMS, each reported with its violations) peaks near 216 MiB of heap; everything refused needs
+ * O(depth) scanner state and the bytes, which live outside the heap.
+ *
+ * Peak RSS (VmHWM) is printed for the record and not asserted: when the collector runs is the runtime's choice,
+ * and one refused 32 MiB body measured +27 MiB in one run and +242 MiB in the next on an idle machine.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,10 +22,7 @@ import { type ChildServer, startChild } from './helpers.ts';
 
 const MIB = 1024 * 1024;
 const IMPORT_LIMIT = 32 * MIB; // the spec's minimum max_import_bytes, so the test stays quick
-// 64 MiB of slack, not 32: under a busy CI machine the collector runs late (103 MiB measured once, 33–86 alone).
-const REFUSED_BOUND = 2 * IMPORT_LIMIT + 64 * MIB;
-const PARSED_BOUND = 4 * IMPORT_LIMIT + 64 * MIB;
-const IMPORT_BOUND = PARSED_BOUND + 8 * 1024 * MAX_IMPORT_ITEMS;
+const HEAP_MIB = 320;
 const linux = process.platform === 'linux';
 
 const dir = mkdtempSync(join(tmpdir(), 'omp-memory-'));
@@ -43,17 +39,20 @@ beforeAll(async () => {
       { key: readKey, principal: 'p', tool: 'viewer', scopes: ['read'] },
     ]),
   );
-  srv = await startChild([
-    '--db',
-    join(dir, 'omp.db'),
-    '--port',
-    '0',
-    '--quiet',
-    '--keys-file',
-    keysFile,
-    '--max-import-bytes',
-    String(IMPORT_LIMIT),
-  ]);
+  srv = await startChild(
+    [
+      '--db',
+      join(dir, 'omp.db'),
+      '--port',
+      '0',
+      '--quiet',
+      '--keys-file',
+      keysFile,
+      '--max-import-bytes',
+      String(IMPORT_LIMIT),
+    ],
+    { NODE_OPTIONS: `--max-old-space-size=${HEAP_MIB}` },
+  );
 });
 afterAll(async () => {
   srv?.child.kill('SIGTERM');
@@ -95,7 +94,7 @@ async function post(path: string, body: Buffer, as = key): Promise<{ status: num
 }
 
 test.skipIf(!linux)(
-  'the worst bodies under every limit keep peak RSS growth under the bound; health answers throughout',
+  'the worst bodies under every limit are answered by a server with a capped heap; health answers throughout',
   async () => {
     const item = (i: number) =>
       `{"id":"x${i % 10}","content":"","type":"semantic","source":{"tool":"t"},"metadata":{"k":[1,2,3]}}`;
@@ -118,37 +117,34 @@ test.skipIf(!linux)(
     const invalid = Buffer.from(
       `${head}${Array.from({ length: MAX_IMPORT_ITEMS }, (_, i) => item(i)).join(',')}]}`,
     );
-    const cases: [string, string, Buffer, string | undefined, number][] = [
-      ...refused.map(
-        ([n, p, b, k]) => [n, p, b, k, REFUSED_BOUND] as [string, string, Buffer, string | undefined, number],
-      ),
-      [
-        'import: one 32 MiB string',
-        '/v1/import',
-        Buffer.from(`{"x":"${'a'.repeat(IMPORT_LIMIT - 10)}"}`),
-        undefined,
-        PARSED_BOUND,
-      ],
-      ['import: the most invalid items allowed', '/v1/import', invalid, undefined, IMPORT_BOUND],
+    const cases: [string, string, Buffer, string?][] = [
+      ...refused,
+      ['import: one 32 MiB string', '/v1/import', Buffer.from(`{"x":"${'a'.repeat(IMPORT_LIMIT - 10)}"}`)],
+      ['import: the most invalid items allowed', '/v1/import', invalid],
     ];
     const lines: string[] = [];
-    for (const [name, path, body, as, bound] of cases) {
+    for (const [name, path, body, as] of cases) {
       resetPeak();
       const base = rss();
       // Health is asked while the body is in flight: it must answer (no timing is asserted).
-      const [res, health] = await Promise.all([post(path, body, as), fetch(`${srv.url}/v1/health`)]);
+      const [res, health] = await Promise.all([post(path, body, as), fetch(`${srv.url}/v1/health`)]).catch(
+        (err: unknown) => {
+          throw new Error(
+            `${name}: the server died (${srv.child.exitCode ?? srv.child.signalCode}): ${String(err)}\n${srv.stderr().slice(0, 400)}`,
+          );
+        },
+      );
       expect(res.status, `${name}: ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(200);
       expect(res.status, name).toBeLessThan(500);
       expect(health.status, name).toBe(200);
       await health.text();
       const now = rss();
-      expect(now.peak - base.now, `${name}: peak RSS growth`).toBeLessThan(bound);
       lines.push(
-        `${name.padEnd(44)} ${String(res.status)}  body ${(body.length / MIB).toFixed(1)} MiB  peak +${((now.peak - base.now) / MIB).toFixed(0)} MiB  rss ${(now.now / MIB).toFixed(0)} MiB`,
+        `${name.padEnd(44)} ${String(res.status)}  body ${(body.length / MIB).toFixed(1)} MiB  peak RSS +${((now.peak - base.now) / MIB).toFixed(0)} MiB  rss ${(now.now / MIB).toFixed(0)} MiB`,
       );
     }
     console.log(
-      `memory bound (max_import_bytes ${IMPORT_LIMIT / MIB} MiB): refused bodies < ${(REFUSED_BOUND / MIB).toFixed(0)} MiB, largest import < ${(IMPORT_BOUND / MIB).toFixed(0)} MiB peak growth\n  ${lines.join('\n  ')}`,
+      `memory bound (max_import_bytes ${IMPORT_LIMIT / MIB} MiB, heap ${HEAP_MIB} MiB):\n  ${lines.join('\n  ')}`,
     );
     expect((await fetch(`${srv.url}/v1/health`)).status).toBe(200);
   },

@@ -11,11 +11,11 @@ import { memoryEndpoints } from './routes/memories.ts';
 import { searchEndpoints } from './routes/search.ts';
 import { systemEndpoints } from './routes/system.ts';
 import { MAX_IMPORT_ITEMS, transferEndpoints } from './routes/transfer.ts';
-import type { MemoryStore } from './storage/memory-store.ts';
+import type { Store } from './storage/store.ts';
 
 /** Everything the HTTP application is made of. */
 export interface AppParts {
-  store: MemoryStore;
+  store: Store;
   keys: KeyRing;
   maxBodyBytes: number;
   maxImportBytes: number;

@@ -64,6 +64,15 @@ export class GenerationCache<T> {
     this.set(key, generation, value);
     return value;
   }
+
+  /** `through` for an asynchronous computation; the value is kept under the generation asked for. */
+  async throughAsync(key: string, generation: number, compute: () => Promise<T>): Promise<T> {
+    const hit = this.get(key, generation);
+    if (hit !== undefined) return hit;
+    const value = await compute();
+    this.set(key, generation, value);
+    return value;
+  }
 }
 
 /** The page cache: rendered JSON bodies, bounded to 32 MiB of text. */

@@ -16,9 +16,9 @@ import { createMcpEndpoint, loopbackUrl, type McpOptions } from './mcp.ts';
 import { builtinEmbedder } from './search/builtin-embedder.ts';
 import type { Embedder } from './search/embedder.ts';
 import { openAiEmbedder } from './search/openai-embedder.ts';
-import { openDatabase } from './storage/database.ts';
-import { MemoryStore } from './storage/memory-store.ts';
-import { SearchStore } from './storage/search-store.ts';
+import { LocalStore } from './storage/local-store.ts';
+import type { Store } from './storage/store.ts';
+import { WorkerStore } from './storage/worker-store.ts';
 
 export type { Credential, KeyConfig } from './auth/keys.ts';
 export { generateKey } from './auth/keys.ts';
@@ -78,6 +78,11 @@ export interface StartOptions {
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
    */
   embedder?: EmbedderOption;
+  /**
+   * Run SQLite in worker threads (a writer, and a reader for a database file) so that no query blocks the HTTP
+   * event loop. Default true; false runs every query on the server's thread (tests, benchmarks).
+   */
+  storeThread?: boolean;
 }
 
 /** Which embedder a server uses. */
@@ -170,9 +175,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
   const embedder = await resolveEmbedder(options.embedder);
   const storeOptions = { cacheTotals: options.cache ?? true };
-  const store = embedder
-    ? new SearchStore(openDatabase(dbPath), embedder, storeOptions)
-    : MemoryStore.open(dbPath, storeOptions);
+  let store: Store;
+  try {
+    store =
+      (options.storeThread ?? true)
+        ? await WorkerStore.open(dbPath, embedder, storeOptions)
+        : LocalStore.open(dbPath, embedder, storeOptions);
+  } catch (err) {
+    embedder?.close();
+    throw err;
+  }
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
   const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store });
@@ -197,7 +209,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (err) {
     await mcp.close();
-    store.close();
+    await store.close();
     embedder?.close();
     throw err;
   }
@@ -223,9 +235,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         force.unref();
         httpServer.close(() => {
           clearTimeout(force);
-          store.close();
-          embedder?.close();
-          resolve();
+          void store
+            .close()
+            .catch(() => {})
+            .finally(() => {
+              embedder?.close();
+              resolve();
+            });
         });
         // MCP sessions end first (SSE streams would otherwise hold the server open until the force timer).
         void mcp.close().finally(() => httpServer.closeIdleConnections());

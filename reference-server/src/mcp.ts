@@ -16,7 +16,7 @@ import { credentialOf } from './auth/authenticate.ts';
 import type { Credential, KeyRing } from './auth/keys.ts';
 import type { ApiError } from './http/errors.ts';
 import type { LogSink } from './log.ts';
-import type { MemoryStore } from './storage/memory-store.ts';
+import type { Store } from './storage/store.ts';
 
 /** What the HTTP server needs to route MCP requests: which requests are MCP's, and the listener. */
 export interface McpMount {
@@ -66,7 +66,7 @@ const BULK_CHUNK = 256;
  * in chunks whose writes the store commits together, with a yield to the event loop between chunks so other
  * requests keep being served.
  */
-export function bulkDeleter(keys: KeyRing, store: MemoryStore) {
+export function bulkDeleter(keys: KeyRing, store: Store) {
   return async (
     authorization: string,
     filter: { namespace?: string | undefined },
@@ -91,7 +91,7 @@ export function bulkDeleter(keys: KeyRing, store: MemoryStore) {
     // What the key may delete: its principal's memories, only its own tool's for a per-tool key.
     const vis = { principal: c.principal, ownTool: c.tool };
     const ids: string[] = [];
-    for (const rows of store.exportPages(vis)) {
+    for await (const rows of store.exportPages(vis)) {
       for (const r of rows)
         if (filter.namespace === undefined || r.namespace === filter.namespace) ids.push(r.id);
     }
@@ -115,7 +115,7 @@ export function createMcpEndpoint(options: {
   options?: McpOptions | undefined;
   /** With the key ring and the store, delete_all_memories runs as one bulk operation (bulkDeleter). */
   keys?: KeyRing | undefined;
-  store?: MemoryStore | undefined;
+  store?: Store | undefined;
 }): McpEndpoint {
   const { log } = options;
   const handler: OmpMcpHttpHandler = createOmpMcpHttpHandler({

@@ -13,24 +13,17 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Credential } from '../auth/keys.ts';
 import { ApiError, validationError } from '../http/errors.ts';
 import type { Reply, RequestContext } from '../http/router.ts';
+import type { IdempotencyRecord, IdempotencyRecords } from '../storage/store.ts';
 
 /** At least 24 hours (OMP-IDEM-006); also the declared erasure period of the records' content. */
 export const RETENTION_SECONDS = 86_400;
 
-interface Stored {
-  fingerprint: string;
-  status: number;
-  body: string | null;
-  headers: string;
-  memory_id: string | null;
-  created_ms: number;
-}
+type Stored = IdempotencyRecord;
 
 /** The `idempotency` table: one row per (scope, key), pruned after the retention period. */
 export class IdempotencyStore {
   readonly #db: DatabaseSync;
   readonly #now: () => number;
-  readonly #inFlight = new Set<string>();
 
   constructor(db: DatabaseSync, now: () => number = Date.now) {
     this.#db = db;
@@ -58,18 +51,26 @@ export class IdempotencyStore {
       .prepare('INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(scope, key, s.fingerprint, s.status, s.body, s.headers, s.memory_id, this.#now());
   }
+}
 
-  /** Mark a key as being processed; false when it already is (OMP-IDEM-004). */
-  begin(scope: string, key: string): boolean {
-    const k = `${scope}\u0000${key}`;
-    if (this.#inFlight.has(k)) return false;
-    this.#inFlight.add(k);
-    return true;
-  }
+/** Keys being processed, per record store (OMP-IDEM-004): in this process, where the requests are. */
+const inFlight = new WeakMap<IdempotencyRecords, Set<string>>();
 
-  end(scope: string, key: string): void {
-    this.#inFlight.delete(`${scope}\u0000${key}`);
+/** Mark a key as being processed; false when it already is. */
+function begin(records: IdempotencyRecords, scope: string, key: string): boolean {
+  let keys = inFlight.get(records);
+  if (!keys) {
+    keys = new Set();
+    inFlight.set(records, keys);
   }
+  const k = `${scope}\u0000${key}`;
+  if (keys.has(k)) return false;
+  keys.add(k);
+  return true;
+}
+
+function end(records: IdempotencyRecords, scope: string, key: string): void {
+  inFlight.get(records)?.delete(`${scope}\u0000${key}`);
 }
 
 const KEY = /^[\x20-\x7e]{1,255}$/;
@@ -98,16 +99,48 @@ function fingerprintOf(ctx: RequestContext): string {
 const scopeOf = (c: Credential): string =>
   JSON.stringify([c.principal, c.tool, [...c.scopes].sort(), c.readScope]);
 
+/** The recorded response, replayed (OMP-IDEM-002), or the errors a reused or stale record gets. */
+async function replay(
+  found: Stored,
+  fingerprint: string,
+  stillThere: ((memoryId: string) => Promise<boolean>) | undefined,
+): Promise<Reply> {
+  if (found.fingerprint !== fingerprint) {
+    throw new ApiError(
+      422,
+      'idempotency_key_reused',
+      'This Idempotency-Key was used for a different request; use a new key for a new request',
+    );
+  }
+  if (found.memory_id !== null && stillThere && !(await stillThere(found.memory_id))) {
+    throw new ApiError(
+      404,
+      'memory_not_found',
+      `The memory this request created (${found.memory_id}) has been deleted`,
+      {
+        id: found.memory_id,
+      },
+    );
+  }
+  const headers = {
+    ...(JSON.parse(found.headers) as Record<string, string>),
+    'Idempotent-Replayed': 'true',
+  };
+  return found.body === null
+    ? { status: found.status, headers }
+    : { status: found.status, body: found.body, headers };
+}
+
 /**
  * Run `handler` at most once per `Idempotency-Key` (OMP-IDEM-001..008). `stillThere` answers whether the memory
  * a recorded create returned is still visible, so that a replay never returns erased content (OMP-IDEM-008).
  */
 export async function idempotent(
-  store: IdempotencyStore,
+  store: IdempotencyRecords,
   ctx: RequestContext,
   credential: Credential,
   handler: () => Promise<Reply>,
-  stillThere?: (memoryId: string) => boolean,
+  stillThere?: (memoryId: string) => Promise<boolean>,
 ): Promise<Reply> {
   const raw = ctx.req.headers['idempotency-key'];
   if (raw === undefined) return handler();
@@ -119,34 +152,10 @@ export async function idempotent(
   }
   const scope = scopeOf(credential);
   const fingerprint = fingerprintOf(ctx);
-  const found = store.lookup(scope, key);
-  if (found) {
-    if (found.fingerprint !== fingerprint) {
-      throw new ApiError(
-        422,
-        'idempotency_key_reused',
-        'This Idempotency-Key was used for a different request; use a new key for a new request',
-      );
-    }
-    if (found.memory_id !== null && stillThere && !stillThere(found.memory_id)) {
-      throw new ApiError(
-        404,
-        'memory_not_found',
-        `The memory this request created (${found.memory_id}) has been deleted`,
-        {
-          id: found.memory_id,
-        },
-      );
-    }
-    const headers = {
-      ...(JSON.parse(found.headers) as Record<string, string>),
-      'Idempotent-Replayed': 'true',
-    };
-    return found.body === null
-      ? { status: found.status, headers }
-      : { status: found.status, body: found.body, headers };
-  }
-  if (!store.begin(scope, key)) {
+  if (!begin(store, scope, key)) {
+    // Another request holds the key: replay what it recorded, if it has finished meanwhile.
+    const found = await store.lookup(scope, key);
+    if (found) return replay(found, fingerprint, stillThere);
     throw new ApiError(
       409,
       'idempotency_key_in_use',
@@ -154,13 +163,16 @@ export async function idempotent(
     );
   }
   try {
+    // Looked up once the key is ours, so no other request can record it between the lookup and the handler.
+    const recorded = await store.lookup(scope, key);
+    if (recorded) return await replay(recorded, fingerprint, stillThere);
     const reply = await handler();
     if ('streamed' in reply || reply.status < 200 || reply.status > 299) return reply; // only 2xx (OMP-IDEM-005)
     const memoryId =
       ctx.req.method === 'POST' && reply.status === 201 && reply.body
         ? ((JSON.parse(reply.body) as { id?: string }).id ?? null)
         : null;
-    store.record(scope, key, {
+    await store.record(scope, key, {
       fingerprint,
       status: reply.status,
       body: reply.body ?? null,
@@ -169,6 +181,6 @@ export async function idempotent(
     });
     return reply;
   } finally {
-    store.end(scope, key);
+    end(store, scope, key);
   }
 }

@@ -2,6 +2,7 @@
 import { preconditionFailed } from '../concurrency/etag.ts';
 import { idempotent } from '../concurrency/idempotency.ts';
 import type { Endpoint } from '../http/router.ts';
+import { CountMismatchError } from '../storage/store.ts';
 import { validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireWrite, visibilityOf } from './context.ts';
 
@@ -39,7 +40,8 @@ export function bulkDeleteEndpoints(app: AppContext): Endpoint[] {
         }
         requireWrite(c);
         return idempotent(store.idempotency, ctx, c, async () => {
-          const result = await store.bulkDelete(
+          const result = await store
+            .bulkDelete(
             visibilityOf(c),
             c.tool,
             {
@@ -50,16 +52,15 @@ export function bulkDeleteEndpoints(app: AppContext): Endpoint[] {
               createdBefore: criteria.created_before,
               ids: criteria.ids,
             },
-            {
-              dryRun: body.dry_run === true,
-              expectedCount: body.expected_count,
-              onMismatch: (matched) =>
-                preconditionFailed(
-                  `expected_count is ${body.expected_count} but ${matched} memories match; nothing was deleted`,
-                  { matched },
-                ),
-            },
-          );
+            { dryRun: body.dry_run === true, expectedCount: body.expected_count },
+            )
+            .catch((err: unknown) => {
+              if (!(err instanceof CountMismatchError)) throw err;
+              throw preconditionFailed(
+                `expected_count is ${body.expected_count} but ${err.matched} memories match; nothing was deleted`,
+                { matched: err.matched },
+              );
+            });
           return json(200, JSON.stringify({ ...result, dry_run: body.dry_run === true }));
         });
       },

@@ -4,11 +4,11 @@ import type { GenerationCache } from '../cache.ts';
 import { forbidden, validationError } from '../http/errors.ts';
 import { parseQuery } from '../http/query.ts';
 import type { RequestContext } from '../http/router.ts';
-import type { MemoryStore, Visibility } from '../storage/memory-store.ts';
+import type { Store, Visibility } from '../storage/store.ts';
 
 /** What every route handler shares. */
 export interface AppContext {
-  store: MemoryStore;
+  store: Store;
   /** Rendered list and search pages, per store generation. */
   cache: GenerationCache<string>;
   limits: { maxBodyBytes: number; maxImportBytes: number };

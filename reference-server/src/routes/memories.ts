@@ -1,13 +1,13 @@
 import type { Violation } from '@omp-kit/schemas';
 import type { CreateMemoryRequest, SortOrder, UpdateMemoryRequest } from '@omp-kit/schemas/types';
 import { decodeCursor, encodeCursor, filtersDigest } from '../concurrency/cursor.ts';
-import { etagOf, ifMatchPasses, preconditionFailed } from '../concurrency/etag.ts';
+import { etagOf } from '../concurrency/etag.ts';
 import { idempotent } from '../concurrency/idempotency.ts';
 import { forbidden, memoryNotFound, validationError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isMemoryId } from '../model/ids.ts';
 import { ceilMs } from '../model/time.ts';
-import type { Filters } from '../storage/memory-store.ts';
+import type { Filters } from '../storage/store.ts';
 import { type MemoryRow, renderMemory, renderPage } from '../storage/rows.ts';
 import { asQueryViolations, scalarViolations, validators, violationsOf } from '../validation.ts';
 import {
@@ -27,18 +27,6 @@ const LIST_PARAMS = ['type', 'tool', 'tags', 'namespace', 'limit', 'offset', 'cu
 function ifMatchOf(req: { headers: Record<string, string | string[] | undefined> }): string | undefined {
   const h = req.headers['if-match'];
   return Array.isArray(h) ? h.join(', ') : h;
-}
-
-/** A precondition for store.update/delete: 412 unless If-Match names the current ETag (OMP-ETAG-003..005). */
-function ifMatch(header: string | undefined): ((current: MemoryRow) => void) | undefined {
-  if (header === undefined) return undefined;
-  return (current) => {
-    if (!ifMatchPasses(header, etagOf(current))) {
-      throw preconditionFailed('The memory has changed since the ETag in If-Match; read it again', {
-        etag: etagOf(current),
-      });
-    }
-  };
 }
 
 /** The cursor continuing after `row` in `sort` order (OMP-LIST-017). */
@@ -88,7 +76,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
               ETag: etagOf(row),
             });
           },
-          (id) => store.get(visibilityOf(c), id) !== undefined,
+          async (id) => (await store.get(visibilityOf(c), id)) !== undefined,
         );
       },
     },
@@ -96,7 +84,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
       method: 'GET',
       path: '/v1/memories',
       auth: 'required',
-      handle(ctx) {
+      async handle(ctx) {
         const c = caller(ctx);
         const { values, violations } = queryOf(ctx, LIST_PARAMS);
         rejectIf([...violations, ...asQueryViolations(violationsOf(validators.listQuery(), values))]);
@@ -110,7 +98,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         };
         const sort = (values.sort as SortOrder | undefined) ?? 'created_at_desc';
         const limit = (values.limit as number | undefined) ?? 20;
-        store.purgeExpired();
+        await store.purgeExpired();
         if (values.cursor !== undefined) {
           // Cursor pagination (OMP-LIST-018, OMP-LIST-021, OMP-LIST-022).
           const pos = decodeCursor(values.cursor as string);
@@ -123,7 +111,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
                   ? 'belongs to a request with other filters or another sort'
                   : undefined;
           if (wrong || !pos) throw validationError([{ path: '?cursor', message: wrong ?? 'is invalid' }]);
-          const page = store.listAfter(vis, filters, sort, limit, { key: pos.key, id: pos.id });
+          const page = await store.listAfter(vis, filters, sort, limit, { key: pos.key, id: pos.id });
           const last = page.rows[page.rows.length - 1];
           const more = last !== undefined && page.before + page.rows.length < page.total;
           const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
@@ -134,8 +122,8 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         }
         const offset = (values.offset as number | undefined) ?? 0;
         const key = JSON.stringify(['list', vis, filters, sort, limit, offset]);
-        const body = cache.through(key, store.generation, () => {
-          const page = store.list(vis, filters, sort, limit, offset);
+        const body = await cache.throughAsync(key, store.generation, async () => {
+          const page = await store.list(vis, filters, sort, limit, offset);
           const last = page.rows[page.rows.length - 1];
           const more = last !== undefined && offset + page.rows.length < page.total;
           const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
@@ -148,12 +136,12 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
       method: 'GET',
       path: '/v1/memories/{id}',
       auth: 'required',
-      handle(ctx) {
+      async handle(ctx) {
         const c = caller(ctx);
         rejectIf(queryOf(ctx, []).violations);
         requireRead(c);
         const id = ctx.params.id as string;
-        const row = isMemoryId(id) ? store.get(visibilityOf(c), id) : undefined;
+        const row = isMemoryId(id) ? await store.get(visibilityOf(c), id) : undefined;
         if (!row) throw memoryNotFound(id);
         return json(200, renderMemory(row, true), { ETag: etagOf(row) });
       },
@@ -174,7 +162,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
           c.tool,
           id,
           ctx.body as UpdateMemoryRequest,
-          ifMatch(ifMatchOf(ctx.req)),
+          ifMatchOf(ctx.req),
         );
         return json(200, renderMemory(row, true), { ETag: etagOf(row) });
       },
@@ -189,7 +177,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
         requireWrite(c);
         const id = ctx.params.id as string;
         if (!isMemoryId(id)) throw memoryNotFound(id);
-        await store.delete(visibilityOf(c), c.tool, id, ifMatch(ifMatchOf(ctx.req)));
+        await store.delete(visibilityOf(c), c.tool, id, ifMatchOf(ctx.req));
         return { status: 204 };
       },
     },

@@ -2,7 +2,6 @@ import type { Health } from '@omp-kit/schemas/types';
 import { principalOf } from '../auth/keys.ts';
 import { RETENTION_SECONDS } from '../concurrency/idempotency.ts';
 import type { Endpoint } from '../http/router.ts';
-import { SearchStore } from '../storage/search-store.ts';
 import { NEWEST, VERSIONS } from '../versioning.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
@@ -34,16 +33,16 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
       path: '/v1/health',
       auth: 'optional',
       // Query parameters are ignored here (OMP-HTTP-024) so monitors may add cache-busters.
-      handle(ctx) {
+      async handle(ctx) {
         const reader = ctx.credential?.canRead ? ctx.credential : undefined;
-        const search = app.store instanceof SearchStore ? app.store : null;
+        const search = app.store.embeddings;
         const health: Health = {
           // Degraded while memories stored before the Search level was enabled still wait for a vector.
-          status: search && search.backlog > 0 ? 'degraded' : 'ok',
+          status: search && app.store.backlog > 0 ? 'degraded' : 'ok',
           version: NEWEST,
           versions: [...VERSIONS],
           // null without a valid key or without the read scope (OMP-HEALTH-004)
-          memories_count: reader ? app.store.count(visibilityOf(reader)) : null,
+          memories_count: reader ? await app.store.count(visibilityOf(reader)) : null,
           levels: search ? SEARCH_LEVELS : LEVELS,
           capabilities: search ? SEARCH_CAPABILITIES : CAPABILITIES,
           // Only `embeddings` has sub-fields among this server's capabilities (SPEC.md §19.1, OMP-HEALTH-010):
@@ -52,7 +51,7 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
             (search ? SEARCH_CAPABILITIES : CAPABILITIES).map((c) => [
               c,
               c === 'embeddings' && search
-                ? { model: search.embedder.model, dimensions: search.embedder.dimensions }
+                ? { model: search.model, dimensions: search.dimensions }
                 : {},
             ]),
           ),

@@ -6,7 +6,6 @@ import { ApiError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isoFromMs } from '../model/time.ts';
 import { renderMemory } from '../storage/rows.ts';
-import { SearchStore } from '../storage/search-store.ts';
 import { stripItemExtensions, validators, violationsOf } from '../validation.ts';
 import { NEWEST } from '../versioning.ts';
 import {
@@ -122,7 +121,7 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
         // A server that computes embeddings names its model, so an importer with another one recomputes them
         // (OMP-EXPORT-009, OMP-EMB-003).
-        const embedder = store instanceof SearchStore ? store.embedder : null;
+        const embedder = store.embeddings;
         const head = {
           omp_version: `${SUPPORTED_MAJOR}.${SUPPORTED_MINOR}`,
           exported_at: isoFromMs(Date.now()),
@@ -131,7 +130,7 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         };
         let ok = res.write(`${JSON.stringify(head).slice(0, -1)},"memories":[`);
         let first = true;
-        for (const rows of store.exportPages(visibilityOf(c))) {
+        for await (const rows of store.exportPages(visibilityOf(c))) {
           if (!ok && !(await drained(res))) return { streamed: true };
           const chunk = rows.map((r) => renderMemory(r, true)).join(',');
           ok = res.write(first ? chunk : `,${chunk}`);

@@ -57,6 +57,28 @@ const ORDER: Record<SortOrder, { index: string; orderBy: string }> = {
   updated_at_asc: { index: 'memories_by_updated', orderBy: 'm.updated_key ASC, m.id ASC' },
 };
 
+/**
+ * Thrown by a read-only store (a second connection that serves reads beside the writer) when expired memories
+ * are due to be purged: only the writer may purge them, so the read must be sent there.
+ */
+export class PurgeNeededError extends Error {
+  constructor() {
+    super('expired memories must be purged by the writer first');
+    this.name = 'PurgeNeededError';
+  }
+}
+
+/** Options of a MemoryStore. */
+export interface MemoryStoreOptions {
+  now?: () => number;
+  cacheTotals?: boolean;
+  /**
+   * A store on a read-only connection: it never writes; a read that expired memories could reach throws
+   * PurgeNeededError instead of purging them. Another connection's commits bump `generation` (data_version).
+   */
+  readOnly?: boolean;
+}
+
 const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Error && /UNIQUE constraint failed/.test(err.message);
 
@@ -70,7 +92,9 @@ export class MemoryStore {
   readonly #writes: GroupCommit;
   readonly #statements = new Map<string, StatementSync>();
   readonly #now: () => number;
-  readonly #purgeTimer: NodeJS.Timeout;
+  readonly #purgeTimer: NodeJS.Timeout | undefined;
+  readonly #readOnly: boolean;
+  #dataVersion = 0;
   /** No stored memory expires before this instant (ms); purges run when the clock reaches it. */
   #nextExpiry: number;
   /** Totals of lists and searches, per generation: paging through one result counts it once. */
@@ -80,8 +104,9 @@ export class MemoryStore {
   /** Recorded responses of requests with an Idempotency-Key (SPEC.md §5.9). */
   readonly idempotency: IdempotencyStore;
 
-  constructor(db: DatabaseSync, options: { now?: () => number; cacheTotals?: boolean } = {}) {
+  constructor(db: DatabaseSync, options: MemoryStoreOptions = {}) {
     this.#db = db;
+    this.#readOnly = options.readOnly ?? false;
     this.#now = options.now ?? Date.now;
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
@@ -90,12 +115,14 @@ export class MemoryStore {
       this.generation++;
     };
     this.#nextExpiry = this.#earliestExpiry();
-    this.#purgeTimer = setInterval(() => this.purgeExpired(), 60_000);
-    this.#purgeTimer.unref();
+    if (!this.#readOnly) {
+      this.#purgeTimer = setInterval(() => this.purgeExpired(), 60_000);
+      this.#purgeTimer.unref();
+    }
   }
 
   /** Open a database file (or `:memory:`), migrate it, and wrap it in a store. */
-  static open(path: string, options: { now?: () => number; cacheTotals?: boolean } = {}): MemoryStore {
+  static open(path: string, options: MemoryStoreOptions = {}): MemoryStore {
     return new MemoryStore(openDatabase(path), options);
   }
 
@@ -127,6 +154,16 @@ export class MemoryStore {
   /** Delete memories whose expiry has passed, if any can have; runs before every read. */
   purgeExpired(): void {
     const now = this.#now();
+    if (this.#readOnly) {
+      // Another connection writes: its commits change data_version; the earliest expiry is re-read each time.
+      const version = (this.#sql('PRAGMA data_version').get() as { data_version: number }).data_version;
+      if (version !== this.#dataVersion) {
+        this.#dataVersion = version;
+        this.generation++;
+      }
+      if (now >= this.#earliestExpiry()) throw new PurgeNeededError();
+      return;
+    }
     if (now < this.#nextExpiry) return;
     const db = this.#db;
     // Not inside the group commit: purges are idempotent, and a read must not wait for the next turn.
@@ -706,7 +743,7 @@ export class MemoryStore {
 
   /** Write everything queued, stop the purge timer and close the database. */
   close(): void {
-    clearInterval(this.#purgeTimer);
+    if (this.#purgeTimer) clearInterval(this.#purgeTimer);
     this.#writes.close();
     this.#db.close();
   }

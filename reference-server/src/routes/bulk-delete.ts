@@ -42,17 +42,17 @@ export function bulkDeleteEndpoints(app: AppContext): Endpoint[] {
         return idempotent(store.idempotency, ctx, c, async () => {
           const result = await store
             .bulkDelete(
-            visibilityOf(c),
-            c.tool,
-            {
-              type: criteria.type,
-              tool: criteria.tool,
-              tags: criteria.tags,
-              namespace: criteria.namespace,
-              createdBefore: criteria.created_before,
-              ids: criteria.ids,
-            },
-            { dryRun: body.dry_run === true, expectedCount: body.expected_count },
+              visibilityOf(c),
+              c.tool,
+              {
+                type: criteria.type,
+                tool: criteria.tool,
+                tags: criteria.tags,
+                namespace: criteria.namespace,
+                createdBefore: criteria.created_before,
+                ids: criteria.ids,
+              },
+              { dryRun: body.dry_run === true, expectedCount: body.expected_count },
             )
             .catch((err: unknown) => {
               if (!(err instanceof CountMismatchError)) throw err;

@@ -50,9 +50,7 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
           capability_details: Object.fromEntries(
             (search ? SEARCH_CAPABILITIES : CAPABILITIES).map((c) => [
               c,
-              c === 'embeddings' && search
-                ? { model: search.model, dimensions: search.dimensions }
-                : {},
+              c === 'embeddings' && search ? { model: search.model, dimensions: search.dimensions } : {},
             ]),
           ),
           limits: {

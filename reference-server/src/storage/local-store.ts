@@ -91,7 +91,9 @@ export class LocalStore implements Store {
   delete(...[vis, tool, id, ifMatch]: Parameters<Store['delete']>): ReturnType<Store['delete']> {
     return this.inner.delete(vis, tool, id, precondition(ifMatch));
   }
-  bulkDelete(...[vis, tool, criteria, options]: Parameters<Store['bulkDelete']>): ReturnType<Store['bulkDelete']> {
+  bulkDelete(
+    ...[vis, tool, criteria, options]: Parameters<Store['bulkDelete']>
+  ): ReturnType<Store['bulkDelete']> {
     return this.inner.bulkDelete(vis, tool, criteria, {
       ...options,
       onMismatch: (matched) => new CountMismatchError(matched),

@@ -65,7 +65,10 @@ function remoteEmbedder(model: string, dimensions: number): Embedder {
 function open(): { store: LocalStore; lock: DatabaseSync | null } {
   const memory = config.path === ':memory:';
   if (config.role === 'reader') {
-    const inner = new MemoryStore(openReader(config.path), { cacheTotals: config.cacheTotals, readOnly: true });
+    const inner = new MemoryStore(openReader(config.path), {
+      cacheTotals: config.cacheTotals,
+      readOnly: true,
+    });
     return { store: new LocalStore(inner), lock: null };
   }
   const lock = memory ? null : lockDatabase(config.path);
@@ -110,7 +113,9 @@ async function perform(op: string, args: unknown[]): Promise<unknown> {
     }
     case 'exportOpen': {
       const id = nextExport++;
-      const it = store.exportPages(args[0] as Parameters<LocalStore['exportPages']>[0])[Symbol.asyncIterator]();
+      const it = store
+        .exportPages(args[0] as Parameters<LocalStore['exportPages']>[0])
+        [Symbol.asyncIterator]();
       // The first page is read now, so a refusal (PurgeNeededError) comes back from this call.
       const first = await it.next();
       if (first.done) return { id: null, rows: null };

@@ -137,7 +137,11 @@ export function channelItems(port: MessagePort, signal: Int32Array): Iterable<un
  * Stops when the worker says it has stopped reading (the import ended early or failed). An item that cannot be
  * produced aborts the import (nothing is stored). The caller closes the port once the import has settled.
  */
-export async function feedItems(port: MessagePort, signal: Int32Array, items: Iterable<unknown>): Promise<void> {
+export async function feedItems(
+  port: MessagePort,
+  signal: Int32Array,
+  items: Iterable<unknown>,
+): Promise<void> {
   let inFlight = 0;
   let stopped = false;
   let wake: (() => void) | null = null;

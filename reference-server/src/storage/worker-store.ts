@@ -204,7 +204,9 @@ export class WorkerStore implements Store {
   bulkDelete(...a: Parameters<Store['bulkDelete']>): ReturnType<Store['bulkDelete']> {
     return this.#writer.call('bulkDelete', a);
   }
-  async import(...[vis, writerTool, items, strategy]: Parameters<Store['import']>): ReturnType<Store['import']> {
+  async import(
+    ...[vis, writerTool, items, strategy]: Parameters<Store['import']>
+  ): ReturnType<Store['import']> {
     // Items flow to the writer in chunks while its transaction consumes them: never all in flight at once.
     const { port1, port2 } = new MessageChannel();
     const signal = new Int32Array(new SharedArrayBuffer(4));

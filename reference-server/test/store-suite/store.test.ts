@@ -1,0 +1,40 @@
+/**
+ * The store behaviour suite (store-suite.ts) against every Store implementation: one line per implementation
+ * and database kind. A Postgres store (issue #17) adds its line here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { LocalStore } from '../../src/storage/local-store.ts';
+import type { Store } from '../../src/storage/store.ts';
+import { WorkerStore } from '../../src/storage/worker-store.ts';
+import { type StoreFactory, storeSuite } from './store-suite.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'omp-store-suite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+
+/** A factory over fresh database files; `reopen` opens the last one again. */
+function files(open: (path: string) => Promise<Store>): StoreFactory {
+  let last = '';
+  return {
+    open: () => {
+      last = join(dir, `store-${n++}.db`);
+      return open(last);
+    },
+    reopen: () => open(last),
+  };
+}
+
+storeSuite('LocalStore, :memory:', { open: async () => LocalStore.open(':memory:', null) });
+storeSuite(
+  'LocalStore, file',
+  files(async (path) => LocalStore.open(path, null)),
+);
+storeSuite('WorkerStore, :memory: (writer only)', { open: () => WorkerStore.open(':memory:', null) });
+storeSuite(
+  'WorkerStore, file (writer + reader)',
+  files((path) => WorkerStore.open(path, null)),
+);

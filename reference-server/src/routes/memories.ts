@@ -7,8 +7,8 @@ import { forbidden, memoryNotFound, validationError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isMemoryId } from '../model/ids.ts';
 import { ceilMs } from '../model/time.ts';
-import type { Filters } from '../storage/store.ts';
 import { type MemoryRow, renderMemory, renderPage } from '../storage/rows.ts';
+import type { Filters } from '../storage/store.ts';
 import { asQueryViolations, scalarViolations, validators, violationsOf } from '../validation.ts';
 import {
   type AppContext,

@@ -74,6 +74,8 @@ function* mapItems(items: Iterable<unknown>, f: (m: unknown) => unknown): Iterab
 
 /** Wait until the response can take more data, or the client is gone (then false). */
 function drained(res: ServerResponse): Promise<boolean> {
+  // The store's pages arrive asynchronously: the buffer may have drained while the next page was read.
+  if (!res.writableNeedDrain || res.destroyed) return Promise.resolve(!res.destroyed);
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);
@@ -131,7 +133,7 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         let ok = res.write(`${JSON.stringify(head).slice(0, -1)},"memories":[`);
         let first = true;
         for await (const rows of store.exportPages(visibilityOf(c))) {
-          if (!ok && !(await drained(res))) return { streamed: true };
+          if (res.destroyed || (!ok && !(await drained(res)))) return { streamed: true }; // client gone
           const chunk = rows.map((r) => renderMemory(r, true)).join(',');
           ok = res.write(first ? chunk : `,${chunk}`);
           first = false;

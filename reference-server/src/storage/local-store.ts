@@ -3,9 +3,9 @@
  * event loop, so a long import or export stalls everything else on that thread: the server uses it inside its
  * store workers (worker-store.ts), and tests and benchmarks may use it directly (`storeThread: false`).
  */
-import { ifMatchPasses, etagOf, preconditionFailed } from '../concurrency/etag.ts';
+import { etagOf, ifMatchPasses, preconditionFailed } from '../concurrency/etag.ts';
 import type { Embedder } from '../search/embedder.ts';
-import { openDatabase, type OpenOptions } from './database.ts';
+import { type OpenOptions, openDatabase } from './database.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 import { SearchStore } from './search-store.ts';

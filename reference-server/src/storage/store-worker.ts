@@ -6,8 +6,8 @@
  * would need a purge first is refused with PurgeNeededError and sent to the writer instead.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { ConflictStrategy } from '@omp-kit/schemas/types';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { ConflictStrategy } from '@omp-kit/schemas/types';
 import type { Embedder, EmbedRole } from '../search/embedder.ts';
 import { lockDatabase, openDatabase, openReader } from './database.ts';
 import { LocalStore } from './local-store.ts';

@@ -49,7 +49,17 @@ const load = () =>
 async function run(mode: string): Promise<Stats[]> {
   const dir = mkdtempSync(join(tmpdir(), 'omp-stall-'));
   const key = generateKey();
-  const args = [BIN, '--db', join(dir, 'omp.db'), '--port', '0', '--quiet', '--no-cache', '--embedder', 'off'];
+  const args = [
+    BIN,
+    '--db',
+    join(dir, 'omp.db'),
+    '--port',
+    '0',
+    '--quiet',
+    '--no-cache',
+    '--embedder',
+    'off',
+  ];
   args.push('--max-import-bytes', String(2 ** 31));
   if (mode === 'inline') args.push('--no-store-thread');
   const server = await spawnServer(args, { ...process.env, OMP_API_KEY: key });

@@ -279,7 +279,6 @@ export function storeSuite(name: string, factory: StoreFactory): void {
         body('short lived', { expires_at: new Date(Date.now() + 150).toISOString() }),
       );
       const stays = await s.create('p', body('long lived'));
-      expect(await s.get(owner, soon.id)).toBeDefined();
       await new Promise((r) => setTimeout(r, 300));
       const g = s.generation;
       await s.purgeExpired();
@@ -323,6 +322,32 @@ export function storeSuite(name: string, factory: StoreFactory): void {
       const after = s.commitStats;
       expect(after.writes - before.writes).toBe(40);
       expect(after.commits - before.commits).toBeLessThan(40);
+    });
+
+    test('Search level: writes get vectors; semantic and hybrid rank by meaning (Core: they reject)', async () => {
+      const s = await fresh();
+      const bees = await s.create('p', body('the user keeps bees on the roof'));
+      await s.create('p', body('quarterly taxes are due in april'));
+      await s.import(owner, null, [exportItem(1, { content: 'honey from the roof bees' })], 'skip');
+      if (s.embeddings === null) {
+        await expect(s.semantic(owner, 'bees roof', {}, 5, 0)).rejects.toThrow();
+        return;
+      }
+      await s.whenIndexed();
+      expect(s.backlog).toBe(0);
+      const stored = JSON.parse((await s.get(owner, bees.id))?.embedding ?? 'null') as number[];
+      expect(stored).toHaveLength(s.embeddings.dimensions);
+      const semantic = await s.semantic(owner, 'bees on a roof', {}, 5, 0);
+      expect(semantic.total).toBe(3);
+      expect(
+        semantic.rows
+          .slice(0, 2)
+          .map((r) => r.content)
+          .sort(),
+      ).toEqual(['honey from the roof bees', 'the user keeps bees on the roof']);
+      const hybrid = await s.hybrid(owner, 'taxes april', queryTerms('taxes april'), {}, 5, 0);
+      expect(hybrid.rows[0]?.content).toBe('quarterly taxes are due in april');
+      expect((await s.semantic({ principal: 'q', ownTool: null }, 'bees', {}, 5, 0)).total).toBe(0);
     });
 
     test('a reopened store has every acknowledged write', async () => {

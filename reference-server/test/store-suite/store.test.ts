@@ -9,6 +9,7 @@ import { afterAll } from 'vitest';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { WorkerStore } from '../../src/storage/worker-store.ts';
+import { hashEmbedder } from './hash-embedder.ts';
 import { type StoreFactory, storeSuite } from './store-suite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'omp-store-suite-'));
@@ -37,4 +38,9 @@ storeSuite('WorkerStore, :memory: (writer only)', { open: () => WorkerStore.open
 storeSuite(
   'WorkerStore, file (writer + reader)',
   files((path) => WorkerStore.open(path, null)),
+);
+storeSuite('LocalStore, Search level', { open: async () => LocalStore.open(':memory:', hashEmbedder()) });
+storeSuite(
+  'WorkerStore, file, Search level (embedder on the server thread)',
+  files((path) => WorkerStore.open(path, hashEmbedder())),
 );

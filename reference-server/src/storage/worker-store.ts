@@ -25,7 +25,11 @@ import {
   type WriterState,
 } from './worker-protocol.ts';
 
-const WORKER_URL = new URL('./store-worker.ts', import.meta.url);
+/** The worker's module beside this one: the TypeScript source in a checkout, compiled JavaScript in dist/. */
+const WORKER_URL = new URL(
+  new URL(import.meta.url).pathname.endsWith('.ts') ? './store-worker.ts' : './store-worker.js',
+  import.meta.url,
+);
 
 /** One worker thread and its calls in flight. */
 class StoreThread {

@@ -6,7 +6,7 @@
  * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
  * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ import { generateKey } from '../src/index.ts';
 import { COMMON_TERM, createBodyAt, exportFileText, memoryAt, QUESTION, RARE_TERM } from './corpus.ts';
 import { compareDrivers } from './drivers.ts';
 import { describeMachine } from './machine.ts';
+import { stallSection } from './results-section.ts';
 import { type Server, spawnServer } from './server-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -373,8 +374,12 @@ function writeResults(
   );
   lines.push('| workload | node:sqlite ms | better-sqlite3 ms |', '|---|---:|---:|');
   for (const [k, a, b] of drivers.rows) lines.push(`| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`);
+  // The health-latency section is stall.ts's (npm run bench runs it next): kept until it rewrites it.
+  const file = join(here, 'RESULTS.md');
+  const stall = existsSync(file) ? stallSection(readFileSync(file, 'utf8')) : '';
+  if (stall) lines.push('', stall);
   lines.push('');
-  writeFileSync(join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {

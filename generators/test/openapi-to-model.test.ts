@@ -420,7 +420,10 @@ describe('the real spec/openapi.yaml', async () => {
       'bulkDeleteMemories',
       'importMemories',
     ]);
-    expect(real.operations.filter((o) => o.conditional).map((o) => o.id)).toEqual(['updateMemory', 'deleteMemory']);
+    expect(real.operations.filter((o) => o.conditional).map((o) => o.id)).toEqual([
+      'updateMemory',
+      'deleteMemory',
+    ]);
   });
   it('retry safety follows SPEC.md §9.3: search and import (unless duplicate) are safe, create and AI are not', () => {
     const safety = Object.fromEntries(

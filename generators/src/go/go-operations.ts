@@ -289,7 +289,8 @@ function renderPaging(
   let nextOut = '';
   if (pg.cursor) {
     const cur = query.find((x) => x.param.name === pg.cursor?.param);
-    if (!cur || cur.field.wrap !== 'pointer') throw new Error(`${op.id}: the cursor must be an optional query field`);
+    if (cur?.field.wrap !== 'pointer')
+      throw new Error(`${op.id}: the cursor must be an optional query field`);
     const reset = holder.field.wrap === 'pointer' ? `q.${off} = nil` : `q.${off} = 0`;
     cursorSet = `\n\t\tif cursor != nil {\n\t\t\t${reset}\n\t\t\tq.${cur.field.name} = cursor\n\t\t}`;
     nextOut = `, next: r.${member(pg.cursor.field).name}`;

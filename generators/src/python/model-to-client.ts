@@ -56,7 +56,9 @@ export function renderClient(model: ApiModel, types: PyTypes, header: string, mo
         `    offset=${pyStr(p.offsetParam)},`,
         `    location=${pyStr(p.in)},`,
         `    max_offset=${p.maxOffset},`,
-        ...(p.cursor ? [`    cursor=${pyStr(p.cursor.param)},`, `    next_cursor=${pyStr(p.cursor.field)},`] : []),
+        ...(p.cursor
+          ? [`    cursor=${pyStr(p.cursor.param)},`, `    next_cursor=${pyStr(p.cursor.field)},`]
+          : []),
         ')',
       ].join('\n');
     });

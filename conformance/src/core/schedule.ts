@@ -12,6 +12,7 @@ import {
   CheckFailure,
   describeToolNeed,
   findToolKey,
+  RateLimitedSignal,
   type RunState,
   SkipSignal,
 } from './harness.ts';
@@ -174,6 +175,8 @@ export async function executeCheck(c: ResolvedCheck, run: RunState, timeoutMs: n
         reason: redactText(e.message, secrets),
         ...(e.evidence ? { failures: [e.evidence] } : {}),
       });
+    if (e instanceof RateLimitedSignal)
+      return result('error', { reason: `${redactText(e.message, secrets)} (curl: ${e.exchange.curl})` });
     if (e instanceof SkipSignal) return result('skip', { skipKind: e.kind, reason: e.message });
     if (e instanceof TransportError)
       return result('error', { reason: `network fault (${e.kind}): ${redactText(e.message, secrets)}` });

@@ -241,7 +241,6 @@ export class HttpClient {
       res = await attempt(true);
     }
     return res;
-    return res;
   }
 
   /** Close idle keep-alive sockets. */

@@ -255,7 +255,6 @@ describe('selectors', () => {
         run: async () => {},
       },
     ],
-    new Map(),
   );
   it.each([
     ['OMP-CRUD-001.boundaries', true],

@@ -95,8 +95,13 @@ export interface RunState {
   toolKeysBlocked?: { by: string; reason: string };
   /** The spec versions the server lists in health (`versions`, else `[version]`). */
   versions: string[];
-  /** The spec version the server is judged by (spec-version.ts): its schemas judge every body. */
+  /**
+   * The spec version certified against (spec-version.ts): its catalogue decides which checks apply, its schemas
+   * judge every body.
+   */
   judgedVersion: string;
+  /** The OMP-Version header every request carries (a version the server lists but not its newest), if any. */
+  versionHeader?: string;
   /** Declared (or, when health is unusable, assumed) levels and capabilities. */
   declared: Set<Level>;
   capabilities: Set<string>;

@@ -45,6 +45,11 @@ export function selectionSkip(c: ResolvedCheck, sel: Selection, run: RunState): 
     return { kind: 'deselected', reason: 'not selected by the only option' };
   if (sel.skip?.some((p) => matchesSelector(c, p)))
     return { kind: 'deselected', reason: 'left out by the skip option' };
+  if (!c.versions.includes(run.judgedVersion))
+    return {
+      kind: 'not-applicable',
+      reason: `${c.requirements[0]} is not a requirement of spec ${run.judgedVersion}, the version certified against (it is one of ${c.versions.join(', ') || 'no version'})`,
+    };
   if (!sel.requested.has(c.level)) return { kind: 'not-requested', reason: `level ${c.level} not requested` };
   if (sel.healthBlocks && c.area !== 'HEALTH' && c.area !== 'LEVEL')
     return { blockedBy: sel.healthBlocks.by, reason: sel.healthBlocks.reason };

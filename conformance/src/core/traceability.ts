@@ -7,7 +7,7 @@ import { resolveChecks } from './registry.ts';
 /** Render conformance/TRACEABILITY.md. */
 export function renderTraceability(): string {
   const catalogue = loadCatalogue();
-  const checks = resolveChecks(allChecks(), catalogue.entries);
+  const checks = resolveChecks(allChecks(), catalogue.specVersion);
   const trace = traceability(checks);
   const excluded = new Map(loadExclusions().map((e) => [e.id, e.reason]));
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -9,6 +9,7 @@ import {
   matrix,
   mcpEndpoint,
   rootCauseLines,
+  certifiedAgainst,
   stamp,
   statusLabel,
   verdictLabel,
@@ -55,6 +56,7 @@ export function renderMarkdown(report: Report): string {
     `Target \`${report.target.baseUrl}\` (${server}${report.target.bundled ? ', bundled reference server' : ''}), ` +
       `declared levels: ${report.target.declaredLevels.join(', ') || 'none'}.`,
   );
+  out.push('', cell(certifiedAgainst(report)));
   const mcp = mcpEndpoint(report);
   if (mcp) out.push('', `${cell(mcp)}.`);
   out.push('');

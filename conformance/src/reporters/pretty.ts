@@ -12,6 +12,7 @@ import {
   groupByRequirement,
   mcpEndpoint,
   rootCauseLines,
+  certifiedAgainst,
   stamp,
   statusLabel,
   verdictLabel,
@@ -167,6 +168,7 @@ export class PrettyReporter {
     }
     const mcp = mcpEndpoint(report);
     if (mcp) out.push(this.paint(C.grey, `  ${mcp}`));
+    out.push(this.paint(C.grey, `  ${certifiedAgainst(report)}`));
     if (report.cleanup) {
       const k = report.cleanup;
       const residue = k.residue === null ? `unknown (${k.unverified ?? 'not verified'})` : String(k.residue);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LIMITS, type StartOptions } from './index.ts';
+import { parseSpecVersions } from './legacy-0-3.ts';
 
 /** The command line's help text: every option, its environment variable and default. */
 export const HELP = `omp-reference-server — the reference Open Memory Protocol (OMP 0.3) server on SQLite
@@ -43,6 +44,8 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --mcp-session-idle <ms>   OMP_MCP_SESSION_IDLE  An idle MCP session closes after this. Default 1800000.
   --mcp-allowed-origins <list>  OMP_MCP_ALLOWED_ORIGINS  Browser origins allowed on /mcp besides loopback
                                                   ones, comma-separated (e.g. https://app.example); * = any.
+  --spec-versions <v>       OMP_SPEC_VERSIONS     The spec versions declared: 0.4 (default), or 0.3 to act
+                                                  as a server released before 0.4 (cross-version tests).
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
   -h, --help                                      Show this help.
@@ -87,6 +90,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'mcp-session-idle': { type: 'string' },
       'mcp-allowed-origins': { type: 'string' },
       'no-cache': { type: 'boolean' },
+      'spec-versions': { type: 'string' },
       embedder: { type: 'string' },
       'embedder-url': { type: 'string' },
       'embedder-model': { type: 'string' },
@@ -169,6 +173,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       .map((o) => o.trim())
       .filter(Boolean);
   if (Object.keys(mcp).length > 0) options.mcp = mcp;
+  const specVersions = pick(values['spec-versions'], 'OMP_SPEC_VERSIONS');
+  if (specVersions !== undefined) options.specVersions = parseSpecVersions(specVersions);
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

@@ -52,7 +52,9 @@ export async function startBundled(
   options: {
     dbPath?: string;
     /** The spec versions the server declares (the reference server's specVersions option; default 0.4). */
-    specVersions?: NonNullable<Parameters<typeof import('omp-reference-server').startServer>[0]>['specVersions'];
+    specVersions?: NonNullable<
+      Parameters<typeof import('omp-reference-server').startServer>[0]
+    >['specVersions'];
   } = {},
 ): Promise<Bundled> {
   const { generateKey, startServer } = await loadReferenceServer();

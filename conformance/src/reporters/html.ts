@@ -8,6 +8,7 @@ import type { CheckResult } from '../core/types.ts';
 import type { Exchange } from '../http/client.ts';
 import {
   cellStatus,
+  certifiedAgainst,
   draftLine,
   draftSplit,
   esc,
@@ -15,7 +16,6 @@ import {
   matrix,
   mcpEndpoint,
   rootCauseLines,
-  certifiedAgainst,
   stamp,
   statusLabel,
   verdictLabel,

@@ -3,13 +3,13 @@ import type { Report } from '../core/report.ts';
 import type { CheckResult } from '../core/types.ts';
 import {
   cellStatus,
+  certifiedAgainst,
   draftLine,
   draftSplit,
   groupByRequirement,
   matrix,
   mcpEndpoint,
   rootCauseLines,
-  certifiedAgainst,
   stamp,
   statusLabel,
   verdictLabel,

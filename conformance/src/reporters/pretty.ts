@@ -7,12 +7,12 @@ import type { Report } from '../core/report.ts';
 import type { RunEvent } from '../core/runner.ts';
 import type { CheckResult } from '../core/types.ts';
 import {
+  certifiedAgainst,
   draftLine,
   draftSplit,
   groupByRequirement,
   mcpEndpoint,
   rootCauseLines,
-  certifiedAgainst,
   stamp,
   statusLabel,
   verdictLabel,

@@ -6,7 +6,7 @@ import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { ImportResult, Memory } from '../core/wire.ts';
 import { exportAll, exportFile, importItem, list, memPath, search } from './helpers.ts';
-import { declaredVersions } from './v04.ts';
+import { declaredVersions } from './spec-versions.ts';
 
 interface HealthV04 {
   capabilities: string[];

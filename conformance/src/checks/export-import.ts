@@ -16,6 +16,7 @@ import {
   mine,
   withoutEmbedding,
 } from './helpers.ts';
+import { certifiesAtLeast } from './spec-versions.ts';
 
 /** POST /v1/import → 200 import-result. */
 async function importOk(
@@ -85,7 +86,10 @@ for (const id of ['OMP-EXPORT-007', 'OMP-EXPORT-003'])
     async (t) => {
       const { body, res } = await exportAll(t.api);
       // Without an OMP-Version header the request is governed by the newest version the server lists (SPEC §1.2).
-      const governing = res.headers['omp-version'] ?? t.run.versions.at(-1) ?? loadCatalogue().specVersion;
+      // Under 0.3 (OMP-EXPORT-003) the text names the version itself: 0.3, whatever the server also speaks.
+      const governing = certifiesAtLeast(t, '0.4')
+        ? (res.headers['omp-version'] ?? t.run.versions.at(-1) ?? loadCatalogue().specVersion)
+        : t.run.judgedVersion;
       if (body.omp_version !== governing)
         t.fail(`omp_version is ${JSON.stringify(body.omp_version)}, the governing version ${governing}`, res);
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(body.exported_at))

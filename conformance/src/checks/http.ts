@@ -7,7 +7,7 @@ import { check } from '../core/registry.ts';
 import type { Res } from '../core/response.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, exportFile, importItem, memPath, randomId, withoutEmbedding } from './helpers.ts';
-import { certifiesAtLeast } from './v04.ts';
+import { certifiesAtLeast } from './spec-versions.ts';
 
 const limits = (t: CheckContext) => t.run.limits;
 

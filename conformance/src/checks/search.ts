@@ -7,7 +7,7 @@ import { check } from '../core/registry.ts';
 import type { Memory, SearchResponse } from '../core/wire.ts';
 import { deriveCases } from '../negative/derive.ts';
 import { expect422, exportFile, idSet, ids, importItem, memPath, search, uniqueToken } from './helpers.ts';
-import { certifiesAtLeast } from './v04.ts';
+import { certifiesAtLeast } from './spec-versions.ts';
 
 /** The shared read-only search fixture: memories around run-unique tokens. */
 export interface SearchFixture {

@@ -2,7 +2,7 @@
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, list, memPath } from './helpers.ts';
-import { declaredVersions } from './v04.ts';
+import { declaredVersions } from './spec-versions.ts';
 
 check(
   'OMP-VER-001',

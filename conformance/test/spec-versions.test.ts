@@ -66,7 +66,9 @@ describe('a 0.3-declaring server', () => {
       const c = byId(report03, id);
       expect([c?.status, c?.skipKind], id).toEqual(['skip', 'not-applicable']);
       expect(c?.reason, id).toMatch(/not a requirement of spec 0\.3/);
+      expect(c?.versions, id).not.toContain('0.3');
     }
+    expect(byId(report03, 'OMP-HTTP-005')?.versions).toEqual(['0.3']);
   });
 
   it("is judged by 0.3's requirements: those it meets pass, the 0.4 behaviour it keeps fails them", () => {

@@ -123,6 +123,7 @@ function resultBase(c: ResolvedCheck): Omit<CheckResult, 'status'> {
     id: c.id,
     title: c.title,
     requirements: c.requirements,
+    ...(c.versions.length ? { versions: c.versions } : {}),
     area: c.area,
     rfc: c.rfc,
     level: c.level,

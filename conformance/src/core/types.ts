@@ -81,6 +81,8 @@ export interface CheckResult {
   id: string;
   title: string;
   requirements: string[];
+  /** The spec versions the check applies to (absent for the runner's own pseudo-checks). */
+  versions?: string[];
   area: string;
   rfc: Rfc2119;
   level: Level;

@@ -13,6 +13,7 @@ import { renderHtml } from '../src/reporters/html.ts';
 import { renderJunit } from '../src/reporters/junit.ts';
 import { renderMarkdown } from '../src/reporters/markdown.ts';
 import { PrettyReporter } from '../src/reporters/pretty.ts';
+import { readJson, startProxy, withJson } from './support/proxy.ts';
 
 /**
  * What the reference server's 0.3 façade (reference-server/src/legacy-0-3.ts) does not change from 0.4: it hides
@@ -135,6 +136,42 @@ describe('the specVersion option', () => {
       expect(byId(r, 'OMP-HTTP-005')?.skipKind).toBe('not-applicable');
       expect(byId(r, 'OMP-HTTP-019')?.status).toBe('pass');
       expect(byId(r, 'OMP-ETAG-003')?.status).toBe('pass');
+    }
+  }, 120_000);
+
+  it('asks a server listing several versions for the one certified, with OMP-Version on every request', async () => {
+    const sent: Array<string | undefined> = [];
+    // The 0.4 server made to list 0.3 as well (its answers stay 0.4's: only the headers sent are looked at).
+    const proxy = await startProxy(v04.url, {
+      request: (q) => {
+        if (q.url.startsWith('/v1/') && !q.url.startsWith('/v1/health')) sent.push(q.headers['omp-version']);
+        return q;
+      },
+      response: (q, r) =>
+        q.url.startsWith('/v1/health')
+          ? withJson(r, { ...(readJson(r.body) as object), versions: ['0.3', '0.4'] })
+          : r,
+    });
+    try {
+      for (const [specVersion, header] of [
+        ['0.3', '0.3'],
+        ['0.4', undefined],
+      ] as const) {
+        sent.length = 0;
+        const r = await runConformance({
+          baseUrl: proxy.url,
+          token: v04.token,
+          specVersion,
+          only: ['OMP-CRUD-001', 'OMP-LIST-001'],
+        });
+        expect(r.spec.version).toBe(specVersion);
+        expect(r.target.versions).toEqual(['0.3', '0.4']);
+        expect(sent.length).toBeGreaterThan(0);
+        // Certifying the server's newest version needs no header (it answers under its newest without one).
+        expect(new Set(sent), specVersion).toEqual(new Set([header]));
+      }
+    } finally {
+      await proxy.close();
     }
   }, 120_000);
 

@@ -193,6 +193,11 @@ export class CheckContext implements ClientHost {
     if (run) await Promise.all(this.sessions.splice(0).map((s) => run.release(s)));
   }
 
+  /** The OMP-Version header the run's requests carry (the version certified), if any. */
+  get versionHeader(): string | undefined {
+    return this.run.versionHeader;
+  }
+
   /**
    * Send through the run's client, counting the request. The one place a rate limit ends a check: a 429 the
    * client could not wait out stops it as rate-limited, unless the check asked to see 429s (retryBusy false).

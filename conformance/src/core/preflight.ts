@@ -152,6 +152,7 @@ export async function describeKeys(
   client: HttpClient,
   keys: Keyring,
   signal: AbortSignal,
+  versionHeader?: string,
 ): Promise<KeyFindings> {
   const out: KeyFindings = { configProblems: [], toolKeys: [], notes: [] };
   type Me =
@@ -164,7 +165,10 @@ export async function describeKeys(
       const r = await client.send({
         method: 'GET',
         path: '/v1/me',
-        headers: { authorization: `Bearer ${keys.secret(key)}` },
+        headers: {
+          authorization: `Bearer ${keys.secret(key)}`,
+          ...(versionHeader ? { 'omp-version': versionHeader } : {}),
+        },
         credential: label,
         signal,
       });

@@ -219,11 +219,13 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     const configProblems = optionProblems(opts);
     const found =
       configProblems.length === 0 && !health.notOmp
-        ? await describeKeys(client, keys, controller.signal).catch((e: unknown) => {
-            if (e instanceof TransportError)
-              return { configProblems: [`GET /v1/me failed: ${e.message}`], toolKeys: [], notes: [] };
-            throw e;
-          })
+        ? await describeKeys(client, keys, controller.signal, versionHeaderFor(health).versionHeader).catch(
+            (e: unknown) => {
+              if (e instanceof TransportError)
+                return { configProblems: [`GET /v1/me failed: ${e.message}`], toolKeys: [], notes: [] };
+              throw e;
+            },
+          )
         : { configProblems: [], toolKeys: [], notes: [] };
     configProblems.push(...found.configProblems);
     for (const n of found.notes) emit({ type: 'preflight', message: n });

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { WorkerStore } from '../../src/storage/worker-store.ts';
@@ -44,3 +44,15 @@ storeSuite(
   'WorkerStore, file, Search level (embedder on the server thread)',
   files((path) => WorkerStore.open(path, hashEmbedder())),
 );
+
+describe('one server per database file', () => {
+  test('a second WorkerStore on the same file refuses to open; closing the first releases the lock', async () => {
+    const path = join(dir, 'locked.db');
+    const first = await WorkerStore.open(path, null);
+    await expect(WorkerStore.open(path, null)).rejects.toThrow(/in use by another process/);
+    expect(() => LocalStore.open(path, null)).toThrow(/in use by another process/);
+    await first.close();
+    const again = await WorkerStore.open(path, null);
+    await again.close();
+  });
+});

@@ -29,6 +29,7 @@ export type { LogSink } from './log.ts';
 export type { McpOptions } from './mcp.ts';
 export { CAPABILITIES, LEVELS } from './routes/system.ts';
 export type { Embedder, EmbedRole } from './search/embedder.ts';
+export type { Store } from './storage/store.ts';
 
 /** Name and version written in health and export files. */
 export const SERVER_INFO: { name: string; version: string } = (() => {

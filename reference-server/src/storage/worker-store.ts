@@ -37,6 +37,8 @@ class StoreThread {
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #next = 0;
   #dead: Error | null = null;
+  #terminating = false;
+  #started = false;
   readonly ready: Promise<void>;
 
   constructor(config: WorkerConfig, onState: (s: WriterState) => void, embedder: Embedder | null) {
@@ -45,6 +47,7 @@ class StoreThread {
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (m: ReplyMessage | EmbedRequest | { ready: true; state?: WriterState }) => {
         if ('ready' in m) {
+          this.#started = true;
           if (m.state) onState(m.state);
           resolve();
           return;
@@ -62,6 +65,12 @@ class StoreThread {
         else p.resolve(m.value);
       });
       const fail = (err: Error) => {
+        // A worker that dies while serving leaves a server that answers every store call with a 500: say so.
+        if (this.#started && !this.#terminating && !this.#dead) {
+          process.stderr.write(
+            `omp-reference-server: the ${config.role} store worker stopped: ${err.message}\n`,
+          );
+        }
         this.#dead = err;
         reject(err);
         for (const p of this.#pending.values()) p.reject(err);
@@ -97,6 +106,7 @@ class StoreThread {
   }
 
   async terminate(): Promise<void> {
+    this.#terminating = true;
     await this.#worker.terminate();
   }
 }

@@ -5,8 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, test } from 'vitest';
 import { LocalStore } from '../../src/storage/local-store.ts';
+import { PostgresStore } from '../../src/storage/postgres/postgres-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { WorkerStore } from '../../src/storage/worker-store.ts';
 import { hashEmbedder } from './hash-embedder.ts';
@@ -44,6 +46,9 @@ storeSuite(
   'WorkerStore, file, Search level (embedder on the server thread)',
   files((path) => WorkerStore.open(path, hashEmbedder())),
 );
+storeSuite('PostgresStore, PGlite (in-process PostgreSQL)', {
+  open: () => PostgresStore.pglite(new PGlite()),
+});
 
 describe('one server per database file', () => {
   test('a second WorkerStore on the same file refuses to open; closing the first releases the lock', async () => {

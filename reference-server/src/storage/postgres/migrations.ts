@@ -1,0 +1,70 @@
+/**
+ * Versioned schema migrations of the Postgres store. `omp_schema` records how many have run; a transaction-level
+ * advisory lock lets several server processes start on one database at once without racing. Never edit a
+ * released entry: append a new one.
+ */
+import type { Database } from './database.ts';
+
+/** Any number, fixed: the advisory lock key of migrations. */
+const MIGRATION_LOCK = 0x6f6d70;
+
+export const migrations: readonly string[] = [
+  // 1: memories (the same columns as the SQLite store, plus the keyword index's tsvector and the tags as an
+  // array), sort, expiry, full-text and tag indexes; idempotency records; the change counter.
+  `
+  CREATE TABLE memories (
+    seq         bigserial PRIMARY KEY,
+    principal   text NOT NULL,
+    id          text COLLATE "C" NOT NULL,
+    content     text NOT NULL,
+    type        text NOT NULL,
+    tool        text NOT NULL,
+    source      text NOT NULL,           -- JSON as written, like the SQLite store
+    tags        text NOT NULL,           -- JSON array as written
+    tag_list    text[] NOT NULL,         -- the same tags, for the GIN-indexed tag filter
+    namespace   text,
+    metadata    text NOT NULL,
+    embedding   text,
+    created_at  text NOT NULL,
+    updated_at  text NOT NULL,
+    expires_at  text,
+    created_key text COLLATE "C" NOT NULL,  -- byte order, as the cursors and the SQLite store compare
+    updated_key text COLLATE "C" NOT NULL,
+    expires_ms  bigint,
+    terms       tsvector NOT NULL,       -- the server's own index terms (search/tokenize.ts), with positions
+    UNIQUE (principal, id)
+  );
+  CREATE INDEX memories_by_created ON memories (principal, created_key, id);
+  CREATE INDEX memories_by_updated ON memories (principal, updated_key, id);
+  CREATE INDEX memories_by_tool ON memories (principal, tool, created_key, id);
+  CREATE INDEX memories_by_expiry ON memories (expires_ms) WHERE expires_ms IS NOT NULL;
+  CREATE INDEX memories_terms ON memories USING gin (terms);
+  CREATE INDEX memories_tags ON memories USING gin (tag_list);
+  CREATE TABLE idempotency (
+    scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, status integer NOT NULL,
+    body text, headers text NOT NULL, memory_id text, created_ms bigint NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX idempotency_by_age ON idempotency (created_ms);
+  CREATE SEQUENCE omp_changes;
+  `,
+];
+
+/** Bring the database up to the latest schema version; returns that version. */
+export async function migrate(db: Database): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.query('CREATE TABLE IF NOT EXISTS omp_schema (version integer NOT NULL)');
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM omp_schema');
+    if (rows.length === 0) await tx.query('INSERT INTO omp_schema (version) VALUES (0)');
+    const current = rows[0]?.version ?? 0;
+    if (current > migrations.length) {
+      throw new Error(
+        `database schema version ${current} is newer than this server supports (${migrations.length}); upgrade the server`,
+      );
+    }
+    for (let v = current; v < migrations.length; v++) await tx.query(migrations[v] as string);
+    await tx.query('UPDATE omp_schema SET version = $1', [migrations.length]);
+    return migrations.length;
+  });
+}

@@ -1,0 +1,697 @@
+/**
+ * PostgresStore: the Store (../store.ts) on PostgreSQL, for several server processes on one database (issue
+ * #17). Everything a process must agree on lives in the database: memories, idempotency records, and a change
+ * counter (the `omp_changes` sequence) that response caches compare. Reads filter expired memories themselves,
+ * so every process sees an expiry at once; purges only reclaim space. Writes go through a group commit
+ * (write-queue.ts); If-Match and the tool rules are checked on rows locked with FOR UPDATE, so a concurrent
+ * write from another process cannot slip between the check and the change. Core level only: semantic and
+ * hybrid search reject (`embeddings` is null).
+ */
+import type {
+  ConflictStrategy,
+  CreateMemoryRequest,
+  ImportResult,
+  Memory,
+  SortOrder,
+  UpdateMemoryRequest,
+} from '@omp-kit/schemas/types';
+import { etagOf, ifMatchPasses, preconditionFailed } from '../../concurrency/etag.ts';
+import { RETENTION_SECONDS } from '../../concurrency/idempotency.ts';
+import { forbidden, memoryNotFound } from '../../http/errors.ts';
+import { newMemoryId } from '../../model/ids.ts';
+import { ceilMs, floorMs, isoFromMs, sortKey } from '../../model/time.ts';
+import type { QueryTerm } from '../../search/tokenize.ts';
+import { scalarViolations, validators, violationsOf } from '../../validation.ts';
+import type { Filters, Page, Visibility } from '../memory-store.ts';
+import type { MemoryRow } from '../rows.ts';
+import {
+  type BulkCriteria,
+  CountMismatchError,
+  type IdempotencyRecord,
+  type IdempotencyRecords,
+  type Store,
+} from '../store.ts';
+import { type Database, type PGliteLike, pgliteDatabase, poolDatabase, type Queryable } from './database.ts';
+import { idf, tokenQueries, tsvectorText } from './keyword.ts';
+import { migrate } from './migrations.ts';
+import { WriteQueue } from './write-queue.ts';
+
+type NewRow = Omit<MemoryRow, 'seq'>;
+
+const COLS =
+  'm.seq::float8 AS seq, m.principal, m.id, m.content, m.type, m.tool, m.source, m.tags, m.namespace, ' +
+  'm.metadata, m.embedding, m.created_at, m.updated_at, m.expires_at, m.created_key, m.updated_key, ' +
+  'm.expires_ms::float8 AS expires_ms';
+
+const ORDER: Record<SortOrder, string> = {
+  created_at_desc: 'm.created_key DESC, m.id DESC',
+  created_at_asc: 'm.created_key ASC, m.id ASC',
+  updated_at_desc: 'm.updated_key DESC, m.id DESC',
+  updated_at_asc: 'm.updated_key ASC, m.id ASC',
+};
+
+/** Rows per multi-row INSERT of an import, and per export page. */
+const BATCH = 500;
+
+/** Positional parameters collected while a statement is built; `p(v)` returns the placeholder of `v`. */
+class Params {
+  readonly values: unknown[] = [];
+  p(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** Conditions on alias `m`: the principal, not expired, the filters (parameters only, never interpolated). */
+function conditions(ps: Params, principal: string, f: Filters, now: number): string {
+  const where = [`m.principal = ${ps.p(principal)}`, `(m.expires_ms IS NULL OR m.expires_ms > ${ps.p(now)})`];
+  if (f.tool !== undefined) where.push(`m.tool = ${ps.p(f.tool)}`);
+  if (f.type !== undefined) where.push(`m.type = ${ps.p(f.type)}`);
+  if (f.namespace !== undefined) where.push(`m.namespace = ${ps.p(f.namespace)}`);
+  if (f.tags?.length) where.push(`m.tag_list @> ${ps.p([...f.tags])}::text[]`);
+  return where.join(' AND ');
+}
+
+/** The tool a read is restricted to, combining read scope `own` with a `tool` filter; false when they clash. */
+function effectiveTool(vis: Visibility, f: Filters): string | undefined | false {
+  if (vis.ownTool === null) return f.tool;
+  if (f.tool !== undefined && f.tool !== vis.ownTool) return false;
+  return vis.ownTool;
+}
+
+function precondition(ifMatch: string | undefined, current: MemoryRow): void {
+  if (ifMatch !== undefined && !ifMatchPasses(ifMatch, etagOf(current))) {
+    throw preconditionFailed('The memory has changed since the ETag in If-Match; read it again', {
+      etag: etagOf(current),
+    });
+  }
+}
+
+const INSERT_COLUMNS =
+  'principal, id, content, type, tool, source, tags, namespace, metadata, embedding, created_at, updated_at, ' +
+  'expires_at, created_key, updated_key, expires_ms';
+
+/** Insert rows in one statement (unnest of one array per column); rows whose id is taken are left out. */
+async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const col = <K extends keyof NewRow>(k: K) => rows.map((r) => r[k]);
+  const { rows: out } = await tx.query<{ id: string; seq: number }>(
+    `INSERT INTO memories (${INSERT_COLUMNS}, tag_list, terms)
+     SELECT u.principal, u.id, u.content, u.type, u.tool, u.source, u.tags, u.namespace, u.metadata, u.embedding,
+       u.created_at, u.updated_at, u.expires_at, u.created_key, u.updated_key, u.expires_ms,
+       ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.terms::tsvector
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[],
+       $17::text[])
+       AS u(principal, id, content, type, tool, source, tags, namespace, metadata, embedding, created_at,
+         updated_at, expires_at, created_key, updated_key, expires_ms, terms)
+     ON CONFLICT (principal, id) DO NOTHING
+     RETURNING id, seq::float8 AS seq`,
+    [
+      col('principal'),
+      col('id'),
+      col('content'),
+      col('type'),
+      col('tool'),
+      col('source'),
+      col('tags'),
+      col('namespace'),
+      col('metadata'),
+      col('embedding'),
+      col('created_at'),
+      col('updated_at'),
+      col('expires_at'),
+      col('created_key'),
+      col('updated_key'),
+      col('expires_ms'),
+      rows.map((r) => tsvectorText(r.content)),
+    ],
+  );
+  return new Map(out.map((r) => [r.id, r.seq]));
+}
+
+/** Insert one row under a fresh server-assigned id, drawing again in the (astronomically rare) case of a clash. */
+async function insertWithNewId(tx: Queryable, row: NewRow): Promise<MemoryRow> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const id = newMemoryId();
+    const seq = (await insertRows(tx, [{ ...row, id }])).get(id);
+    if (seq !== undefined) return { seq, ...row, id };
+  }
+  throw new Error('could not draw an unused memory id');
+}
+
+async function replaceRow(tx: Queryable, seq: number, after: NewRow, contentChanged: boolean): Promise<void> {
+  const ps = new Params();
+  const sets = [
+    `id = ${ps.p(after.id)}`,
+    `content = ${ps.p(after.content)}`,
+    `type = ${ps.p(after.type)}`,
+    `tool = ${ps.p(after.tool)}`,
+    `source = ${ps.p(after.source)}`,
+    `tags = ${ps.p(after.tags)}`,
+    `tag_list = ARRAY(SELECT jsonb_array_elements_text(${ps.p(after.tags)}::jsonb))`,
+    `namespace = ${ps.p(after.namespace)}`,
+    `metadata = ${ps.p(after.metadata)}`,
+    `embedding = ${ps.p(after.embedding)}`,
+    `created_at = ${ps.p(after.created_at)}`,
+    `updated_at = ${ps.p(after.updated_at)}`,
+    `expires_at = ${ps.p(after.expires_at)}`,
+    `created_key = ${ps.p(after.created_key)}`,
+    `updated_key = ${ps.p(after.updated_key)}`,
+    `expires_ms = ${ps.p(after.expires_ms)}`,
+  ];
+  if (contentChanged) sets.push(`terms = ${ps.p(tsvectorText(after.content))}::tsvector`);
+  await tx.query(`UPDATE memories SET ${sets.join(', ')} WHERE seq = ${ps.p(seq)}`, ps.values);
+}
+
+function importedRow(principal: string, m: Memory, expiresMs: number | null): NewRow {
+  return {
+    principal,
+    id: m.id,
+    content: m.content,
+    type: m.type,
+    tool: m.source.tool,
+    source: JSON.stringify(m.source),
+    tags: JSON.stringify(m.tags),
+    namespace: m.namespace ?? null,
+    metadata: JSON.stringify(m.metadata ?? {}),
+    embedding: m.embedding === undefined ? null : JSON.stringify(m.embedding),
+    created_at: m.created_at,
+    updated_at: m.updated_at,
+    expires_at: m.expires_at,
+    created_key: sortKey(m.created_at),
+    updated_key: sortKey(m.updated_at),
+    expires_ms: expiresMs,
+  };
+}
+
+/** Options of a PostgresStore. */
+export interface PostgresStoreOptions {
+  now?: () => number;
+  /** Connections of the pool (a `postgres://` store); default 10. */
+  poolSize?: number;
+}
+
+/** The Store on PostgreSQL (see the file comment). */
+export class PostgresStore implements Store {
+  readonly embeddings = null;
+  readonly backlog = 0;
+  readonly idempotency: IdempotencyRecords;
+  generation = 0;
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #writes: WriteQueue;
+  /** The last value of `omp_changes` this process has seen. */
+  #changes: string | null = null;
+
+  private constructor(db: Database, options: PostgresStoreOptions) {
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+    this.#writes = new WriteQueue(db, () => this.#changed());
+    this.idempotency = {
+      lookup: (scope, key) => this.#lookup(scope, key),
+      record: (scope, key, r) => this.#record(scope, key, r),
+    };
+  }
+
+  /** Open a store on a database, migrating it first. */
+  static async on(db: Database, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    await migrate(db);
+    return new PostgresStore(db, options);
+  }
+
+  /** Open a store on a PostgreSQL server (`postgres://user@host:port/db`). */
+  static open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    return PostgresStore.on(poolDatabase(url, options.poolSize), options);
+  }
+
+  /** Open a store on a PGlite database (in-process PostgreSQL). */
+  static pglite(db: PGliteLike, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    return PostgresStore.on(pgliteDatabase(db), options);
+  }
+
+  get commitStats(): { commits: number; writes: number } {
+    return { ...this.#writes.stats };
+  }
+
+  /** Another change is durable: tell every process (the sequence) and this one's caches (generation). */
+  async #changed(): Promise<void> {
+    this.generation++;
+    const { rows } = await this.#db.query<{ v: string }>("SELECT nextval('omp_changes')::text AS v");
+    this.#changes = rows[0]?.v ?? null;
+  }
+
+  async purgeExpired(): Promise<void> {
+    const now = this.#now();
+    const { rows } = await this.#db.query<{ v: string; e: number | null }>(
+      'SELECT (SELECT last_value FROM omp_changes)::text AS v, (SELECT min(expires_ms) FROM memories)::float8 AS e',
+    );
+    const r = rows[0] as { v: string; e: number | null };
+    if (r.v !== this.#changes) {
+      // Another process wrote since this one last looked: its cached responses are stale.
+      this.#changes = r.v;
+      this.generation++;
+    }
+    if (r.e !== null && r.e <= now) {
+      const del = await this.#db.query<{ seq: number }>(
+        'DELETE FROM memories WHERE expires_ms <= $1 RETURNING seq::float8 AS seq',
+        [now],
+      );
+      if (del.rows.length > 0) await this.#changed();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- writes
+
+  create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
+    return this.#writes.run((tx) => {
+      const createdAt = isoFromMs(this.#now());
+      const source =
+        req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
+      const expiresAt = req.expires_at ?? null;
+      return insertWithNewId(tx, {
+        principal,
+        id: '',
+        content: req.content,
+        type: req.type,
+        tool: req.source.tool,
+        source: JSON.stringify(source),
+        tags: JSON.stringify(req.tags ?? []),
+        namespace: req.namespace ?? null,
+        metadata: JSON.stringify(req.metadata ?? {}),
+        embedding: req.embedding === undefined ? null : JSON.stringify(req.embedding),
+        created_at: createdAt,
+        updated_at: createdAt,
+        expires_at: expiresAt,
+        created_key: sortKey(createdAt),
+        updated_key: sortKey(createdAt),
+        expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
+      });
+    });
+  }
+
+  /** The row if the caller can see it, locked until the transaction ends. */
+  async #lockedVisible(tx: Queryable, vis: Visibility, id: string): Promise<MemoryRow | undefined> {
+    const { rows } = await tx.query<MemoryRow>(
+      `SELECT ${COLS} FROM memories m WHERE m.principal = $1 AND m.id = $2 FOR UPDATE`,
+      [vis.principal, id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.expires_ms !== null && row.expires_ms <= this.#now()) return undefined;
+    if (vis.ownTool !== null && row.tool !== vis.ownTool) return undefined;
+    return row;
+  }
+
+  update(
+    vis: Visibility,
+    writerTool: string | null,
+    id: string,
+    patch: UpdateMemoryRequest,
+    ifMatch?: string,
+  ): Promise<MemoryRow> {
+    return this.#writes.run(async (tx) => {
+      const before = await this.#lockedVisible(tx, vis, id);
+      if (!before) throw memoryNotFound(id);
+      if (writerTool !== null && before.tool !== writerTool) {
+        throw forbidden(`This key may only change memories of tool ${writerTool}`, { tool: writerTool });
+      }
+      precondition(ifMatch, before);
+      const after: MemoryRow = { ...before };
+      if (patch.content !== undefined) after.content = patch.content;
+      if (patch.type !== undefined) after.type = patch.type;
+      if (patch.tags !== undefined) after.tags = JSON.stringify(patch.tags);
+      if (patch.namespace !== undefined) after.namespace = patch.namespace;
+      if (patch.metadata !== undefined) after.metadata = JSON.stringify(patch.metadata);
+      if (patch.expires_at !== undefined) {
+        after.expires_at = patch.expires_at;
+        after.expires_ms = patch.expires_at === null ? null : ceilMs(patch.expires_at);
+      }
+      if (patch.embedding !== undefined) {
+        after.embedding = patch.embedding === null ? null : JSON.stringify(patch.embedding);
+      }
+      // Strictly later than before even when the clock has not moved, or moved back (OMP-TIME-005).
+      after.updated_at = isoFromMs(Math.max(this.#now(), floorMs(before.updated_at) + 1));
+      after.updated_key = sortKey(after.updated_at);
+      await replaceRow(tx, before.seq, after, after.content !== before.content);
+      return after;
+    });
+  }
+
+  delete(vis: Visibility, writerTool: string | null, id: string, ifMatch?: string): Promise<void> {
+    return this.#writes.run(async (tx) => {
+      const row = await this.#lockedVisible(tx, vis, id);
+      if (!row) throw memoryNotFound(id);
+      if (writerTool !== null && row.tool !== writerTool) {
+        throw forbidden(`This key may only delete memories of tool ${writerTool}`, { tool: writerTool });
+      }
+      precondition(ifMatch, row);
+      await tx.query('DELETE FROM memories WHERE seq = $1', [row.seq]);
+    });
+  }
+
+  bulkDelete(
+    vis: Visibility,
+    writerTool: string | null,
+    criteria: BulkCriteria,
+    options: { dryRun: boolean; expectedCount?: number | undefined },
+  ): Promise<{ matched: number; deleted: number }> {
+    return this.#writes.run(async (tx) => {
+      const tool = effectiveTool(vis, criteria);
+      if (tool === false || (writerTool !== null && tool !== undefined && tool !== writerTool)) {
+        if (options.expectedCount !== undefined && options.expectedCount !== 0)
+          throw new CountMismatchError(0);
+        return { matched: 0, deleted: 0 };
+      }
+      const ps = new Params();
+      const where = [conditions(ps, vis.principal, { ...criteria, tool: writerTool ?? tool }, this.#now())];
+      if (criteria.createdBefore !== undefined) {
+        where.push(`m.created_key < ${ps.p(sortKey(criteria.createdBefore))}`);
+      }
+      if (criteria.ids !== undefined) where.push(`m.id = ANY(${ps.p([...criteria.ids])}::text[])`);
+      const { rows } = await tx.query<{ seq: number }>(
+        `SELECT m.seq::float8 AS seq FROM memories m WHERE ${where.join(' AND ')} FOR UPDATE`,
+        ps.values,
+      );
+      if (options.expectedCount !== undefined && options.expectedCount !== rows.length) {
+        throw new CountMismatchError(rows.length);
+      }
+      if (options.dryRun) return { matched: rows.length, deleted: 0 };
+      await tx.query('DELETE FROM memories WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      return { matched: rows.length, deleted: rows.length };
+    });
+  }
+
+  import(
+    vis: Visibility,
+    writerTool: string | null,
+    items: Iterable<unknown>,
+    strategy: ConflictStrategy,
+  ): Promise<ImportResult> {
+    return this.#writes.run(async (tx) => {
+      const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
+      const validate = validators.exportItem();
+      const now = this.#now();
+      let batch: Array<{ index: number; m: Memory }> = [];
+      let index = -1;
+      // Iterated, not indexed: an import's items are parsed one at a time as they are stored (http/body.ts).
+      for (const item of items) {
+        index++;
+        let violations = violationsOf(validate, item, `/memories/${index}`);
+        if (violations.length === 0) violations = scalarViolations(item, `/memories/${index}`);
+        if (violations.length > 0) {
+          const id = (item as { id?: unknown } | null)?.id;
+          result.errors.push({
+            index,
+            id: typeof id === 'string' ? id : null,
+            error: 'validation_error',
+            message: `Item ${index} is not a valid memory: ${violations[0]?.path} ${violations[0]?.message}`,
+            details: { errors: violations },
+          });
+          continue;
+        }
+        batch.push({ index, m: item as Memory });
+        if (batch.length >= BATCH) {
+          await this.#importBatch(tx, vis, writerTool, batch, strategy, now, result);
+          batch = [];
+        }
+      }
+      await this.#importBatch(tx, vis, writerTool, batch, strategy, now, result);
+      result.errors.sort((a, b) => a.index - b.index);
+      return result;
+    });
+  }
+
+  /** One batch of valid items: one query for the ids already stored, one multi-row insert, then overwrites. */
+  async #importBatch(
+    tx: Queryable,
+    vis: Visibility,
+    writerTool: string | null,
+    batch: ReadonlyArray<{ index: number; m: Memory }>,
+    strategy: ConflictStrategy,
+    now: number,
+    result: ImportResult,
+  ): Promise<void> {
+    if (batch.length === 0) return;
+    const { rows: found } = await tx.query<MemoryRow>(
+      `SELECT ${COLS} FROM memories m WHERE m.principal = $1 AND m.id = ANY($2::text[]) FOR UPDATE`,
+      [vis.principal, batch.map((b) => b.m.id)],
+    );
+    const existing = new Map<string, MemoryRow | NewRow>();
+    const expired: number[] = [];
+    for (const row of found) {
+      // Expired: gone for clients, so no conflict.
+      if (row.expires_ms !== null && row.expires_ms <= now) expired.push(row.seq);
+      else existing.set(row.id, row);
+    }
+    if (expired.length > 0) await tx.query('DELETE FROM memories WHERE seq = ANY($1::bigint[])', [expired]);
+    const inserts: NewRow[] = [];
+    const fresh: NewRow[] = [];
+    const overwrites: Array<{ seq: number; row: NewRow }> = [];
+    for (const { index, m } of batch) {
+      if (writerTool !== null && m.source.tool !== writerTool) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'forbidden',
+          message: `This key may only import memories of tool ${writerTool}`,
+          details: { tool: writerTool },
+        });
+        continue;
+      }
+      const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
+      if (expiresMs !== null && expiresMs <= now) {
+        result.skipped++;
+        continue;
+      }
+      const row = importedRow(vis.principal, m, expiresMs);
+      const current = existing.get(m.id);
+      if (!current) {
+        inserts.push(row);
+        existing.set(row.id, row);
+        result.imported++;
+      } else if (vis.ownTool !== null && current.tool !== vis.ownTool) {
+        // A hidden id (read scope own): any other outcome would reveal that it exists.
+        fresh.push(row);
+        result.imported++;
+      } else if (strategy === 'skip') {
+        result.skipped++;
+      } else if (strategy === 'duplicate') {
+        fresh.push(row);
+        result.imported++;
+      } else if (writerTool !== null && current.tool !== writerTool) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'forbidden',
+          message: `This key may not overwrite memories of another tool`,
+          details: { tool: writerTool },
+        });
+      } else {
+        // An overwrite is a write: created_at stays, updated_at moves forward (OMP-IMPORT-021, OMP-TIME-004/005).
+        const updatedAt = isoFromMs(Math.max(now, floorMs(current.updated_at) + 1));
+        const next: NewRow = {
+          ...row,
+          created_at: current.created_at,
+          created_key: current.created_key,
+          updated_at: updatedAt,
+          updated_key: sortKey(updatedAt),
+        };
+        if ('seq' in current) overwrites.push({ seq: current.seq, row: next });
+        else Object.assign(current, next); // stored earlier in this batch: the insert carries the last version
+        existing.set(m.id, 'seq' in current ? { ...next, seq: current.seq } : current);
+        result.imported++;
+      }
+    }
+    const stored = await insertRows(tx, inserts);
+    // Another process may have stored one of these ids meanwhile: it is then a conflict, resolved as a duplicate
+    // would be, rather than an error that undoes the whole import.
+    for (const row of inserts) if (!stored.has(row.id)) fresh.push(row);
+    for (const row of fresh) await insertWithNewId(tx, row);
+    for (const { seq, row } of overwrites) await replaceRow(tx, seq, row, true);
+  }
+
+  // ---------------------------------------------------------------------------------------------- reads
+
+  async get(vis: Visibility, id: string): Promise<MemoryRow | undefined> {
+    const ps = new Params();
+    const where = conditions(ps, vis.principal, { tool: vis.ownTool ?? undefined }, this.#now());
+    const { rows } = await this.#db.query<MemoryRow>(
+      `SELECT ${COLS} FROM memories m WHERE ${where} AND m.id = ${ps.p(id)}`,
+      ps.values,
+    );
+    return rows[0];
+  }
+
+  async count(vis: Visibility): Promise<number> {
+    return this.#count(vis.principal, { tool: vis.ownTool ?? undefined });
+  }
+
+  async #count(
+    principal: string,
+    f: Filters,
+    extra = '',
+    extraParams: (ps: Params) => string = () => '',
+  ): Promise<number> {
+    const ps = new Params();
+    const where = conditions(ps, principal, f, this.#now());
+    const more = extraParams(ps);
+    const { rows } = await this.#db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM memories m WHERE ${where}${extra}${more}`,
+      ps.values,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async list(
+    vis: Visibility,
+    filters: Filters,
+    sort: SortOrder,
+    limit: number,
+    offset: number,
+  ): Promise<Page> {
+    const tool = effectiveTool(vis, filters);
+    if (tool === false) return { rows: [], total: 0 };
+    const f = { ...filters, tool };
+    const total = await this.#count(vis.principal, f);
+    if (offset >= total) return { rows: [], total };
+    const ps = new Params();
+    const where = conditions(ps, vis.principal, f, this.#now());
+    const { rows } = await this.#db.query<MemoryRow>(
+      `SELECT ${COLS} FROM memories m WHERE ${where} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
+      ps.values,
+    );
+    return { rows, total };
+  }
+
+  async listAfter(
+    vis: Visibility,
+    filters: Filters,
+    sort: SortOrder,
+    limit: number,
+    after: { key: string; id: string } | null,
+  ): Promise<Page & { before: number }> {
+    const tool = effectiveTool(vis, filters);
+    if (tool === false) return { rows: [], total: 0, before: 0 };
+    const f = { ...filters, tool };
+    const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
+    const op = sort.endsWith('desc') ? '<' : '>';
+    const past = (ps: Params) =>
+      after === null ? 'true' : `(${column}, m.id) ${op} (${ps.p(after.key)}, ${ps.p(after.id)})`;
+    const total = await this.#count(vis.principal, f);
+    const ps = new Params();
+    const where = conditions(ps, vis.principal, f, this.#now());
+    const { rows } = await this.#db.query<MemoryRow>(
+      `SELECT ${COLS} FROM memories m WHERE ${where} AND ${past(ps)} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)}`,
+      ps.values,
+    );
+    const before = after === null ? 0 : await this.#count(vis.principal, f, ' AND NOT ', (p) => past(p));
+    return { rows, total, before };
+  }
+
+  async search(
+    vis: Visibility,
+    terms: readonly QueryTerm[],
+    filters: Filters,
+    limit: number,
+    offset: number,
+  ): Promise<Page> {
+    const tool = effectiveTool(vis, filters);
+    const queries = tokenQueries(terms);
+    if (tool === false || queries.length === 0) return { rows: [], total: 0 };
+    const now = this.#now();
+    const any = queries.map((q) => `(${q})`).join(' | ');
+    // Document frequencies of each query token among the principal's memories (BM25's idf), and the total.
+    const ps = new Params();
+    const where = conditions(ps, vis.principal, { ...filters, tool }, now);
+    const base = new Params();
+    const principalOnly = conditions(base, vis.principal, {}, now);
+    const anyParam = base.p(any);
+    const freq = queries.map((q) => `count(*) FILTER (WHERE m.terms @@ ${base.p(q)}::tsquery)::int`);
+    const { rows: stats } = await this.#db.query<{ n: number; df: number[] }>(
+      `SELECT (SELECT count(*)::int FROM memories m WHERE ${principalOnly}) AS n,
+         ARRAY[${freq.join(', ')}] AS df
+       FROM memories m WHERE ${principalOnly} AND m.terms @@ ${anyParam}::tsquery`,
+      base.values,
+    );
+    const n = stats[0]?.n ?? 0;
+    const df = stats[0]?.df ?? [];
+    const matchAny = `m.terms @@ ${ps.p(any)}::tsquery`;
+    const { rows: counted } = await this.#db.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM memories m WHERE ${where} AND ${matchAny}`,
+      ps.values,
+    );
+    const total = counted[0]?.total ?? 0;
+    if (offset >= total) return { rows: [], total };
+    const score = queries
+      .map((q, i) => `${ps.p(idf(df[i] ?? 0, n))}::float8 * ts_rank(m.terms, ${ps.p(q)}::tsquery, 1)`)
+      .join(' + ');
+    const { rows } = await this.#db.query<MemoryRow>(
+      `SELECT ${COLS} FROM memories m WHERE ${where} AND ${matchAny}
+       ORDER BY ${score} DESC, m.created_key DESC, m.id DESC LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
+      ps.values,
+    );
+    return { rows, total };
+  }
+
+  async semantic(): Promise<Page> {
+    throw new Error('this store has no embedder (Core level)');
+  }
+
+  async hybrid(): Promise<Page> {
+    throw new Error('this store has no embedder (Core level)');
+  }
+
+  /** Keyset pages in export order: no transaction or cursor stays open while the response streams. */
+  async *exportPages(vis: Visibility): AsyncGenerator<MemoryRow[]> {
+    let key = '';
+    let id = '';
+    for (;;) {
+      const ps = new Params();
+      const where = conditions(ps, vis.principal, { tool: vis.ownTool ?? undefined }, this.#now());
+      const { rows } = await this.#db.query<MemoryRow>(
+        `SELECT ${COLS} FROM memories m WHERE ${where} AND (m.created_key, m.id) > (${ps.p(key)}, ${ps.p(id)})
+         ORDER BY m.created_key, m.id LIMIT ${ps.p(BATCH)}`,
+        ps.values,
+      );
+      if (rows.length === 0) return;
+      yield rows;
+      const last = rows[rows.length - 1] as MemoryRow;
+      key = last.created_key;
+      id = last.id;
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  async whenIndexed(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.#writes.idle();
+    await this.#db.end();
+  }
+
+  // -------------------------------------------------------------------------------------- idempotency
+
+  async #lookup(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    await this.#db.query('DELETE FROM idempotency WHERE created_ms < $1', [
+      this.#now() - RETENTION_SECONDS * 1000,
+    ]);
+    const { rows } = await this.#db.query<IdempotencyRecord>(
+      `SELECT fingerprint, status, body, headers, memory_id, created_ms::float8 AS created_ms
+       FROM idempotency WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    return rows[0];
+  }
+
+  async #record(scope: string, key: string, r: Omit<IdempotencyRecord, 'created_ms'>): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO idempotency (scope, key, fingerprint, status, body, headers, memory_id, created_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+         body = excluded.body, headers = excluded.headers, memory_id = excluded.memory_id,
+         created_ms = excluded.created_ms`,
+      [scope, key, r.fingerprint, r.status, r.body, r.headers, r.memory_id, this.#now()],
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { KeyRing } from './auth/keys.ts';
 import { pageCache } from './cache.ts';
+import { createDashboardMount } from './dashboard/serve.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
 import type { LogSink } from './log.ts';
@@ -24,6 +25,8 @@ export interface AppParts {
   log: LogSink;
   /** The MCP endpoints, mounted beside the API. */
   mcp?: McpMount | undefined;
+  /** Serve the dashboard at /x/dashboard/ (default true). */
+  dashboard?: boolean | undefined;
   /** Socket limits and timeouts (defaults in http/server.ts). */
   connections?: Partial<ConnectionOptions> | undefined;
 }
@@ -53,6 +56,7 @@ export function createApp(parts: AppParts): Server {
     maxImportBytes: parts.maxImportBytes,
     log: parts.log,
     mcp: parts.mcp,
+    statics: parts.dashboard === false ? undefined : createDashboardMount(),
     maxImportItems: MAX_IMPORT_ITEMS,
     connections: parts.connections,
   });

@@ -78,6 +78,8 @@ export interface StartOptions {
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
    */
   embedder?: EmbedderOption;
+  /** Serve the dashboard at /x/dashboard/. Default true. */
+  dashboard?: boolean;
 }
 
 /** Which embedder a server uses. */
@@ -185,6 +187,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cache: options.cache ?? true,
     log,
     mcp: mcp.mount,
+    dashboard: options.dashboard ?? true,
     connections: options.connections,
   });
   try {

@@ -48,9 +48,12 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   const text = await res.text();
   const parsed = text === '' ? undefined : safeJson(text);
   if (!res.ok) {
-    const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    // The OMP error envelope: { error: code, message, details, request_id }.
+    const env = parsed as { error?: unknown; message?: unknown } | undefined;
+    const code = typeof env?.error === 'string' ? env.error : 'http_error';
+    const message = typeof env?.message === 'string' ? env.message : `HTTP ${res.status}`;
     if (res.status === 401) onUnauthorized();
-    throw new ApiFailure(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
+    throw new ApiFailure(res.status, code, message);
   }
   return parsed as T;
 }

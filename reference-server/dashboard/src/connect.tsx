@@ -54,7 +54,9 @@ export function Connect() {
       </p>
       <label class="check">
         <input type="checkbox" checked={withKey} onChange={(e) => setWithKey(e.currentTarget.checked)} />
-        Put my key in the lines (otherwise replace <code>your-key</code>)
+        <span>
+          Put my key in the lines (otherwise replace <code>your-key</code>)
+        </span>
       </label>
       <p class="hint">
         Coming from OpenMemory? Its URLs <code>/mcp/&lt;client&gt;/sse/&lt;user&gt;</code> and{' '}

@@ -293,6 +293,24 @@ describe('omp-reference-server, certified by URL by omp-conformance on every Nod
     }
   });
 
+  it('serves the dashboard from the package, with no build step (/x/dashboard/)', async () => {
+    expect(tarballs['omp-reference-server'].files).toEqual(
+      expect.arrayContaining([
+        'dashboard/public/index.html',
+        'dashboard/public/app.js',
+        'dashboard/public/dashboard.css',
+      ]),
+    );
+    const s = await startServerOn(node24, key());
+    for (const f of ['', 'app.js', 'dashboard.css']) {
+      const res = await fetch(`${s.url}/x/dashboard/${f}`);
+      expect(res.status, f).toBe(200);
+      expect((await res.text()).length, f).toBeGreaterThan(100);
+    }
+    await s.stop();
+    servers.splice(servers.indexOf(s), 1);
+  });
+
   it('omp-conformance --help runs on every Node it declares', async () => {
     for (const [version, node] of nodesFor('omp-conformance')) {
       const r = await runOk(bin(full, 'omp-conformance'), ['--help'], {

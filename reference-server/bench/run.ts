@@ -5,6 +5,9 @@
  * server RSS for get, filtered list, keyword search (a rare term and a term in half the corpus, with and
  * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
  * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
+ *
+ * `--access-log` runs only the control level's cost check (SPEC.md §20.4): create and search throughput with
+ * the access log on and off (`--no-access-log`), in alternating rounds on the same store, and the slowdown.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +25,7 @@ const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
 const QUICK = process.argv.includes('--quick'); // smaller stores and shorter runs, to try the bench itself
+const ACCESS_LOG_ONLY = process.argv.includes('--access-log');
 const SIZES = QUICK ? [2_000, 10_000] : [10_000, 100_000];
 const DURATION = QUICK ? 2 : 6;
 
@@ -283,6 +287,83 @@ async function benchStore(n: number): Promise<void> {
 }
 let commitNote = '';
 
+/** The access log's cost (SPEC.md §20.4, issue #16 target <= 10 %): rows of [operation, on req/s, off req/s]. */
+const logCost: [string, number, number][] = [];
+
+/**
+ * Create and search with the access log on and off, on one store, alternating on/off rounds so that load from
+ * elsewhere on the machine falls on both alike; each figure is the median of its rounds.
+ */
+async function benchAccessLog(n: number, rounds = 3): Promise<void> {
+  const store = label(n);
+  const db = join(dataDir, `log-${store}.db`);
+  for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(db + suffix, { force: true });
+  const seed = await startServer(db);
+  await timedImport(seed, store, n);
+  await seed.stop();
+  let i = 0;
+  const workloads: [string, CannonRequest, string[]][] = [
+    [
+      'create (fsync-durable, group commit)',
+      {
+        method: 'POST',
+        path: '/v1/memories',
+        headers: jsonAuth,
+        setupRequest: (r) => ({ ...r, body: JSON.stringify(createBodyAt(i++ % 5000)) }),
+      },
+      [],
+    ],
+    [
+      'search common term, same query (cached page)',
+      {
+        method: 'POST',
+        path: '/v1/memories/search',
+        headers: jsonAuth,
+        body: JSON.stringify({ q: COMMON_TERM }),
+      },
+      [],
+    ],
+    [
+      'search rare term, no cache',
+      {
+        method: 'POST',
+        path: '/v1/memories/search',
+        headers: jsonAuth,
+        body: JSON.stringify({ q: RARE_TERM }),
+      },
+      ['--no-cache'],
+    ],
+    [
+      'get one memory (random id)',
+      {
+        method: 'GET',
+        path: '/v1/memories/x',
+        headers: auth,
+        setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
+      },
+      [],
+    ],
+  ];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  for (const [name, request, args] of workloads) {
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const logged of r % 2 === 0 ? [true, false] : [false, true]) {
+        const server = await startServer(db, logged ? args : [...args, '--no-access-log']);
+        const row = await cannon(server, store, `${name}, log ${logged ? 'on' : 'off'}`, request);
+        (logged ? on : off).push(row.reqPerSec);
+        await server.stop();
+      }
+    }
+    logCost.push([name, median(on), median(off)]);
+    const slower = (1 - median(on) / median(off)) * 100;
+    console.log(
+      `${store.padEnd(5)} access log cost, ${name}: ${median(on)} vs ${median(off)} req/s (${slower.toFixed(1)} % slower)`,
+    );
+  }
+}
+
 /** The issue's targets against this run's figures: [target, measured, met]. */
 function targets(): [string, string, boolean][] {
   const big = label(SIZES[SIZES.length - 1] as number);
@@ -362,6 +443,17 @@ function writeResults(
     lines.push(
       `| ${t.store} | ${t.what} | ${t.seconds.toFixed(2)} | ${t.mib.toFixed(1)} | ${t.rssBefore.toFixed(0)} | ${t.rssPeak.toFixed(0)} | ${t.detail} |`,
     );
+  lines.push(
+    '',
+    '## Access log cost (control level, SPEC.md §20.4)',
+    '',
+    'The same store and requests with the access log on and off (`--no-access-log`); target: at most 10 % slower.',
+    '',
+    '| operation | log on req/s | log off req/s | slower |',
+    '|---|---:|---:|---:|',
+  );
+  for (const [name, on, off] of logCost)
+    lines.push(`| ${name} | ${on} | ${off} | ${((1 - on / off) * 100).toFixed(1)} % |`);
   lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
   for (const t of targets()) lines.push(`| ${t[0]} | ${t[1]} | ${t[2] ? 'yes' : '**no**'} |`);
   lines.push(
@@ -389,7 +481,13 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
   );
+  if (ACCESS_LOG_ONLY) {
+    await benchAccessLog(SIZES[0] as number);
+    rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
   for (const n of SIZES) await benchStore(n);
+  await benchAccessLog(SIZES[0] as number, 1);
   console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
   const drivers = compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
   for (const [k, a, b] of drivers.rows)

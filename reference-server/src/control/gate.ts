@@ -53,16 +53,30 @@ function viaOf(req: IncomingMessage): 'http' | 'mcp' {
 
 const ID_AT_START = /^\{"id":"(mem_[a-z0-9]{16})"/;
 
+/**
+ * Ids of rendered pages. A cached page is the same string object on every hit, and V8 keeps a string's hash in
+ * the string, so a hit costs a map lookup instead of parsing the page again.
+ */
+const pageIds = new Map<string, string[]>();
+
+function idsOfPage(body: string): string[] {
+  let ids = pageIds.get(body);
+  if (!ids) {
+    const page = JSON.parse(body) as { memories?: { id: string }[] };
+    ids = (page.memories ?? []).map((m) => m.id);
+    if (pageIds.size >= 256) pageIds.clear();
+    pageIds.set(body, ids);
+  }
+  return ids;
+}
+
 /** The ids a reply names: one memory, a page of memories, or what the handler noted. */
 function idsOf(op: string, ctx: RequestContext, reply: Reply): readonly string[] {
   if (ctx.accessed) return ctx.accessed;
   if ('streamed' in reply || reply.body === undefined) {
     return op === 'delete' && ctx.params.id ? [ctx.params.id] : [];
   }
-  if (op === 'list' || op === 'search') {
-    const page = JSON.parse(reply.body) as { memories?: { id: string }[] };
-    return (page.memories ?? []).map((m) => m.id);
-  }
+  if (op === 'list' || op === 'search') return idsOfPage(reply.body);
   const one = ID_AT_START.exec(reply.body);
   return one ? [one[1] as string] : [];
 }

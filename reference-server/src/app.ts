@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import type { KeyRing } from './auth/keys.ts';
 import { pageCache } from './cache.ts';
+import { Control } from './control/control.ts';
+import { controlEndpoints } from './control/endpoints.ts';
+import { gated } from './control/gate.ts';
 import { createDashboardMount } from './dashboard/serve.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
@@ -29,6 +32,8 @@ export interface AppParts {
   dashboard?: boolean | undefined;
   /** Socket limits and timeouts (defaults in http/server.ts). */
   connections?: Partial<ConnectionOptions> | undefined;
+  /** The control level (SPEC.md §20); one is made for the store when absent. */
+  control?: Control | undefined;
 }
 
 /** Build the router with every endpoint and the node:http server around it (not yet listening). */
@@ -39,6 +44,8 @@ export function createApp(parts: AppParts): Server {
     limits: { maxBodyBytes: parts.maxBodyBytes, maxImportBytes: parts.maxImportBytes },
     server: parts.server,
   };
+  const control = parts.control ?? new Control(parts.store);
+  app.control = control;
   const router = new Router();
   for (const e of [
     ...memoryEndpoints(app),
@@ -46,8 +53,9 @@ export function createApp(parts: AppParts): Server {
     ...searchEndpoints(app),
     ...transferEndpoints(app),
     ...systemEndpoints(app),
+    ...controlEndpoints(app, control),
   ]) {
-    router.add(e);
+    router.add(gated(control, e));
   }
   return createHttpServer({
     router,

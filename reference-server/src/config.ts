@@ -44,6 +44,8 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --mcp-allowed-origins <list>  OMP_MCP_ALLOWED_ORIGINS  Browser origins allowed on /mcp besides loopback
                                                   ones, comma-separated (e.g. https://app.example); * = any.
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
+  --no-access-log           OMP_ACCESS_LOG=off    Do not record the access log (control level, SPEC.md §20.4);
+                                                  only to measure its cost: the server then breaks OMP-CTRL-026/027.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
   -h, --help                                      Show this help.
   -v, --version                                   Show the version.
@@ -87,6 +89,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'mcp-session-idle': { type: 'string' },
       'mcp-allowed-origins': { type: 'string' },
       'no-cache': { type: 'boolean' },
+      'no-access-log': { type: 'boolean' },
       embedder: { type: 'string' },
       'embedder-url': { type: 'string' },
       'embedder-model': { type: 'string' },
@@ -119,6 +122,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       2 ** 31,
     ),
     cache: !(values['no-cache'] || env.OMP_CACHE === 'off'),
+    accessLog: !(values['no-access-log'] || env.OMP_ACCESS_LOG === 'off'),
     log: !(values.quiet || env.OMP_LOG === 'off'),
   };
   const embedderUrl = pick(values['embedder-url'], 'OMP_EMBEDDER_URL');

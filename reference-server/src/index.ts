@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
+import { Control } from './control/control.ts';
 import type { ConnectionOptions } from './http/server.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
 import { createMcpEndpoint, loopbackUrl, type McpOptions } from './mcp.ts';
@@ -80,6 +81,8 @@ export interface StartOptions {
   embedder?: EmbedderOption;
   /** Serve the dashboard at /x/dashboard/. Default true. */
   dashboard?: boolean;
+  /** Record the access log of the control level (SPEC.md §20.4). Default true; off only to measure its cost. */
+  accessLog?: boolean;
 }
 
 /** Which embedder a server uses. */
@@ -177,7 +180,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     : MemoryStore.open(dbPath, storeOptions);
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
-  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store });
+  const control = new Control(store, { accessLog: options.accessLog ?? true });
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store, control });
   const httpServer = createApp({
     store,
     keys,
@@ -189,6 +193,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     mcp: mcp.mount,
     dashboard: options.dashboard ?? true,
     connections: options.connections,
+    control,
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -200,6 +205,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (err) {
     await mcp.close();
+    control.close();
     store.close();
     embedder?.close();
     throw err;
@@ -226,6 +232,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         force.unref();
         httpServer.close(() => {
           clearTimeout(force);
+          control.close();
           store.close();
           embedder?.close();
           resolve();

@@ -84,10 +84,9 @@ async function importInto(server: string, key: string, c: Conversion, conflict: 
   if (!control) {
     // A server without the control level knows no `state`: paused and archived memories would come back
     // as active, which would show what the person had hidden. They are left out, and said so.
-    const hidden = items.filter((m) => 'state' in m && m.state !== 'active').length;
-    items = items
-      .filter((m) => !('state' in m) || m.state === 'active')
-      .map(({ state: _s, ...rest }) => rest);
+    const active = c.file.memories.filter((m) => m.state === 'active');
+    const hidden = c.file.memories.length - active.length;
+    items = active.map(({ state: _s, ...rest }) => rest);
     if (hidden > 0)
       lines.push(`left out ${hidden} paused or archived memories: the server has no control level`);
   }

@@ -57,7 +57,7 @@ async function capture(name: string, ready: string): Promise<void> {
     await page.setViewportSize(viewport);
     await page.locator(ready).first().waitFor();
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${size}.png`), fullPage: true });
-    expect(await axeViolations(page), `${name} at ${size}`).toEqual([]);
+    expect(JSON.stringify(await axeViolations(page)), `${name} at ${size}`).toBe('[]');
     if (size === '360') {
       // Usable at 360 px: the page itself does not scroll sideways (wide tables scroll inside their frame).
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
@@ -172,7 +172,7 @@ describe('dashboard in Chromium', () => {
       await filter({ q: 'dark mode' });
       await page.locator('p.summary', { hasText: 'found' }).waitFor();
       await row('Prefers dark mode').waitFor();
-      expect(await row('Deploys happen').count()).toBe(0);
+      await row('Deploys happen').waitFor({ state: 'detached' });
       await capture('search', 'table.memories tbody tr');
 
       await filter({ type: 'episodic' });
@@ -218,12 +218,13 @@ describe('dashboard in Chromium', () => {
         await go('#/apps', 'tr[data-app="cursor"]');
         await capture('apps', 'tr[data-app="cursor"]');
         await page.getByLabel('Pause cursor').check();
-        await page.locator('tr[data-app="cursor"]', { hasText: 'paused' }).waitFor();
+        // The status line appears once the server has answered the PUT (the switch itself moves at once).
+        await page.getByRole('status').filter({ hasText: 'cursor paused' }).waitFor();
         const refused = await srv
           .as()
           .post(
             '/v1/memories',
-            { content: 'written by a paused app', type: 'semantic' },
+            { content: 'written by a paused app', type: 'semantic', source: { tool: 'notes' } },
             { 'OMP-App': 'cursor' },
           );
         expect(refused.status).toBe(403);
@@ -233,7 +234,8 @@ describe('dashboard in Chromium', () => {
           .post('/v1/memories', { content: 'as cursor', type: 'semantic', source: { tool: 'cursor' } });
         expect(asTool.body?.error).toBe('app_paused');
         await page.getByLabel('Pause cursor').uncheck();
-        await page.locator('tr[data-app="cursor"]', { hasText: 'running' }).waitFor();
+        await page.getByRole('status').filter({ hasText: 'cursor resumed' }).waitFor();
+        expect((await srv.as().get('/v1/apps/cursor')).body.paused).toBe(false);
       },
       STEP,
     );

@@ -148,8 +148,8 @@ export interface Stats {
   total: number;
   by_state: Record<string, number>;
   by_type: Record<string, number>;
-  by_app: { name: string; count: number }[];
-  by_category: { name: string; count: number }[];
+  by_app: { app: string; count: number }[];
+  by_category: { category: string; count: number }[];
   apps_count: number;
 }
 

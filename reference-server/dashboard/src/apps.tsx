@@ -1,7 +1,7 @@
 /** Apps (AI tools and MCP clients) with a pause switch each, their counts and a link to their memories. */
 import { useEffect, useState } from 'preact/hooks';
 import { type App, api } from './api.ts';
-import { describe, Notice, Time } from './ui.tsx';
+import { describe, Notice, TableWrap, Time } from './ui.tsx';
 
 /** The apps screen. */
 export function Apps() {
@@ -19,6 +19,8 @@ export function Apps() {
 
   async function setPaused(name: string, paused: boolean): Promise<void> {
     setError(null);
+    // Show the switch in its new position at once; the reload below replaces it with what the server holds.
+    setApps((list) => list?.map((a) => (a.name === name ? { ...a, paused } : a)) ?? list);
     try {
       await api('PUT', `/v1/apps/${encodeURIComponent(name)}`, { paused });
       setInfo(`${name} ${paused ? 'paused: its reads and writes are refused' : 'resumed'}.`);
@@ -38,7 +40,7 @@ export function Apps() {
       <Notice error={error} info={info} />
       {apps && apps.length === 0 && <p class="empty">No apps yet.</p>}
       {apps && apps.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Apps table">
           <table class="apps">
             <caption class="sr-only">Apps</caption>
             <thead>
@@ -82,7 +84,7 @@ export function Apps() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <form
         class="filters"

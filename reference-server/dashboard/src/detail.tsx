@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Health, type HistoryEntry, hasControl, type LogPage, type Memory } from './api.ts';
 import { AccessLogTable } from './log.tsx';
-import { Confirm, describe, Notice, StateBadge, Time } from './ui.tsx';
+import { Confirm, describe, Notice, StateBadge, TableWrap, Time } from './ui.tsx';
 
 /** The memory detail screen. */
 export function MemoryDetail({ id, health }: { id: string; health: Health }) {
@@ -111,7 +111,7 @@ export function MemoryDetail({ id, health }: { id: string; health: Health }) {
           {history.length === 0 ? (
             <p class="empty">No state changes yet.</p>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="State history table">
               <table>
                 <thead>
                   <tr>
@@ -138,7 +138,7 @@ export function MemoryDetail({ id, health }: { id: string; health: Health }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
           <h2 id="detail-log-h">Access log</h2>
           {log && <AccessLogTable entries={log.entries} labelledBy="detail-log-h" />}

@@ -1,7 +1,7 @@
 /** The access log: who read or wrote which memory, and when, with filters and cursor paging. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type LogEntry, type LogPage, query } from './api.ts';
-import { describe, Notice, Time } from './ui.tsx';
+import { describe, Notice, TableWrap, Time } from './ui.tsx';
 
 const OPERATIONS = [
   'create',
@@ -20,7 +20,7 @@ const OPERATIONS = [
 export function AccessLogTable({ entries, labelledBy }: { entries: LogEntry[]; labelledBy: string }) {
   if (entries.length === 0) return <p class="empty">No entries.</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label="Access log table">
       <table class="access-log" aria-labelledby={labelledBy}>
         <thead>
           <tr>
@@ -54,7 +54,7 @@ export function AccessLogTable({ entries, labelledBy }: { entries: LogEntry[]; l
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -12,7 +12,7 @@ import {
   type Stats,
   searchModes,
 } from './api.ts';
-import { Confirm, describe, Notice, StateBadge, Time } from './ui.tsx';
+import { Confirm, describe, Notice, StateBadge, TableWrap, Time } from './ui.tsx';
 
 const PAGE = 20;
 const TYPES = ['semantic', 'episodic', 'procedural'];
@@ -75,7 +75,7 @@ export function Memories({ health, params }: { health: Health; params: URLSearch
       .then((r) => setApps(r.apps.map((a) => a.name)))
       .catch(() => setApps([]));
     api<Stats>('GET', '/v1/stats')
-      .then((s) => setCategories(s.by_category.map((c) => c.name)))
+      .then((s) => setCategories(s.by_category.map((c) => c.category)))
       .catch(() => setCategories([]));
   }, [control, reload]);
 
@@ -318,7 +318,7 @@ export function Memories({ health, params }: { health: Health; params: URLSearch
         </button>
       </fieldset>
 
-      <div class="table-wrap">
+      <TableWrap label="Memories table">
         <table class="memories">
           <caption class="sr-only">Memories, newest first</caption>
           <thead>
@@ -376,7 +376,7 @@ export function Memories({ health, params }: { health: Health; params: URLSearch
           </tbody>
         </table>
         {!loading && shown.length === 0 && <p class="empty">No memories match.</p>}
-      </div>
+      </TableWrap>
 
       <nav class="pager" aria-label="Pages">
         <button

@@ -47,8 +47,8 @@ export function Stats() {
           <div class="cards">
             <Counts title="By state" rows={Object.entries(s.by_state)} />
             <Counts title="By type" rows={Object.entries(s.by_type)} />
-            <Counts title="By app" rows={s.by_app.map((a) => [a.name, a.count])} />
-            <Counts title="By category" rows={s.by_category.map((c) => [c.name, c.count])} />
+            <Counts title="By app" rows={s.by_app.map((a) => [a.app, a.count])} />
+            <Counts title="By category" rows={s.by_category.map((c) => [c.category, c.count])} />
           </div>
         </>
       )}

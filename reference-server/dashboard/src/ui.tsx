@@ -87,3 +87,16 @@ export function StateBadge({ state }: { state: string | undefined }) {
   const s = state ?? 'active';
   return <span class={`badge state-${s}`}>{s}</span>;
 }
+
+/**
+ * A frame that scrolls a wide table sideways on narrow screens. It is a labelled region in the tab order so that
+ * keyboard users can scroll it too (WCAG 2.1.1; axe rule scrollable-region-focusable).
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class="table-wrap" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}

@@ -75,6 +75,10 @@ async function call(server: string, key: string, method: string, path: string, b
   return parsed;
 }
 
+async function setPaused(server: string, key: string, name: string, paused: boolean): Promise<void> {
+  await call(server, key, 'PUT', `/v1/apps/${encodeURIComponent(name)}`, { paused });
+}
+
 /** Import the conversion into a server; returns lines to print. */
 async function importInto(server: string, key: string, c: Conversion, conflict: string): Promise<string[]> {
   const health = await call(server, key, 'GET', '/v1/health');
@@ -93,12 +97,25 @@ async function importInto(server: string, key: string, c: Conversion, conflict: 
   let imported = 0;
   let skipped = 0;
   const errors: unknown[] = [];
-  for (let i = 0; i < items.length; i += BATCH) {
-    const body = { ...c.file, memories: items.slice(i, i + BATCH) };
-    const r = await call(server, key, 'POST', `/v1/import?conflict=${conflict}`, body);
-    imported += r.imported;
-    skipped += r.skipped;
-    errors.push(...r.errors);
+  // A paused app's memories are refused by import (OMP-CTRL-020): apps this backup writes as that are paused
+  // on the server (a second run, or paused by hand) are resumed for the import and paused again after it.
+  const tools = new Set(items.map((m) => m.source.tool));
+  const pausedNow: string[] = control
+    ? (await call(server, key, 'GET', '/v1/apps')).apps
+        .filter((a: { name: string; paused: boolean }) => a.paused && tools.has(a.name))
+        .map((a: { name: string }) => a.name)
+    : [];
+  for (const name of pausedNow) await setPaused(server, key, name, false);
+  try {
+    for (let i = 0; i < items.length; i += BATCH) {
+      const body = { ...c.file, memories: items.slice(i, i + BATCH) };
+      const r = await call(server, key, 'POST', `/v1/import?conflict=${conflict}`, body);
+      imported += r.imported;
+      skipped += r.skipped;
+      errors.push(...r.errors);
+    }
+  } finally {
+    for (const name of pausedNow) await setPaused(server, key, name, true);
   }
   lines.push(`imported ${imported}, skipped ${skipped}, errors ${errors.length}`);
   for (const e of errors.slice(0, 20)) lines.push(`  error: ${JSON.stringify(e)}`);

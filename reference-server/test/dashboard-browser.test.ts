@@ -134,9 +134,18 @@ describe('dashboard in Chromium', () => {
       await page.fill('#key', 'omp_not-a-key');
       await page.click('button[type=submit]');
       await page.getByRole('alert').waitFor();
-      await page.fill('#key', srv.token);
-      await page.click('button[type=submit]');
+      // Keyboard only: Tab reaches the key field, Enter submits.
+      await page.fill('#key', '');
+      await page.getByRole('heading', { name: 'OMP dashboard' }).click(); // focus starts from the heading
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('key');
+      await page.keyboard.type(srv.token);
+      await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Memories' }).waitFor();
+      // The search modes offered are exactly those the server declares (OMP-HEALTH-011).
+      const caps: string[] = (await srv.as().get('/v1/health')).body.capabilities;
+      const declared = ['keyword', 'semantic', 'hybrid'].filter((m) => caps.includes(`${m}_search`));
+      expect(await page.locator('#f-mode option').allInnerTexts()).toEqual(declared);
       expect(await page.evaluate(() => sessionStorage.getItem('omp.dashboard.key'))).toBe(srv.token);
       // Same origin only: no request left for a CDN or any other host.
       expect(requests.filter((u) => !u.startsWith(srv.url))).toEqual([]);

@@ -150,6 +150,7 @@ describe('the reference server', () => {
     expect(renderJunit(report)).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n/);
     expect(renderHtml(report)).toContain('Compliance matrix');
     expect([...renderBadges(report).keys()].sort()).toEqual([
+      'badge-control.svg',
       'badge-core.svg',
       'badge-full.svg',
       'badge-mcp.svg',

@@ -6,6 +6,7 @@ import { controlEndpoints } from './control/endpoints.ts';
 import { gated } from './control/gate.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
+import type { SpecVersions } from './legacy-0-3.ts';
 import type { LogSink } from './log.ts';
 import type { McpMount } from './mcp.ts';
 import { bulkDeleteEndpoints } from './routes/bulk-delete.ts';
@@ -31,6 +32,8 @@ export interface AppParts {
   connections?: Partial<ConnectionOptions> | undefined;
   /** The control level (SPEC.md §20); one is made for the store when absent. */
   control?: Control | undefined;
+  /** The spec versions declared (legacy-0-3.ts); default `['0.4']`. */
+  specVersions?: SpecVersions | undefined;
 }
 
 /** Build the router with every endpoint and the node:http server around it (not yet listening). */
@@ -63,5 +66,6 @@ export function createApp(parts: AppParts): Server {
     mcp: parts.mcp,
     maxImportItems: MAX_IMPORT_ITEMS,
     connections: parts.connections,
+    specVersions: parts.specVersions,
   });
 }

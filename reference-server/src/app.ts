@@ -7,6 +7,7 @@ import { gated } from './control/gate.ts';
 import { createDashboardMount } from './dashboard/serve.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
+import type { SpecVersions } from './legacy-0-3.ts';
 import type { LogSink } from './log.ts';
 import type { McpMount } from './mcp.ts';
 import { bulkDeleteEndpoints } from './routes/bulk-delete.ts';
@@ -34,6 +35,8 @@ export interface AppParts {
   connections?: Partial<ConnectionOptions> | undefined;
   /** The control level (SPEC.md §20); one is made for the store when absent. */
   control?: Control | undefined;
+  /** The spec versions declared (legacy-0-3.ts); default `['0.4']`. */
+  specVersions?: SpecVersions | undefined;
 }
 
 /** Build the router with every endpoint and the node:http server around it (not yet listening). */
@@ -67,5 +70,6 @@ export function createApp(parts: AppParts): Server {
     statics: parts.dashboard === false ? undefined : createDashboardMount(),
     maxImportItems: MAX_IMPORT_ITEMS,
     connections: parts.connections,
+    specVersions: parts.specVersions,
   });
 }

@@ -12,6 +12,7 @@ import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
 import { Control } from './control/control.ts';
 import type { ConnectionOptions } from './http/server.ts';
+import type { SpecVersions } from './legacy-0-3.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
 import { createMcpEndpoint, loopbackUrl, type McpOptions } from './mcp.ts';
 import { builtinEmbedder } from './search/builtin-embedder.ts';
@@ -24,6 +25,7 @@ import { SearchStore } from './storage/search-store.ts';
 export type { Credential, KeyConfig } from './auth/keys.ts';
 export { generateKey } from './auth/keys.ts';
 export { CONNECTION_DEFAULTS, type ConnectionOptions } from './http/server.ts';
+export { parseSpecVersions, type SpecVersions } from './legacy-0-3.ts';
 export type { LogSink } from './log.ts';
 export type { McpOptions } from './mcp.ts';
 export { CAPABILITIES, LEVELS } from './routes/system.ts';
@@ -83,6 +85,11 @@ export interface StartOptions {
   dashboard?: boolean;
   /** Record the access log of the control level (SPEC.md §20.4). Default true; off only to measure its cost. */
   accessLog?: boolean;
+  /**
+   * The spec versions the server declares: `['0.4']` (default), or `['0.3']` to act as a server released before
+   * 0.4 (no OMP-Version, ETag, Idempotency-Key, If-Match or cursor; 0.3 health), for cross-version tests.
+   */
+  specVersions?: SpecVersions;
 }
 
 /** Which embedder a server uses. */
@@ -194,6 +201,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     dashboard: options.dashboard ?? true,
     connections: options.connections,
     control,
+    specVersions: options.specVersions,
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -32,9 +32,11 @@ export interface CliConfig {
   mcpCommand?: string;
   /** An MCP endpoint to certify over Streamable HTTP. */
   mcpUrl?: string;
+  /** The spec version to certify against (default: the newest both the runner and the server speak). */
+  specVersion?: string;
 }
 
-const LEVEL_NAMES = ['core', 'search', 'full', 'mcp'];
+const LEVEL_NAMES = ['core', 'search', 'full', 'mcp', 'control'];
 
 function list(values: string[] | undefined): string[] {
   return (values ?? [])
@@ -96,6 +98,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         color: { type: 'boolean' },
         'mcp-command': { type: 'string' },
         'mcp-url': { type: 'string' },
+        'spec-version': { type: 'string' },
       },
     });
   } catch (e) {
@@ -120,7 +123,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   const levels = list(v.level as string[] | undefined);
   for (const l of levels)
-    if (!LEVEL_NAMES.includes(l)) throw new UsageError(`unknown level "${l}" (core, search, full, mcp)`);
+    if (!LEVEL_NAMES.includes(l))
+      throw new UsageError(`unknown level "${l}" (core, search, full, mcp, control)`);
   const mcpCommand = v['mcp-command'] as string | undefined;
   const mcpUrl = v['mcp-url'] as string | undefined;
   if (mcpCommand !== undefined && mcpUrl !== undefined)
@@ -137,6 +141,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       throw new UsageError(`--mcp-url must be http or https: ${mcpUrl}`);
     if (u.username || u.password) throw new UsageError('put credentials in --token, not in --mcp-url');
   }
+  const specVersion = v['spec-version'] as string | undefined;
+  if (specVersion !== undefined && !/^\d+\.\d+$/.test(specVersion))
+    throw new UsageError(`--spec-version needs MAJOR.MINOR, e.g. 0.4, got "${specVersion}"`);
   const reporters = list(v.reporter as string[] | undefined);
   for (const r of reporters)
     if (!(REPORTERS as readonly string[]).includes(r))
@@ -167,6 +174,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v['expected-failures'] !== undefined) cfg.expectedFailures = v['expected-failures'] as string;
   if (mcpCommand !== undefined) cfg.mcpCommand = mcpCommand;
   if (mcpUrl !== undefined) cfg.mcpUrl = mcpUrl;
+  if (specVersion !== undefined) cfg.specVersion = specVersion;
   if (v['no-color'] === true) cfg.color = false;
   else if (v.color === true) cfg.color = true;
   return cfg;
@@ -194,6 +202,8 @@ Options:
                             server declares (mcp too when an adapter is given)
   --mcp-command CMD         certify the stdio MCP adapter this shell command starts, e.g. "npx omp-mcp"
   --mcp-url URL             certify the MCP endpoint at URL over Streamable HTTP (bearer keys as for the API)
+  --spec-version V          certify against spec version V (0.3 or 0.4); default: the newest version both
+                            this runner and the server (health versions) speak
   --only IDS                run only these checks (check IDs, requirement IDs or prefixes like OMP-CRUD)
   --skip IDS                leave these checks out
   --reporter LIST           pretty,json,junit,html,markdown,badge (default pretty); files go to --out

@@ -2,8 +2,8 @@
 import type { Exchange } from '../http/client.ts';
 
 /** Compliance profiles (SPEC: levels are capability profiles; core is mandatory). */
-export type Level = 'core' | 'search' | 'full' | 'mcp';
-export const LEVELS: readonly Level[] = ['core', 'search', 'full', 'mcp'];
+export type Level = 'core' | 'search' | 'full' | 'mcp' | 'control';
+export const LEVELS: readonly Level[] = ['core', 'search', 'full', 'mcp', 'control'];
 
 /** RFC 2119 keyword of a requirement, as the catalogue writes it. */
 export type Rfc2119 = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY' | (string & {});
@@ -53,11 +53,15 @@ export interface CheckSpec {
   exclusive: boolean;
   /** Soft deadline for the whole check in ms (defaults from the run options). */
   timeoutMs?: number;
+  /** The spec versions it applies to, when not derived from the catalogues (see registry.ts). */
+  versions?: string[];
   run: (t: import('./harness.ts').CheckContext) => Promise<void>;
 }
 
 /** A check after the catalogue lookup. */
 export interface ResolvedCheck extends CheckSpec {
+  /** The spec versions the check applies to; under any other it is not applicable. */
+  versions: string[];
   area: string;
   rfc: Rfc2119;
   level: Level;
@@ -77,6 +81,8 @@ export interface CheckResult {
   id: string;
   title: string;
   requirements: string[];
+  /** The spec versions the check applies to (absent for the runner's own pseudo-checks). */
+  versions?: string[];
   area: string;
   rfc: Rfc2119;
   level: Level;

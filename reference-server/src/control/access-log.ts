@@ -2,7 +2,8 @@
  * The access log (SPEC.md §20.4), made cheap: entries and app usage are buffered in memory and written in
  * batches, inside the next group-commit transaction when there is one (its fsync carries them) and otherwise
  * by a timer. Every read of the log, the apps or the stats flushes first, so they see every request answered
- * before them. Entries are monotonic in time and numbered in that order, which is the log's order.
+ * before them. Entries are monotonic in time and numbered in that order, which is the log's order. A flush of
+ * its own commits without an fsync: the next memory write's fsync makes it durable (see ControlStore).
  */
 import type { AppUsage, ControlStore, LogEntry } from '../storage/control-store.ts';
 
@@ -53,10 +54,9 @@ export class AccessLog {
   }
 
   /** Buffer one entry. */
-  record(entry: Omit<LogEntry, 'at' | 'atMs'>): void {
+  record(entry: Omit<LogEntry, 'atMs'>): void {
     if (!this.#enabled) return;
-    const atMs = this.now();
-    this.#entries.push({ ...entry, atMs, at: new Date(atMs).toISOString() });
+    this.#entries.push({ ...entry, atMs: this.now() });
     if (this.#entries.length >= FLUSH_AT) this.flush();
   }
 
@@ -97,13 +97,16 @@ export class AccessLog {
     const now = this.#now();
     const purge = now - this.#lastPurge >= PURGE_MS;
     if (this.#entries.length === 0 && this.#usage.size === 0 && !purge) return;
-    this.#store.transaction(() => {
-      this.flushInto();
-      if (purge) {
-        this.#lastPurge = now;
-        this.#store.purgeLog(now - this.#retentionMs);
-      }
-    });
+    this.#store.transaction(
+      () => {
+        this.flushInto();
+        if (purge) {
+          this.#lastPurge = now;
+          this.#store.purgeLog(now - this.#retentionMs);
+        }
+      },
+      { durable: false },
+    );
   }
 
   /** Flush and stop the timer. */

@@ -33,19 +33,15 @@ const TABLES = `
     writes     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (principal, name)
   ) STRICT, WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS access_log (
-    seq        INTEGER PRIMARY KEY,
-    principal  TEXT NOT NULL,
-    at         TEXT NOT NULL,
-    at_ms      INTEGER NOT NULL,
-    operation  TEXT NOT NULL,
-    via        TEXT NOT NULL,
-    app        TEXT,
-    memory_ids TEXT NOT NULL,   -- ids separated by single spaces
-    request_id TEXT NOT NULL
+  -- The access log in batches: one row per flush, its entries packed as JSON. Writing a batch costs one row
+  -- whatever its size (the log is on every request's path); reading it, which is rare, unpacks batches.
+  CREATE TABLE IF NOT EXISTS access_log_batches (
+    seq      INTEGER PRIMARY KEY,
+    first_ms INTEGER NOT NULL,
+    last_ms  INTEGER NOT NULL,
+    -- {"lists": ["id id …", …], "entries": [[at_ms, principal, operation, via, app, request_id, list], …]}
+    entries  TEXT NOT NULL
   ) STRICT;
-  CREATE INDEX IF NOT EXISTS access_log_by_principal ON access_log (principal, seq);
-  CREATE INDEX IF NOT EXISTS access_log_by_time ON access_log (at_ms);
 `;
 
 /** Add the control level's column, tables, indexes and trigger when missing. */

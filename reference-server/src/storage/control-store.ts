@@ -3,7 +3,7 @@
  * Knows nothing of HTTP. Writes here are small and run in their own transactions between the group commit's
  * turns (everything is synchronous on one connection, so they never interleave with a batch).
  */
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** One app row as stored. */
 export interface AppRow {
@@ -20,7 +20,6 @@ export interface AppRow {
 /** One access-log entry before it is stored. */
 export interface LogEntry {
   principal: string;
-  at: string;
   atMs: number;
   operation: string;
   via: 'http' | 'mcp';
@@ -63,6 +62,9 @@ export interface AppUsage {
   writes: number;
 }
 
+/** Entries a batch may hold at most (entry numbers are batch seq × BATCH + index). */
+const BATCH = 65_536;
+
 /** SQL of the control level over the server's SQLite connection. */
 export class ControlStore {
   readonly #db: DatabaseSync;
@@ -81,17 +83,30 @@ export class ControlStore {
     return s;
   }
 
-  /** Run `fn` in a transaction of its own, unless one is open (then inside it). */
-  transaction<T>(fn: () => T): T {
+  /**
+   * Run `fn` in a transaction of its own, unless one is open (then inside it). `durable: false` commits without
+   * an fsync (the access log's own flushes): in WAL mode the frames reach the disk with the next fsync, which
+   * every acknowledged memory write does, so only a crash of the whole machine can lose them.
+   */
+  transaction<T>(fn: () => T, options: { durable?: boolean } = {}): T {
     if (this.#db.isTransaction) return fn();
-    this.#db.exec('BEGIN IMMEDIATE');
+    const lazy = options.durable === false;
+    const level = lazy
+      ? (this.#db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous
+      : 0;
+    if (lazy) this.#db.exec('PRAGMA synchronous = OFF');
     try {
-      const out = fn();
-      this.#db.exec('COMMIT');
-      return out;
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw err;
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const out = fn();
+        this.#db.exec('COMMIT');
+        return out;
+      } catch (err) {
+        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      if (lazy) this.#db.exec(`PRAGMA synchronous = ${level}`);
     }
   }
 
@@ -166,55 +181,82 @@ export class ControlStore {
 
   // ------------------------------------------------------------------------------------------- access log
 
-  /** Store entries (inside the caller's transaction). */
+  /**
+   * Store entries as one batch (inside the caller's transaction). Id lists are stored once per batch and
+   * referenced by index: the same page read again and again (a cached search) costs a few bytes per entry.
+   */
   insertLog(entries: readonly LogEntry[]): void {
-    const insert = this.#sql(
-      `INSERT INTO access_log (principal, at, at_ms, operation, via, app, memory_ids, request_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    if (entries.length === 0) return;
+    const lists = new Map<string, number>();
+    // A cached page's ids are one array object on every hit: join each array once.
+    const byArray = new Map<readonly string[], number>();
+    const packed = entries.map((e) => {
+      let n = byArray.get(e.memoryIds);
+      if (n === undefined) {
+        const ids = e.memoryIds.join(' ');
+        n = lists.get(ids);
+        if (n === undefined) {
+          n = lists.size;
+          lists.set(ids, n);
+        }
+        byArray.set(e.memoryIds, n);
+      }
+      return [e.atMs, e.principal, e.operation, e.via, e.app, e.requestId, n];
+    });
+    this.#sql('INSERT INTO access_log_batches (first_ms, last_ms, entries) VALUES (?, ?, ?)').run(
+      (entries[0] as LogEntry).atMs,
+      (entries[entries.length - 1] as LogEntry).atMs,
+      JSON.stringify({ lists: [...lists.keys()], entries: packed }),
     );
-    for (const e of entries) {
-      insert.run(e.principal, e.at, e.atMs, e.operation, e.via, e.app, e.memoryIds.join(' '), e.requestId);
-    }
   }
 
-  /** Entries older than `beforeMs` are removed (retention, OMP-CTRL-034). */
+  /** Batches whose entries all lie before `beforeMs` are removed (retention, OMP-CTRL-034). */
   purgeLog(beforeMs: number): void {
-    this.#sql('DELETE FROM access_log WHERE at_ms < ?').run(beforeMs);
+    this.#sql('DELETE FROM access_log_batches WHERE last_ms < ?').run(beforeMs);
   }
 
-  /** One page of a principal's entries, newest first (seq descending: entries are numbered in time order). */
+  /**
+   * One page of a principal's entries, newest first. An entry's number is its batch's seq × 65536 plus its index
+   * in the batch, so numbers follow the order entries were written, which is time order.
+   */
   queryLog(q: LogQuery): LogRow[] {
-    const where = ['principal = ?'];
-    const params: SQLInputValue[] = [q.principal];
-    if (q.beforeSeq !== undefined) {
-      where.push('seq < ?');
-      params.push(q.beforeSeq);
+    const out: LogRow[] = [];
+    const before = q.beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const batches = this.#sql(
+      `SELECT seq, entries FROM access_log_batches WHERE seq <= ? AND last_ms >= ? AND first_ms < ?
+       ORDER BY seq DESC`,
+    ).iterate(Math.floor(before / BATCH), q.sinceMs ?? 0, q.untilMs ?? Number.MAX_SAFE_INTEGER);
+    const needle = q.memoryId === undefined ? undefined : ` ${q.memoryId} `;
+    for (const b of batches as Iterable<{ seq: number; entries: string }>) {
+      const batch = JSON.parse(b.entries) as {
+        lists: string[];
+        entries: [number, string, string, string, string | null, string, number][];
+      };
+      const packed = batch.entries;
+      for (let i = packed.length - 1; i >= 0; i--) {
+        const [atMs, principal, operation, via, app, requestId, list] = packed[i] as (typeof packed)[number];
+        const ids = batch.lists[list] ?? '';
+        const seq = b.seq * BATCH + i;
+        if (seq >= before || principal !== q.principal) continue;
+        if (q.app !== undefined && app !== q.app) continue;
+        if (q.operation !== undefined && operation !== q.operation) continue;
+        if ((q.sinceMs !== undefined && atMs < q.sinceMs) || (q.untilMs !== undefined && atMs >= q.untilMs))
+          continue;
+        if (needle !== undefined && !` ${ids} `.includes(needle)) continue;
+        out.push({
+          seq,
+          principal,
+          at: new Date(atMs).toISOString(),
+          operation,
+          via,
+          app,
+          memory_ids: ids,
+          request_id: requestId,
+        });
+        if (out.length >= q.limit) return out;
+      }
     }
-    if (q.app !== undefined) {
-      where.push('app = ?');
-      params.push(q.app);
-    }
-    if (q.operation !== undefined) {
-      where.push('operation = ?');
-      params.push(q.operation);
-    }
-    if (q.sinceMs !== undefined) {
-      where.push('at_ms >= ?');
-      params.push(q.sinceMs);
-    }
-    if (q.untilMs !== undefined) {
-      where.push('at_ms < ?');
-      params.push(q.untilMs);
-    }
-    if (q.memoryId !== undefined) {
-      // Ids are [a-z0-9_] between single spaces: padding both sides makes the match exact.
-      where.push(`instr(' ' || memory_ids || ' ', ?) > 0`);
-      params.push(` ${q.memoryId} `);
-    }
-    return this.#sql(
-      `SELECT seq, principal, at, operation, via, app, memory_ids, request_id FROM access_log
-       INDEXED BY access_log_by_principal WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
-    ).all(...params, q.limit) as unknown as LogRow[];
+    return out;
   }
 
   // ------------------------------------------------------------------------------------------------ stats

@@ -559,9 +559,16 @@ export class MemoryStore {
   /** How many memories the caller sees (health `memories_count`). */
   count(vis: Visibility): number {
     this.purgeExpired();
-    return vis.ownTool === null
-      ? this.#countPrincipal(vis.principal)
-      : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    const all =
+      vis.ownTool === null
+        ? this.#countPrincipal(vis.principal)
+        : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    // Control level: the count of a list without a state filter, so active memories only (SPEC.md §20.1).
+    const own = vis.ownTool === null ? '' : ' AND tool = ?';
+    const inactive = this.#sql(
+      `SELECT count(*) AS n FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'${own}`,
+    ).get(...(vis.ownTool === null ? [vis.principal] : [vis.principal, vis.ownTool])) as { n: number };
+    return all - inactive.n;
   }
 
   #countPrincipal(principal: string): number {

@@ -74,6 +74,8 @@ _LIST_MEMORIES_PAGES = PageSpec(
     offset="offset",
     location="query",
     max_offset=1000000,
+    cursor="cursor",
+    next_cursor="next_cursor",
 )
 
 _SEARCH_MEMORIES_PAGES = PageSpec(
@@ -122,8 +124,9 @@ class MemoriesResource:
             (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the
             first response (SPEC.md §5.9).
 
-        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
-            §9.3).
+        Retry-safe with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated
+            UUID unless `request_options["idempotency_key"]` is given); without one, retried only when the
+            connection could not be opened (SPEC.md §5.9, §16).
 
         Args:
             content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
@@ -149,6 +152,7 @@ class MemoriesResource:
                     method="POST",
                     path="/v1/memories",
                     safe=False,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "content": content,
@@ -382,6 +386,7 @@ class MemoriesResource:
                     method="POST",
                     path="/v1/memories/bulk-delete",
                     safe=True,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "filter": filter,
@@ -467,6 +472,7 @@ class MemoriesResource:
                     method="PUT",
                     path="/v1/memories/{id}",
                     safe=True,
+                    conditional=True,
                     params={"id": id},
                     body=omit_not_given(
                         {
@@ -507,6 +513,7 @@ class MemoriesResource:
                 method="DELETE",
                 path="/v1/memories/{id}",
                 safe=True,
+                conditional=True,
                 params={"id": id},
             ),
             request_options,
@@ -657,8 +664,9 @@ class AsyncMemoriesResource:
             (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the
             first response (SPEC.md §5.9).
 
-        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
-            §9.3).
+        Retry-safe with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated
+            UUID unless `request_options["idempotency_key"]` is given); without one, retried only when the
+            connection could not be opened (SPEC.md §5.9, §16).
 
         Args:
             content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
@@ -684,6 +692,7 @@ class AsyncMemoriesResource:
                     method="POST",
                     path="/v1/memories",
                     safe=False,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "content": content,
@@ -917,6 +926,7 @@ class AsyncMemoriesResource:
                     method="POST",
                     path="/v1/memories/bulk-delete",
                     safe=True,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "filter": filter,
@@ -1002,6 +1012,7 @@ class AsyncMemoriesResource:
                     method="PUT",
                     path="/v1/memories/{id}",
                     safe=True,
+                    conditional=True,
                     params={"id": id},
                     body=omit_not_given(
                         {
@@ -1042,6 +1053,7 @@ class AsyncMemoriesResource:
                 method="DELETE",
                 path="/v1/memories/{id}",
                 safe=True,
+                conditional=True,
                 params={"id": id},
             ),
             request_options,
@@ -1455,6 +1467,7 @@ class OmpClient(SyncBaseClient):
                     method="POST",
                     path="/v1/import",
                     safe=conflict != "duplicate" and export_file.get("conflict") != "duplicate",
+                    idempotency_key=True,
                     query=omit_not_given(
                         {
                             "conflict": conflict,
@@ -1798,6 +1811,7 @@ class AsyncOmpClient(AsyncBaseClient):
                     method="POST",
                     path="/v1/import",
                     safe=conflict != "duplicate" and export_file.get("conflict") != "duplicate",
+                    idempotency_key=True,
                     query=omit_not_given(
                         {
                             "conflict": conflict,

@@ -293,6 +293,78 @@ describe('dashboard in Chromium', () => {
   });
 
   it(
+    'pages by cursor, and bulk-deletes a page after confirmation',
+    async () => {
+      const c = srv.as();
+      const made = await c.post('/v1/import', {
+        omp_version: '0.4',
+        exported_at: new Date().toISOString(),
+        server: { name: 'test', version: '1' },
+        memories: Array.from({ length: 23 }, (_, i) => ({
+          id: `mem_pagetest${String(i).padStart(8, '0')}`,
+          content: `Paging fixture number ${i}`,
+          type: 'semantic',
+          source: { tool: 'pager', timestamp: '2026-01-01T00:00:00Z' },
+          tags: ['paging'],
+          created_at: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`,
+          updated_at: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`,
+          expires_at: null,
+        })),
+      });
+      expect(made.status, made.text).toBe(200);
+      await go('#/memories', '#f-q');
+      await filter({ tags: 'paging' });
+      const rows = page.locator('table.memories tbody tr');
+      await row('Paging fixture number 22').waitFor();
+      await page.locator('p.summary', { hasText: '23 memories · page 1' }).waitFor();
+      expect(await rows.count()).toBe(20);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.locator('p.summary', { hasText: 'page 2' }).waitFor();
+      await row('Paging fixture number 0').waitFor();
+      expect(await rows.count()).toBe(3);
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await row('Paging fixture number 22').waitFor();
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await row('Paging fixture number 0').waitFor();
+      await page.getByLabel('Select every memory on this page').check();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('dialog').waitFor();
+      await page.getByRole('button', { name: 'Delete for good' }).click();
+      await page.getByRole('status').filter({ hasText: 'Deleted 3 memories' }).waitFor();
+      const left = await c.get('/v1/memories?tags=paging&limit=100');
+      expect(left.body.total).toBe(20);
+      expect(left.body.memories.map((m: { content: string }) => m.content)).not.toContain(
+        'Paging fixture number 0',
+      );
+    },
+    STEP,
+  );
+
+  it(
+    'exports every memory to a file and imports a file from the Import / export screen',
+    async () => {
+      await go('#/transfer', '#import-file');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export all memories' }).click(),
+      ]);
+      const file = join(ARTIFACTS, 'export.json');
+      await download.saveAs(file);
+      const exported = JSON.parse(readFileSync(file, 'utf8'));
+      const total = (await srv.as().get('/v1/memories?state=active,paused,archived&limit=1')).body.total;
+      expect(exported.memories.length).toBe(control ? total : exported.memories.length);
+      expect(exported.memories.length).toBeGreaterThan(20);
+      await page.setInputFiles('#import-file', file);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Imported 0, skipped ${exported.memories.length}, 0 errors` })
+        .waitFor();
+    },
+    STEP,
+  );
+
+  it(
     'shows a memory detail at both widths',
     async () => {
       await go(`#/memory/${darkId}`, 'blockquote.memory-content');

@@ -269,6 +269,12 @@ describe('dashboard in Chromium', () => {
         await page.getByLabel('archived').check();
         await page.click('form.filters button[type=submit]');
         await row('Prefers dark mode').waitFor();
+        // Category facet (a `category:` tag) together with the state filter.
+        await page.fill('#f-q', '');
+        await page.selectOption('#f-category', 'preferences');
+        await page.click('form.filters button[type=submit]');
+        await page.locator('p.summary', { hasText: '1 memories' }).waitFor();
+        await row('Prefers dark mode').waitFor();
       },
       STEP,
     );

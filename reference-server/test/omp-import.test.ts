@@ -203,46 +203,58 @@ describe('omp-import --from openmemory (the bin)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('3 converted, 1 deleted left out');
     const file = JSON.parse(readFileSync(out, 'utf8'));
-    const health = (await srv.as().get('/v1/health')).body;
-    if (!health.levels.includes('control')) {
-      file.memories = file.memories
-        .filter((m: { state: string }) => m.state === 'active')
-        .map(({ state: _s, ...m }: Record<string, unknown>) => m);
-    }
     const imported = await srv.as().post('/v1/import?conflict=skip', file);
     expect(imported.status, imported.text).toBe(200);
     expect(imported.body.imported).toBe(file.memories.length);
   });
 
-  it('imports straight into a server, idempotently, keeping what the server level can hold', async () => {
+  it('imports straight into a control-level server, idempotently, with states, apps and rules', async () => {
     const fresh = await startTestServer();
     try {
       const args = ['--from', 'openmemory', zipPath, '--server', fresh.url, '--api-key', fresh.token];
       const first = await run(args);
       expect(first.code, first.stderr).toBe(0);
-      const health = (await fresh.as().get('/v1/health')).body;
-      const control = health.levels.includes('control');
+      expect(first.stderr).toContain('imported 3, skipped 0, errors 0');
       const dark = await fresh.as().get(`/v1/memories/${ompIdFor(M(1))}`);
       expect(dark.status).toBe(200);
       expect(dark.body.source.tool).toBe('claude');
       expect(dark.body.tags).toEqual(['category:personal-preferences']);
-      const paused = await fresh.as().get(`/v1/memories/${ompIdFor(M(2))}`);
-      if (control) {
-        expect(first.stderr).toContain('imported 3, skipped 0, errors 0');
-        expect(paused.body.state).toBe('paused');
-        expect((await fresh.as().get('/v1/apps/cursor')).body.paused).toBe(true);
-      } else {
-        // Without the control level, hidden memories stay hidden: they are not imported as active.
-        expect(first.stderr).toContain('left out 2 paused or archived memories');
-        expect(first.stderr).toContain('imported 1, skipped 0, errors 0');
-        expect(paused.status).toBe(404);
-      }
+      expect((await fresh.as().get(`/v1/memories/${ompIdFor(M(2))}`)).body.state).toBe('paused');
+      expect((await fresh.as().get(`/v1/memories/${ompIdFor(M(3))}`)).body.state).toBe('archived');
       expect((await fresh.as().get(`/v1/memories/${ompIdFor(M(4))}`)).status).toBe(404);
+      expect((await fresh.as().get('/v1/apps/cursor')).body.paused).toBe(true);
+      expect((await fresh.as().get('/v1/apps/claude')).body.rules).toEqual([
+        { effect: 'deny', memory_id: ompIdFor(M(2)) },
+      ]);
+      // A second run skips what the first stored, even though cursor is now paused, and leaves it paused.
       const again = await run(args);
       expect(again.code, again.stderr).toBe(0);
-      expect(again.stderr).toMatch(/imported 0, skipped [13], errors 0/);
+      expect(again.stderr).toContain('imported 0, skipped 3, errors 0');
+      expect((await fresh.as().get('/v1/apps/cursor')).body.paused).toBe(true);
     } finally {
       await fresh.stop();
+    }
+  });
+
+  it('into a server without the control level, leaves paused and archived memories out instead of reviving them', async () => {
+    const legacy = await startTestServer({ specVersions: ['0.3'] });
+    try {
+      const r = await run([
+        '--from',
+        'openmemory',
+        zipPath,
+        '--server',
+        legacy.url,
+        '--api-key',
+        legacy.token,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('left out 2 paused or archived memories');
+      expect(r.stderr).toContain('imported 1, skipped 0, errors 0');
+      expect((await legacy.as().get(`/v1/memories/${ompIdFor(M(1))}`)).status).toBe(200);
+      expect((await legacy.as().get(`/v1/memories/${ompIdFor(M(2))}`)).status).toBe(404);
+    } finally {
+      await legacy.stop();
     }
   });
 

@@ -12,8 +12,9 @@ import { IdempotencyStore } from '../concurrency/idempotency.ts';
 import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
+import { type KeywordDoc, KeywordIndex } from '../search/keyword-index.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
-import { anyOf, indexText, type QueryTerm } from '../search/tokenize.ts';
+import { indexText, type QueryTerm } from '../search/tokenize.ts';
 import { type VocabTerm, withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { openDatabase } from './database.ts';
@@ -79,6 +80,8 @@ export class MemoryStore {
   generation = 0;
   /** Recorded responses of requests with an Idempotency-Key (SPEC.md §5.9). */
   readonly idempotency: IdempotencyStore;
+  /** Keyword ranking (search/keyword-index.ts), built on the first search; null until then or after a failed commit. */
+  #keywords: KeywordIndex | null = null;
 
   constructor(db: DatabaseSync, options: { now?: () => number; cacheTotals?: boolean } = {}) {
     this.#db = db;
@@ -102,6 +105,24 @@ export class MemoryStore {
   /** Group-commit counters: transactions and the writes they carried. */
   get commitStats(): { commits: number; writes: number } {
     return this.#writes.stats;
+  }
+
+  /**
+   * Queue a write into the group commit. The keyword index changes with the write: undone with it when it throws,
+   * dropped (rebuilt on the next search) when the transaction that carried it fails to commit.
+   */
+  #write<T>(op: () => T): Promise<T> {
+    let applied = false;
+    return this.#writes
+      .run(() => {
+        const result = this.#keywords ? this.#keywords.journaled(op) : op();
+        applied = true;
+        return result;
+      })
+      .catch((err: unknown) => {
+        if (applied) this.#keywords = null;
+        throw err;
+      });
   }
 
   #sql(sql: string): StatementSync {
@@ -138,6 +159,7 @@ export class MemoryStore {
         db.exec('COMMIT');
       } catch (err) {
         if (db.isTransaction) db.exec('ROLLBACK');
+        this.#keywords = null; // it saw deletions that were rolled back
         throw err;
       }
       this.generation++;
@@ -167,7 +189,9 @@ export class MemoryStore {
       row.expires_ms,
     );
     const seq = Number(r.lastInsertRowid);
-    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, indexText(row.content));
+    const text = indexText(row.content);
+    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
+    this.#keywords?.add(keywordDoc(seq, row, text));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
     this.#counted(row.principal, 1);
     this.#noteExpiry(row.expires_ms);
@@ -208,12 +232,12 @@ export class MemoryStore {
       after.expires_ms,
       before.seq,
     );
-    if (after.content !== before.content) {
-      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(
-        indexText(after.content),
-        before.seq,
-      );
+    const changed = after.content !== before.content;
+    const text = changed || this.#keywords ? indexText(after.content) : '';
+    if (changed) {
+      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(text, before.seq);
     }
+    this.#keywords?.add(keywordDoc(before.seq, after, text));
     const attrs = filterText(attrsOf(after));
     if (attrs !== filterText(attrsOf(before))) {
       this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
@@ -242,6 +266,7 @@ export class MemoryStore {
     if (row) this.#counted(row.principal, -1);
     this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
+    this.#keywords?.remove(seq);
   }
 
   #row(principal: string, id: string): MemoryRow | undefined {
@@ -259,7 +284,7 @@ export class MemoryStore {
 
   /** Store a new memory for a principal; resolves once durable. */
   create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const createdAt = isoFromMs(this.#now());
       const source =
         req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
@@ -296,7 +321,7 @@ export class MemoryStore {
     patch: UpdateMemoryRequest,
     precondition?: (current: MemoryRow) => void,
   ): Promise<MemoryRow> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const now = this.#now();
       const before = this.#visible(vis, id, now);
       if (!before) throw memoryNotFound(id);
@@ -333,7 +358,7 @@ export class MemoryStore {
     id: string,
     precondition?: (current: MemoryRow) => void,
   ): Promise<void> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const row = this.#visible(vis, id, this.#now());
       if (!row) throw memoryNotFound(id);
       if (writerTool !== null && row.tool !== writerTool) {
@@ -354,7 +379,7 @@ export class MemoryStore {
     items: Iterable<unknown>,
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const now = this.#now();
       const validate = validators.exportItem();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
@@ -588,7 +613,7 @@ export class MemoryStore {
     criteria: Filters & { createdBefore?: string | undefined; ids?: readonly string[] | undefined },
     options: { dryRun: boolean; expectedCount?: number | undefined; onMismatch: (matched: number) => Error },
   ): Promise<{ matched: number; deleted: number }> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const tool = effectiveTool(vis, criteria);
       if (tool === false || (writerTool !== null && tool !== undefined && tool !== writerTool)) {
         if (options.expectedCount !== undefined && options.expectedCount !== 0) throw options.onMismatch(0);
@@ -619,8 +644,9 @@ export class MemoryStore {
   }
 
   /**
-   * Keyword search (SPEC.md §6.1): memories with any query term; BM25 order (SQLite's bm25 over the terms, lower
-   * is better), so more and rarer query terms rank first; ties by created_at then id, both descending.
+   * Keyword search (SPEC.md §6.1): memories with any query term, in BM25 order (SQLite's bm25 formula over the
+   * query's terms), so more and rarer query terms rank first; ties by created_at then id, both descending. The
+   * in-memory keyword index ranks and counts (search/keyword-index.ts); the page's rows come from the table.
    */
   search(
     vis: Visibility,
@@ -632,43 +658,29 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false || terms.length === 0) return { rows: [], total: 0 };
-    const { where, params } = conditions(vis.principal, { ...filters, tool });
-    const corrected = this.#corrected(terms);
-    const match = anyOf(corrected);
-    const tokens = corrected.map((t) => t.terms);
-    const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
-      WHERE memories_text MATCH ? AND ${where}`;
-    const total = this.#totals.through(
-      JSON.stringify(['search', vis.principal, tokens, filters, tool]),
-      this.generation,
-      () => {
-        // Without filters, in a store of one principal, every full-text match is visible (expired ones were
-        // purged above): count inside FTS5, without joining tens of thousands of rows.
-        const unfiltered =
-          tool === undefined &&
-          filters.type === undefined &&
-          filters.namespace === undefined &&
-          !filters.tags?.length;
-        const sql =
-          unfiltered && this.#soleOwner(vis.principal)
-            ? 'SELECT count(*) AS n FROM memories_text WHERE memories_text MATCH ?'
-            : `SELECT count(*) AS n FROM ${from}`;
-        const args = sql.includes('CROSS JOIN') ? [match, ...params] : [match];
-        return (this.#sql(sql).get(...args) as { n: number }).n;
-      },
+    this.#keywords ??= KeywordIndex.load(this.#db);
+    const phrases = this.#corrected(terms).flatMap((t) => t.terms);
+    const { seqs, total } = this.#keywords.search(
+      phrases,
+      { principal: vis.principal, ...filters, tool },
+      offset + limit,
     );
-    if (offset >= total) return { rows: [], total };
+    return { rows: this.#rowsBySeq(seqs.slice(offset)), total };
+  }
+
+  /** The rows of these seqs, in this order. */
+  #rowsBySeq(seqs: readonly number[]): MemoryRow[] {
+    if (seqs.length === 0) return [];
     const rows = this.#sql(
-      `SELECT ${rowColumns('m')} FROM ${from}
-       ORDER BY bm25(memories_text), m.created_key DESC, m.id DESC LIMIT ? OFFSET ?`,
-    ).all(match, ...params, limit, offset) as unknown as MemoryRow[];
-    return { rows, total };
+      `SELECT ${ROW_COLUMNS} FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(seqs)) as unknown as MemoryRow[];
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    return seqs.map((s) => bySeq.get(s)).filter((r): r is MemoryRow => r !== undefined);
   }
 
   /** The query terms with typo corrections from the index's vocabulary (search/typos.ts). */
   #corrected(terms: readonly QueryTerm[]): QueryTerm[] {
-    const known = (term: string) =>
-      this.#sql('SELECT 1 FROM memories_vocab WHERE term = ?').get(term) !== undefined;
+    const known = (term: string) => (this.#keywords?.docFrequency(term) ?? 0) > 0;
     const startingWith = (first: string) =>
       this.#sql('SELECT term, doc AS docs FROM memories_vocab WHERE term >= ? AND term < ?').all(
         first,
@@ -710,6 +722,20 @@ export class MemoryStore {
     this.#writes.close();
     this.#db.close();
   }
+}
+
+function keywordDoc(seq: number, row: NewRow, text: string): KeywordDoc {
+  return {
+    seq,
+    text,
+    principal: row.principal,
+    tool: row.tool,
+    type: row.type,
+    namespace: row.namespace,
+    tags: JSON.parse(row.tags) as string[],
+    createdKey: row.created_key,
+    id: row.id,
+  };
 }
 
 function attrsOf(row: NewRow): Parameters<typeof filterText>[0] {

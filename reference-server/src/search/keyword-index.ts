@@ -20,6 +20,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { indexText } from './tokenize.ts';
+import { type Entry, TopK } from './top-k.ts';
 
 /** BM25 parameters of SQLite's bm25() (fts5_aux.c). */
 const K1 = 1.2;
@@ -80,6 +81,8 @@ interface DocAttrs {
 type JournalEntry = { added: number } | { removed: number; doc: DocAttrs };
 
 const NONE = -1;
+/** Lengths below this get their BM25 length normalisation from a table computed once per search. */
+const NORM_TABLE = 256;
 
 /** The in-memory keyword index (see the file comment). */
 export class KeywordIndex {
@@ -88,6 +91,16 @@ export class KeywordIndex {
   readonly #lists: Postings[] = [];
   readonly #docs: (DocAttrs | undefined)[] = [];
   readonly #strings = new Map<string, number>();
+  /** Length and interned attributes of each memory by seq, flat, for the scoring and filter loops. */
+  #len = new Uint32Array(1024);
+  #owner = new Int32Array(1024);
+  #tool = new Int32Array(1024);
+  #type = new Int32Array(1024);
+  #namespace = new Int32Array(1024);
+  /** Memories by tag (tag id → sorted seqs), and a scratch array marking those with every tag of a filter. */
+  readonly #tagLists = new Map<number, Postings>();
+  #mark = new Uint32Array(1024);
+  #stamp = 1;
   /** Rows in the index and their summed lengths: FTS5's xRowCount and xColumnTotalSize. */
   #rows = 0;
   #tokens = 0;
@@ -192,6 +205,37 @@ export class KeywordIndex {
 
   #put(seq: number, doc: DocAttrs): void {
     if (this.#docs[seq] !== undefined) this.remove(seq);
+    if (seq >= this.#len.length) {
+      const size = Math.max(seq + 1, this.#len.length * 2);
+      const len = new Uint32Array(size);
+      len.set(this.#len);
+      this.#len = len;
+      const grown = (a: Int32Array) => {
+        const b = new Int32Array(size);
+        b.set(a);
+        return b;
+      };
+      this.#owner = grown(this.#owner);
+      this.#tool = grown(this.#tool);
+      this.#type = grown(this.#type);
+      this.#namespace = grown(this.#namespace);
+      const mark = new Uint32Array(size);
+      mark.set(this.#mark);
+      this.#mark = mark;
+    }
+    for (const t of new Set(doc.tags)) {
+      let list = this.#tagLists.get(t);
+      if (!list) {
+        list = { seqs: new Int32Array(2), tfs: new Uint16Array(2), n: 0 };
+        this.#tagLists.set(t, list);
+      }
+      insertPosting(list, seq, 1);
+    }
+    this.#len[seq] = doc.len;
+    this.#owner[seq] = doc.principal;
+    this.#tool[seq] = doc.tool;
+    this.#type[seq] = doc.type;
+    this.#namespace[seq] = doc.namespace;
     for (let i = 0; i < doc.terms.length; i++)
       insertPosting(this.#lists[doc.terms[i] as number] as Postings, seq, doc.tfs[i] as number);
     this.#docs[seq] = doc;
@@ -205,6 +249,10 @@ export class KeywordIndex {
     const doc = this.#docs[seq];
     if (doc === undefined) return;
     for (const id of doc.terms) removePosting(this.#lists[id] as Postings, seq);
+    for (const t of new Set(doc.tags)) {
+      const list = this.#tagLists.get(t);
+      if (list) removePosting(list, seq);
+    }
     this.#docs[seq] = undefined;
     this.#rows--;
     this.#tokens -= doc.len;
@@ -276,8 +324,12 @@ export class KeywordIndex {
     const acc = this.#acc;
     const touched = this.#touched;
     const docs = this.#docs;
+    const len = this.#len;
     const nRow = this.#rows;
     const avgdl = this.#tokens / nRow;
+    // k1·(1 − b + b·len/avglen) by length, the same expression evaluated the same way, so scores do not change.
+    const norm = new Float64Array(NORM_TABLE);
+    for (let d = 0; d < NORM_TABLE; d++) norm[d] = K1 * (1 - B + (B * d) / avgdl);
     let m = 0;
     for (const p of lists) {
       let idf = Math.log((nRow - p.n + 0.5) / (p.n + 0.5));
@@ -286,23 +338,55 @@ export class KeywordIndex {
       for (let i = 0; i < n; i++) {
         const seq = seqs[i] as number;
         const tf = tfs[i] as number;
-        const d = (docs[seq] as DocAttrs).len;
-        if (acc[seq] === 0) touched[m++] = seq;
-        acc[seq] = (acc[seq] as number) + idf * ((tf * (K1 + 1.0)) / (tf + K1 * (1 - B + (B * d) / avgdl)));
+        const d = len[seq] as number;
+        const nd = d < NORM_TABLE ? (norm[d] as number) : K1 * (1 - B + (B * d) / avgdl);
+        const a = acc[seq] as number;
+        if (a === 0) touched[m++] = seq;
+        acc[seq] = a + idf * ((tf * (K1 + 1.0)) / (tf + nd));
       }
     }
     const heap = new TopK(k, (a, b) => this.#better(a, b));
+    const [owner, tool, type, namespace] = [this.#owner, this.#tool, this.#type, this.#namespace];
+    const mark = this.#mark;
+    const all = this.#markTags(f.tags);
     let total = 0;
     for (let i = 0; i < m; i++) {
       const seq = touched[i] as number;
-      if (passes(docs[seq] as DocAttrs, f)) {
-        total++;
-        heap.offer(seq, acc[seq] as number);
-      }
+      if (owner[seq] !== f.principal) continue;
+      if (f.tool !== undefined && tool[seq] !== f.tool) continue;
+      if (f.type !== undefined && type[seq] !== f.type) continue;
+      if (f.namespace !== undefined && namespace[seq] !== f.namespace) continue;
+      if (all !== 0 && mark[seq] !== all) continue;
+      total++;
+      heap.offer(seq, acc[seq] as number);
     }
     for (let i = 0; i < m; i++) acc[touched[i] as number] = 0;
     const best = heap.sorted();
     return { seqs: best.map((e) => e.seq), scores: best.map((e) => e.score), total };
+  }
+
+  /**
+   * Mark the memories that have every tag in `tags`: afterwards `#mark[seq]` equals the returned stamp exactly
+   * for them (0 when there are no tags). Stamps only grow, so old marks never need clearing.
+   */
+  #markTags(tags: readonly number[]): number {
+    if (tags.length === 0) return 0;
+    if (this.#stamp > 0xf000_0000) {
+      this.#mark.fill(0);
+      this.#stamp = 1;
+    }
+    const base = this.#stamp;
+    const mark = this.#mark;
+    tags.forEach((t, j) => {
+      const list = this.#tagLists.get(t);
+      if (!list) return;
+      for (let i = 0; i < list.n; i++) {
+        const seq = list.seqs[i] as number;
+        if (j === 0 || mark[seq] === base + j) mark[seq] = base + j + 1;
+      }
+    });
+    this.#stamp = base + tags.length + 1;
+    return base + tags.length;
   }
 
   /** Whether entry a ranks before entry b: higher score, then created_at descending, then id descending. */
@@ -321,15 +405,6 @@ interface Resolved {
   type: number | undefined;
   namespace: number | undefined;
   tags: number[];
-}
-
-function passes(doc: DocAttrs, f: Resolved): boolean {
-  if (doc.principal !== f.principal) return false;
-  if (f.tool !== undefined && doc.tool !== f.tool) return false;
-  if (f.type !== undefined && doc.type !== f.type) return false;
-  if (f.namespace !== undefined && doc.namespace !== f.namespace) return false;
-  for (const t of f.tags) if (!doc.tags.includes(t)) return false;
-  return true;
 }
 
 /** Index of the first posting with seq >= `seq`. */
@@ -370,68 +445,4 @@ function removePosting(p: Postings, seq: number): void {
   p.seqs.copyWithin(at, at + 1, p.n);
   p.tfs.copyWithin(at, at + 1, p.n);
   p.n--;
-}
-
-interface Entry {
-  seq: number;
-  score: number;
-}
-
-/** A bounded heap keeping the k best entries under `better` (its root is the worst of them). */
-class TopK {
-  readonly #k: number;
-  readonly #better: (a: Entry, b: Entry) => boolean;
-  readonly #heap: Entry[] = [];
-
-  constructor(k: number, better: (a: Entry, b: Entry) => boolean) {
-    this.#k = k;
-    this.#better = better;
-  }
-
-  offer(seq: number, score: number): void {
-    const h = this.#heap;
-    if (this.#k <= 0) return;
-    if (h.length < this.#k) {
-      h.push({ seq, score });
-      this.#up(h.length - 1);
-      return;
-    }
-    const root = h[0] as Entry;
-    // Cheap rejection first: most candidates score below the current k-th best.
-    if (score < root.score) return;
-    const e = { seq, score };
-    if (!this.#better(e, root)) return;
-    h[0] = e;
-    this.#down(0);
-  }
-
-  /** The kept entries, best first. */
-  sorted(): Entry[] {
-    return [...this.#heap].sort((a, b) => (this.#better(a, b) ? -1 : this.#better(b, a) ? 1 : 0));
-  }
-
-  /** Sift toward the root while the entry is worse than its parent (worst on top). */
-  #up(i: number): void {
-    const h = this.#heap;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#better(h[parent] as Entry, h[i] as Entry)) break;
-      [h[parent], h[i]] = [h[i] as Entry, h[parent] as Entry];
-      i = parent;
-    }
-  }
-
-  #down(i: number): void {
-    const h = this.#heap;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < h.length && this.#better(h[worst] as Entry, h[l] as Entry)) worst = l;
-      if (r < h.length && this.#better(h[worst] as Entry, h[r] as Entry)) worst = r;
-      if (worst === i) return;
-      [h[worst], h[i]] = [h[i] as Entry, h[worst] as Entry];
-      i = worst;
-    }
-  }
 }

@@ -97,6 +97,9 @@ export class KeywordIndex {
   #tool = new Int32Array(1024);
   #type = new Int32Array(1024);
   #namespace = new Int32Array(1024);
+  /** created_at as whole seconds since the epoch (ms) and nanoseconds, so that ties compare numbers. */
+  #createdMs = new Float64Array(1024);
+  #createdNs = new Uint32Array(1024);
   /** Memories by tag (tag id → sorted seqs), and a scratch array marking those with every tag of a filter. */
   readonly #tagLists = new Map<number, Postings>();
   #mark = new Uint32Array(1024);
@@ -222,7 +225,17 @@ export class KeywordIndex {
       const mark = new Uint32Array(size);
       mark.set(this.#mark);
       this.#mark = mark;
+      const ms = new Float64Array(size);
+      ms.set(this.#createdMs);
+      this.#createdMs = ms;
+      const ns = new Uint32Array(size);
+      ns.set(this.#createdNs);
+      this.#createdNs = ns;
     }
+    // A sort key is YYYY-MM-DDTHH:MM:SS.nnnnnnnnn (model/time.ts); NaN, if it ever failed to parse, falls back
+    // to comparing the strings.
+    this.#createdMs[seq] = Date.parse(`${doc.createdKey.slice(0, 19)}Z`);
+    this.#createdNs[seq] = Number(doc.createdKey.slice(20, 29)) || 0;
     for (const t of new Set(doc.tags)) {
       let list = this.#tagLists.get(t);
       if (!list) {
@@ -323,7 +336,6 @@ export class KeywordIndex {
     if (this.#acc.length < this.#docs.length) this.#acc = new Float64Array(this.#docs.length * 2);
     const acc = this.#acc;
     const touched = this.#touched;
-    const docs = this.#docs;
     const len = this.#len;
     const nRow = this.#rows;
     const avgdl = this.#tokens / nRow;
@@ -350,7 +362,9 @@ export class KeywordIndex {
     const mark = this.#mark;
     const all = this.#markTags(f.tags);
     let total = 0;
-    for (let i = 0; i < m; i++) {
+    // Newest seqs first: ties go to the newer memory, so a stream in creation order would make every tied
+    // candidate displace the heap's root; in reverse, most of them are rejected by one comparison.
+    for (let i = m - 1; i >= 0; i--) {
       const seq = touched[i] as number;
       if (owner[seq] !== f.principal) continue;
       if (f.tool !== undefined && tool[seq] !== f.tool) continue;
@@ -392,6 +406,11 @@ export class KeywordIndex {
   /** Whether entry a ranks before entry b: higher score, then created_at descending, then id descending. */
   #better(a: Entry, b: Entry): boolean {
     if (a.score !== b.score) return a.score > b.score;
+    const ms = this.#createdMs;
+    const [p, q] = [ms[a.seq] as number, ms[b.seq] as number];
+    if (p !== q && !Number.isNaN(p) && !Number.isNaN(q)) return p > q;
+    const ns = this.#createdNs;
+    if (p === q && ns[a.seq] !== ns[b.seq]) return (ns[a.seq] as number) > (ns[b.seq] as number);
     const x = this.#docs[a.seq] as DocAttrs;
     const y = this.#docs[b.seq] as DocAttrs;
     if (x.createdKey !== y.createdKey) return x.createdKey > y.createdKey;

@@ -6,7 +6,7 @@
  * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
  * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,8 @@ import { describeMachine } from './machine.ts';
 import { type Server, spawnServer } from './server-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** RESULTS.md keeps everything from this line on when the bench rewrites the file. */
+const KEPT_MARKER = '<!-- kept by bench/run.ts: sections measured by other commands -->';
 const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
@@ -383,7 +385,12 @@ function writeResults(
   lines.push('| workload | node:sqlite ms | better-sqlite3 ms |', '|---|---:|---:|');
   for (const [k, a, b] of drivers.rows) lines.push(`| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`);
   lines.push('');
-  writeFileSync(join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
+  // Sections measured by other commands (bench:search-level, partial runs) follow the marker and are kept.
+  const file = join(here, 'RESULTS.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(KEPT_MARKER);
+  const kept = at < 0 ? '' : `\n${previous.slice(at)}`;
+  writeFileSync(file, `${lines.join('\n')}\n${kept}`);
 }
 
 async function main(): Promise<void> {

@@ -80,8 +80,12 @@ export class MemoryStore {
   generation = 0;
   /** Recorded responses of requests with an Idempotency-Key (SPEC.md §5.9). */
   readonly idempotency: IdempotencyStore;
-  /** Keyword ranking (search/keyword-index.ts), built on the first search; null until then or after a failed commit. */
-  #keywords: KeywordIndex | null = null;
+  /**
+   * Keyword ranking (search/keyword-index.ts), built when the store opens (at 100k memories a few seconds, better
+   * spent before the server listens than inside its first search); null after a failed commit, until the next
+   * search rebuilds it.
+   */
+  #keywords: KeywordIndex | null;
 
   constructor(db: DatabaseSync, options: { now?: () => number; cacheTotals?: boolean } = {}) {
     this.#db = db;
@@ -89,6 +93,7 @@ export class MemoryStore {
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
     this.idempotency = new IdempotencyStore(db, this.#now);
+    this.#keywords = KeywordIndex.load(db);
     this.#writes.onCommit = () => {
       this.generation++;
     };

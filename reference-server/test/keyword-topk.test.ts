@@ -11,6 +11,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { CreateMemoryRequest } from '@omp-kit/schemas/types';
 import { afterEach, describe, expect, test } from 'vitest';
 import { prng } from '../bench/corpus.ts';
+import { type KeywordDoc, KeywordIndex } from '../src/search/keyword-index.ts';
 import { anyOf, indexText, queryTerms } from '../src/search/tokenize.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { type Filters, MemoryStore, type Visibility } from '../src/storage/memory-store.ts';
@@ -300,5 +301,53 @@ describe('keyword top-k equals the exhaustive bm25 ranking', () => {
     expect(after.total).toBe(before.total);
     expect(after.rows.map((row) => row.id)).toEqual(before.rows.map((row) => row.id));
     expect(bruteForce(db, vis, 'owl kiwi', {}).ids).toEqual(before.rows.map((row) => row.id));
+  });
+});
+
+describe('keyword index, directly', () => {
+  const doc = (seq: number, text: string, extra: Partial<KeywordDoc> = {}): KeywordDoc => ({
+    seq,
+    text,
+    principal: 'p',
+    tool: 't',
+    type: 'semantic',
+    namespace: null,
+    tags: [],
+    createdKey: `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000000000`,
+    id: `mem_${seq}`,
+    ...extra,
+  });
+
+  test('`accept` restricts the matches before the top k and the total', () => {
+    const index = new KeywordIndex();
+    for (let seq = 1; seq <= 30; seq++) index.add(doc(seq, seq % 3 === 0 ? 'owl owl' : 'owl'));
+    const all = index.search(['owl'], { principal: 'p' }, 5);
+    expect(all.total).toBe(30);
+    expect(all.seqs).toEqual([30, 27, 24, 21, 18]); // tf 2 first, then newer first
+    const odd = index.search(['owl'], { principal: 'p' }, 5, (seq) => seq % 2 === 1);
+    expect(odd.total).toBe(15);
+    expect(odd.seqs).toEqual([27, 21, 15, 9, 3]);
+  });
+
+  test('tags must all be present; an unknown filter value matches nothing', () => {
+    const index = new KeywordIndex();
+    index.add(doc(1, 'owl', { tags: ['a', 'b'] }));
+    index.add(doc(2, 'owl', { tags: ['a'] }));
+    index.add(doc(3, 'owl', { tags: ['b', 'a', 'c'] }));
+    expect(index.search(['owl'], { principal: 'p', tags: ['a', 'b'] }, 10).seqs).toEqual([3, 1]);
+    expect(index.search(['owl'], { principal: 'p', tags: ['a', 'a'] }, 10).total).toBe(3);
+    expect(index.search(['owl'], { principal: 'p', tags: ['zzz'] }, 10).total).toBe(0);
+    expect(index.search(['owl'], { principal: 'nobody' }, 10).total).toBe(0);
+    index.remove(3);
+    expect(index.search(['owl'], { principal: 'p', tags: ['b'] }, 10).seqs).toEqual([1]);
+  });
+
+  test('a filter the index does not apply is refused, not ignored', () => {
+    const store = new MemoryStore(openDatabase(':memory:'));
+    stores.push(store);
+    const filters = { states: ['active'] } as Filters;
+    expect(() => store.search({ principal: 'p', ownTool: null }, queryTerms('owl'), filters, 5, 0)).toThrow(
+      /cannot apply filter states/,
+    );
   });
 });

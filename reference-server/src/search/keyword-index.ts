@@ -21,6 +21,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { indexText } from './tokenize.ts';
 import { type Entry, TopK } from './top-k.ts';
+import type { VocabTerm } from './typos.ts';
 
 /** BM25 parameters of SQLite's bm25() (fts5_aux.c). */
 const K1 = 1.2;
@@ -89,6 +90,9 @@ export class KeywordIndex {
   /** Term → id; `#lists[id]` are its postings (kept, possibly empty, once a term has been seen). */
   readonly #termIds = new Map<string, number>();
   readonly #lists: Postings[] = [];
+  readonly #terms: string[] = [];
+  /** Term ids by first character, for typo correction (search/typos.ts). */
+  readonly #byInitial = new Map<string, number[]>();
   readonly #docs: (DocAttrs | undefined)[] = [];
   readonly #strings = new Map<string, number>();
   /** Length and interned attributes of each memory by seq, flat, for the scoring and filter loops. */
@@ -161,6 +165,16 @@ export class KeywordIndex {
     return id === undefined ? 0 : (this.#lists[id] as Postings).n;
   }
 
+  /** The indexed terms starting with this character and how many memories hold each (typo correction). */
+  startingWith(first: string): VocabTerm[] {
+    const out: VocabTerm[] = [];
+    for (const id of this.#byInitial.get(first) ?? []) {
+      const docs = (this.#lists[id] as Postings).n;
+      if (docs > 0) out.push({ term: this.#terms[id] as string, docs });
+    }
+    return out;
+  }
+
   #intern(value: string | null): number {
     if (value === null) return NONE;
     let id = this.#strings.get(value);
@@ -177,6 +191,11 @@ export class KeywordIndex {
       id = this.#lists.length;
       this.#termIds.set(term, id);
       this.#lists.push({ seqs: new Int32Array(2), tfs: new Uint16Array(2), n: 0 });
+      this.#terms.push(term);
+      const initial = [...term][0] as string;
+      const ids = this.#byInitial.get(initial);
+      if (ids) ids.push(id);
+      else this.#byInitial.set(initial, [id]);
     }
     return id;
   }
@@ -320,9 +339,15 @@ export class KeywordIndex {
    * The `k` best memories matching any of `terms` and passing the filter, best first, and the exact number of
    * matches passing it. `terms` are FTS5's phrases in query order; each contributes
    * idf · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen)), with idf = ln((N − n + 0.5)/(n + 0.5)) floored at 1e-6,
-   * summed in that order, as SQLite's bm25() does.
+   * summed in that order, as SQLite's bm25() does. `accept`, when given, is a further condition a memory must
+   * meet, for restrictions this index does not hold (the control level's states and access rules, say).
    */
-  search(terms: readonly string[], filter: KeywordFilter, k: number): KeywordResult {
+  search(
+    terms: readonly string[],
+    filter: KeywordFilter,
+    k: number,
+    accept?: (seq: number) => boolean,
+  ): KeywordResult {
     const f = this.#resolve(filter);
     if (f === null || this.#rows === 0) return { seqs: [], scores: [], total: 0 };
     const lists: Postings[] = [];
@@ -371,6 +396,7 @@ export class KeywordIndex {
       if (f.type !== undefined && type[seq] !== f.type) continue;
       if (f.namespace !== undefined && namespace[seq] !== f.namespace) continue;
       if (all !== 0 && mark[seq] !== all) continue;
+      if (accept !== undefined && !accept(seq)) continue;
       total++;
       heap.offer(seq, acc[seq] as number);
     }

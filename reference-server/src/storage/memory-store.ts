@@ -15,7 +15,7 @@ import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
 import { type KeywordDoc, KeywordIndex } from '../search/keyword-index.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
 import { indexText, type QueryTerm } from '../search/tokenize.ts';
-import { type VocabTerm, withCorrections } from '../search/typos.ts';
+import { withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { openDatabase } from './database.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -47,6 +47,9 @@ type NewRow = Omit<MemoryRow, 'seq'>;
 const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')})
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT_BY_ID = `SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`;
+
+/** The filters the keyword index applies itself (search/keyword-index.ts). */
+const KEYWORD_FILTERS: ReadonlySet<string> = new Set(['type', 'tool', 'tags', 'namespace']);
 
 /** Above this many filter matches a list walks the sort index instead of sorting the matches. */
 const SORT_MATCHES_LIMIT = 2000;
@@ -663,8 +666,13 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false || terms.length === 0) return { rows: [], total: 0 };
+    const unknown = Object.keys(filters).filter(
+      (k) => !KEYWORD_FILTERS.has(k) && (filters as Record<string, unknown>)[k] !== undefined,
+    );
+    // A filter the index does not hold would be ignored silently: refuse instead (pass it as `accept`).
+    if (unknown.length > 0) throw new Error(`keyword search cannot apply filter ${unknown.join(', ')}`);
     this.#keywords ??= KeywordIndex.load(this.#db);
-    const phrases = this.#corrected(terms).flatMap((t) => t.terms);
+    const phrases = this.#corrected(this.#keywords, terms).flatMap((t) => t.terms);
     const { seqs, total } = this.#keywords.search(
       phrases,
       { principal: vis.principal, ...filters, tool },
@@ -683,14 +691,10 @@ export class MemoryStore {
     return seqs.map((s) => bySeq.get(s)).filter((r): r is MemoryRow => r !== undefined);
   }
 
-  /** The query terms with typo corrections from the index's vocabulary (search/typos.ts). */
-  #corrected(terms: readonly QueryTerm[]): QueryTerm[] {
-    const known = (term: string) => (this.#keywords?.docFrequency(term) ?? 0) > 0;
-    const startingWith = (first: string) =>
-      this.#sql('SELECT term, doc AS docs FROM memories_vocab WHERE term >= ? AND term < ?').all(
-        first,
-        String.fromCodePoint((first.codePointAt(0) as number) + 1),
-      ) as unknown as VocabTerm[];
+  /** The query terms with typo corrections from the keyword index's vocabulary (search/typos.ts). */
+  #corrected(index: KeywordIndex, terms: readonly QueryTerm[]): QueryTerm[] {
+    const known = (term: string) => index.docFrequency(term) > 0;
+    const startingWith = (first: string) => index.startingWith(first);
     return withCorrections(terms, known, startingWith);
   }
 

@@ -31,6 +31,8 @@ type Client struct {
 	backoff    backoff
 	userAgent  string
 	header     http.Header
+	// negotiation is what the client learnt of the server's versions (versions.go).
+	negotiation *negotiation
 }
 
 // Option configures a [Client].
@@ -54,13 +56,14 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	c := &Client{
-		base:       u,
-		httpClient: http.DefaultClient,
-		maxRetries: DefaultMaxRetries,
-		timeout:    DefaultTimeout,
-		backoff:    backoff{initial: 500 * time.Millisecond, max: 8 * time.Second, maxRetryAfter: 60 * time.Second},
-		userAgent:  "omp-go/" + Version,
-		header:     http.Header{},
+		base:        u,
+		httpClient:  http.DefaultClient,
+		maxRetries:  DefaultMaxRetries,
+		timeout:     DefaultTimeout,
+		backoff:     backoff{initial: 500 * time.Millisecond, max: 8 * time.Second, maxRetryAfter: 60 * time.Second},
+		userAgent:   "omp-go/" + Version,
+		header:      http.Header{},
+		negotiation: &negotiation{},
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {

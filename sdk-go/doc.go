@@ -38,9 +38,10 @@
 //
 // A failed attempt is retried, up to [WithMaxRetries] times (default 2), when SPEC.md §9.3 allows it: after
 // a 408, 429, 500, 502 or 503 response or a connection failure, and only for operations that are safe to
-// repeat (every GET, PUT and DELETE, search, and import unless conflict is "duplicate"). Other operations
-// (create, extract, compress, import with "duplicate") are retried only when no connection could be opened,
-// so the server certainly did not see them. Waits grow exponentially (500 ms, 1 s, 2 s, ... up to 8 s, see
+// repeat (every GET, PUT and DELETE, search, import unless conflict is "duplicate", and, to a server of 0.4
+// or later, create, import and bulk delete, which then carry an Idempotency-Key: SPEC.md §16 OMP-CLIENT-005).
+// Other operations (create against a 0.3 server, extract, compress, import with "duplicate") are retried only
+// when no connection could be opened, so the server certainly did not see them. Waits grow exponentially (500 ms, 1 s, 2 s, ... up to 8 s, see
 // [WithBackoff]) with up to 25 % random jitter; a Retry-After header (seconds or HTTP date) replaces the
 // computed wait, and one longer than 60 s ends the retries. [WithTimeout] (default 60 s) is one deadline
 // for the whole call, waits included: a retry that could not finish before it is not attempted and the last

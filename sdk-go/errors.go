@@ -28,6 +28,11 @@ var (
 	// ErrNotFound: 404, the memory does not exist, has expired or is not visible to this key (or the
 	// server does not offer the endpoint).
 	ErrNotFound = errors.New("omp: not found")
+	// ErrConflict: 409, a request with the same Idempotency-Key is still being processed.
+	ErrConflict = errors.New("omp: conflict")
+	// ErrPreconditionFailed: 412 precondition_failed, the memory changed since the ETag given with
+	// [WithIfMatch] (or a bulk delete's expected_count differs); nothing changed.
+	ErrPreconditionFailed = errors.New("omp: precondition failed")
 	// ErrRateLimited: 429, too many requests for this key; see [APIError.RetryAfter].
 	ErrRateLimited = errors.New("omp: rate limited")
 	// ErrServer: 5xx, the server (or a gateway in front of it) failed.
@@ -76,7 +81,7 @@ func (e *APIError) Is(target error) bool {
 	return k != nil && target == k
 }
 
-// kind is the sentinel of e's status, or nil for a status outside the taxonomy (405, 408, 409, ...).
+// kind is the sentinel of e's status, or nil for a status outside the taxonomy (405, 408, ...).
 func (e *APIError) kind() error {
 	switch {
 	case e.Status == 400 || e.Status == 413 || e.Status == 415 || e.Status == 422:
@@ -87,6 +92,10 @@ func (e *APIError) kind() error {
 		return ErrPermission
 	case e.Status == 404:
 		return ErrNotFound
+	case e.Status == 409:
+		return ErrConflict
+	case e.Status == 412:
+		return ErrPreconditionFailed
 	case e.Status == 429:
 		return ErrRateLimited
 	case e.Status >= 500 && e.Status <= 599:

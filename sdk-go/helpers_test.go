@@ -84,10 +84,11 @@ func memory(id string) map[string]any {
 	}
 }
 
-// client builds a client for url with fast retries; extra options follow the defaults.
+// client builds a client for url with fast retries; extra options follow the defaults. It speaks 0.3 unless
+// an option says otherwise, so that test servers need not answer health first (versions_test.go covers 0.4).
 func client(t *testing.T, url string, opts ...omp.Option) *omp.Client {
 	t.Helper()
-	base := []omp.Option{omp.WithAPIKey("k_test"), omp.WithBackoff(time.Millisecond, 4*time.Millisecond), omp.WithTimeout(10 * time.Second)}
+	base := []omp.Option{omp.WithAPIKey("k_test"), omp.WithBackoff(time.Millisecond, 4*time.Millisecond), omp.WithTimeout(10 * time.Second), omp.WithSpecVersion("0.3")}
 	c, err := omp.NewClient(url, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)

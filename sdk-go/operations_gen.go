@@ -18,10 +18,12 @@ import (
 // An `expires_at` not later than the server's clock is a 422 (OMP-EXP-002), a rule JSON Schema cannot
 // express. With an `Idempotency-Key`, a retry returns the first response (SPEC.md §5.9).
 //
-// POST /v1/memories -> 201 [Memory]. Not retry-safe: retried only when no connection could be opened. Errors:
-// [*APIError] (400, 401, 403, 409, 413, 415, 422, 429, 500, 503), [*ConnectionError], [*TimeoutError].
+// POST /v1/memories -> 201 [Memory]. Retry-safe with an Idempotency-Key, which the client sends to servers of
+// 0.4 or later (a generated UUID unless [WithIdempotencyKey] gives one); without one, retried only when no
+// connection could be opened. Errors: [*APIError] (400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
+// [*ConnectionError], [*TimeoutError].
 func (c *Client) CreateMemory(ctx context.Context, body CreateMemoryRequest) (*Memory, error) {
-	return call[Memory](ctx, c, &operation{id: "createMemory", method: "POST", path: "/v1/memories", body: body, auth: true})
+	return call[Memory](ctx, c, &operation{id: "createMemory", method: "POST", path: "/v1/memories", body: body, auth: true, idempotencyKey: true})
 }
 
 // ListMemoriesParams holds the query parameters of [Client.ListMemories]. Nil fields are not sent.
@@ -100,14 +102,18 @@ func (c *Client) ListMemoriesPages(ctx context.Context, params *ListMemoriesPara
 		p = *params
 	}
 	start := p.Offset
-	return pages(ctx, start, 1000000, func(ctx context.Context, offset int) (*ListMemoriesResponse, pageInfo, error) {
+	return cursorPages(ctx, c, start, 1000000, func(ctx context.Context, offset int, cursor *string) (*ListMemoriesResponse, pageInfo, error) {
 		q := p
 		q.Offset = offset
+		if cursor != nil {
+			q.Offset = 0
+			q.Cursor = cursor
+		}
 		r, err := c.ListMemories(ctx, &q)
 		if err != nil {
 			return nil, pageInfo{}, err
 		}
-		return r, pageInfo{count: len(r.Memories), offset: r.Offset, total: r.Total}, nil
+		return r, pageInfo{count: len(r.Memories), offset: r.Offset, total: r.Total, next: r.NextCursor}, nil
 	})
 }
 
@@ -135,7 +141,7 @@ func (c *Client) SearchMemories(ctx context.Context, body SearchRequest) (*Searc
 func (c *Client) SearchMemoriesPages(ctx context.Context, body SearchRequest) iter.Seq2[*SearchResponse, error] {
 	p := body
 	start := p.Offset
-	return pages(ctx, start, 1000000, func(ctx context.Context, offset int) (*SearchResponse, pageInfo, error) {
+	return pages(ctx, start, 1000000, func(ctx context.Context, offset int, cursor *string) (*SearchResponse, pageInfo, error) {
 		q := p
 		q.Offset = offset
 		r, err := c.SearchMemories(ctx, q)
@@ -218,7 +224,7 @@ func (c *Client) SearchMemoriesGet(ctx context.Context, params SearchMemoriesGet
 func (c *Client) SearchMemoriesGetPages(ctx context.Context, params SearchMemoriesGetParams) iter.Seq2[*SearchResponse, error] {
 	p := params
 	start := p.Offset
-	return pages(ctx, start, 1000000, func(ctx context.Context, offset int) (*SearchResponse, pageInfo, error) {
+	return pages(ctx, start, 1000000, func(ctx context.Context, offset int, cursor *string) (*SearchResponse, pageInfo, error) {
 		q := p
 		q.Offset = offset
 		r, err := c.SearchMemoriesGet(ctx, q)
@@ -243,7 +249,7 @@ func (c *Client) SearchMemoriesGetAll(ctx context.Context, params SearchMemories
 // 503 responses and connection failures. Errors: [*APIError] (400, 401, 403, 412, 413, 415, 422, 429, 500,
 // 503), [*ConnectionError], [*TimeoutError].
 func (c *Client) BulkDeleteMemories(ctx context.Context, body BulkDeleteRequest) (*BulkDeleteResult, error) {
-	return call[BulkDeleteResult](ctx, c, &operation{id: "bulkDeleteMemories", method: "POST", path: "/v1/memories/bulk-delete", body: body, auth: true, retrySafe: true})
+	return call[BulkDeleteResult](ctx, c, &operation{id: "bulkDeleteMemories", method: "POST", path: "/v1/memories/bulk-delete", body: body, auth: true, retrySafe: true, idempotencyKey: true})
 }
 
 // GetMemory: Get a memory. One visible memory, with its embedding when stored (SPEC.md §5.3).
@@ -271,7 +277,7 @@ func (c *Client) UpdateMemory(ctx context.Context, id string, body UpdateMemoryR
 	if err != nil {
 		return nil, err
 	}
-	return call[Memory](ctx, c, &operation{id: "updateMemory", method: "PUT", path: "/v1/memories/" + idSeg, body: body, auth: true, retrySafe: true})
+	return call[Memory](ctx, c, &operation{id: "updateMemory", method: "PUT", path: "/v1/memories/" + idSeg, body: body, auth: true, retrySafe: true, conditional: true})
 }
 
 // DeleteMemory: Delete a memory. Deletes and erases one visible memory (SPEC.md §5.5, §5.7). With `If-Match`,
@@ -285,7 +291,7 @@ func (c *Client) DeleteMemory(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &operation{id: "deleteMemory", method: "DELETE", path: "/v1/memories/" + idSeg, auth: true, retrySafe: true}, nil)
+	return c.do(ctx, &operation{id: "deleteMemory", method: "DELETE", path: "/v1/memories/" + idSeg, auth: true, retrySafe: true, conditional: true}, nil)
 }
 
 // ExportMemories: Export every visible memory. The portable export file, oldest memory first (SPEC.md §7.2).
@@ -323,7 +329,7 @@ func (p *ImportMemoriesParams) query() url.Values {
 // [*TimeoutError].
 func (c *Client) ImportMemories(ctx context.Context, body ExportFile, params *ImportMemoriesParams) (*ImportResult, error) {
 	safe := (body.Conflict == nil || *body.Conflict != ConflictStrategyDuplicate) && (params == nil || params.Conflict == nil || *params.Conflict != ConflictStrategyDuplicate)
-	return call[ImportResult](ctx, c, &operation{id: "importMemories", method: "POST", path: "/v1/import", query: params.query(), body: body, auth: true, retrySafe: safe})
+	return call[ImportResult](ctx, c, &operation{id: "importMemories", method: "POST", path: "/v1/import", query: params.query(), body: body, auth: true, retrySafe: safe, idempotencyKey: true})
 }
 
 // GetHealth: Health, version, levels, capabilities and limits. Open to everyone; `memories_count` is null

@@ -10,8 +10,9 @@ import (
 
 // The retry policy of SPEC.md §9.3: clients retry only 408, 429, 500, 502 and 503 responses and connection
 // failures, and only for requests that are safe to repeat (every GET, PUT and DELETE, search, and import
-// under skip or overwrite). A create is retried only when the request certainly did not reach the server:
-// when no connection could be opened.
+// under skip or overwrite, and create, import and bulk delete carrying an Idempotency-Key, see versions.go).
+// A create without one is retried only when the request certainly did not reach the server: when no
+// connection could be opened.
 
 // retryableStatus reports whether a response status may be retried (for a retry-safe operation).
 func retryableStatus(status int) bool {

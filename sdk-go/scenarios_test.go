@@ -39,13 +39,18 @@ type harnessInfo struct {
 	ProxyURL string `json:"proxy_url"`
 	Token    string `json:"token"`
 	TokenB   string `json:"token_b"`
+	// URL03 and ProxyURL03: a second server that declares only OMP 0.3, and a proxy in front of it.
+	URL03      string `json:"url_03"`
+	ProxyURL03 string `json:"proxy_url_03"`
 }
 
 // scenarioFile is one file of scenarios/cases/ (scenarios/scenario.schema.json).
 type scenarioFile struct {
 	Description  string   `json:"description"`
 	Requirements []string `json:"requirements"`
-	Client       struct {
+	// Server is "0.3" for the harness's 0.3-declaring server, else "" or "0.4".
+	Server string `json:"server"`
+	Client struct {
 		MaxRetries *int   `json:"max_retries"`
 		TimeoutMS  *int   `json:"timeout_ms"`
 		Token      string `json:"token"`
@@ -56,11 +61,13 @@ type scenarioFile struct {
 }
 
 type scenarioStep struct {
-	Call   string          `json:"call"`
-	Args   json.RawMessage `json:"args"`
-	Save   string          `json:"save"`
-	Token  string          `json:"token"`
-	Expect json.RawMessage `json:"expect"`
+	Call string          `json:"call"`
+	Args json.RawMessage `json:"args"`
+	Save string          `json:"save"`
+	// SaveETag saves the response's ETag under this name.
+	SaveETag string          `json:"save_etag"`
+	Token    string          `json:"token"`
+	Expect   json.RawMessage `json:"expect"`
 }
 
 type expectation struct {
@@ -74,6 +81,9 @@ type expectation struct {
 	UniqueIDs bool            `json:"unique_ids"`
 	IDsEqual  []string        `json:"ids_equal"`
 	AbsentIDs []string        `json:"absent_ids"`
+	// SameMember and AbsentMember are dotted member paths over the items of an array result.
+	SameMember   *string `json:"same_member"`
+	AbsentMember *string `json:"absent_member"`
 }
 
 // strict decodes data into v, refusing members v has no field for: a scenario the runner (or the SDK's
@@ -228,8 +238,13 @@ type scenarioRun struct {
 	file  scenarioFile
 	info  harnessInfo
 	base  string
+	proxy string
 	run   string
 	saved map[string]any
+	// clients: one per key for the whole scenario, as a program keeps its client (and what it learnt).
+	clients map[string]*omp.Client
+	// etag is the ETag of the last call's response, when it had one.
+	etag string
 }
 
 func runScenario(t *testing.T, path string, info harnessInfo) {
@@ -252,11 +267,18 @@ func runScenarioFile(ctx context.Context, path string, info harnessInfo) error {
 	if len(f.Steps) == 0 {
 		return &cannotRun{"the scenario: no steps"}
 	}
-	r := &scenarioRun{ctx: ctx, file: f, info: info, base: info.URL, run: runToken(), saved: map[string]any{}}
+	r := &scenarioRun{ctx: ctx, file: f, info: info, base: info.URL, proxy: info.ProxyURL, run: runToken(), saved: map[string]any{}, clients: map[string]*omp.Client{}}
+	switch f.Server {
+	case "", "0.4":
+	case "0.3":
+		r.base, r.proxy = info.URL03, info.ProxyURL03
+	default:
+		return &cannotRun{fmt.Sprintf("server %q", f.Server)}
+	}
 	// Every scenario sees the proxy's log from its own start; a scenario with faults runs through the proxy.
 	faults := json.RawMessage("[]")
 	if f.Faults != nil {
-		r.base = info.ProxyURL
+		r.base = r.proxy
 		faults = f.Faults
 	}
 	if _, err := r.faultsRequest(http.MethodPut, faults); err != nil {
@@ -287,6 +309,17 @@ func (r *scenarioRun) client(stepToken string) (*omp.Client, error) {
 	if stepToken != "" {
 		token = stepToken
 	}
+	if c, ok := r.clients[token]; ok {
+		return c, nil
+	}
+	c, err := r.newClient(token)
+	if err == nil {
+		r.clients[token] = c
+	}
+	return c, err
+}
+
+func (r *scenarioRun) newClient(token string) (*omp.Client, error) {
 	opts := []omp.Option{}
 	switch token {
 	case "", "a":
@@ -337,6 +370,7 @@ func (r *scenarioRun) step(s scenarioStep) error {
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 2*time.Minute)
 	defer cancel()
+	r.etag = ""
 	result, callErr := r.call(ctx, c, s.Call, args)
 	var unrunnable *cannotRun
 	if errors.As(callErr, &unrunnable) {
@@ -350,6 +384,12 @@ func (r *scenarioRun) step(s scenarioStep) error {
 			return &cannotRun{"save: the call failed"}
 		}
 		r.saved[s.Save] = result
+	}
+	if s.SaveETag != "" {
+		if r.etag == "" {
+			return errors.New("save_etag: the response carried no ETag")
+		}
+		r.saved[s.SaveETag] = r.etag
 	}
 	return nil
 }
@@ -398,13 +438,31 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 		err := decodeArg(args, "id", &id)
 		return id, err
 	}
+	// if_match and idempotency_key become per-call options; every call reports its response's ETag.
+	var info omp.ResponseInfo
+	ctx = omp.WithResponseInfo(ctx, &info)
+	defer func() { r.etag = info.ETag() }()
+	for arg, with := range map[string]func(context.Context, string) context.Context{"if_match": omp.WithIfMatch, "idempotency_key": omp.WithIdempotencyKey} {
+		if _, ok := args[arg]; ok {
+			var v string
+			if err := decodeArg(args, arg, &v); err != nil {
+				return nil, err
+			}
+			ctx = with(ctx, v)
+		}
+	}
 	switch name {
 	case "createMemory":
 		var body omp.CreateMemoryRequest
-		if err := errors.Join(onlyArgs(args, "body"), decodeArg(args, "body", &body)); err != nil {
+		if err := errors.Join(onlyArgs(args, "body", "idempotency_key"), decodeArg(args, "body", &body)); err != nil {
 			return nil, err
 		}
 		out, err = c.CreateMemory(ctx, body)
+	case "listMemories.walk":
+		if err := onlyArgs(args, "query", "between_pages"); err != nil {
+			return nil, err
+		}
+		out, err = r.walk(ctx, c, args)
 	case "getMemory":
 		id, aerr := idArg()
 		if err := errors.Join(onlyArgs(args, "id"), aerr); err != nil {
@@ -414,13 +472,13 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 	case "updateMemory":
 		var body omp.UpdateMemoryRequest
 		id, aerr := idArg()
-		if err := errors.Join(onlyArgs(args, "id", "body"), aerr, decodeArg(args, "body", &body)); err != nil {
+		if err := errors.Join(onlyArgs(args, "id", "body", "if_match"), aerr, decodeArg(args, "body", &body)); err != nil {
 			return nil, err
 		}
 		out, err = c.UpdateMemory(ctx, id, body)
 	case "deleteMemory":
 		id, aerr := idArg()
-		if err := errors.Join(onlyArgs(args, "id"), aerr); err != nil {
+		if err := errors.Join(onlyArgs(args, "id", "if_match"), aerr); err != nil {
 			return nil, err
 		}
 		return nil, c.DeleteMemory(ctx, id)
@@ -479,7 +537,7 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 		}
 		out, err = c.GetMe(ctx)
 	case "$faults":
-		if err := onlyArgs(args); err != nil {
+		if err := onlyArgs(args, "method", "path"); err != nil {
 			return nil, err
 		}
 		body, ferr := r.faultsRequest(http.MethodGet, nil)
@@ -487,12 +545,22 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 			return nil, &cannotRun{"reading the proxy's log: " + ferr.Error()}
 		}
 		var log struct {
-			Requests any `json:"requests"`
+			Requests []map[string]any `json:"requests"`
 		}
 		if err := json.Unmarshal(body, &log); err != nil {
 			return nil, &cannotRun{"reading the proxy's log: " + err.Error()}
 		}
-		return log.Requests, nil
+		seen := []any{}
+		for _, q := range log.Requests {
+			if m, ok := args["method"]; ok && q["method"] != m {
+				continue
+			}
+			if p, ok := args["path"]; ok && q["path"] != p {
+				continue
+			}
+			seen = append(seen, q)
+		}
+		return seen, nil
 	default:
 		return nil, &cannotRun{"unknown call " + name}
 	}
@@ -500,6 +568,45 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 		return nil, err
 	}
 	return plain(out)
+}
+
+// walk walks a list page by page, writing between pages as between_pages says; every item, in order.
+func (r *scenarioRun) walk(ctx context.Context, c *omp.Client, args map[string]any) ([]omp.Memory, error) {
+	var q omp.ListMemoriesParams
+	if _, ok := args["query"]; ok {
+		if err := decodeArg(args, "query", &q); err != nil {
+			return nil, err
+		}
+	}
+	var between struct {
+		Create      *omp.CreateMemoryRequest `json:"create"`
+		DeleteFirst bool                     `json:"delete_first"`
+	}
+	if err := decodeArg(args, "between_pages", &between); err != nil {
+		return nil, err
+	}
+	var out []omp.Memory
+	var pending error
+	for page, err := range c.ListMemoriesPages(ctx, &q) {
+		if err != nil {
+			return nil, err
+		}
+		if pending != nil {
+			return nil, pending
+		}
+		out = append(out, page.Memories...)
+		if page.NextCursor == nil && page.Offset+len(page.Memories) >= page.Total {
+			continue // the last page: nothing follows to write between
+		}
+		// The walker fetches the next page when this body returns: write now, as if another client did.
+		if between.Create != nil {
+			_, pending = c.CreateMemory(ctx, *between.Create)
+		}
+		if between.DeleteFirst && len(page.Memories) > 0 && pending == nil {
+			pending = c.DeleteMemory(ctx, page.Memories[0].ID)
+		}
+	}
+	return out, pending
 }
 
 // collect drains an iterator into a slice; the first error ends it.
@@ -526,7 +633,7 @@ func plain(v any) (any, error) {
 
 // faultsRequest calls the proxy's control endpoint /__faults.
 func (r *scenarioRun) faultsRequest(method string, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(r.ctx, method, r.info.ProxyURL+"/__faults", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(r.ctx, method, r.proxy+"/__faults", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -620,6 +727,10 @@ func kindOf(err error) string {
 		return "PermissionError"
 	case errors.Is(err, omp.ErrNotFound):
 		return "NotFoundError"
+	case errors.Is(err, omp.ErrConflict):
+		return "ConflictError"
+	case errors.Is(err, omp.ErrPreconditionFailed):
+		return "PreconditionFailedError"
 	case errors.Is(err, omp.ErrRateLimited):
 		return "RateLimitError"
 	case errors.Is(err, omp.ErrServer):
@@ -683,6 +794,28 @@ func (r *scenarioRun) check(exp expectation, result any, err error) error {
 	if exp.Length != nil && (!isArray || len(items) != *exp.Length) {
 		return fmt.Errorf("length: got %s, want %d items", show(result), *exp.Length)
 	}
+	if exp.SameMember != nil {
+		if !isArray || len(items) == 0 {
+			return fmt.Errorf("same_member: the result is not a non-empty array: %s", show(result))
+		}
+		first, ok := memberAt(items[0], *exp.SameMember)
+		for _, it := range items {
+			v, has := memberAt(it, *exp.SameMember)
+			if !ok || !has || v == nil || show(v) != show(first) {
+				return fmt.Errorf("same_member: %s is not one value on every item: %s", *exp.SameMember, show(result))
+			}
+		}
+	}
+	if exp.AbsentMember != nil {
+		if !isArray {
+			return fmt.Errorf("absent_member: the result is not an array: %s", show(result))
+		}
+		for _, it := range items {
+			if _, has := memberAt(it, *exp.AbsentMember); has {
+				return fmt.Errorf("absent_member: an item has %s: %s", *exp.AbsentMember, show(it))
+			}
+		}
+	}
 	if exp.UniqueIDs || exp.IDsEqual != nil || exp.AbsentIDs != nil {
 		if !isArray {
 			return fmt.Errorf("ids: the result is not an array: %s", show(result))
@@ -726,6 +859,20 @@ func (r *scenarioRun) check(exp expectation, result any, err error) error {
 		}
 	}
 	return nil
+}
+
+// memberAt is the member at a dotted path (headers.idempotency-key) of a JSON value, and whether it is there.
+func memberAt(v any, path string) (any, bool) {
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[seg]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 func (r *scenarioRun) substituteStrings(in []string) ([]string, error) {

@@ -26,6 +26,10 @@ type operation struct {
 	auth bool
 	// retrySafe: repeating the request cannot change the outcome (SPEC.md §9.3).
 	retrySafe bool
+	// idempotencyKey: the operation accepts an Idempotency-Key (SPEC.md §5.9), which makes it safe to repeat.
+	idempotencyKey bool
+	// conditional: the operation accepts If-Match (SPEC.md §5.8).
+	conditional bool
 }
 
 // maxErrorBody bounds how much of an error response is read.
@@ -45,6 +49,11 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 			return fmt.Errorf("omp: %s: encoding request body: %w", op.id, err)
 		}
 	}
+	opts := optionsOf(ctx)
+	extra, safe, err := c.versionHeaders(ctx, op, opts)
+	if err != nil {
+		return err
+	}
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -54,13 +63,16 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 
 	var last error
 	for attempt := 1; ; attempt++ {
-		resp, err := c.send(ctx, op, target, payload)
+		resp, err := c.send(ctx, op, target, payload, extra)
+		if err == nil && extra.Get("OMP-Version") == "" {
+			c.negotiation.fromHeader(resp.Header.Get("OMP-Version"))
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return c.stopped(ctx, op, attempt, last)
 			}
 			last = &ConnectionError{Operation: op.id, Attempts: attempt, Err: err}
-			if attempt > c.maxRetries || !(op.retrySafe || neverSent(err)) {
+			if attempt > c.maxRetries || !(safe || neverSent(err)) {
 				return last
 			}
 			if err := c.pause(ctx, attempt, 0, false); err != nil {
@@ -69,8 +81,14 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 			continue
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-			err := decode(resp, out)
+			data, err := decode(resp, out)
 			if err == nil {
+				if op.path == healthPath {
+					c.negotiation.fromHealth(data)
+				}
+				if opts.info != nil {
+					opts.info.Status, opts.info.Header = resp.StatusCode, resp.Header.Clone()
+				}
 				return nil
 			}
 			if ctx.Err() != nil {
@@ -83,7 +101,7 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 			}
 			// The body was cut short: the server processed the request, so only a safe one is repeated.
 			last = &ConnectionError{Operation: op.id, Attempts: attempt, Err: err}
-			if attempt > c.maxRetries || !op.retrySafe {
+			if attempt > c.maxRetries || !safe {
 				return last
 			}
 			if err := c.pause(ctx, attempt, 0, false); err != nil {
@@ -99,7 +117,7 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 		// An error body cut short still tells the status.
 		apiErr := newAPIError(op.id, resp.StatusCode, resp.Header, body)
 		last = apiErr
-		if attempt > c.maxRetries || !op.retrySafe || !retryableStatus(resp.StatusCode) {
+		if attempt > c.maxRetries || !safe || !retryableStatus(resp.StatusCode) {
 			return apiErr
 		}
 		wait, hasWait := retryAfter(resp.Header, time.Now())
@@ -119,7 +137,7 @@ func (c *Client) url(op *operation) string {
 }
 
 // send makes one attempt.
-func (c *Client) send(ctx context.Context, op *operation, target string, payload []byte) (*http.Response, error) {
+func (c *Client) send(ctx context.Context, op *operation, target string, payload []byte, extra http.Header) (*http.Response, error) {
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
@@ -139,6 +157,9 @@ func (c *Client) send(ctx context.Context, op *operation, target string, payload
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
+	for k, v := range extra {
+		req.Header[k] = v
+	}
 	req.Header.Set("Accept", "application/json")
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
@@ -152,21 +173,21 @@ func (c *Client) send(ctx context.Context, op *operation, target string, payload
 	return c.httpClient.Do(req)
 }
 
-// decode reads a 2xx body into out. A read failure is returned as is (a connection problem), a JSON
-// failure as *DecodeError.
-func decode(resp *http.Response, out any) error {
+// decode reads a 2xx body into out and returns it. A read failure is returned as is (a connection
+// problem), a JSON failure as *DecodeError.
+func decode(resp *http.Response, out any) ([]byte, error) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
+		return data, nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return &DecodeError{Status: resp.StatusCode, Err: err}
+		return nil, &DecodeError{Status: resp.StatusCode, Err: err}
 	}
-	return nil
+	return data, nil
 }
 
 // stopped is the error of a call whose context ended: a *TimeoutError for a deadline, else the

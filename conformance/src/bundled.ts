@@ -48,7 +48,15 @@ const TOOL_KEYS = [
 ] as const;
 
 /** Start the reference server on a fresh temporary SQLite file; `close` stops it and removes the folder. */
-export async function startBundled(options: { dbPath?: string } = {}): Promise<Bundled> {
+export async function startBundled(
+  options: {
+    dbPath?: string;
+    /** The spec versions the server declares (the reference server's specVersions option; default 0.4). */
+    specVersions?: NonNullable<
+      Parameters<typeof import('omp-reference-server').startServer>[0]
+    >['specVersions'];
+  } = {},
+): Promise<Bundled> {
   const { generateKey, startServer } = await loadReferenceServer();
   const dir = mkdtempSync(join(tmpdir(), 'omp-conformance-'));
   const token = generateKey();
@@ -57,6 +65,7 @@ export async function startBundled(options: { dbPath?: string } = {}): Promise<B
   for (const k of TOOL_KEYS) toolTokens[k.tool] = generateKey();
   const server = await startServer({
     dbPath: options.dbPath ?? join(dir, 'omp.db'),
+    ...(options.specVersions ? { specVersions: options.specVersions } : {}),
     keys: [
       { key: token, principal: 'conformance-a' },
       { key: tokenB, principal: 'conformance-b' },

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allChecks } from '../src/checks/index.ts';
-import { loadCatalogue } from '../src/core/catalogue.ts';
+import { catalogueFor, certifiableVersions, loadCatalogue } from '../src/core/catalogue.ts';
 import { loadExclusions, needsCoverage, traceability } from '../src/core/coverage.ts';
 import { checkIdPattern, resolveChecks } from '../src/core/registry.ts';
 import { renderTraceability } from '../src/core/traceability.ts';
 
 const catalogue = loadCatalogue();
-const checks = resolveChecks(allChecks(), catalogue.entries);
+const checks = resolveChecks(allChecks(), catalogue.specVersion);
 const trace = traceability(checks);
 const exclusions = loadExclusions();
 
@@ -63,5 +63,42 @@ describe('requirement coverage', () => {
 
   it('has an up-to-date TRACEABILITY.md (regenerate: node conformance/scripts/traceability.ts)', () => {
     expect(readFileSync(new URL('../TRACEABILITY.md', import.meta.url), 'utf8')).toBe(renderTraceability());
+  });
+});
+
+describe('checks by spec version', () => {
+  it('certifies the current version and every released one with a catalogue (0.3 at least)', () => {
+    const versions = certifiableVersions();
+    expect(versions).toContain('0.3');
+    expect(versions.at(-1)).toBe(catalogue.specVersion);
+  });
+
+  it.each(certifiableVersions())(
+    'covers every testable MUST/SHOULD of %s by a check applying to it, or a written exclusion',
+    (version) => {
+      const cat = catalogueFor(version);
+      expect(cat?.specVersion).toBe(version);
+      const applying = resolveChecks(allChecks(), version).filter((c) => c.versions.includes(version));
+      const covered = traceability(applying);
+      const excluded = new Set(exclusions.map((e) => e.id));
+      const gaps = [...(cat?.entries.values() ?? [])]
+        .filter((r) => needsCoverage(r) && !covered.has(r.id) && !excluded.has(r.id))
+        .map((r) => `${r.id} [${r.level} · ${r.compliance}] ${r.text}`);
+      expect(gaps).toEqual([]);
+      // Under a version, a check cites only that version's requirements.
+      const foreign = applying.flatMap((c) => c.requirements.filter((r) => !cat?.entries.has(r)));
+      expect(foreign).toEqual([]);
+    },
+  );
+
+  it('derives the versions of a check from the catalogues holding its requirement', () => {
+    const of = (id: string) => checks.find((c) => c.id === id)?.versions;
+    expect(of('OMP-CRUD-001')).toEqual(certifiableVersions()); // in every version
+    expect(of('OMP-ETAG-003')).not.toContain('0.3'); // added by 0.4
+    expect(of('OMP-IDEM-002')).not.toContain('0.3');
+    expect(of('OMP-LIST-019')).not.toContain('0.3');
+    expect(of('OMP-HTTP-005')).toEqual(['0.3']); // withdrawn by 0.4 (replaced by OMP-HTTP-019)
+    expect(of('OMP-SEARCH-005')).toEqual(['0.3']);
+    expect(checks.filter((c) => c.versions.length === 0).map((c) => c.id)).toEqual([]);
   });
 });

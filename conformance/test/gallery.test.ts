@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../src/core/catalogue.ts';
+import { catalogueFor, loadCatalogue } from '../src/core/catalogue.ts';
 import type { RunOutcome } from './gallery/run-server.ts';
 import { type Score, score } from './gallery/score.ts';
 import type { GalleryTruth } from './gallery/types.ts';
@@ -100,9 +100,12 @@ describe('the imperfect-server gallery', () => {
 
   it('has at least six servers, each with a truth.json of the documented shape', () => {
     expect(names.length).toBeGreaterThanOrEqual(6);
-    const catalogue = loadCatalogue().entries;
     for (const name of names) {
       const t = JSON.parse(readFileSync(new URL(`${name}/truth.json`, root), 'utf8')) as GalleryTruth;
+      // The truth names the requirements of the version the server is certified against.
+      const catalogue = catalogueFor(t.specVersion ?? loadCatalogue().specVersion)?.entries;
+      expect(catalogue, `${name}: no catalogue of spec ${t.specVersion}`).toBeDefined();
+      if (!catalogue) continue;
       expect(typeof t.description, `${name}: description`).toBe('string');
       expect(t.levels.length, `${name}: levels`).toBeGreaterThan(0);
       const ids = [...t.breaks.map((b) => b.id)];
@@ -129,6 +132,9 @@ describe('the imperfect-server gallery', () => {
       expect(o?.failure, 'the run itself failed').toBeUndefined();
       const s = o?.score as Score;
       expect(['not_conformant', 'conformant', 'incomplete'], 'verdict').toContain(o?.report?.verdict);
+      expect(o?.report?.specVersion, 'the version certified against').toBe(
+        o?.truth.specVersion ?? loadCatalogue().specVersion,
+      );
       expect(
         { falseAccusations: s.falseAccusations, misses: s.misses, stale: s.stale },
         describeOutcome(o as Outcome),

@@ -1,6 +1,8 @@
 /**
  * Mutants of what 0.4 adds (SPEC.md §1.2, §5.2 cursors, §5.6, §5.8, §5.9): the reference server behind a proxy
- * that breaks one 0.4 behaviour. Each must be caught by the check of its requirement, as in mutants.test.ts.
+ * that breaks one 0.4 behaviour. Each must be caught by the check of its requirement when certifying 0.4, as in
+ * mutants.test.ts, and its check is not applicable when certifying 0.3 (a 0.3-declaring server, or a 0.4 one with
+ * the specVersion option): 0.3 has no such requirement.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bundled, startBundled } from '../src/bundled.ts';
@@ -108,32 +110,37 @@ const MUTANTS: Mutant[] = [
 ];
 
 let srv: Bundled;
+let srv03: Bundled;
 const reports = new Map<string, Report>();
+/** Per mutant: certified against 0.3, declared by the server (the 0.3 façade) and chosen by the option. */
+const reports03 = new Map<string, { declared: Report; option: Report }>();
 
 beforeAll(async () => {
-  srv = await startBundled();
+  [srv, srv03] = await Promise.all([startBundled(), startBundled({ specVersions: ['0.3'] })]);
   for (const m of MUTANTS) {
-    const proxy = await startProxy(srv.url, m.fault(srv));
-    try {
-      reports.set(
-        m.name,
-        await runConformance({
+    const run = async (s: Bundled, specVersion?: string) => {
+      const proxy = await startProxy(s.url, m.fault(s));
+      try {
+        return await runConformance({
           baseUrl: proxy.url,
-          token: srv.token,
-          tokenB: srv.tokenB,
-          toolTokens: srv.toolTokens,
+          token: s.token,
+          tokenB: s.tokenB,
+          toolTokens: s.toolTokens,
           concurrency: 4,
           only: m.only,
-        }),
-      );
-    } finally {
-      await proxy.close();
-    }
+          ...(specVersion ? { specVersion } : {}),
+        });
+      } finally {
+        await proxy.close();
+      }
+    };
+    reports.set(m.name, await run(srv));
+    reports03.set(m.name, { declared: await run(srv03), option: await run(srv, '0.3') });
   }
 }, 240_000);
 
 afterAll(async () => {
-  await srv?.close();
+  await Promise.all([srv?.close(), srv03?.close()]);
 });
 
 describe('0.4 mutation suite', () => {
@@ -151,6 +158,26 @@ describe('0.4 mutation suite', () => {
     expect(r!.verdict).toBe('not_conformant');
     expect(r!.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
   });
+
+  it.each(MUTANTS.map((m) => [m.name, m] as const))(
+    'certifying 0.3, its check is not applicable: %s',
+    (name, m) => {
+      const both = reports03.get(name);
+      for (const [how, r] of Object.entries(both ?? {})) {
+        expect(r.spec.version, how).toBe('0.3');
+        const c = r.checks.filter((x) => x.requirements[0] === m.want);
+        expect(c.length, how).toBeGreaterThan(0);
+        for (const x of c) {
+          expect([x.status, x.skipKind], `${how}: ${x.id}`).toEqual(['skip', 'not-applicable']);
+          expect(x.reason, how).toMatch(/not a requirement of spec 0\.3/);
+        }
+        expect(
+          r.checks.filter((x) => x.status === 'fail' || x.status === 'error'),
+          how,
+        ).toEqual([]);
+      }
+    },
+  );
 
   it('the unbroken server passes the same checks', async () => {
     const r = await runConformance({

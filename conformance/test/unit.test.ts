@@ -244,19 +244,16 @@ describe('schema-derived inputs', () => {
 });
 
 describe('selectors', () => {
-  const [c] = resolveChecks(
-    [
-      {
-        id: 'OMP-CRUD-001.boundaries',
-        title: 'MUST x',
-        requirements: ['OMP-CRUD-001', 'OMP-HTTP-009'],
-        needs: [],
-        exclusive: false,
-        run: async () => {},
-      },
-    ],
-    new Map(),
-  );
+  const [c] = resolveChecks([
+    {
+      id: 'OMP-CRUD-001.boundaries',
+      title: 'MUST x',
+      requirements: ['OMP-CRUD-001', 'OMP-HTTP-009'],
+      needs: [],
+      exclusive: false,
+      run: async () => {},
+    },
+  ]);
   it.each([
     ['OMP-CRUD-001.boundaries', true],
     ['OMP-CRUD-001', true],

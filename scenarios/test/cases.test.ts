@@ -27,6 +27,7 @@ interface Step {
   call: string;
   args?: unknown;
   save?: string;
+  save_etag?: string;
   expect: unknown;
 }
 
@@ -70,6 +71,7 @@ describe('scenario cases', () => {
         const missing = [...referencedNames([step.args, step.expect])].filter((n) => !saved.has(n));
         expect(missing, `step ${i} (${step.call})`).toEqual([]);
         if (step.save) saved.add(step.save);
+        if (step.save_etag) saved.add(step.save_etag);
       });
     });
   });
@@ -88,6 +90,7 @@ describe('the schema rejects what runners could not run', () => {
     ['an unknown expectation', { ...base, steps: [{ call: 'getHealth', expect: { ok: true, roughly: 1 } }] }],
     ['a malformed requirement ID', { ...base, requirements: ['CRUD-1'], steps: [] }],
     ['an unknown step token', { ...base, steps: [{ call: 'getMe', token: 'c', expect: { ok: true } }] }],
+    ['an unknown server', { ...base, server: '0.2', steps: [{ call: 'getMe', expect: { ok: true } }] }],
   ])('%s', (_name, value) => {
     expect(validate(value)).toBe(false);
   });

@@ -88,6 +88,20 @@ describe('fault proxy', () => {
     expect((await fetch(`${proxy.url}/v1/health`)).status).toBe(200);
   });
 
+  it('forwards but loses the response with drop_response, and logs 0.4 request headers', async () => {
+    await put([{ method: 'POST', path: '/v1/lost', drop_response: true, times: 1 }]);
+    const before = hits.length;
+    await expect(
+      fetch(`${proxy.url}/v1/lost`, { method: 'POST', headers: { 'idempotency-key': 'k1' }, body: '{}' }),
+    ).rejects.toThrow();
+    expect(hits.length).toBe(before + 1); // the upstream handled it
+    expect(hits.at(-1)).toBe('POST /v1/lost');
+    expect(await seen()).toEqual([
+      { method: 'POST', path: '/v1/lost', fault: 0, headers: { 'idempotency-key': 'k1' } },
+    ]);
+    expect(faultListProblem([{ method: 'GET', path: '/x', drop_response: 1 }])).toMatch(/drop_response/);
+  });
+
   it('delays before forwarding', async () => {
     await put([{ method: 'GET', path: '/v1/slow', delay_ms: 150 }]);
     const before = hits.length;
@@ -127,8 +141,24 @@ describe('harness process', () => {
       child.once('exit', () => reject(new Error('harness exited before printing')));
     });
     try {
-      const info = JSON.parse(line) as { url: string; proxy_url: string; token: string; token_b: string };
-      expect(Object.keys(info).sort()).toEqual(['proxy_url', 'token', 'token_b', 'url']);
+      const info = JSON.parse(line) as {
+        url: string;
+        proxy_url: string;
+        token: string;
+        token_b: string;
+        url_03: string;
+        proxy_url_03: string;
+      };
+      expect(Object.keys(info).sort()).toEqual([
+        'proxy_url',
+        'proxy_url_03',
+        'token',
+        'token_b',
+        'url',
+        'url_03',
+      ]);
+      const health03 = (await (await fetch(`${info.proxy_url_03}/v1/health`)).json()) as { version: string };
+      expect(health03.version).toBe('0.3');
       const me = async (base: string, key: string) =>
         (await (await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
           principal: string;

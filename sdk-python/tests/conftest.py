@@ -44,6 +44,8 @@ class Harness:
     def __init__(self, info: dict[str, Any]) -> None:
         self.url: str = info["url"]
         self.proxy_url: str = info["proxy_url"]
+        self.url_03: str = info["url_03"]
+        self.proxy_url_03: str = info["proxy_url_03"]
         self.token: str = info["token"]
         self.token_b: str = info["token_b"]
 

@@ -24,13 +24,16 @@ ERROR_KINDS = {
     "AuthenticationError": omp_sdk.AuthenticationError,
     "PermissionError": omp_sdk.PermissionError,
     "NotFoundError": omp_sdk.NotFoundError,
+    "ConflictError": omp_sdk.ConflictError,
+    "PreconditionFailedError": omp_sdk.PreconditionFailedError,
     "RateLimitError": omp_sdk.RateLimitError,
     "ServerError": omp_sdk.ServerError,
     "ConnectionError": omp_sdk.ConnectionError,
     "TimeoutError": omp_sdk.TimeoutError,
 }
-EXPECT_KEYS = {"ok", "error", "status", "code", "match", "equals", "length", "unique_ids", "ids_equal", "absent_ids"}
-STEP_KEYS = {"call", "args", "save", "token", "expect"}
+RESULT_KEYS = ("match", "equals", "length", "unique_ids", "ids_equal", "absent_ids", "same_member", "absent_member")
+EXPECT_KEYS = {"ok", "error", "status", "code", *RESULT_KEYS}
+STEP_KEYS = {"call", "args", "save", "save_etag", "token", "expect"}
 CLIENT_KEYS = {"max_retries", "timeout_ms", "token"}
 INVALID_KEY = "omp-scenario-invalid-key-0123456789abcdef"
 
@@ -137,7 +140,7 @@ def check(expect: Mapping[str, Any], result: Any, error: BaseException | None, l
             raise AssertionError(f"{label}: expected status {expect['status']}, got {error.status} ({error})")
         if "code" in expect and error.code != expect["code"]:
             raise AssertionError(f"{label}: expected code {expect['code']!r}, got {error.code!r} ({error})")
-        for key in ("match", "equals", "length", "unique_ids", "ids_equal", "absent_ids"):
+        for key in RESULT_KEYS:
             if key in expect:
                 raise ScenarioError(f"{label}: {key!r} cannot apply to an error")
         return
@@ -173,6 +176,30 @@ def check(expect: Mapping[str, Any], result: Any, error: BaseException | None, l
         present = set(_ids(result, label)) & set(expect["absent_ids"])
         if present:
             raise AssertionError(f"{label}: ids present that should not be: {sorted(present)}")
+    if "same_member" in expect:
+        path = expect["same_member"]
+        if not isinstance(result, list) or not result:
+            raise AssertionError(f"{label}: same_member: the result is not a non-empty array")
+        values = [_member_at(item, path) for item in result]
+        if any(v is UNSET or v is None for v in values) or len({json.dumps(v) for v in values}) != 1:
+            raise AssertionError(f"{label}: {path} is not one value on every item: {values!r}")
+    if "absent_member" in expect:
+        path = expect["absent_member"]
+        if not isinstance(result, list):
+            raise AssertionError(f"{label}: absent_member: the result is not an array")
+        having = [item for item in result if _member_at(item, path) is not UNSET]
+        if having:
+            raise AssertionError(f"{label}: items that have {path}: {json.dumps(having)[:500]}")
+
+
+def _member_at(item: Any, path: str) -> Any:
+    """The member at a dotted path (``headers.idempotency-key``), or UNSET when absent."""
+    node = item
+    for seg in path.split("."):
+        if not isinstance(node, dict) or seg not in node:
+            return UNSET
+        node = node[seg]
+    return node
 
 
 def _only(args: Mapping[str, Any], allowed: set[str], call: str) -> None:
@@ -188,25 +215,76 @@ def _object(args: Mapping[str, Any], key: str, call: str) -> dict[str, Any]:
     return value
 
 
-async def call_sdk(client: Any, is_async: bool, call: str, args: Mapping[str, Any], proxy_url: str) -> Any:
-    """Perform one scenario call with the SDK; return its result as the README's table defines it."""
+def _options(args: Mapping[str, Any], info: omp_sdk.ResponseInfo) -> omp_sdk.RequestOptions:
+    """Request options from the scenario arguments ``if_match`` and ``idempotency_key``."""
+    options: omp_sdk.RequestOptions = {"response": info}
+    if "if_match" in args:
+        options["if_match"] = args["if_match"]
+    if "idempotency_key" in args:
+        options["idempotency_key"] = args["idempotency_key"]
+    return options
+
+
+async def _walk(client: Any, is_async: bool, args: Mapping[str, Any], call: str) -> list[Any]:
+    """Walk a list page by page, writing between pages as ``between_pages`` says; every item, in order."""
+    between = _object(args, "between_pages", call)
+    _only(between, {"create", "delete_first"}, f"{call} between_pages")
+    m = client.memories
+    out: list[Any] = []
+    page = await m.list(**_object(args, "query", call)) if is_async else m.list(**_object(args, "query", call))
+    while page is not None:
+        out.extend(page.items)
+        if not page.has_next_page():
+            break
+        writes = []
+        if "create" in between:
+            writes.append(m.create(**_object(between, "create", call)))
+        if between.get("delete_first") is True and page.items:
+            writes.append(m.delete(page.items[0]["id"]))
+        for w in writes:
+            if is_async:
+                await w
+        page = await page.next_page() if is_async else page.next_page()
+    return out
+
+
+async def call_sdk(
+    client: Any, is_async: bool, call: str, args: Mapping[str, Any], proxy_url: str
+) -> tuple[Any, str | None]:
+    """Perform one scenario call with the SDK; return its result as the README's table defines it, and the
+    response's ETag when it had one."""
 
     async def done(value: Any) -> Any:
         return await value if is_async else value
 
     m = client.memories if call not in ("$faults",) else None
+    info = omp_sdk.ResponseInfo()
     if call == "createMemory":
-        _only(args, {"body"}, call)
-        return await done(m.create(**_object(args, "body", call)))
+        _only(args, {"body", "idempotency_key"}, call)
+        result = await done(m.create(**_object(args, "body", call), request_options=_options(args, info)))
+        return result, info.etag
     if call == "getMemory":
         _only(args, {"id"}, call)
-        return await done(m.get(args["id"]))
+        result = await done(m.get(args["id"], request_options=_options(args, info)))
+        return result, info.etag
     if call == "updateMemory":
-        _only(args, {"id", "body"}, call)
-        return await done(m.update(args["id"], **_object(args, "body", call)))
+        _only(args, {"id", "body", "if_match"}, call)
+        result = await done(m.update(args["id"], **_object(args, "body", call), request_options=_options(args, info)))
+        return result, info.etag
     if call == "deleteMemory":
-        _only(args, {"id"}, call)
-        return await done(m.delete(args["id"]))
+        _only(args, {"id", "if_match"}, call)
+        return await done(m.delete(args["id"], request_options=_options(args, info))), None
+    if call == "listMemories.walk":
+        _only(args, {"query", "between_pages"}, call)
+        return await _walk(client, is_async, args, call), None
+    return await _call_other(client, is_async, call, args, proxy_url), None
+
+
+async def _call_other(client: Any, is_async: bool, call: str, args: Mapping[str, Any], proxy_url: str) -> Any:
+    async def done(value: Any) -> Any:
+        return await value if is_async else value
+
+    m = client.memories if call not in ("$faults",) else None
     if call in ("listMemories", "listMemories.all", "searchMemories", "searchMemories.all"):
         key = "query" if call.startswith("list") else "body"
         _only(args, {key}, call)
@@ -232,10 +310,14 @@ async def call_sdk(client: Any, is_async: bool, call: str, args: Mapping[str, An
         _only(args, set(), call)
         return await done(client.me())
     if call == "$faults":
-        _only(args, set(), call)
+        _only(args, {"method", "path"}, call)
         r = httpx.get(f"{proxy_url}/__faults", timeout=10)
         r.raise_for_status()
-        return r.json()["requests"]
+        return [
+            q
+            for q in r.json()["requests"]
+            if ("method" not in args or q["method"] == args["method"]) and ("path" not in args or q["path"] == args["path"])
+        ]
     raise ScenarioError(f"unknown call {call!r}")
 
 
@@ -248,6 +330,9 @@ class ScenarioRun:
         self.is_async = is_async
         self.scenario: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         self.clients: dict[str, Any] = {}
+        old = self.scenario.get("server") == "0.3"
+        self.url = harness.url_03 if old else harness.url
+        self.proxy_url = harness.proxy_url_03 if old else harness.proxy_url
 
     def _client(self, token: str) -> Any:
         if token not in self.clients:
@@ -259,7 +344,7 @@ class ScenarioRun:
             if token not in keys:
                 raise ScenarioError(f"unknown token {token!r}")
             kwargs: dict[str, Any] = {
-                "base_url": self.harness.proxy_url if "faults" in self.scenario else self.harness.url,
+                "base_url": self.proxy_url if "faults" in self.scenario else self.url,
                 "api_key": keys[token],  # "" means no key at all (not even $OMP_API_KEY)
             }
             if "max_retries" in opts:
@@ -270,11 +355,11 @@ class ScenarioRun:
         return self.clients[token]
 
     async def run(self) -> None:
-        unknown = set(self.scenario) - {"description", "requirements", "client", "faults", "steps"}
+        unknown = set(self.scenario) - {"description", "requirements", "server", "client", "faults", "steps"}
         if unknown:
             raise ScenarioError(f"unknown scenario member(s) {sorted(unknown)}")
         if "faults" in self.scenario:
-            r = httpx.put(f"{self.harness.proxy_url}/__faults", json=self.scenario["faults"], timeout=10)
+            r = httpx.put(f"{self.proxy_url}/__faults", json=self.scenario["faults"], timeout=10)
             if r.status_code != 200:
                 raise ScenarioError(f"the proxy refused the faults: {r.status_code} {r.text}")
         run = run_token()
@@ -293,14 +378,19 @@ class ScenarioRun:
                 expect = substitute(step["expect"], saved, run)
                 client = self._client(step.get("token", default_token))
                 result: Any = None
+                etag: str | None = None
                 error: BaseException | None = None
                 try:
-                    result = await call_sdk(client, self.is_async, call, args, self.harness.proxy_url)
+                    result, etag = await call_sdk(client, self.is_async, call, args, self.proxy_url)
                 except OmpError as e:
                     error = e
                 check(expect, result, error, label)
                 if "save" in step:
                     saved[step["save"]] = result
+                if "save_etag" in step:
+                    if etag is None:
+                        raise AssertionError(f"{label}: the response carried no ETag to save")
+                    saved[step["save_etag"]] = etag
         finally:
             for c in self.clients.values():
                 if self.is_async:

@@ -211,8 +211,9 @@ def test_retries_exhausted_raise_the_last_error() -> None:
 
 
 def test_create_is_not_retried_after_a_response() -> None:
+    # Speaking 0.3, a create carries no Idempotency-Key, so a response means it must not be repeated.
     with ScriptedServer(Reply(503, envelope("unavailable"), {"Retry-After": "0"})) as srv:
-        with client(srv.url) as c, pytest.raises(ServerError):
+        with client(srv.url, spec_version="0.3") as c, pytest.raises(ServerError):
             c.memories.create(content="x", type="semantic", source={"tool": "t"})
     assert len(srv.seen) == 1
 
@@ -221,7 +222,7 @@ def test_create_is_not_retried_after_a_response() -> None:
 def test_import_is_retried_unless_duplicate(conflict: Any, attempts: int) -> None:
     file: Any = {"omp_version": "0.3", "exported_at": "2026-01-01T00:00:00Z", "server": "x", "memories": []}
     with ScriptedServer(Reply(503, envelope("unavailable"), {"Retry-After": "0"})) as srv:
-        with client(srv.url) as c, pytest.raises(ServerError):
+        with client(srv.url, spec_version="0.3") as c, pytest.raises(ServerError):
             c.import_(file, conflict=conflict)
     assert len(srv.seen) == attempts
 
@@ -229,7 +230,7 @@ def test_import_is_retried_unless_duplicate(conflict: Any, attempts: int) -> Non
 def test_import_duplicate_in_the_body_is_not_retried_either() -> None:
     file: Any = {"omp_version": "0.3", "exported_at": "2026-01-01T00:00:00Z", "server": "x", "memories": [], "conflict": "duplicate"}
     with ScriptedServer(Reply(503, envelope("unavailable"), {"Retry-After": "0"})) as srv:
-        with client(srv.url) as c, pytest.raises(ServerError):
+        with client(srv.url, spec_version="0.3") as c, pytest.raises(ServerError):
             c.import_(file)
     assert len(srv.seen) == 1
 
@@ -283,9 +284,48 @@ def test_dropped_connection_is_retried_for_a_safe_call() -> None:
 
 def test_dropped_connection_is_not_retried_for_a_create() -> None:
     with ScriptedServer(Reply(drop=True)) as srv:
-        with client(srv.url) as c, pytest.raises(ConnectionError) as e:
+        with client(srv.url, spec_version="0.3") as c, pytest.raises(ConnectionError) as e:
             c.memories.create(content="x", type="semantic", source={"tool": "t"})
     assert len(srv.seen) == 1 and e.value.code == "connection_error"
+
+
+HEALTH_04 = {"status": "ok", "version": "0.4", "versions": ["0.3", "0.4"]}
+
+
+def test_a_keyed_create_is_retried_with_one_key_after_discovering_0_4() -> None:
+    replies = [Reply(200, HEALTH_04), Reply(503, envelope("unavailable"), {"Retry-After": "0"}), Reply(201, MEMORY)]
+    with ScriptedServer(*replies) as srv, client(srv.url) as c:
+        assert c.memories.create(content="x", type="semantic", source={"tool": "t"})["id"] == MEMORY["id"]
+        assert c.spec_version == "0.4"
+    health, first, retry = srv.seen
+    assert health.path == "/v1/health" and "omp-version" not in health.headers
+    assert first.headers["omp-version"] == "0.4" and first.headers["idempotency-key"]
+    assert retry.headers["idempotency-key"] == first.headers["idempotency-key"] and retry.body == first.body
+
+
+def test_a_0_3_server_gets_no_0_4_header_and_if_match_is_refused() -> None:
+    with ScriptedServer(Reply(200, {"status": "ok", "version": "0.3"}), Reply(201, MEMORY)) as srv, client(srv.url) as c:
+        c.memories.create(content="x", type="semantic", source={"tool": "t"})
+        assert c.spec_version == "0.3"
+        with pytest.raises(OmpError) as e:
+            c.memories.delete("mem_0123456789abcdef", request_options={"if_match": '"e1"'})
+    assert e.value.code == "if_match_unsupported"
+    assert [s.path for s in srv.seen] == ["/v1/health", "/v1/memories"]
+    assert not {"omp-version", "idempotency-key", "if-match"} & set(srv.seen[1].headers)
+
+
+def test_a_412_is_a_precondition_failed_error_and_the_etag_is_reported() -> None:
+    replies = [
+        Reply(200, MEMORY, {"ETag": '"v2"', "OMP-Version": "0.4"}),
+        Reply(412, envelope("precondition_failed"), {"OMP-Version": "0.4"}),
+    ]
+    with ScriptedServer(*replies) as srv, client(srv.url) as c:
+        info = omp_sdk.ResponseInfo()
+        c.memories.get("mem_0123456789abcdef", request_options={"response": info})
+        assert info.etag == '"v2"' and c.spec_version == "0.4"  # learnt from the response header
+        with pytest.raises(omp_sdk.PreconditionFailedError):
+            c.memories.update("mem_0123456789abcdef", content="y", request_options={"if_match": '"v1"'})
+    assert srv.seen[1].headers["if-match"] == '"v1"' and srv.seen[1].headers["omp-version"] == "0.4"
 
 
 def test_refused_connection_is_a_connection_error() -> None:

@@ -7,12 +7,14 @@ export { BaseClient, type ClientOptions } from './core/client.ts';
 export {
   AbortError,
   AuthenticationError,
+  ConflictError,
   ConnectionError,
   NotFoundError,
   OmpError,
   type OmpErrorInit,
   PayloadTooLargeError,
   PermissionError,
+  PreconditionFailedError,
   RateLimitError,
   ServerError,
   TimeoutError,
@@ -23,5 +25,6 @@ export {
 export { type Page, type PageMethods, PagePromise, type PageSpec } from './core/pagination.ts';
 export type { FetchLike, HookRequest, Hooks, Operation, RequestOptions } from './core/request.ts';
 export { pathSegment } from './core/url.ts';
+export { SDK_VERSION, SDK_VERSIONS } from './core/versions.ts';
 export * from './generated/client.ts';
 export type * from './generated/types.ts';

@@ -5,7 +5,6 @@
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, exportAll, list, memPath, mine, search } from './helpers.ts';
-import { requireVersion } from './v04.ts';
 
 interface Result {
   matched: number;
@@ -17,7 +16,6 @@ check(
   'OMP-BULK-001',
   'MUST delete exactly the visible memories matching every criterion, and answer with the counts',
   async (t) => {
-    await requireVersion(t);
     const doomed = [await t.create({ tags: t.tags('old') }), await t.create({ tags: t.tags('old') })];
     const kept = await t.create({ tags: t.tags('new') });
     const res = await t.api.post('/v1/memories/bulk-delete', {
@@ -42,7 +40,6 @@ check(
   'OMP-BULK-002',
   'MUST reject a missing or empty filter, or all with a criterion, deleting nothing',
   async (t) => {
-    await requireVersion(t);
     await t.create();
     for (const body of [
       {},
@@ -59,7 +56,6 @@ check(
 );
 
 check('OMP-BULK-003', 'MUST count without deleting on a dry run', async (t) => {
-  await requireVersion(t);
   await t.create();
   await t.create();
   const res = await t.api.post('/v1/memories/bulk-delete', { filter: { namespace: t.ns }, dry_run: true });
@@ -79,7 +75,6 @@ check(
   'OMP-BULK-004',
   'MUST answer an expected_count that differs with 412 and details.matched, deleting nothing',
   async (t) => {
-    await requireVersion(t);
     await t.create();
     await t.create();
     const res = await t.api.post('/v1/memories/bulk-delete', {
@@ -99,7 +94,6 @@ check(
   'OMP-BULK-005',
   'MUST refuse a bulk delete with a key without the write scope (403)',
   async (t) => {
-    await requireVersion(t);
     const { api } = t.toolKey({ scopes: 'read-only' });
     (await api.post('/v1/memories/bulk-delete', { filter: { namespace: t.ns }, dry_run: true })).expectError(
       403,
@@ -112,7 +106,6 @@ check(
 );
 
 check('OMP-BULK-006', 'MUST NOT delete or count another tool’s memories with a per-tool key', async (t) => {
-  await requireVersion(t);
   const { api, key } = t.toolKey({ scopes: 'read-write', readScope: 'all' });
   const own = await t.create({ source: { tool: key.name } });
   const other = await t.create({ source: { tool: `${key.name}-other` } });
@@ -131,7 +124,6 @@ check(
   'OMP-ERASE-001',
   'MUST make a deleted memory absent from get, list, search and export at once',
   async (t) => {
-    await requireVersion(t);
     const token = `erasure${t.tag.replace(/[^a-z0-9]/g, '')}`;
     const single = await t.create({ content: `single ${token}` });
     const bulk = await t.create({ content: `bulk ${token}`, tags: t.tags('bulk') });

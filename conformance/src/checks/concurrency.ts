@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, list, memPath } from './helpers.ts';
-import { requireVersion } from './v04.ts';
 
 const STRONG = /^"[\x21\x23-\x7e\x80-\xff]*"$/;
 
 check('OMP-ETAG-001', 'MUST send a strong ETag with every memory of create, get and update', async (t) => {
-  await requireVersion(t);
   const created = await t.api.post('/v1/memories', t.body());
   const m = created.expect<Memory>(201, 'memory');
   const got = await t.api.get(memPath(m.id));
@@ -30,7 +28,6 @@ check(
   'OMP-ETAG-002',
   'MUST change the ETag with the memory, and get MUST return the last write’s ETag',
   async (t) => {
-    await requireVersion(t);
     const created = await t.api.post('/v1/memories', t.body());
     const m = created.expect<Memory>(201, 'memory');
     const first = (await t.api.get(memPath(m.id))).headers.etag;
@@ -49,7 +46,6 @@ check(
   'OMP-ETAG-003',
   'MUST answer an update or delete with a stale If-Match with 412 and change nothing (no lost update)',
   async (t) => {
-    await requireVersion(t);
     const created = await t.api.post('/v1/memories', t.body({ tags: t.tags('a') }));
     const m = created.expect<Memory>(201, 'memory');
     const seen = created.headers.etag as string;
@@ -74,7 +70,6 @@ check(
 );
 
 check('OMP-ETAG-004', 'MUST process a write whose If-Match lists the current ETag or is *', async (t) => {
-  await requireVersion(t);
   const created = await t.api.post('/v1/memories', t.body());
   const m = created.expect<Memory>(201, 'memory');
   const tag = created.headers.etag as string;
@@ -94,7 +89,6 @@ check('OMP-ETAG-004', 'MUST process a write whose If-Match lists the current ETa
 });
 
 check('OMP-ETAG-005', 'MUST compare If-Match strongly: a weak tag never matches', async (t) => {
-  await requireVersion(t);
   const created = await t.api.post('/v1/memories', t.body());
   const m = created.expect<Memory>(201, 'memory');
   const res = await t.api.req('PUT', memPath(m.id), {
@@ -105,7 +99,6 @@ check('OMP-ETAG-005', 'MUST compare If-Match strongly: a weak tag never matches'
 });
 
 check('OMP-ETAG-006', 'MUST answer a write of an invisible memory 404 whatever If-Match says', async (t) => {
-  await requireVersion(t);
   const m = await t.create();
   (await t.api.del(memPath(m.id))).expectNoContent();
   t.forget(m.id);
@@ -122,7 +115,6 @@ check(
   'OMP-IDEM-002',
   'MUST answer a retried create with the same Idempotency-Key with the first response, storing one memory',
   async (t) => {
-    await requireVersion(t);
     const h = { 'idempotency-key': key() };
     const body = t.body();
     const first = await t.api.req('POST', '/v1/memories', { json: body, headers: h });
@@ -143,7 +135,6 @@ check(
   'OMP-IDEM-003',
   'MUST answer a reused Idempotency-Key with another body with 422 idempotency_key_reused',
   async (t) => {
-    await requireVersion(t);
     const h = { 'idempotency-key': key() };
     (await t.api.req('POST', '/v1/memories', { json: t.body(), headers: h })).expect(201, 'memory');
     const other = await t.api.req('POST', '/v1/memories', {
@@ -160,7 +151,6 @@ check(
   'OMP-IDEM-001',
   'MUST reject an Idempotency-Key that is not 1 to 255 printable ASCII characters',
   async (t) => {
-    await requireVersion(t);
     expect422(
       t,
       await t.api.req('POST', '/v1/memories', {
@@ -178,7 +168,6 @@ check(
   'OMP-IDEM-005',
   'MUST NOT record a failed request: a corrected retry with the same key runs',
   async (t) => {
-    await requireVersion(t);
     const h = { 'idempotency-key': key() };
     expect422(
       t,
@@ -196,7 +185,6 @@ check(
   'OMP-IDEM-007',
   'MUST NOT let one key’s Idempotency-Key affect another key’s request',
   async (t) => {
-    await requireVersion(t);
     const b = t.apiB;
     const h = { 'idempotency-key': key() };
     (await t.api.req('POST', '/v1/memories', { json: t.body(), headers: h })).expect(201, 'memory');
@@ -216,7 +204,6 @@ check(
   'OMP-IDEM-008',
   'MUST answer a retry of a create whose memory was erased with 404, not the replay',
   async (t) => {
-    await requireVersion(t);
     const h = { 'idempotency-key': key() };
     const body = t.body();
     const m = (await t.api.req('POST', '/v1/memories', { json: body, headers: h })).expect<Memory>(

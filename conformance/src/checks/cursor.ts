@@ -3,7 +3,6 @@ import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, memPath } from './helpers.ts';
-import { requireVersion } from './v04.ts';
 
 interface Page {
   memories: Memory[];
@@ -35,7 +34,6 @@ check(
   'OMP-LIST-017',
   'MUST carry next_cursor: a cursor while the result continues, null on its last page',
   async (t) => {
-    await requireVersion(t);
     for (let i = 0; i < 3; i++) await t.create();
     const first = (await t.api.get('/v1/memories', { tags: t.tag, limit: 2 })).expect<Page>(
       200,
@@ -53,7 +51,6 @@ check(
 );
 
 check('OMP-LIST-018', 'MUST continue a list after the cursor’s page, in the order of sort', async (t) => {
-  await requireVersion(t);
   for (let i = 0; i < 5; i++) await t.create();
   for (const sort of ['created_at_desc', 'created_at_asc', 'updated_at_desc', 'updated_at_asc']) {
     const all = (await t.api.get('/v1/memories', { tags: t.tag, sort, limit: 100 })).expect<Page>(
@@ -73,7 +70,6 @@ check(
   'OMP-LIST-019',
   'MUST neither skip nor repeat, walking by cursors, while memories are created, updated and deleted',
   async (t) => {
-    await requireVersion(t);
     const stable: string[] = [];
     for (let i = 0; i < 9; i++) stable.push((await t.create()).id);
     const victim = await t.create();
@@ -97,7 +93,6 @@ check(
   'OMP-LIST-021',
   'MUST reject a cursor with offset, with other filters or sort, or not issued by the server, with 422 ?cursor',
   async (t) => {
-    await requireVersion(t);
     for (let i = 0; i < 3; i++) await t.create();
     const first = (await t.api.get('/v1/memories', { tags: t.tag, limit: 1 })).expect<Page>(
       200,
@@ -126,7 +121,6 @@ check(
   'OMP-LIST-022',
   'MUST report as offset of a cursor page the matches before it, and the total',
   async (t) => {
-    await requireVersion(t);
     for (let i = 0; i < 5; i++) await t.create();
     const p1 = (await t.api.get('/v1/memories', { tags: t.tag, limit: 2 })).expect<Page>(
       200,

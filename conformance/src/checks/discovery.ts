@@ -6,7 +6,7 @@ import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
 import type { ImportResult, Memory } from '../core/wire.ts';
 import { exportAll, exportFile, importItem, list, memPath, search } from './helpers.ts';
-import { declaredVersions, requireVersion } from './v04.ts';
+import { declaredVersions } from './spec-versions.ts';
 
 interface HealthV04 {
   capabilities: string[];
@@ -26,7 +26,6 @@ check(
   'OMP-HTTP-022',
   'MUST answer a path with a trailing or repeated slash with 404 not_found',
   async (t) => {
-    await requireVersion(t);
     for (const p of ['/v1/memories/', '//v1/memories', '/v1//memories', '/v1/health/'])
       (await t.api.get(p)).expectError(404, 'not_found');
   },
@@ -36,7 +35,6 @@ check(
   'OMP-HTTP-023',
   'MUST answer PUT or DELETE on the search and bulk-delete paths with 405 and Allow',
   async (t) => {
-    await requireVersion(t);
     const cases: Array<[string, string, string[]]> = [
       ['PUT', '/v1/memories/search', ['GET', 'POST']],
       ['DELETE', '/v1/memories/search', ['GET', 'POST']],
@@ -58,18 +56,15 @@ check(
 );
 
 check('OMP-HTTP-024', 'MUST answer health as if it had no query parameters', async (t) => {
-  await requireVersion(t);
   (await t.anon.get('/v1/health', { limit: 'abc', _: 1, sort: 'nope' })).expect(200, 'health');
 });
 
 check('OMP-AUTH-024', 'MUST accept several spaces between Bearer and the key', async (t) => {
-  await requireVersion(t);
   const token = t.secret();
   (await t.withAuthorization(`Bearer    ${token}`).get('/v1/me')).expect(200, 'principal');
 });
 
 check('OMP-LIST-016', 'MUST answer a tags filter naming a tag twice as if it named it once', async (t) => {
-  await requireVersion(t);
   await t.create();
   const { body } = await list(t.api, { tags: `${t.tag},${t.tag}` });
   if (body.memories.length !== 1)
@@ -80,7 +75,6 @@ check('OMP-LIST-016', 'MUST answer a tags filter naming a tag twice as if it nam
 });
 
 check('OMP-IDEM-006', 'MUST declare an idempotency retention of at least 86,400 seconds', async (t) => {
-  await requireVersion(t);
   const h = await health(t);
   const s = h.limits.idempotency_retention_seconds;
   if (typeof s !== 'number' || s < 86_400)
@@ -88,7 +82,6 @@ check('OMP-IDEM-006', 'MUST declare an idempotency retention of at least 86,400 
 });
 
 check('OMP-HEALTH-011', 'MUST run exactly the search modes whose capabilities it lists', async (t) => {
-  await requireVersion(t);
   const h = await health(t);
   await t.create();
   for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
@@ -104,7 +97,6 @@ check('OMP-HEALTH-011', 'MUST run exactly the search modes whose capabilities it
 });
 
 check('OMP-EXT-004', 'MUST NOT add non-extension members beyond the schema to response bodies', async (t) => {
-  await requireVersion(t);
   // Every schema is closed except for x_ members: validating a body is checking this requirement.
   const m = await t.create();
   (await t.api.get(memPath(m.id))).expect(200, 'memory');
@@ -115,7 +107,6 @@ check('OMP-EXT-004', 'MUST NOT add non-extension members beyond the schema to re
 });
 
 check('OMP-INTL-002', 'MUST NOT translate error codes, whatever Accept-Language says', async (t) => {
-  await requireVersion(t);
   const res = await t.api.req('POST', '/v1/memories', {
     json: { content: '' },
     headers: { 'accept-language': 'fr-FR, de;q=0.8' },
@@ -127,7 +118,6 @@ check(
   'OMP-IMPORT-018',
   'MUST accept export files of every 0.x version up to the newest it lists',
   async (t) => {
-    await requireVersion(t);
     for (const v of declaredVersions(t)) {
       const r = await imported(t, exportFile([importItem(t)], { omp_version: v }));
       if (r.imported !== 1)
@@ -140,7 +130,6 @@ check(
   'OMP-IMPORT-019',
   'MUST import a newer minor version, ignoring the members it does not define',
   async (t) => {
-    await requireVersion(t);
     const item = importItem(t);
     const newer = { ...item, future_member: { a: 1 }, source: { ...(item.source as object), future: true } };
     const r = await imported(t, exportFile([newer], { omp_version: '0.999', future_top: [1] }));
@@ -154,7 +143,6 @@ check(
   'OMP-IMPORT-023',
   'MUST store a draft file’s offset timestamps as the same instant in UTC',
   async (t) => {
-    await requireVersion(t);
     const item = importItem(
       t,
       { created_at: '2026-01-01T02:00:00+02:00', updated_at: '2026-01-01T02:00:00+02:00' },
@@ -170,7 +158,6 @@ check(
 
 /** Skip unless the server computes embeddings; its declared model otherwise. */
 async function embeddings(t: CheckContext): Promise<{ model?: string; dimensions?: number }> {
-  await requireVersion(t);
   const h = await health(t);
   if (!h.capabilities.includes('embeddings')) t.skip('not-applicable', 'the server does not list embeddings');
   return h.capability_details?.embeddings ?? {};
@@ -213,7 +200,6 @@ check('OMP-EXPORT-009', 'MUST carry the embeddings model in export files', async
 });
 
 check('OMP-EMB-004', 'MUST store an imported embedding as data when it computes none', async (t) => {
-  await requireVersion(t);
   const h = await health(t);
   if (h.capabilities.includes('embeddings')) t.skip('not-applicable', 'the server computes embeddings');
   const item = importItem(t, { embedding: [0.25, -0.5, 0.75] });

@@ -172,58 +172,64 @@ check(
   },
 );
 
-check(
-  'OMP-ERR-011',
-  'MUST report the first fault in the order 404/405, 401, 415, 413, 400, 422, 403, 404',
-  async (t) => {
-    const max = limits(t).max_body_bytes;
-    const cases: Array<[string, number, () => Promise<Res>]> = [
-      ['unknown route without a key', 404, () => t.anon.get('/v1/unknown-route')],
-      [
-        'wrong method without a key',
-        405,
-        () => t.anon.req('PATCH', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
-      ],
-      [
-        'no key and a wrong media type',
-        401,
-        () => t.anon.req('POST', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
-      ],
-      ['no key and malformed JSON', 401, () => t.anon.req('POST', '/v1/memories', { raw: '{' })],
-      [
-        'wrong media type and malformed JSON',
-        415,
-        () => t.api.req('POST', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
-      ],
-      ['malformed JSON on an unknown id', 400, () => t.api.req('PUT', memPath(randomId()), { raw: '{' })],
-      ['invalid body on an unknown id', 422, () => t.api.put(memPath(randomId()), { content: '' })],
-      [
-        'unknown query parameter on an unknown id',
-        422,
-        () => t.api.req('DELETE', `${memPath(randomId())}?x=1`),
-      ],
-    ];
-    if (max <= 64 << 20 && t.run.limitsDeclared.has('max_body_bytes')) {
-      const big = `{${' '.repeat(max + 1)}`;
-      cases.push([
-        'wrong media type and an oversize body',
-        415,
-        () => t.api.req('POST', '/v1/memories', { raw: big, contentType: 'text/plain' }),
-      ]);
-      cases.push(['oversize malformed body', 413, () => t.api.req('POST', '/v1/memories', { raw: big })]);
-    }
-    const key = t.run.toolKeys.find((k) => !k.me.scopes.includes('write'));
-    if (key) {
-      const ro: Api = t.apiFor(key.key);
-      cases.push(['invalid body with a read-only key', 422, () => ro.post('/v1/memories', { content: '' })]);
-      cases.push(['delete of an unknown id with a read-only key', 403, () => ro.del(memPath(randomId()))]);
-    } else t.note('no read-only tool key: the 422-before-403 and 403-before-404 orders were not tested');
-    await t.each(cases, async ([what, status, send]) => {
-      const res = await send();
-      if (res.status !== status) t.fail(`${what}: want ${status}, got ${res.describe()}`, res);
-    });
-  },
-);
+// OMP-ERR-006 is OMP-ERR-011's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-ERR-011', 'OMP-ERR-006'])
+  check(
+    id,
+    'MUST report the first fault in the order 404/405, 401, 415, 413, 400, 422, 403, 404',
+    async (t) => {
+      const max = limits(t).max_body_bytes;
+      const cases: Array<[string, number, () => Promise<Res>]> = [
+        ['unknown route without a key', 404, () => t.anon.get('/v1/unknown-route')],
+        [
+          'wrong method without a key',
+          405,
+          () => t.anon.req('PATCH', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
+        ],
+        [
+          'no key and a wrong media type',
+          401,
+          () => t.anon.req('POST', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
+        ],
+        ['no key and malformed JSON', 401, () => t.anon.req('POST', '/v1/memories', { raw: '{' })],
+        [
+          'wrong media type and malformed JSON',
+          415,
+          () => t.api.req('POST', '/v1/memories', { raw: '{', contentType: 'text/plain' }),
+        ],
+        ['malformed JSON on an unknown id', 400, () => t.api.req('PUT', memPath(randomId()), { raw: '{' })],
+        ['invalid body on an unknown id', 422, () => t.api.put(memPath(randomId()), { content: '' })],
+        [
+          'unknown query parameter on an unknown id',
+          422,
+          () => t.api.req('DELETE', `${memPath(randomId())}?x=1`),
+        ],
+      ];
+      if (max <= 64 << 20 && t.run.limitsDeclared.has('max_body_bytes')) {
+        const big = `{${' '.repeat(max + 1)}`;
+        cases.push([
+          'wrong media type and an oversize body',
+          415,
+          () => t.api.req('POST', '/v1/memories', { raw: big, contentType: 'text/plain' }),
+        ]);
+        cases.push(['oversize malformed body', 413, () => t.api.req('POST', '/v1/memories', { raw: big })]);
+      }
+      const key = t.run.toolKeys.find((k) => !k.me.scopes.includes('write'));
+      if (key) {
+        const ro: Api = t.apiFor(key.key);
+        cases.push([
+          'invalid body with a read-only key',
+          422,
+          () => ro.post('/v1/memories', { content: '' }),
+        ]);
+        cases.push(['delete of an unknown id with a read-only key', 403, () => ro.del(memPath(randomId()))]);
+      } else t.note('no read-only tool key: the 422-before-403 and 403-before-404 orders were not tested');
+      await t.each(cases, async ([what, status, send]) => {
+        const res = await send();
+        if (res.status !== status) t.fail(`${what}: want ${status}, got ${res.describe()}`, res);
+      });
+    },
+  );
 
 check(
   'OMP-ERR-007',

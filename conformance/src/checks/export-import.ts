@@ -2,6 +2,7 @@
 import { loadCatalogue } from '../core/catalogue.ts';
 import type { CheckContext } from '../core/harness.ts';
 import { check } from '../core/registry.ts';
+import type { Res } from '../core/response.ts';
 import type { ExportFile, ImportResult, Memory } from '../core/wire.ts';
 import { deriveCases } from '../negative/derive.ts';
 import {
@@ -15,7 +16,7 @@ import {
   mine,
   withoutEmbedding,
 } from './helpers.ts';
-import { listsVersion } from './v04.ts';
+import { certifiesAtLeast } from './spec-versions.ts';
 
 /** POST /v1/import → 200 import-result. */
 async function importOk(
@@ -77,22 +78,27 @@ check('OMP-EXPORT-002', 'MUST export every visible memory exactly once, JSON-equ
   }
 });
 
-check(
-  'OMP-EXPORT-007',
-  'MUST carry the governing version as omp_version, a server-form exported_at and a server object',
-  async (t) => {
-    const { body, res } = await exportAll(t.api);
-    // Without an OMP-Version header the request is governed by the newest version the server lists (SPEC §1.2).
-    const governing = res.headers['omp-version'] ?? t.run.versions.at(-1) ?? loadCatalogue().specVersion;
-    if (body.omp_version !== governing)
-      t.fail(`omp_version is ${JSON.stringify(body.omp_version)}, the governing version ${governing}`, res);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(body.exported_at))
-      t.fail(`exported_at ${body.exported_at} is not in the server form`, res);
-    const s = body.server as unknown;
-    if (!s || typeof s !== 'object')
-      t.fail(`server is ${JSON.stringify(s)}, want an object {name, version}`, res);
-  },
-);
+// OMP-EXPORT-003 is OMP-EXPORT-007's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-EXPORT-007', 'OMP-EXPORT-003'])
+  check(
+    id,
+    'MUST carry the governing version as omp_version, a server-form exported_at and a server object',
+    async (t) => {
+      const { body, res } = await exportAll(t.api);
+      // Without an OMP-Version header the request is governed by the newest version the server lists (SPEC §1.2).
+      // Under 0.3 (OMP-EXPORT-003) the text names the version itself: 0.3, whatever the server also speaks.
+      const governing = certifiesAtLeast(t, '0.4')
+        ? (res.headers['omp-version'] ?? t.run.versions.at(-1) ?? loadCatalogue().specVersion)
+        : t.run.judgedVersion;
+      if (body.omp_version !== governing)
+        t.fail(`omp_version is ${JSON.stringify(body.omp_version)}, the governing version ${governing}`, res);
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(body.exported_at))
+        t.fail(`exported_at ${body.exported_at} is not in the server form`, res);
+      const s = body.server as unknown;
+      if (!s || typeof s !== 'object')
+        t.fail(`server is ${JSON.stringify(s)}, want an object {name, version}`, res);
+    },
+  );
 
 check(
   'OMP-EXPORT-004',
@@ -151,6 +157,22 @@ check(
   'MUST reject an omp_version of another major version with 422 unsupported_version',
   async (t) => {
     for (const v of ['1.0', '2.3', '10.0']) {
+      const item = importItem(t);
+      const res = await t.api.post('/v1/import', exportFile([item], { omp_version: v }));
+      res.expectError(422, 'unsupported_version');
+      if (await getOrNull(t, item.id as string)) t.fail(`omp_version ${v}: the item was imported anyway`);
+    }
+  },
+);
+
+check(
+  'OMP-IMPORT-003',
+  'MUST reject omp_version with another major or a newer minor with 422 unsupported_version',
+  async (t) => {
+    // The 0.3 rule (0.4 imports newer minor versions instead, OMP-IMPORT-020): a minor above the one certified.
+    const [major = '0', minor = '0'] = t.run.judgedVersion.split('.');
+    const newer = [`${major}.${Number(minor) + 1}`, `${major}.99`];
+    for (const v of ['1.0', '2.3', ...newer]) {
       const item = importItem(t);
       const res = await t.api.post('/v1/import', exportFile([item], { omp_version: v }));
       res.expectError(422, 'unsupported_version');
@@ -224,39 +246,51 @@ check('OMP-IMPORT-006', 'MUST leave a held id untouched under skip and count it 
   t.equal(await t.api.getMemory(m.id), stored, 'the held memory after skip');
 });
 
+/** Overwrite a memory the caller holds with an item of other values (timestamps included). */
+async function overwriteHeld(
+  t: CheckContext,
+): Promise<{ m: Memory; item: Record<string, unknown>; after: Memory | null }> {
+  const m = await t.create({ metadata: { old: true }, tags: t.tags('old') });
+  const item = importItem(t, {
+    id: m.id,
+    content: 'replaced whole',
+    type: 'procedural',
+    source: { tool: 'importer', timestamp: '2025-01-01T00:00:00Z' },
+    tags: t.tags('new'),
+    metadata: { fresh: 1 },
+    created_at: '2025-01-01T00:00:00.000Z',
+    updated_at: '2025-02-01T00:00:00.000Z',
+    expires_at: '2099-01-01T00:00:00Z',
+  });
+  const r = await importOk(t, exportFile([item]), 'overwrite');
+  if (r.imported !== 1 || r.skipped !== 0) t.fail(`imported ${r.imported}, skipped ${r.skipped}; want 1, 0`);
+  return { m, item, after: await getOrNull(t, m.id) };
+}
+
 check(
   'OMP-IMPORT-021',
   'MUST replace a held memory under overwrite, keeping created_at and moving updated_at forward',
   async (t) => {
-    const m = await t.create({ metadata: { old: true }, tags: t.tags('old') });
-    const item = importItem(t, {
-      id: m.id,
-      content: 'replaced whole',
-      type: 'procedural',
-      source: { tool: 'importer', timestamp: '2025-01-01T00:00:00Z' },
-      tags: t.tags('new'),
-      metadata: { fresh: 1 },
-      created_at: '2025-01-01T00:00:00.000Z',
-      updated_at: '2025-02-01T00:00:00.000Z',
-      expires_at: '2099-01-01T00:00:00Z',
-    });
-    const r = await importOk(t, exportFile([item]), 'overwrite');
-    if (r.imported !== 1 || r.skipped !== 0)
-      t.fail(`imported ${r.imported}, skipped ${r.skipped}; want 1, 0`);
-    const after = await getOrNull(t, m.id);
-    // 0.4 changed what an overwrite does with the timestamps (OMP-IMPORT-007 retired): a server that does not list
-    // 0.4 is judged only by what both versions require, every other member taken from the item.
-    const v04 = listsVersion(t, '0.4');
-    if (!v04) t.note('the server does not list 0.4: the timestamps of the overwritten memory are not judged');
-    if (v04 && after && after.updated_at <= m.updated_at)
+    const { m, item, after } = await overwriteHeld(t);
+    if (after && after.updated_at <= m.updated_at)
       t.fail(`updated_at went from ${m.updated_at} to ${after.updated_at}; an overwrite moves it forward`);
     // Timestamps are server-set (OMP-TIME-004/005); every other member comes from the item.
     sameAsItem(
       t,
       after,
-      { ...item, created_at: v04 ? m.created_at : after?.created_at, updated_at: after?.updated_at },
+      { ...item, created_at: m.created_at, updated_at: after?.updated_at },
       'the overwritten memory vs the item',
     );
+  },
+);
+
+check(
+  'OMP-IMPORT-007',
+  'MUST replace a held memory whole under overwrite, created_at and updated_at included',
+  async (t) => {
+    // The 0.3 rule (0.4 keeps created_at, OMP-IMPORT-021): every member from the item, timestamps included.
+    const { item, after } = await overwriteHeld(t);
+    sameAsItem(t, after, item, 'the overwritten memory vs the item');
   },
 );
 
@@ -381,32 +415,44 @@ check(
   },
 );
 
+/** Export the check's memories, delete them, import the export, export again: the two exports' memories. */
+async function roundTrip(
+  t: CheckContext,
+): Promise<{ before: ExportFile['memories']; after: ExportFile['memories']; res: Res }> {
+  await Promise.all([
+    t.create({ metadata: { a: 1 } }),
+    t.create({ type: 'episodic', namespace: null, expires_at: '2099-01-01T00:00:00.5Z' }),
+    t.create({ source: { tool: 'rt', session_id: 's', user_id: 'u', timestamp: '2026-01-01T00:00:00Z' } }),
+  ]);
+  const { body: first } = await exportAll(t.api);
+  const subset = mine(t, first.memories);
+  for (const m of subset) await deleteMemory(t, m.id);
+  const r = await importOk(t, { ...first, memories: subset } satisfies ExportFile);
+  if (r.imported !== subset.length)
+    t.fail(`imported ${r.imported} of ${subset.length}: ${JSON.stringify(r.errors)}`);
+  const { body: second, res } = await exportAll(t.api);
+  return { before: subset, after: mine(t, second.memories), res };
+}
+
 check(
   'OMP-IMPORT-022',
   'MUST round-trip export → import → export with JSON-equal memories (embeddings aside)',
   async (t) => {
-    await Promise.all([
-      t.create({ metadata: { a: 1 } }),
-      t.create({ type: 'episodic', namespace: null, expires_at: '2099-01-01T00:00:00.5Z' }),
-      t.create({ source: { tool: 'rt', session_id: 's', user_id: 'u', timestamp: '2026-01-01T00:00:00Z' } }),
-    ]);
-    const { body: first } = await exportAll(t.api);
-    const subset = mine(t, first.memories);
-    for (const m of subset) {
-      await deleteMemory(t, m.id);
-    }
-    const r = await importOk(t, { ...first, memories: subset } satisfies ExportFile);
-    if (r.imported !== subset.length)
-      t.fail(`imported ${r.imported} of ${subset.length}: ${JSON.stringify(r.errors)}`);
-    const { body: second, res } = await exportAll(t.api);
+    const { before, after, res } = await roundTrip(t);
     // A server that computes embeddings may recompute them, and extension members may differ (OMP-IMPORT-022).
     const plain = (ms: readonly object[]) =>
       ms.map((m) =>
         Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'embedding' && !k.startsWith('x_'))),
       );
-    t.equal(plain(mine(t, second.memories)), plain(subset), 'memories after the round trip', res);
+    t.equal(plain(after), plain(before), 'memories after the round trip', res);
   },
 );
+
+check('OMP-IMPORT-014', 'MUST round-trip export → import → export with JSON-equal memories', async (t) => {
+  // The 0.3 rule (0.4 sets recomputed embeddings aside, OMP-IMPORT-022): JSON-equal, every member.
+  const { before, after, res } = await roundTrip(t);
+  t.equal(after, before, 'memories after the round trip', res);
+});
 
 check('OMP-IMPORT-015', 'MUST store an item without namespace or metadata with null and {}', async (t) => {
   const item = importItem(t);

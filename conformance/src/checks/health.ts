@@ -1,5 +1,4 @@
 /** Health and declared levels (SPEC §2, §10). */
-import { loadCatalogue } from '../core/catalogue.ts';
 import type { CheckContext } from '../core/harness.ts';
 import { levelCapabilities } from '../core/levels.ts';
 import type { Api } from '../core/omp-client.ts';
@@ -8,7 +7,6 @@ import type { Res } from '../core/response.ts';
 import { LEVELS, type Level } from '../core/types.ts';
 import type { Health } from '../core/wire.ts';
 import { list } from './helpers.ts';
-import { requireVersion } from './v04.ts';
 
 check('OMP-HEALTH-001', 'MUST answer GET /v1/health with 200 without any Authorization header', async (t) => {
   const res = await t.anon.get('/v1/health');
@@ -86,10 +84,8 @@ check(
   'OMP-HEALTH-008',
   'MUST list every implemented version in health.versions, ascending, once each, with version the last',
   async (t) => {
-    // `versions` is what 0.4 adds: a server that does not list 0.4 has no such member to judge.
-    await requireVersion(t);
     const { h, res } = await health(t);
-    const want = loadCatalogue().specVersion;
+    const want = t.run.judgedVersion;
     if (!Array.isArray(h.versions))
       return t.fail(`health.versions is ${JSON.stringify(h.versions)}, not a list of versions`, res);
     const versions = h.versions.map(String);
@@ -102,20 +98,29 @@ check(
   },
 );
 
-check(
-  'OMP-HEALTH-009',
-  'MUST list keyword_search, and list extract/compress only when those endpoints exist',
-  async (t) => {
-    const { caps, res } = await health(t);
-    if (!caps.includes('keyword_search')) t.fail('capabilities does not list keyword_search', res);
-    for (const cap of ['extract', 'compress'] as const) {
-      if (!caps.includes(cap)) continue;
-      // An invalid body never reaches an AI provider; an offered endpoint answers 422, not 404.
-      const r = await t.api.post(`/v1/${cap}`, {});
-      if (r.status === 404) t.fail(`capability ${cap} is listed but POST /v1/${cap} answers 404`, r);
-    }
-  },
-);
+check('OMP-HEALTH-005', 'MUST report the implemented spec version in health.version', async (t) => {
+  // The 0.3 rule (0.4 lists every version in `versions`, OMP-HEALTH-008): `version` is the version certified.
+  const { h, res } = await health(t);
+  if (h.version !== t.run.judgedVersion)
+    t.fail(`health.version is ${JSON.stringify(h.version)}, want "${t.run.judgedVersion}"`, res);
+});
+
+// OMP-HEALTH-006 is OMP-HEALTH-009's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-HEALTH-009', 'OMP-HEALTH-006'])
+  check(
+    id,
+    'MUST list keyword_search, and list extract/compress only when those endpoints exist',
+    async (t) => {
+      const { caps, res } = await health(t);
+      if (!caps.includes('keyword_search')) t.fail('capabilities does not list keyword_search', res);
+      for (const cap of ['extract', 'compress'] as const) {
+        if (!caps.includes(cap)) continue;
+        // An invalid body never reaches an AI provider; an offered endpoint answers 422, not 404.
+        const r = await t.api.post(`/v1/${cap}`, {});
+        if (r.status === 404) t.fail(`capability ${cap} is listed but POST /v1/${cap} answers 404`, r);
+      }
+    },
+  );
 
 check('OMP-HEALTH-007', 'MUST report status ok or degraded', async (t) => {
   const { h, res } = await health(t);
@@ -185,3 +190,18 @@ check(
     }
   },
 );
+
+/** SPEC 0.3 OMP-LEVEL-005: the capabilities that belong to no level. */
+const LEVELLESS = ['rate_limiting', 'extract', 'compress'];
+
+check('OMP-LEVEL-005', 'MUST NOT list a capability of a level it does not declare', async (t) => {
+  // The 0.3 rule (0.4 lets a capability be listed without its level, OMP-LEVEL-006).
+  const { levels, caps, res } = await health(t);
+  for (const level of LEVELS) {
+    if (levels.includes(level)) continue;
+    const stray = levelCapabilities(level, t.run.judgedVersion).filter(
+      (c) => caps.includes(c) && !LEVELLESS.includes(c),
+    );
+    if (stray.length) t.fail(`capabilities list ${stray.join(', ')} but level ${level} is not declared`, res);
+  }
+});

@@ -7,6 +7,7 @@ import { check } from '../core/registry.ts';
 import type { Res } from '../core/response.ts';
 import type { Memory } from '../core/wire.ts';
 import { expect422, exportFile, importItem, memPath, randomId, withoutEmbedding } from './helpers.ts';
+import { certifiesAtLeast } from './spec-versions.ts';
 
 const limits = (t: CheckContext) => t.run.limits;
 
@@ -163,7 +164,8 @@ check('OMP-HTTP-004', 'MUST reject a JSON body whose top level is not an object 
   });
 });
 
-check('OMP-HTTP-019', 'MUST reject a body with an unknown (non-x_) member with 422 naming it', async (t) => {
+/** Unknown request members rejected with 422 naming them; under 0.3 an x_ member is unknown too (no extensions). */
+async function rejectsUnknownMembers(t: CheckContext, extensionsUnknown: boolean): Promise<void> {
   const m = await t.create();
   const cases: Array<[string, string, Record<string, unknown>, string]> = [
     ['POST', '/v1/memories', { ...t.body(), colour: 'blue' }, 'colour'],
@@ -181,6 +183,11 @@ check('OMP-HTTP-019', 'MUST reject a body with an unknown (non-x_) member with 4
     // Not x_: an x_ member is an extension member (SPEC.md §1.4), accepted by a 0.4 server.
     ['POST', '/v1/import', exportFile([], { note: 'hi' }), 'note'],
   ];
+  if (extensionsUnknown)
+    cases.push(
+      ['POST', '/v1/memories', { ...t.body(), x_note: 'hi' }, 'x_note'],
+      ['POST', '/v1/import', exportFile([], { x_note: 'hi' }), 'x_note'],
+    );
   await t.each(cases, async ([method, path, body, member]) => {
     const res = await t.api.req(method, path, { json: body });
     expect422(t, res, `${method} ${path} with member ${member}`);
@@ -191,12 +198,19 @@ check('OMP-HTTP-019', 'MUST reject a body with an unknown (non-x_) member with 4
     if (!errs.some((p) => p.split(/[/.[\]]/).includes(member)))
       t.fail(`the 422 does not name ${member}: paths ${JSON.stringify(errs)}`, res);
   });
-});
+}
 
-check(
-  'OMP-HTTP-020',
-  'MUST reject a query parameter the endpoint does not define (and not x_) with 422',
-  async (t) => {
+check('OMP-HTTP-019', 'MUST reject a body with an unknown (non-x_) member with 422 naming it', (t) =>
+  rejectsUnknownMembers(t, false),
+);
+
+check('OMP-HTTP-005', 'MUST reject a body with a member the schema does not define with 422 naming it', (t) =>
+  rejectsUnknownMembers(t, true),
+);
+
+// OMP-HTTP-006 is OMP-HTTP-020's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-HTTP-020', 'OMP-HTTP-006'])
+  check(id, 'MUST reject a query parameter the endpoint does not define (and not x_) with 422', async (t) => {
     const m = await t.create();
     const paths = [
       '/v1/memories?colour=blue',
@@ -207,6 +221,8 @@ check(
       // A server without GET /v1/me answers 404 there whatever the query (OMP-AUTH-010's finding).
       ...(t.run.meUnusable ? [] : ['/v1/me?verbose=1']),
     ];
+    // 0.3 had no extension space: an x_ parameter is as unknown as any other there.
+    if (!certifiesAtLeast(t, '0.4')) paths.push('/v1/memories?x_conformance_trace=1');
     const others: Array<[string, () => Promise<Res>]> = [
       ['PUT ?upsert=1', () => t.api.req('PUT', `${memPath(m.id)}?upsert=1`, { json: { content: 'x' } })],
       ['POST ?dry_run=1', () => t.api.req('POST', '/v1/memories?dry_run=1', { json: t.body() })],
@@ -219,8 +235,7 @@ check(
     // Last: a server that ignores the parameter deletes the memory.
     expect422(t, await t.api.req('DELETE', `${memPath(m.id)}?force=true`), 'DELETE ?force=true');
     (await t.api.get(memPath(m.id))).expect(200, 'memory');
-  },
-);
+  });
 
 check('OMP-HTTP-007', 'MUST reject a repeated query parameter with 422', async (t) => {
   const qs = [
@@ -297,10 +312,9 @@ check(
   },
 );
 
-check(
-  'OMP-HTTP-021',
-  'MUST answer a path neither the API nor a vendor extension defines with 404',
-  async (t) => {
+// OMP-HTTP-010 is OMP-HTTP-021's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-HTTP-021', 'OMP-HTTP-010'])
+  check(id, 'MUST answer a path neither the API nor a vendor extension defines with 404', async (t) => {
     const paths = [
       '/v1/nope',
       '/v1/memory',
@@ -309,12 +323,13 @@ check(
       '/v1/memories/search/extra',
       '/v1/health/live',
     ];
+    // 0.3 had no vendor paths: /v1/x/… is as undefined as any other path there.
+    if (!certifiesAtLeast(t, '0.4')) paths.push('/v1/x/omp-conformance/probe');
     await t.each(paths, async (p) => {
       (await t.api.get(p)).expectError(404, 'not_found');
     });
     (await t.api.post('/v1/nope', {})).expectError(404, 'not_found');
-  },
-);
+  });
 
 check(
   'OMP-HTTP-011',

@@ -65,34 +65,37 @@ function startWithout(
   });
 }
 
-check(
-  'OMP-CLIENT-010',
-  'MUST read OMP_SERVER and OMP_API_KEY, and fail at start naming a missing one',
-  async (t) => {
-    const target = t.mcpRun.target;
-    if (target.kind !== 'stdio') throw new Error('runner bug: OMP-CLIENT-010 needs a stdio target');
-    // Reads them: what it adds with the key the runner gave it is the key's principal's, on this server.
-    const s = await t.mcp();
-    const m = await mcpAdd(t, s);
-    await t.api.getMemory(m.id);
-    const base: NodeJS.ProcessEnv = { ...process.env, OMP_SERVER: t.mcpRun.o.baseUrl };
-    base.OMP_API_KEY = t.secret();
-    const missing = ['OMP_SERVER', 'OMP_API_KEY'].filter((name) => !commandSets(target.command, name));
-    if (missing.length === 0) t.note('the command sets both variables itself: their absence cannot be tried');
-    for (const name of missing) {
-      const env = { ...base };
-      delete env[name];
-      const { exit, output } = await startWithout(target.command, env, t.mcpRun.o.timeoutMs);
-      if (exit === null)
-        t.softFail(
-          `without ${name} the adapter did not fail at start: still running after ${t.mcpRun.o.timeoutMs} ms`,
-        );
-      else if (exit === 0) t.softFail(`without ${name} the adapter exited with code 0, not a failure`);
-      if (!output.includes(name))
-        t.softFail(
-          `without ${name} the adapter's output does not name it: ${short(t.mcpRun.o.redact(output.trim()), 300)}`,
-        );
-    }
-  },
-  { needs: [{ kind: 'mcp-stdio' }] },
-);
+// OMP-MCP-021 is OMP-CLIENT-010's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-CLIENT-010', 'OMP-MCP-021'])
+  check(
+    id,
+    'MUST read OMP_SERVER and OMP_API_KEY, and fail at start naming a missing one',
+    async (t) => {
+      const target = t.mcpRun.target;
+      if (target.kind !== 'stdio') throw new Error('runner bug: OMP-CLIENT-010 needs a stdio target');
+      // Reads them: what it adds with the key the runner gave it is the key's principal's, on this server.
+      const s = await t.mcp();
+      const m = await mcpAdd(t, s);
+      await t.api.getMemory(m.id);
+      const base: NodeJS.ProcessEnv = { ...process.env, OMP_SERVER: t.mcpRun.o.baseUrl };
+      base.OMP_API_KEY = t.secret();
+      const missing = ['OMP_SERVER', 'OMP_API_KEY'].filter((name) => !commandSets(target.command, name));
+      if (missing.length === 0)
+        t.note('the command sets both variables itself: their absence cannot be tried');
+      for (const name of missing) {
+        const env = { ...base };
+        delete env[name];
+        const { exit, output } = await startWithout(target.command, env, t.mcpRun.o.timeoutMs);
+        if (exit === null)
+          t.softFail(
+            `without ${name} the adapter did not fail at start: still running after ${t.mcpRun.o.timeoutMs} ms`,
+          );
+        else if (exit === 0) t.softFail(`without ${name} the adapter exited with code 0, not a failure`);
+        if (!output.includes(name))
+          t.softFail(
+            `without ${name} the adapter's output does not name it: ${short(t.mcpRun.o.redact(output.trim()), 300)}`,
+          );
+      }
+    },
+    { needs: [{ kind: 'mcp-stdio' }] },
+  );

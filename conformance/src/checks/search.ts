@@ -7,7 +7,7 @@ import { check } from '../core/registry.ts';
 import type { Memory, SearchResponse } from '../core/wire.ts';
 import { deriveCases } from '../negative/derive.ts';
 import { expect422, exportFile, idSet, ids, importItem, memPath, search, uniqueToken } from './helpers.ts';
-import { listsVersion, requireVersion } from './v04.ts';
+import { certifiesAtLeast } from './spec-versions.ts';
 
 /** The shared read-only search fixture: memories around run-unique tokens. */
 export interface SearchFixture {
@@ -168,12 +168,26 @@ check(
   'MUST return every memory containing at least one query token as a whole token',
   async (t) => {
     // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
-    await requireVersion(t);
     const f = await searchFixture(t);
     const [s0, s1, s2, , s4] = f.s as [Memory, Memory, Memory, Memory, Memory];
     await exact(t, { q: f.A }, [s0, s1, s2], 'one token (not the token with a suffix)');
     await exact(t, { q: `${f.A} ${f.B}` }, [s0, s1, s2, s4], 'two tokens (any of them)');
     await exact(t, { q: `${f.B} ${f.T}none` }, [s0, s2, s4], 'a token nobody has beside one that exists');
+    await exact(t, { q: `${f.A} ${f.A} ${f.A}` }, [s0, s1, s2], 'a repeated token');
+  },
+);
+
+check(
+  'OMP-SEARCH-005',
+  'MUST return exactly the memories containing every query token as a whole token',
+  async (t) => {
+    // The 0.3 rule (0.4 matches any token and ranks, OMP-SEARCH-030 to 035).
+    const f = await searchFixture(t);
+    const [s0, s1, s2, , s4] = f.s as [Memory, Memory, Memory, Memory, Memory];
+    await exact(t, { q: f.A }, [s0, s1, s2], 'one token (not the token with a suffix)');
+    await exact(t, { q: `${f.A} ${f.B}` }, [s0, s2], 'two tokens (AND)');
+    await exact(t, { q: f.B }, [s0, s2, s4], 'second token');
+    await exact(t, { q: f.A.slice(0, -1) }, [], 'a prefix of a token');
     await exact(t, { q: `${f.A} ${f.A} ${f.A}` }, [s0, s1, s2], 'a repeated token');
   },
 );
@@ -195,7 +209,7 @@ async function including(t: CheckContext, body: Record<string, unknown>, want: M
 check('OMP-SEARCH-006', 'MUST treat quotes, operators and AND/OR/NOT as plain text', async (t) => {
   const f = await searchFixture(t);
   const [s0, s1, s2, , s4] = f.s as [Memory, Memory, Memory, Memory, Memory];
-  if (!listsVersion(t, '0.4')) {
+  if (!certifiesAtLeast(t, '0.4')) {
     // A 0.3 server matches every token (OMP-SEARCH-005 of 0.3): the same words as plain text, under that rule.
     t.note('the server does not list 0.4: judged with the 0.3 rule that every query token must occur');
     await exact(t, { q: `"${f.A} ${f.B}"` }, [s0, s2], 'quotes');
@@ -350,7 +364,6 @@ check(
   'SHOULD rank a memory with more of the query tokens above one with fewer',
   async (t) => {
     // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
-    await requireVersion(t);
     const f = await searchFixture(t);
     const { body, res } = await search(t.api, { q: `${f.F} ${f.G}` });
     t.equal(ids(body.memories), [f.both.id, f.oneOfTwo.id], 'both tokens before one token', res);
@@ -362,7 +375,6 @@ check(
   'SHOULD rank a memory with a rare query token above one with only a common one',
   async (t) => {
     // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
-    await requireVersion(t);
     const f = await searchFixture(t);
     const { body, res } = await search(t.api, { q: `${f.H} ${f.I}` });
     if (body.memories[0]?.id !== f.rare.id)
@@ -386,7 +398,6 @@ check(
   'MUST tokenise and fold text as the spec defines (spec/vectors/tokenize.json)',
   async (t) => {
     // What 0.4 changed in keyword search (any token, ranking, tokenisation): not a 0.3 server's rule.
-    await requireVersion(t);
     const vectors = tokenVectors().filter((v) => v.tokens.length > 0);
     const tag = `${t.run.tag}-tok`;
     const made = new Map<string, Memory>();
@@ -588,10 +599,9 @@ check(
   },
 );
 
-check(
-  'OMP-EMB-002',
-  "MUST reject an embedding whose dimensions differ from the model's with 422",
-  async (t) => {
+// OMP-SEARCH-025 is OMP-EMB-002's predecessor (0.3): the same behaviour, judged under the version certified against.
+for (const id of ['OMP-EMB-002', 'OMP-SEARCH-025'])
+  check(id, "MUST reject an embedding whose dimensions differ from the model's with 422", async (t) => {
     const m = await t.create({ content: 'dimension probe' });
     const g = (await t.api.get(memPath(m.id))).expect<Memory>(200, 'memory');
     const dims = g.embedding?.length ?? 0;
@@ -602,5 +612,4 @@ check(
       await t.api.post('/v1/memories', t.body({ embedding: wrong })),
       `an embedding of ${wrong.length} dimensions`,
     );
-  },
-);
+  });

@@ -7,7 +7,6 @@ import { PRIMARY } from '../core/credentials.ts';
 import { check } from '../core/registry.ts';
 import { expect422, memPath } from './helpers.ts';
 import { callTool, mcpAdd } from './mcp-helpers.ts';
-import { requireVersion } from './v04.ts';
 
 /** A create body as JSON text with `metadata` (and `source` members) spliced in verbatim. */
 function rawCreate(
@@ -27,7 +26,6 @@ check(
   'OMP-MEM-020',
   'MUST refuse with 422 a number a double does not hold exactly as written, and keep every other number exactly',
   async (t) => {
-    await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
     const refused = ['1e400', '-1e400', '1e-400', '-0', '12345678901234567890', '9007199254740993'];
     await t.each(refused, async (n) => {
       const res = await t.api.req('POST', '/v1/memories', { raw: rawCreate(t, `{"n":${n}}`) });
@@ -56,7 +54,6 @@ check(
   'OMP-HTTP-025',
   'MUST refuse with 422 a string or member name holding an unpaired surrogate escape, naming its path',
   async (t) => {
-    await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
     const cases: [string, string, string][] = [
       ['source.session_id', rawCreate(t, '{}', ',"session_id":"a\\ud800"'), '/source/session_id'],
       ['a metadata value', rawCreate(t, '{"k":["x\\udc00"]}'), '/metadata/k/0'],
@@ -72,7 +69,6 @@ check(
 );
 
 check('OMP-HTTP-026', 'MUST refuse with 422 an object that repeats a member name, naming it', async (t) => {
-  await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
   const cases: [string, string, string][] = [
     ['content', rawCreate(t, '{}').replace('{"content":', '{"content":"first","content":'), '/content'],
     ['a metadata member, escaped', rawCreate(t, '{"a":1,"\\u0061":2}'), '/metadata/a'],
@@ -88,7 +84,6 @@ check(
   'OMP-HTTP-027',
   'SHOULD answer HEAD like GET without a body, and list HEAD in Allow beside GET',
   async (t) => {
-    await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
     for (const path of ['/v1/health', '/v1/memories?limit=1', '/v1/me']) {
       const get = await t.api.get(path);
       const head = await t.api.req('HEAD', path, {});
@@ -118,7 +113,6 @@ check(
   'OMP-MCP-023',
   'MUST answer an MCP HTTP request from a foreign Origin with 403 before processing it',
   async (t) => {
-    await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
     if (!t.run.declared.has('mcp')) t.skip('not-applicable', 'the server does not declare the mcp level');
     const res = await t.api.req('POST', '/mcp', {
       json: initialize,
@@ -134,7 +128,6 @@ check(
   'OMP-MCP-024',
   'SHOULD answer an unknown key on MCP with a Bearer challenge saying invalid_token, and serve no OAuth metadata',
   async (t) => {
-    await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
     if (!t.run.declared.has('mcp')) t.skip('not-applicable', 'the server does not declare the mcp level');
     const res = await t
       .withAuthorization('Bearer omp-conformance-unknown-key-0000000000000000')
@@ -161,7 +154,6 @@ check(
   'OMP-MCP-026',
   'SHOULD put the JSON of structuredContent in the first text item of a successful tool result',
   async (t) => {
-    await requireVersion(t); // what 0.4 adds (strict JSON, MCP hardening)
     const s = await t.mcp();
     const m = await mcpAdd(t, s, { text: `omp conformance json text ${t.tag}` });
     const { result } = await callTool(t, s, 'list_memories', { namespace: t.ns });

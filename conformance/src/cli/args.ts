@@ -32,6 +32,8 @@ export interface CliConfig {
   mcpCommand?: string;
   /** An MCP endpoint to certify over Streamable HTTP. */
   mcpUrl?: string;
+  /** The spec version to certify against (default: the newest both the runner and the server speak). */
+  specVersion?: string;
 }
 
 const LEVEL_NAMES = ['core', 'search', 'full', 'mcp'];
@@ -96,6 +98,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         color: { type: 'boolean' },
         'mcp-command': { type: 'string' },
         'mcp-url': { type: 'string' },
+        'spec-version': { type: 'string' },
       },
     });
   } catch (e) {
@@ -137,6 +140,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       throw new UsageError(`--mcp-url must be http or https: ${mcpUrl}`);
     if (u.username || u.password) throw new UsageError('put credentials in --token, not in --mcp-url');
   }
+  const specVersion = v['spec-version'] as string | undefined;
+  if (specVersion !== undefined && !/^\d+\.\d+$/.test(specVersion))
+    throw new UsageError(`--spec-version needs MAJOR.MINOR, e.g. 0.4, got "${specVersion}"`);
   const reporters = list(v.reporter as string[] | undefined);
   for (const r of reporters)
     if (!(REPORTERS as readonly string[]).includes(r))
@@ -167,6 +173,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (v['expected-failures'] !== undefined) cfg.expectedFailures = v['expected-failures'] as string;
   if (mcpCommand !== undefined) cfg.mcpCommand = mcpCommand;
   if (mcpUrl !== undefined) cfg.mcpUrl = mcpUrl;
+  if (specVersion !== undefined) cfg.specVersion = specVersion;
   if (v['no-color'] === true) cfg.color = false;
   else if (v.color === true) cfg.color = true;
   return cfg;
@@ -194,6 +201,8 @@ Options:
                             server declares (mcp too when an adapter is given)
   --mcp-command CMD         certify the stdio MCP adapter this shell command starts, e.g. "npx omp-mcp"
   --mcp-url URL             certify the MCP endpoint at URL over Streamable HTTP (bearer keys as for the API)
+  --spec-version V          certify against spec version V (0.3 or 0.4); default: the newest version both
+                            this runner and the server (health versions) speak
   --only IDS                run only these checks (check IDs, requirement IDs or prefixes like OMP-CRUD)
   --skip IDS                leave these checks out
   --reporter LIST           pretty,json,junit,html,markdown,badge (default pretty); files go to --out

@@ -94,6 +94,7 @@ export async function main(argv: string[], io: CliIo, signal?: AbortSignal): Pro
       bundled: bundled !== undefined,
       ...(cfg.mcpCommand !== undefined ? { mcpCommand: cfg.mcpCommand } : {}),
       ...(cfg.mcpUrl !== undefined ? { mcpUrl: cfg.mcpUrl } : {}),
+      ...(cfg.specVersion !== undefined ? { specVersion: cfg.specVersion } : {}),
       ...(pretty ? { onEvent: (e) => pretty.onEvent(eventInFlags(e)) } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -15,6 +15,7 @@ const FLAGS: ReadonlyArray<[RegExp, string]> = [
   [/the mcpCommand option/g, '--mcp-command'],
   [/the mcpCommand sets/g, 'the --mcp-command sets'],
   [/the mcpUrl option/g, '--mcp-url'],
+  [/the specVersion option/g, '--spec-version'],
   [/the only option/g, '--only'],
   [/the skip option/g, '--skip'],
   [/only\/skip/g, '--only/--skip'],

@@ -17,6 +17,7 @@ const cleanupCheck: ResolvedCheck = {
   id: 'cleanup',
   title: 'MUST leave nothing behind',
   requirements: [],
+  versions: [],
   needs: [],
   exclusive: true,
   run: async () => {},

@@ -6,7 +6,7 @@
  */
 import { type SchemaName, toViolations, validatorFor } from '@omp-kit/schemas';
 import type { Exchange, HttpClient, HttpResponse, RequestSpec } from '../http/client.ts';
-import { TransportError } from '../http/client.ts';
+import { MAX_BUSY_RETRIES, TransportError } from '../http/client.ts';
 import type { McpSession } from '../mcp/session.ts';
 import type { McpRun, OpenOptions } from '../mcp/target.ts';
 import { firstDifference, jsonEqual, ms } from './assert.ts';
@@ -51,6 +51,21 @@ export class BlockedSignal extends Error {
   }
 }
 
+/**
+ * Thrown when the server still answers 429 after the HTTP layer waited it out (bounded retries, Retry-After
+ * honoured up to a cap): the check could not run, which a rate limit the spec allows never makes a failure.
+ */
+export class RateLimitedSignal extends Error {
+  override name = 'RateLimitedSignal';
+  readonly exchange: Exchange;
+  constructor(exchange: Exchange) {
+    super(
+      `the server still answered 429 to ${exchange.method} ${new URL(exchange.url).pathname} after ${MAX_BUSY_RETRIES} waits per Retry-After (rate limiting is allowed, SPEC §9.4): the check could not run`,
+    );
+    this.exchange = exchange;
+  }
+}
+
 /** A per-tool key the run was given, with what GET /v1/me said about it. */
 export interface ToolKey {
   key: KeyRef;
@@ -80,8 +95,13 @@ export interface RunState {
   toolKeysBlocked?: { by: string; reason: string };
   /** The spec versions the server lists in health (`versions`, else `[version]`). */
   versions: string[];
-  /** The spec version the server is judged by (spec-version.ts): its schemas judge every body. */
+  /**
+   * The spec version certified against (spec-version.ts): its catalogue decides which checks apply, its schemas
+   * judge every body.
+   */
   judgedVersion: string;
+  /** The OMP-Version header every request carries (a version the server lists but not its newest), if any. */
+  versionHeader?: string;
   /** Declared (or, when health is unusable, assumed) levels and capabilities. */
   declared: Set<Level>;
   capabilities: Set<string>;
@@ -173,11 +193,20 @@ export class CheckContext implements ClientHost {
     if (run) await Promise.all(this.sessions.splice(0).map((s) => run.release(s)));
   }
 
-  /** Send through the run's client, counting the request. */
+  /** The OMP-Version header the run's requests carry (the version certified), if any. */
+  get versionHeader(): string | undefined {
+    return this.run.versionHeader;
+  }
+
+  /**
+   * Send through the run's client, counting the request. The one place a rate limit ends a check: a 429 the
+   * client could not wait out stops it as rate-limited, unless the check asked to see 429s (retryBusy false).
+   */
   async send(spec: RequestSpec): Promise<HttpResponse> {
     this.requests++;
     const res = await this.run.client.send(spec);
     this.lastExchange = res.exchange;
+    if (res.status === 429 && spec.retryBusy !== false) throw new RateLimitedSignal(res.exchange);
     return res;
   }
 

@@ -38,6 +38,8 @@ export interface ClientHost extends Judge {
   noteCreated(method: string, path: string, res: Res, key: KeyRef | null, sent: unknown): void;
   /** Stop the check: a precondition the server does not meet, shown failing by check `by`. */
   block(by: string, reason: string, res?: Res): never;
+  /** The OMP-Version header to send with every request (the version certified), if any. */
+  readonly versionHeader?: string | undefined;
 }
 
 /** Request options of the client. */
@@ -50,6 +52,8 @@ export interface ReqOptions {
   headers?: Record<string, string>;
   /** Resend after 429/503 (default true); false for checks about rate limiting itself. */
   retryBusy?: boolean;
+  /** Send the run's OMP-Version header (default true); false for checks about requests without one. */
+  versionHeader?: boolean;
 }
 
 /** An API client bound to one key (or none, or a raw Authorization header). */
@@ -68,8 +72,10 @@ export class Api {
   /** Send any request; resolves with whatever the server answers. */
   async req(method: string, path: string, o: ReqOptions = {}): Promise<Res> {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
-    if (this.authorization !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'))
-      headers.authorization = this.authorization;
+    const has = (name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
+    if (this.authorization !== null && !has('authorization')) headers.authorization = this.authorization;
+    if (this.host.versionHeader && o.versionHeader !== false && !has('omp-version'))
+      headers['omp-version'] = this.host.versionHeader;
     const body =
       o.body ?? (o.raw !== undefined ? { raw: o.raw } : o.json !== undefined ? { json: o.json } : undefined);
     const spec: RequestSpec = {

@@ -46,6 +46,8 @@ export interface HealthFindings {
   version: string | null;
   /** The versions the body lists (`versions`, else `[version]`). */
   versions: string[];
+  /** Whether the body has a `versions` member (a server of 0.4 or later: it reads the OMP-Version header). */
+  negotiates: boolean;
   /** The version the server is judged by (spec-version.ts). */
   judgedVersion: string;
 }
@@ -70,6 +72,7 @@ export async function readHealth(
   client: HttpClient,
   requested: readonly Level[] | undefined,
   signal: AbortSignal,
+  specVersion?: string,
 ): Promise<HealthFindings> {
   const res = await client.send({ method: 'GET', path: '/v1/health', credential: null, signal });
   let body: unknown;
@@ -89,7 +92,8 @@ export async function readHealth(
     server: null,
     version: null,
     versions: [],
-    judgedVersion: loadCatalogue().specVersion,
+    negotiates: false,
+    judgedVersion: specVersion ?? loadCatalogue().specVersion,
   };
   if (notJson) {
     const ct = res.headers['content-type'] ?? 'no Content-Type';
@@ -99,7 +103,8 @@ export async function readHealth(
     return f;
   }
   f.versions = listedVersions(body);
-  f.judgedVersion = judgedVersion(f.versions);
+  f.negotiates = isObject(body) && Array.isArray(body.versions);
+  f.judgedVersion = judgedVersion(f.versions, specVersion);
   if (res.status !== 200) f.problem = `GET /v1/health answered ${res.status}`;
   else if (!validForVersion(f.judgedVersion, 'health', body))
     f.problem = 'the GET /v1/health body is not valid against the schema health';
@@ -147,6 +152,7 @@ export async function describeKeys(
   client: HttpClient,
   keys: Keyring,
   signal: AbortSignal,
+  versionHeader?: string,
 ): Promise<KeyFindings> {
   const out: KeyFindings = { configProblems: [], toolKeys: [], notes: [] };
   type Me =
@@ -159,7 +165,10 @@ export async function describeKeys(
       const r = await client.send({
         method: 'GET',
         path: '/v1/me',
-        headers: { authorization: `Bearer ${keys.secret(key)}` },
+        headers: {
+          authorization: `Bearer ${keys.secret(key)}`,
+          ...(versionHeader ? { 'omp-version': versionHeader } : {}),
+        },
         credential: label,
         signal,
       });

@@ -1,7 +1,9 @@
 /**
  * Checks as data. A checks file calls `check(id, title, fn, options)` at import time; the registry keeps them
- * in definition order and resolves each against the requirement catalogue (RFC 2119 keyword, compliance level).
+ * in definition order and resolves each against the requirement catalogue of the version certified (RFC 2119
+ * keyword, compliance level, and the versions it applies to: those whose catalogue holds its requirement).
  */
+import { anyRequirement, catalogueFor, loadCatalogue, versionsOf } from './catalogue.ts';
 import type { CheckSpec, Level, Need, ResolvedCheck, Rfc2119 } from './types.ts';
 
 /** Options of one check beside its id, title and function. */
@@ -11,6 +13,11 @@ export interface CheckOptions {
   needs?: Need[];
   exclusive?: boolean;
   timeoutMs?: number;
+  /**
+   * The spec versions the check applies to, when not those whose catalogue holds its primary requirement (the
+   * default, and the rule: a check of a requirement a version withdrew or had not yet added does not apply).
+   */
+  versions?: string[];
 }
 
 /** Stable check ID: a requirement ID, optionally followed by `.slug` when several checks verify it. */
@@ -35,6 +42,7 @@ export function check(id: string, title: string, run: CheckSpec['run'], options:
     needs: options.needs ?? [],
     exclusive: options.exclusive ?? false,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.versions ? { versions: options.versions } : {}),
     run,
   });
 }
@@ -64,24 +72,34 @@ export function complianceToLevel(c: string): Level {
   return 'core';
 }
 
-/** Resolve checks against the catalogue; a check citing an unknown ID is kept, marked invalid (reported as error). */
+/**
+ * Resolve checks against the catalogue of `version` (the one certified against). A check applies to the versions
+ * whose catalogue holds its primary requirement (unless it says otherwise); under the version certified it cites
+ * only that version's requirement IDs (a further ID another version withdrew or added is left out). A check
+ * citing an ID of no catalogue is kept, marked invalid (reported as error).
+ */
 export function resolveChecks(
   specs: readonly CheckSpec[],
-  catalogue: ReadonlyMap<string, CatalogueEntry>,
+  version: string = loadCatalogue().specVersion,
 ): ResolvedCheck[] {
+  const entries = catalogueFor(version)?.entries ?? new Map<string, CatalogueEntry>();
   return specs.map((s) => {
     const primary = s.requirements[0] as string;
     const area = primary.split('-')[1] ?? 'OTHER';
-    const unknown = s.requirements.filter((r) => !catalogue.has(r));
-    const entry = catalogue.get(primary);
+    const unknown = s.requirements.filter((r) => versionsOf(r).length === 0);
+    const versions = s.versions ?? versionsOf(primary);
+    const applies = versions.includes(version);
+    const entry: CatalogueEntry | undefined = entries.get(primary) ?? anyRequirement(primary);
     const resolved: ResolvedCheck = {
       ...s,
+      requirements: applies ? s.requirements.filter((r, i) => i === 0 || entries.has(r)) : s.requirements,
+      versions,
       area,
       rfc: entry?.level ?? 'MUST',
       level: complianceToLevel(entry?.compliance ?? 'Core'),
     };
     if (unknown.length > 0)
-      resolved.invalid = `cites requirement IDs not in the catalogue: ${unknown.join(', ')}`;
+      resolved.invalid = `cites requirement IDs not in any catalogue: ${unknown.join(', ')}`;
     return resolved;
   });
 }

@@ -55,12 +55,22 @@ export interface CleanupReport {
 export interface Report {
   reportVersion: '1';
   runner: { name: 'omp-conformance'; version: string };
-  spec: { version: string; requirementSetHash: string };
+  /** The spec version certified against, the hash of its requirement catalogue, and how it was chosen. */
+  spec: {
+    version: string;
+    requirementSetHash: string;
+    /** `option`: named by the specVersion option; `declared`: the newest version both runner and server speak. */
+    chosen: 'option' | 'declared';
+    /** Every version this runner can certify against. */
+    runnerVersions: string[];
+  };
   target: {
     baseUrl: string;
     bundled: boolean;
     server: { name: string; version: string } | null;
     specVersion: string | null;
+    /** The versions the health body lists (`versions`, else `[version]`). */
+    versions: string[];
     declaredLevels: string[];
     capabilities: string[];
     /** The MCP endpoint certified at level mcp: an adapter, or the server's own /mcp; null when none. */

@@ -7,7 +7,7 @@ import { HttpClient, redactText, TransportError } from '../http/client.ts';
 import { McpMonitor } from '../mcp/session.ts';
 import { commandSets, McpRun, type McpTarget } from '../mcp/target.ts';
 import { runnerVersion } from '../version.ts';
-import { loadCatalogue } from './catalogue.ts';
+import { catalogueFor, certifiableVersions, loadCatalogue } from './catalogue.ts';
 import { cleanupRun } from './cleanup.ts';
 import { Keyring } from './credentials.ts';
 import type { ExpectedFailure } from './expected.ts';
@@ -60,6 +60,11 @@ export interface RunOptions {
   mcpCommand?: string;
   /** Certify an MCP endpoint over Streamable HTTP at this URL (with the same keys as bearer tokens). */
   mcpUrl?: string;
+  /**
+   * The spec version to certify against (one of certifiableVersions()); default: the newest version both the
+   * runner and the server speak (health `versions`, else `version`).
+   */
+  specVersion?: string;
 }
 
 const CERTIFIABLE: readonly Level[] = ['core', 'search', 'full', 'mcp'];
@@ -93,6 +98,25 @@ export function describeMcpTarget(
   return { transport: 'streamable-http', endpoint: redact(t.url), adapter: t.kind === 'http' };
 }
 
+/** What the preflight says of the version certified against. */
+function versionNote(version: string, listed: readonly string[], byOption: boolean): string {
+  const lists = listed.length ? `the server lists ${listed.join(', ')}` : 'the server lists no version';
+  if (byOption)
+    return `certifying against spec ${version} (chosen by the specVersion option; ${lists}${listed.includes(version) ? '' : `, not ${version}`})`;
+  return `certifying against spec ${version}, the newest version both the runner (${certifiableVersions().join(', ')}) and the server speak (${lists}); the checks of requirements ${version} does not hold are not applicable`;
+}
+
+/**
+ * The OMP-Version header the run's requests carry: only when the version certified is one the server lists in
+ * `versions` but not its newest (without the header it would answer under the newest, SPEC.md §1.2).
+ */
+function versionHeaderFor(h: { negotiates: boolean; versions: string[]; judgedVersion: string }): {
+  versionHeader?: string;
+} {
+  if (!h.negotiates || !h.versions.includes(h.judgedVersion)) return {};
+  return h.versions.at(-1) === h.judgedVersion ? {} : { versionHeader: h.judgedVersion };
+}
+
 /** Problems with the options themselves (before any request). */
 function optionProblems(opts: RunOptions): string[] {
   const out: string[] = [];
@@ -101,15 +125,21 @@ function optionProblems(opts: RunOptions): string[] {
     out.push('give either the mcpCommand or the mcpUrl option: a run certifies one MCP endpoint');
   if (opts.mcpUrl !== undefined && !/^https?:\/\/[^/]/.test(opts.mcpUrl))
     out.push(`the mcpUrl option must be an http or https URL, got "${opts.mcpUrl}"`);
+  if (opts.specVersion !== undefined && !certifiableVersions().includes(opts.specVersion))
+    out.push(
+      `the specVersion option must be a version this runner certifies (${certifiableVersions().join(', ')}), got "${opts.specVersion}"`,
+    );
   return out;
 }
 
 /** Run the suite against one server and return the report (never throws for server behaviour). */
 export async function runConformance(opts: RunOptions): Promise<Report> {
   const started = Date.now();
-  const catalogue = loadCatalogue();
   const specs = opts.checks ?? (await import('../checks/index.ts')).allChecks();
-  const checks = resolveChecks(specs, catalogue.entries);
+  const optionVersion =
+    opts.specVersion && certifiableVersions().includes(opts.specVersion) ? opts.specVersion : undefined;
+  let catalogue = catalogueFor(optionVersion ?? loadCatalogue().specVersion) ?? loadCatalogue();
+  let checks = resolveChecks(specs, catalogue.specVersion);
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const runId = randomBytes(4).toString('hex');
@@ -142,6 +172,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     concurrency,
     timeoutMs,
     secrets,
+    versionChosen: optionVersion ? 'option' : 'declared',
   };
   const finish = (o: Parameters<typeof buildReport>[1]): Report => {
     const report = buildReport(base, o);
@@ -155,7 +186,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     emit({ type: 'preflight', message: `GET ${client.baseUrl}/v1/health` });
     let health: Awaited<ReturnType<typeof readHealth>>;
     try {
-      health = await readHealth(client, opts.levels, controller.signal);
+      health = await readHealth(client, opts.levels, controller.signal, optionVersion);
     } catch (e) {
       const msg = e instanceof TransportError ? `${e.kind}: ${e.message}` : String(e);
       return finish({
@@ -164,6 +195,11 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
         results: stopAll('server unreachable'),
       });
     }
+    // Certified against the version chosen: its catalogue decides which checks apply and what they cite.
+    catalogue = catalogueFor(health.judgedVersion) ?? catalogue;
+    checks = resolveChecks(specs, catalogue.specVersion);
+    base.catalogue = catalogue;
+    base.checks = checks;
     const requested = new Set<Level>(opts.levels?.length ? ['core', ...opts.levels] : ['core']);
     if (!opts.levels?.length) for (const l of health.assumed) if (CERTIFIABLE.includes(l)) requested.add(l);
     const mcpTarget = health.notOmp ? null : mcpTargetOf(opts, client.baseUrl, health.assumed);
@@ -172,6 +208,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     const target: Partial<Report['target']> = {
       server: health.server,
       specVersion: health.version,
+      versions: health.versions,
       declaredLevels: health.health ? [...health.health.levels] : [...health.declared],
       capabilities: [...health.capabilities],
       mcp: describeMcpTarget(mcpTarget, (s) => redactText(s, secrets)),
@@ -182,20 +219,18 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     const configProblems = optionProblems(opts);
     const found =
       configProblems.length === 0 && !health.notOmp
-        ? await describeKeys(client, keys, controller.signal).catch((e: unknown) => {
-            if (e instanceof TransportError)
-              return { configProblems: [`GET /v1/me failed: ${e.message}`], toolKeys: [], notes: [] };
-            throw e;
-          })
+        ? await describeKeys(client, keys, controller.signal, versionHeaderFor(health).versionHeader).catch(
+            (e: unknown) => {
+              if (e instanceof TransportError)
+                return { configProblems: [`GET /v1/me failed: ${e.message}`], toolKeys: [], notes: [] };
+              throw e;
+            },
+          )
         : { configProblems: [], toolKeys: [], notes: [] };
     configProblems.push(...found.configProblems);
     for (const n of found.notes) emit({ type: 'preflight', message: n });
     if (health.problem) emit({ type: 'preflight', message: health.problem });
-    if (health.judgedVersion !== loadCatalogue().specVersion)
-      emit({
-        type: 'preflight',
-        message: `the server does not list ${loadCatalogue().specVersion} (versions ${JSON.stringify(health.versions)}): bodies are judged by the ${health.judgedVersion} schemas and the checks of what later versions add are not applicable`,
-      });
+    emit({ type: 'preflight', message: versionNote(health.judgedVersion, health.versions, !!optionVersion) });
     if (configProblems.length > 0)
       return finish({
         verdict: 'config_error',
@@ -236,6 +271,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
         : {}),
       versions: health.versions,
       judgedVersion: health.judgedVersion,
+      ...versionHeaderFor(health),
       declared: health.assumed,
       capabilities: health.capabilities,
       limits: health.limits,

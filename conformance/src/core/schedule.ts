@@ -12,6 +12,7 @@ import {
   CheckFailure,
   describeToolNeed,
   findToolKey,
+  RateLimitedSignal,
   type RunState,
   SkipSignal,
 } from './harness.ts';
@@ -44,6 +45,11 @@ export function selectionSkip(c: ResolvedCheck, sel: Selection, run: RunState): 
     return { kind: 'deselected', reason: 'not selected by the only option' };
   if (sel.skip?.some((p) => matchesSelector(c, p)))
     return { kind: 'deselected', reason: 'left out by the skip option' };
+  if (!c.versions.includes(run.judgedVersion))
+    return {
+      kind: 'not-applicable',
+      reason: `${c.requirements[0]} is not a requirement of spec ${run.judgedVersion}, the version certified against (it is one of ${c.versions.join(', ') || 'no version'})`,
+    };
   if (!sel.requested.has(c.level)) return { kind: 'not-requested', reason: `level ${c.level} not requested` };
   if (sel.healthBlocks && c.area !== 'HEALTH' && c.area !== 'LEVEL')
     return { blockedBy: sel.healthBlocks.by, reason: sel.healthBlocks.reason };
@@ -117,6 +123,7 @@ function resultBase(c: ResolvedCheck): Omit<CheckResult, 'status'> {
     id: c.id,
     title: c.title,
     requirements: c.requirements,
+    ...(c.versions.length ? { versions: c.versions } : {}),
     area: c.area,
     rfc: c.rfc,
     level: c.level,
@@ -174,6 +181,8 @@ export async function executeCheck(c: ResolvedCheck, run: RunState, timeoutMs: n
         reason: redactText(e.message, secrets),
         ...(e.evidence ? { failures: [e.evidence] } : {}),
       });
+    if (e instanceof RateLimitedSignal)
+      return result('error', { reason: `${redactText(e.message, secrets)} (curl: ${e.exchange.curl})` });
     if (e instanceof SkipSignal) return result('skip', { skipKind: e.kind, reason: e.message });
     if (e instanceof TransportError)
       return result('error', { reason: `network fault (${e.kind}): ${redactText(e.message, secrets)}` });

@@ -1,16 +1,15 @@
 /**
- * Which version of the spec a server is judged by. The runner certifies the current version, and a server that
- * does not list it (a 0.3 server, a draft-era one) is judged by the newest older version the runner has a frozen
- * copy of (spec/releases/<version>/schemas): response shapes are validated against that version's schemas (or a
- * later one's), and
- * the checks of what later versions add are not applicable (checks/v04.ts). SPEC.md §1.2: a server answers under
- * the newest version it lists.
+ * Which version of the spec a server is certified against: the one the run's options name, else the newest
+ * version both the runner (a catalogue of it: the current one or a frozen copy under spec/releases/<version>) and
+ * the server (health `versions`, or `version` for a 0.3 or draft server) speak. Response shapes are validated
+ * against that version's schemas (or a later one's), and the checks of requirements that version does not hold
+ * are not applicable (registry.ts). SPEC.md §1.2: a server answers under the newest version it lists.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type SchemaName, validatorFor, validatorIn } from '@omp-kit/schemas';
 import { releasedVersions, releaseSchemaDir } from '@omp-kit/spec';
-import { loadCatalogue } from './catalogue.ts';
+import { certifiableVersions, loadCatalogue } from './catalogue.ts';
 import { compareVersions } from './levels.ts';
 
 /** The versions a health body lists: `versions`, else `[version]` (a 0.3 or draft server has no `versions`). */
@@ -21,15 +20,16 @@ export function listedVersions(body: unknown): string[] {
 }
 
 /**
- * The version a server listing `listed` is judged by: the current one when it lists it (or lists nothing usable:
+ * The version a server listing `listed` is certified against (`requested` when the run's options name one): the current one when it lists it (or lists nothing usable:
  * a server that says nothing is held to the current text), else the newest frozen version it lists, else the
  * oldest frozen version at or above what it lists (a draft-era server is judged as its successor).
  */
-export function judgedVersion(listed: readonly string[]): string {
+export function judgedVersion(listed: readonly string[], requested?: string): string {
+  if (requested) return requested;
   const current = loadCatalogue().specVersion;
   const valid = listed.filter((v) => /^\d+\.\d+$/.test(v));
   if (valid.length === 0 || valid.includes(current)) return current;
-  const known = releasedVersions();
+  const known = certifiableVersions();
   const newestListed = [...valid].sort(compareVersions).at(-1) as string;
   if (compareVersions(newestListed, current) > 0) return current;
   const listedKnown = known.filter((v) => valid.includes(v));

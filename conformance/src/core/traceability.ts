@@ -1,13 +1,13 @@
 /** The traceability table: every requirement of the catalogue and what verifies it (or why nothing does). */
 import { allChecks } from '../checks/index.ts';
-import { loadCatalogue } from './catalogue.ts';
+import { catalogueFor, certifiableVersions, loadCatalogue } from './catalogue.ts';
 import { loadExclusions, needsCoverage, traceability } from './coverage.ts';
 import { resolveChecks } from './registry.ts';
 
 /** Render conformance/TRACEABILITY.md. */
 export function renderTraceability(): string {
   const catalogue = loadCatalogue();
-  const checks = resolveChecks(allChecks(), catalogue.entries);
+  const checks = resolveChecks(allChecks(), catalogue.specVersion);
   const trace = traceability(checks);
   const excluded = new Map(loadExclusions().map((e) => [e.id, e.reason]));
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -34,5 +34,37 @@ verified by at least one check, ${testable.length - covered} excluded with a rea
 | requirement | level | compliance | verified by |
 |---|---|---|---|
 ${rows.join('\n')}
-`;
+${earlierVersions()}`;
+}
+
+/** The requirements of earlier certifiable versions that the current one withdrew, and their checks. */
+function earlierVersions(): string {
+  const current = loadCatalogue();
+  const out: string[] = [];
+  for (const v of certifiableVersions()) {
+    const cat = catalogueFor(v);
+    if (!cat || v === current.specVersion) continue;
+    const trace = traceability(resolveChecks(allChecks(), v).filter((c) => c.versions.includes(v)));
+    const rows = [...cat.entries.values()]
+      .filter((r) => !current.entries.has(r.id))
+      .map((r) => {
+        const by = trace.get(r.id);
+        const how = by
+          ? by.map((id) => `\`${id}\``).join(', ')
+          : r.testable
+            ? '**NOT COVERED**'
+            : 'not black-box testable (not certified)';
+        return `| ${r.id} | ${r.level} | ${r.compliance} | ${how} |`;
+      });
+    out.push(
+      `\n## Spec ${v}: requirements ${current.specVersion} withdrew\n`,
+      `Certifying against ${v} (\`--spec-version ${v}\`, or a server whose newest version is ${v}) judges these by their ${v}`,
+      `text (catalogue \`spec/releases/${v}/requirements.json\`, requirement set \`${cat.requirementSetHash}\`); the`,
+      `checks of requirements ${v} does not hold are not applicable then.\n`,
+      '| requirement | level | compliance | verified by |',
+      '|---|---|---|---|',
+      ...rows,
+    );
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
 }

@@ -53,11 +53,15 @@ export interface CheckSpec {
   exclusive: boolean;
   /** Soft deadline for the whole check in ms (defaults from the run options). */
   timeoutMs?: number;
+  /** The spec versions it applies to, when not derived from the catalogues (see registry.ts). */
+  versions?: string[];
   run: (t: import('./harness.ts').CheckContext) => Promise<void>;
 }
 
 /** A check after the catalogue lookup. */
 export interface ResolvedCheck extends CheckSpec {
+  /** The spec versions the check applies to; under any other it is not applicable. */
+  versions: string[];
   area: string;
   rfc: Rfc2119;
   level: Level;
@@ -77,6 +81,8 @@ export interface CheckResult {
   id: string;
   title: string;
   requirements: string[];
+  /** The spec versions the check applies to (absent for the runner's own pseudo-checks). */
+  versions?: string[];
   area: string;
   rfc: Rfc2119;
   level: Level;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { redactText } from '../http/client.ts';
 import { runnerVersion } from '../version.ts';
-import type { loadCatalogue } from './catalogue.ts';
+import { certifiableVersions, type loadCatalogue } from './catalogue.ts';
 import { coverageSummary } from './coverage.ts';
 import { type ExpectedFailure, matchExpected } from './expected.ts';
 import type { CleanupReport, Counts, LevelReport, Report, RootCause, Verdict } from './report.ts';
@@ -130,6 +130,8 @@ export interface RunBase {
   concurrency: number;
   timeoutMs: number;
   secrets: ReadonlyMap<string, string>;
+  /** How the version certified against was chosen: by the specVersion option, or what the server declares. */
+  versionChosen: 'option' | 'declared';
 }
 
 /** Judge one level. */
@@ -251,12 +253,18 @@ export function buildReport(base: RunBase, o: Outcome): Report {
   return {
     reportVersion: '1',
     runner: { name: 'omp-conformance', version: runnerVersion },
-    spec: { version: base.catalogue.specVersion, requirementSetHash: base.catalogue.requirementSetHash },
+    spec: {
+      version: base.catalogue.specVersion,
+      requirementSetHash: base.catalogue.requirementSetHash,
+      chosen: base.versionChosen,
+      runnerVersions: certifiableVersions(),
+    },
     target: {
       baseUrl: base.baseUrl,
       bundled: base.bundled,
       server: t.server ?? null,
       specVersion: t.specVersion ?? null,
+      versions: t.versions ?? [],
       declaredLevels: t.declaredLevels ?? [],
       capabilities: t.capabilities ?? [],
       mcp: t.mcp ?? null,

@@ -37,7 +37,7 @@ export interface RequestSpec {
   credential?: string | null;
   signal?: AbortSignal;
   /**
-   * Wait and resend after 429 rate_limited or 503 unavailable (per Retry-After, at most 3 times): a server that
+   * Wait and resend after 429 rate_limited or 503 unavailable (per Retry-After, see busyWait): a server that
    * limits the runner is not failing the check that happened to hit the limit. Off for checks about 429 itself.
    */
   retryBusy?: boolean;
@@ -84,7 +84,10 @@ export interface ClientOptions {
 }
 
 const RECORD_LIMIT = 8192;
-const MAX_BUSY_RETRIES = 3;
+/** Resends after 429/503 before the answer is handed to the check (which then ends as rate-limited, never failed). */
+export const MAX_BUSY_RETRIES = 6;
+/** Longest wait for one Retry-After, in ms: a longer one is cut to this (the resend may meet another 429). */
+export const MAX_BUSY_WAIT_MS = 20_000;
 const MAX_RESET_RETRIES = 2;
 
 /** A client bound to one base URL; thread-safe across concurrent checks. */
@@ -227,11 +230,13 @@ export class HttpClient {
         }
       });
     let res = await attempt(true);
-    for (let tries = 0; tries < MAX_BUSY_RETRIES && (spec.retryBusy ?? true) && !stream; tries++) {
-      if (res.status !== 429 && res.status !== 503) break;
-      const after = Number(res.headers['retry-after']);
-      const wait = Number.isInteger(after) && after >= 0 ? Math.min(after, 30) * 1000 : 1000;
-      await new Promise((r) => setTimeout(r, wait));
+    // A server may limit the runner (SPEC §9.4): 429 (and 503) are waited out here, for every request alike, so
+    // that no check fails on a limit the spec allows. A body given as a stream is made anew for each attempt.
+    for (let tries = 0; tries < MAX_BUSY_RETRIES && (spec.retryBusy ?? true); tries++) {
+      // A 503 without Retry-After may be a lasting state (an AI back end that is down): a few tries only.
+      const busy = res.status === 429 || (res.status === 503 && (tries < 3 || 'retry-after' in res.headers));
+      if (!busy) break;
+      await abortableSleep(busyWait(res.headers['retry-after'], tries, Date.now()), spec.signal);
       if (spec.signal?.aborted) break;
       res = await attempt(true);
     }
@@ -246,6 +251,36 @@ export class HttpClient {
   private get limit(): number {
     return this.opts.recordLimit ?? RECORD_LIMIT;
   }
+}
+
+/**
+ * How long to wait before resending after a 429/503: what Retry-After says (delta-seconds or an HTTP-date, RFC
+ * 9110 §10.2.3), at least a backoff that doubles from 100 ms with each retry (an HTTP-date has one-second
+ * resolution and may already be past), at most MAX_BUSY_WAIT_MS.
+ */
+export function busyWait(retryAfter: string | undefined, tries: number, now: number): number {
+  const floor = 100 * 2 ** tries;
+  const v = (retryAfter ?? '').trim();
+  let wanted = 1000;
+  if (/^\d+$/.test(v)) wanted = Number(v) * 1000;
+  else if (v) {
+    const at = Date.parse(v);
+    if (Number.isFinite(at)) wanted = at - now;
+  }
+  return Math.min(MAX_BUSY_WAIT_MS, Math.max(floor, wanted));
+}
+
+function abortableSleep(msDelay: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, msDelay);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Strip a trailing slash and a trailing `/v1` so checks can always write `/v1/...`. */

@@ -8,7 +8,7 @@
  * - legacy HTTP+SSE: one GET event stream announcing where to POST (MCP 2024-11-05 HTTP+SSE).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { TransportError } from '../http/client.ts';
+import { busyWait, MAX_BUSY_RETRIES, TransportError } from '../http/client.ts';
 import { SseParser } from './sse.ts';
 
 /** The endpoint did something no MCP endpoint may do (bad status, wrong content, died): its fault. */
@@ -45,9 +45,28 @@ function networkError(e: unknown, what: string): TransportError {
 
 /**
  * fetch with a deadline on the response head only: a body may be an event stream that lives on (its messages
- * are bounded by the session's own request deadlines). Network failures become TransportError.
+ * are bounded by the session's own request deadlines). Network failures become TransportError; a 429 is resent
+ * as the HTTP layer resends it (bodies here are strings, so a resend is the same request).
  */
 async function fetchHead(
+  url: string | URL,
+  init: RequestInit,
+  timeoutMs: number,
+  signals: AbortSignal[],
+  what: string,
+): Promise<Response> {
+  // A rate limit is waited out by the same rule as the HTTP layer's (busyWait): a 429 is never a finding here.
+  for (let tries = 0; ; tries++) {
+    const res = await fetchOnce(url, init, timeoutMs, signals, what);
+    if (res.status !== 429 || tries >= MAX_BUSY_RETRIES || signals.some((s) => s.aborted)) return res;
+    await res.body?.cancel();
+    await new Promise((r) =>
+      setTimeout(r, busyWait(res.headers.get('retry-after') ?? undefined, tries, Date.now())),
+    );
+  }
+}
+
+async function fetchOnce(
   url: string | URL,
   init: RequestInit,
   timeoutMs: number,

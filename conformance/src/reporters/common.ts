@@ -144,6 +144,16 @@ export function draftLine(report: Report): string | undefined {
   return `this server answers health like the published draft (${what}): failures are split into documented changes since draft 0.2 (SPEC §15) and defects under the draft too`;
 }
 
+/** The sentence naming the spec version the run certified against, and why that one. */
+export function certifiedAgainst(report: Report): string {
+  const listed = report.target.versions?.length ? report.target.versions.join(', ') : 'none';
+  const why =
+    report.spec.chosen === 'option'
+      ? `chosen by the spec version option; the server lists ${listed}`
+      : `the newest version both the runner (${report.spec.runnerVersions.join(', ')}) and the server (${listed}) speak`;
+  return `Certified against OMP spec ${report.spec.version} (${why}); checks of requirements ${report.spec.version} does not hold are not applicable.`;
+}
+
 /** The stamp line every report carries. */
 export function stamp(report: Report): string {
   return `omp-conformance ${report.runner.version} · spec ${report.spec.version} · requirement set ${report.spec.requirementSetHash}`;

@@ -8,6 +8,7 @@ import type { CheckResult } from '../core/types.ts';
 import type { Exchange } from '../http/client.ts';
 import {
   cellStatus,
+  certifiedAgainst,
   draftLine,
   draftSplit,
   esc,
@@ -153,6 +154,7 @@ export function renderHtml(report: Report): string {
 <div>${esc(report.message)}</div>
 <div>${esc(report.target.baseUrl)} · ${esc(server)}${report.target.bundled ? ' (bundled reference server)' : ''} · run ${esc(report.runId)} · ${esc(report.startedAt)} · ${report.durationMs} ms</div>
 ${mcpEndpoint(report) ? `<div>${esc(mcpEndpoint(report) ?? '')}</div>` : ''}
+<div class="spec-version">${esc(certifiedAgainst(report))}</div>
 <div>${esc(stamp(report))}</div></header>
 <main>
 ${firstSections(report)}

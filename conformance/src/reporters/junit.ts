@@ -33,6 +33,8 @@ export function renderJunit(report: Report): string {
     <property name="runner.version" value="${esc(report.runner.version)}"/>
     <property name="spec.version" value="${esc(report.spec.version)}"/>
     <property name="spec.requirement_set_hash" value="${esc(report.spec.requirementSetHash)}"/>
+    <property name="spec.chosen" value="${esc(report.spec.chosen)}"/>
+    <property name="target.versions" value="${esc((report.target.versions ?? []).join(','))}"/>
     <property name="verdict" value="${esc(report.verdict)}"/>
   </properties>
 ${suites.join('\n')}

@@ -3,6 +3,7 @@ import type { Report } from '../core/report.ts';
 import type { CheckResult } from '../core/types.ts';
 import {
   cellStatus,
+  certifiedAgainst,
   draftLine,
   draftSplit,
   groupByRequirement,
@@ -55,6 +56,7 @@ export function renderMarkdown(report: Report): string {
     `Target \`${report.target.baseUrl}\` (${server}${report.target.bundled ? ', bundled reference server' : ''}), ` +
       `declared levels: ${report.target.declaredLevels.join(', ') || 'none'}.`,
   );
+  out.push('', cell(certifiedAgainst(report)));
   const mcp = mcpEndpoint(report);
   if (mcp) out.push('', `${cell(mcp)}.`);
   out.push('');

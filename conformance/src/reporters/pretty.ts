@@ -7,6 +7,7 @@ import type { Report } from '../core/report.ts';
 import type { RunEvent } from '../core/runner.ts';
 import type { CheckResult } from '../core/types.ts';
 import {
+  certifiedAgainst,
   draftLine,
   draftSplit,
   groupByRequirement,
@@ -167,6 +168,7 @@ export class PrettyReporter {
     }
     const mcp = mcpEndpoint(report);
     if (mcp) out.push(this.paint(C.grey, `  ${mcp}`));
+    out.push(this.paint(C.grey, `  ${certifiedAgainst(report)}`));
     if (report.cleanup) {
       const k = report.cleanup;
       const residue = k.residue === null ? `unknown (${k.unverified ?? 'not verified'})` : String(k.residue);

@@ -11,6 +11,8 @@ import type { GalleryModule, GalleryTruth } from './types.ts';
 /** What the gallery test needs of a run: verdict and, per check, status, requirements and first message. */
 export interface RunOutcome {
   verdict: string;
+  /** The spec version the run certified against. */
+  specVersion: string;
   message: string;
   durationMs: number;
   checks: Array<{
@@ -41,6 +43,7 @@ try {
   });
   const out: RunOutcome = {
     verdict: report.verdict,
+    specVersion: report.spec.version,
     message: report.message,
     durationMs: report.durationMs,
     checks: report.checks.map((c) => ({

@@ -44,6 +44,11 @@ export interface GalleryTruth {
   description: string;
   /** Levels the gallery test runs (the runner's `--level`), e.g. `["core"]`. */
   levels: string[];
+  /**
+   * The spec version the server is certified against (the newest it and the runner both speak): the requirement
+   * IDs of `breaks` are that version's. Default: the current version.
+   */
+  specVersion?: string;
   /** Every requirement the server breaks. An empty list means the server is conformant at `levels`. */
   breaks: GalleryBreak[];
   /** Tolerated discrepancies; each must name a runner bug, never weaken the truth. */

@@ -170,6 +170,8 @@ function renderMethod(op: OperationModel, method: string, query: QueryField[], t
     lines.push(`\tsafe := ${safe}\n`);
     fields.push('retrySafe: safe');
   }
+  if (op.idempotencyKey) fields.push('idempotencyKey: true');
+  if (op.conditional) fields.push('conditional: true');
   const opLit = `&operation{${fields.join(', ')}}`;
   lines.push(result ? `\treturn call[${result}](ctx, c, ${opLit})\n` : `\treturn c.do(ctx, ${opLit}, nil)\n`);
 
@@ -192,6 +194,8 @@ function sentence(s: string): string {
 
 function retryDoc(op: OperationModel): string {
   const u = op.retryUnsafeWhen;
+  if (!op.retrySafe && op.idempotencyKey)
+    return 'Retry-safe with an Idempotency-Key, which the client sends to servers of 0.4 or later (a generated UUID unless [WithIdempotencyKey] gives one); without one, retried only when no connection could be opened.';
   if (!op.retrySafe) return 'Not retry-safe: retried only when no connection could be opened.';
   const always = 'retried after 408, 429, 500, 502 and 503 responses and connection failures';
   if (!u) return `Retry-safe: ${always}.`;
@@ -279,7 +283,20 @@ function renderPaging(
   const pagesDoc = goDoc(
     `${method}Pages walks the pages of [Client.${method}], starting at the request's ${pg.offsetParam} (its ${pg.limitParam} is the page size, the server's default when unset). It stops after the last page, at the first error (yielded once) or when the loop breaks; each page is one call under its own deadline.`,
   );
-  const pages = `${pagesDoc}\nfunc (c *Client) ${method}Pages(${['ctx context.Context', ...params].join(', ')}) iter.Seq2[*${result}, error] {\n${copy}\tstart := ${start}\n\treturn pages(ctx, start, ${pg.maxOffset}, func(ctx context.Context, offset int) (*${result}, pageInfo, error) {\n\t\tq := p\n\t\t${set}\n\t\tr, err := c.${method}(${['ctx', ...callArgs].join(', ')})\n\t\tif err != nil {\n\t\t\treturn nil, pageInfo{}, err\n\t\t}\n\t\treturn r, pageInfo{count: len(r.${items}), offset: ${respOffset}, total: r.${total}}, nil\n\t})\n}\n`;
+  // Cursor pagination (0.4): the walker passes next_cursor back as cursor, without an offset, when the
+  // server speaks 0.4, and walks by offsets otherwise.
+  let cursorSet = '';
+  let nextOut = '';
+  if (pg.cursor) {
+    const cur = query.find((x) => x.param.name === pg.cursor?.param);
+    if (cur?.field.wrap !== 'pointer')
+      throw new Error(`${op.id}: the cursor must be an optional query field`);
+    const reset = holder.field.wrap === 'pointer' ? `q.${off} = nil` : `q.${off} = 0`;
+    cursorSet = `\n\t\tif cursor != nil {\n\t\t\t${reset}\n\t\t\tq.${cur.field.name} = cursor\n\t\t}`;
+    nextOut = `, next: r.${member(pg.cursor.field).name}`;
+  }
+  const walker = pg.cursor ? 'cursorPages(ctx, c,' : 'pages(ctx,';
+  const pages = `${pagesDoc}\nfunc (c *Client) ${method}Pages(${['ctx context.Context', ...params].join(', ')}) iter.Seq2[*${result}, error] {\n${copy}\tstart := ${start}\n\treturn ${walker} start, ${pg.maxOffset}, func(ctx context.Context, offset int, cursor *string) (*${result}, pageInfo, error) {\n\t\tq := p\n\t\t${set}${cursorSet}\n\t\tr, err := c.${method}(${['ctx', ...callArgs].join(', ')})\n\t\tif err != nil {\n\t\t\treturn nil, pageInfo{}, err\n\t\t}\n\t\treturn r, pageInfo{count: len(r.${items}), offset: ${respOffset}, total: r.${total}${nextOut}}, nil\n\t})\n}\n`;
   const allDoc = goDoc(
     `${method}All yields every [${item}] of every page of [Client.${method}] (see [Client.${method}Pages]); after an error it yields the error once and stops.`,
   );

@@ -12,12 +12,14 @@ import type { ApiModel, OperationModel, ParamModel } from '../model.ts';
 export type RetrySafety =
   | { kind: 'always' }
   | { kind: 'never' }
+  /** Unsafe by itself, safe once it carries an `Idempotency-Key` (the transport decides per call). */
+  | { kind: 'keyed' }
   /** Safe unless the named choice (a query parameter and/or a top-level body member) has one of `values`. */
   | { kind: 'unless'; name: string; values: string[] };
 
 /** The retry safety of an operation (SPEC.md §9.3), from the model's `retrySafe` and `retryUnsafeWhen`. */
 export function retrySafety(op: OperationModel): RetrySafety {
-  if (!op.retrySafe) return { kind: 'never' };
+  if (!op.retrySafe) return op.idempotencyKey ? { kind: 'keyed' } : { kind: 'never' };
   const w = op.retryUnsafeWhen;
   return w ? { kind: 'unless', name: w.name, values: [w.value] } : { kind: 'always' };
 }

@@ -56,6 +56,9 @@ export function renderClient(model: ApiModel, types: PyTypes, header: string, mo
         `    offset=${pyStr(p.offsetParam)},`,
         `    location=${pyStr(p.in)},`,
         `    max_offset=${p.maxOffset},`,
+        ...(p.cursor
+          ? [`    cursor=${pyStr(p.cursor.param)},`, `    next_cursor=${pyStr(p.cursor.field)},`]
+          : []),
         ')',
       ].join('\n');
     });
@@ -315,6 +318,8 @@ function renderMethod(m: Method, mode: 'sync' | 'async', target: string): string
     `path=${pyStr(op.path)}`,
     `safe=${safeExpr(m)}`,
   ];
+  if (op.idempotencyKey) fields.push('idempotency_key=True');
+  if (op.conditional) fields.push('conditional=True');
   const pathArgs = m.args.filter((a) => a.kind === 'path');
   if (pathArgs.length > 0)
     fields.push(`params={${pathArgs.map((a) => `${pyStr(a.wire)}: ${a.name}`).join(', ')}}`);
@@ -359,6 +364,8 @@ function describeSafety(s: RetrySafety): string {
       return 'Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).';
     case 'never':
       return 'Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md §9.3).';
+    case 'keyed':
+      return 'Retry-safe with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated UUID unless `request_options["idempotency_key"]` is given); without one, retried only when the connection could not be opened (SPEC.md §5.9, §16).';
     case 'unless':
       return `Retry-safe unless \`${s.name}\` is ${s.values.map((v) => `\`${v}\``).join(' or ')}, which is then retried only when the connection could not be opened (SPEC.md §9.3).`;
   }
@@ -368,6 +375,7 @@ function describeSafety(s: RetrySafety): string {
 function safeExpr(m: Method): string {
   const s = m.safety;
   if (s.kind === 'always') return 'True';
+  if (s.kind === 'keyed') return 'False';
   if (s.kind === 'never') return 'False';
   const sources: string[] = [];
   const q = m.args.find((a) => (a.kind === 'query' || a.kind === 'body') && a.wire === s.name);

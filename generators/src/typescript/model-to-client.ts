@@ -51,6 +51,8 @@ export function renderClient(model: ApiModel, types: TypeEmitter, header: string
     }
     args.push('options?: RequestOptions');
     call.push(`safe: ${safeExpression(op)}`);
+    if (op.idempotencyKey) call.push('idempotencyKey: true');
+    if (op.conditional) call.push('conditional: true');
     const flat = `{ ${call.join(', ')} }`;
     // Wrapped like a formatter would once the call no longer fits a 110-column line.
     const descriptor = flat.length > 60 ? `{\n${call.map((c) => `        ${c},\n`).join('')}      }` : flat;
@@ -60,7 +62,7 @@ export function renderClient(model: ApiModel, types: TypeEmitter, header: string
       const pg = op.pagination;
       const specName = `${methodName(op)}${op.name.group ? groupClass(op.name.group) : ''}Pages`;
       pageSpecs.push(
-        `const ${specName}: PageSpec = {\n  items: ${quote(pg.itemsField)},\n  total: ${quote(pg.totalField)},\n  offset: ${quote(pg.offsetParam)},\n  in: ${quote(pg.in)},\n  max: ${pg.maxOffset},\n};\n`,
+        `const ${specName}: PageSpec = {\n  items: ${quote(pg.itemsField)},\n  total: ${quote(pg.totalField)},\n  offset: ${quote(pg.offsetParam)},\n  in: ${quote(pg.in)},\n  max: ${pg.maxOffset},\n${pg.cursor ? `  cursor: { param: ${quote(pg.cursor.param)}, field: ${quote(pg.cursor.field)} },\n` : ''}};\n`,
       );
       const resName = use(op.success.type?.name ?? 'never');
       const item = use(pg.itemType.name);

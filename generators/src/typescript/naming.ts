@@ -29,6 +29,8 @@ export function errorClass(status: number): string {
     403: 'PermissionError',
     404: 'NotFoundError',
     413: 'PayloadTooLargeError',
+    409: 'ConflictError',
+    412: 'PreconditionFailedError',
     415: 'UnsupportedMediaTypeError',
     422: 'ValidationError',
     429: 'RateLimitError',
@@ -49,6 +51,9 @@ export function errorsByClass(op: OperationModel): [string, string][] {
 
 /** The retry rule of an operation, in one sentence for docs. */
 export function retryNote(op: OperationModel): string {
+  if (!op.retrySafe && op.idempotencyKey) {
+    return 'Safe to repeat with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated UUID unless `options.idempotencyKey` is given): then retried on 408, 429, 500, 502, 503 and connection failures; without one, only when the connection never opened.';
+  }
   if (!op.retrySafe) return 'Not safe to repeat: retried only when the connection never opened.';
   const c = op.retryUnsafeWhen;
   const unless = c

@@ -8,6 +8,7 @@ import {
 import type { Socket } from 'node:net';
 import { authenticate, tryAuthenticate } from '../auth/authenticate.ts';
 import type { Credential, KeyRing } from '../auth/keys.ts';
+import { legacyBody, legacyHeaders, legacyRequest, type SpecVersions } from '../legacy-0-3.ts';
 import type { LogSink } from '../log.ts';
 import type { McpMount } from '../mcp.ts';
 import { randomBytesPooled } from '../model/random.ts';
@@ -30,6 +31,8 @@ export interface HttpOptions {
   maxImportItems: number;
   /** Socket limits and timeouts; defaults in {@link CONNECTION_DEFAULTS}. */
   connections?: Partial<ConnectionOptions> | undefined;
+  /** The versions declared; `['0.3']` puts the 0.3 façade of legacy-0-3.ts in front. Default `['0.4']`. */
+  specVersions?: SpecVersions | undefined;
 }
 
 /** How many sockets the server holds and how long it waits for them. */
@@ -93,6 +96,7 @@ function sendError(res: ServerResponse, err: ApiError, requestId: string): void 
 /** The node:http server: routing, authentication, bodies, errors and the request log. */
 export function createHttpServer(options: HttpOptions): Server {
   const { router, keys, log } = options;
+  const legacy = options.specVersions?.[0] === '0.3';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -117,7 +121,8 @@ export function createHttpServer(options: HttpOptions): Server {
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
       // Every /v1 response names its version (OMP-VER-001): the newest, until negotiation picks another.
-      if (versioned(path)) res.setHeader('OMP-Version', NEWEST);
+      if (legacy) legacyRequest(req, path, q === -1 ? '' : url.slice(q + 1));
+      else if (versioned(path)) res.setHeader('OMP-Version', NEWEST);
       // HTTP/1.1 requires Host (RFC 9112 §3.2); node:http is told not to answer it bare, so it is answered here.
       if (req.headers.host === undefined && req.httpVersionMinor >= 1) {
         req.resume();
@@ -126,7 +131,7 @@ export function createHttpServer(options: HttpOptions): Server {
       // HEAD is GET without the body (RFC 9110 §9.3.2): node:http leaves the body out of the response.
       const { endpoint, params } = router.match(req.method ?? 'GET', path);
       route = endpoint.path;
-      if (versioned(path)) res.setHeader('OMP-Version', negotiate(req)); // before the key (OMP-ERR-011)
+      if (versioned(path) && !legacy) res.setHeader('OMP-Version', negotiate(req)); // before the key (OMP-ERR-011)
       credential = endpoint.auth === 'required' ? authenticate(req, keys) : tryAuthenticate(req, keys);
       let body: unknown;
       let items: LazyItems | undefined;
@@ -154,6 +159,15 @@ export function createHttpServer(options: HttpOptions): Server {
         items,
       });
       if ('streamed' in reply) return;
+      if (legacy && reply.body !== undefined) {
+        sendJson(
+          res,
+          reply.status,
+          legacyBody(path, req.method, reply.status, reply.body),
+          legacyHeaders(reply.headers),
+        );
+        return;
+      }
       sendJson(res, reply.status, reply.body, reply.headers);
     } catch (err) {
       if (err instanceof ApiError) {

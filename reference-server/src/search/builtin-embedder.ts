@@ -6,7 +6,7 @@
  */
 import koffi from 'koffi';
 import type { Embedder, EmbedRole } from './embedder.ts';
-import { BUILTIN_MODEL_ID, modelInstalled, modelPaths } from './model-files.ts';
+import { BUILTIN_MODEL_ID, FETCH_MODEL_HINT, modelInstalled, modelPaths } from './model-files.ts';
 
 /** Texts per engine call: large enough to amortise the call, small enough to keep a query's wait short. */
 const BATCH = 16;
@@ -34,9 +34,7 @@ export function embeddableHead(text: string): string {
 /** Load the built-in model; throws when it is not installed (see fetch-model). */
 export function builtinEmbedder(variant: 'original' | 'enpt' = 'original'): Embedder {
   if (!modelInstalled()) {
-    throw new Error(
-      'the built-in embedding model is not installed: run npm run fetch-model -w omp-reference-server',
-    );
+    throw new Error(`the built-in embedding model is not installed: ${FETCH_MODEL_HINT}`);
   }
   // OpenMP would start a thread per core and spin between calls; on a server sharing its cores with the HTTP
   // loop and SQLite, one engine thread is faster (measured in bench/RECALL.md). OMP_NUM_THREADS overrides.

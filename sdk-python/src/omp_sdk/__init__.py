@@ -1,4 +1,4 @@
-"""Python SDK of the Open Memory Protocol (OMP) 0.3.
+"""Python SDK of the Open Memory Protocol (OMP) 0.4 (and 0.3 servers).
 
 ``OmpClient`` (sync) and ``AsyncOmpClient`` (asyncio) on httpx; typed models (TypedDicts) generated from the
 spec's JSON Schemas; typed errors; retries with backoff and ``Retry-After``; one deadline per call;
@@ -7,11 +7,13 @@ auto-pagination. Importing this package does not import httpx: the first client 
 
 from ._core.errors import (
     AuthenticationError,
+    ConflictError,
     ConnectionError,
     NotFoundError,
     OmpError,
     PayloadTooLargeError,
     PermissionError,
+    PreconditionFailedError,
     RateLimitError,
     ServerError,
     TimeoutError,
@@ -20,7 +22,8 @@ from ._core.errors import (
     Violation,
 )
 from ._core.pagination import AsyncPage, AsyncPagePromise, SyncPage
-from ._core.types import NOT_GIVEN, NotGiven, RequestOptions
+from ._core.types import NOT_GIVEN, NotGiven, RequestOptions, ResponseInfo
+from ._core.versions import SDK_VERSION, SDK_VERSIONS
 from ._generated import *  # noqa: F403 - the clients and every model, listed in _generated.__all__
 from ._generated import __all__ as _generated_all
 
@@ -28,17 +31,22 @@ __version__ = "0.3.0"
 
 __all__ = [
     "NOT_GIVEN",
+    "SDK_VERSION",
+    "SDK_VERSIONS",
     "AsyncPage",
     "AsyncPagePromise",
     "AuthenticationError",
+    "ConflictError",
     "ConnectionError",
     "NotFoundError",
     "NotGiven",
     "OmpError",
     "PayloadTooLargeError",
     "PermissionError",
+    "PreconditionFailedError",
     "RateLimitError",
     "RequestOptions",
+    "ResponseInfo",
     "ServerError",
     "SyncPage",
     "TimeoutError",

@@ -8,6 +8,8 @@ import type { Sent } from './request.ts';
 export interface WithResponse<T> {
   data: T;
   response: Response;
+  /** The response's `ETag` (memories, since 0.4): pass it as `ifMatch` to update or delete safely. */
+  etag: string | undefined;
 }
 
 /** A promise of `T` that also exposes the raw response. */
@@ -31,6 +33,7 @@ export class ApiPromise<T> implements PromiseLike<T> {
     this.#result ??= this.#sent.then(async (s) => ({
       data: this.#parse(await s.json(), s.response),
       response: s.response,
+      etag: s.response.headers.get('etag') ?? undefined,
     }));
     return this.#result;
   }

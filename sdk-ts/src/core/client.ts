@@ -12,6 +12,7 @@ import {
   type Settings,
   send,
 } from './request.ts';
+import { Negotiation } from './versions.ts';
 
 /** Options of `new OmpClient(...)`. */
 export interface ClientOptions {
@@ -29,6 +30,11 @@ export interface ClientOptions {
   hooks?: Hooks | undefined;
   /** Extra headers on every request; none by default so browsers need no extra CORS allowance. */
   headers?: Record<string, string> | undefined;
+  /**
+   * The OMP version to speak (`'0.3'` or `'0.4'`), when you know the server's. By default the client learns it
+   * from the server (health `versions`, or the `OMP-Version` response header) and speaks the newest both know.
+   */
+  specVersion?: string | undefined;
 }
 
 /** Settings, defaults and the low-level `request` / `requestPage` calls. */
@@ -50,12 +56,25 @@ export class BaseClient {
       timeout: count(options.timeout, 60_000, 'timeout'),
       hooks: options.hooks,
       headers: options.headers,
+      negotiation: new Negotiation(options.specVersion),
     };
+  }
+
+  /** The OMP version negotiated with the server, or undefined until the client has learnt it. */
+  get specVersion(): string | undefined {
+    return this.#s.negotiation.version;
   }
 
   /** Send an operation and resolve with its parsed JSON body (undefined for 204). */
   request<T>(op: Operation, options?: RequestOptions): ApiPromise<T> {
-    return new ApiPromise<T>(send(this.#s, op, options), (body) => body as T);
+    const parse =
+      op.path === '/v1/health'
+        ? (body: unknown) => {
+            this.#s.negotiation.fromHealth(body);
+            return body as T;
+          }
+        : (body: unknown) => body as T;
+    return new ApiPromise<T>(send(this.#s, op, options), parse);
   }
 
   /** Send an offset-paginated operation: a page that is also an async iterable over every item. */

@@ -68,6 +68,19 @@ export class NotFoundError extends OmpError {
   override name = 'NotFoundError';
 }
 
+/** 409: a request with the same `Idempotency-Key` is still being processed (`idempotency_key_in_use`). */
+export class ConflictError extends OmpError {
+  override name = 'ConflictError';
+}
+
+/**
+ * 412 `precondition_failed`: the memory changed since the `ETag` given in `ifMatch` (read it again and redo the
+ * change), or a bulk delete's `expected_count` differs from the matches (`details.matched`). Nothing changed.
+ */
+export class PreconditionFailedError extends OmpError {
+  override name = 'PreconditionFailedError';
+}
+
 /** 413: the body exceeds the server's `limits.max_body_bytes` / `max_import_bytes`. */
 export class PayloadTooLargeError extends OmpError {
   override name = 'PayloadTooLargeError';
@@ -125,6 +138,8 @@ const byStatus: Record<number, typeof OmpError> = {
   401: AuthenticationError,
   403: PermissionError,
   404: NotFoundError,
+  409: ConflictError,
+  412: PreconditionFailedError,
   413: PayloadTooLargeError,
   415: UnsupportedMediaTypeError,
   422: ValidationError,

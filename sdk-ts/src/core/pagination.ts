@@ -1,5 +1,7 @@
 /**
- * Offset pagination. `await client.memories.list()` gives one page (the response body plus
+ * Cursor and offset pagination. A page that carries `next_cursor` (0.4 servers, SPEC.md §5.2) is continued by
+ * passing it back as `cursor`, which neither skips nor repeats under concurrent writes; a page without it
+ * (0.3 servers, searches) by the next offset. `await client.memories.list()` gives one page (the response body plus
  * `hasNextPage()` / `nextPage()`); `for await (const m of client.memories.list())` walks every item of
  * every page; `.pages()` walks page by page. Pages are fetched lazily, one request at a time.
  */
@@ -18,6 +20,8 @@ export interface PageSpec {
   in: 'query' | 'body';
   /** Largest offset the server accepts; iteration stops before it. */
   max: number;
+  /** The request parameter and response member of cursor pagination, when the operation has it. */
+  cursor?: { param: string; field: string };
 }
 
 /** Navigation added to every page. */
@@ -55,6 +59,8 @@ class PageCursor<B extends object, I> {
   readonly #op: Operation;
   readonly #spec: PageSpec;
   readonly #next: number | undefined;
+  /** The cursor of the next page; null when the page ends the result; undefined when the page has none. */
+  readonly #cursor: string | null | undefined;
   readonly #items: I[];
 
   constructor(load: Load, op: Operation, spec: PageSpec, body: B) {
@@ -67,18 +73,28 @@ class PageCursor<B extends object, I> {
     const next = offset + items.length;
     // An empty page ends the walk even if `total` says otherwise (items may expire between requests).
     this.#next = items.length > 0 && next < (b[spec.total] as number) && next <= spec.max ? next : undefined;
+    const c = spec.cursor ? b[spec.cursor.field] : undefined;
+    this.#cursor = typeof c === 'string' || c === null ? c : undefined;
     this.#items = items;
   }
 
   hasNextPage(): boolean {
-    return this.#next !== undefined;
+    return this.#cursor === undefined ? this.#next !== undefined : this.#cursor !== null;
   }
 
   nextPage(): Promise<Page<B, I> | null> {
-    if (this.#next === undefined) return Promise.resolve(null);
+    if (!this.hasNextPage()) return Promise.resolve(null);
     const op = { ...this.#op };
     const key = this.#spec.in;
-    op[key] = { ...(op[key] as object | undefined), [this.#spec.offset]: this.#next };
+    const params: Record<string, unknown> = { ...(op[key] as object | undefined) };
+    if (this.#cursor && this.#spec.cursor) {
+      // Passed back unchanged (OMP-CLIENT-011), with the same filters and sort and without an offset.
+      delete params[this.#spec.offset];
+      params[this.#spec.cursor.param] = this.#cursor;
+    } else {
+      params[this.#spec.offset] = this.#next;
+    }
+    op[key] = params;
     return Promise.resolve(new PagePromise<B, I>(this.#load, op, this.#spec));
   }
 

@@ -1,7 +1,7 @@
 /**
  * The transport: one call = one deadline, up to `maxRetries` retries, hooks around every attempt, and a
- * typed error for every failure. Only Authorization, Accept and Content-Type are sent by default, so a
- * browser's CORS preflight never meets a header the server did not expect.
+ * typed error for every failure. Besides Authorization, Accept and Content-Type, a call sends the 0.4 headers
+ * (`OMP-Version`, `Idempotency-Key`, `If-Match`) only to a server that implements 0.4 (versions.ts).
  */
 import {
   AbortError,
@@ -13,6 +13,7 @@ import {
 } from './errors.ts';
 import { backoffMs, maxRetryAfterMs, retryableNetworkError, retryableStatus } from './retry.ts';
 import { expandPath, queryString } from './url.ts';
+import type { Negotiation } from './versions.ts';
 
 /** The subset of `fetch` the client calls; inject your own (a proxy agent, a test double, a polyfill). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -49,6 +50,16 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Extra request headers for this call (beware CORS preflight in browsers). */
   headers?: Record<string, string>;
+  /**
+   * Update or delete only if the memory still has this `ETag` (from `withResponse()`); otherwise the call
+   * fails with {@link PreconditionFailedError} and changes nothing (SPEC.md §5.8). Needs a 0.4 server.
+   */
+  ifMatch?: string;
+  /**
+   * The `Idempotency-Key` of a create, import or bulk delete (SPEC.md §5.9); by default a fresh UUID per call,
+   * reused by its retries. Sent only to servers of 0.4 or later; pass the same key to repeat a call safely.
+   */
+  idempotencyKey?: string;
 }
 
 /** What a generated method asks the transport to do. */
@@ -66,6 +77,10 @@ export interface Operation {
   body?: unknown;
   /** True when repeating the operation cannot change the outcome (see retry.ts). */
   safe: boolean;
+  /** Accepts `Idempotency-Key` (SPEC.md §5.9); with one, the operation is safe to repeat. */
+  idempotencyKey?: boolean;
+  /** Accepts `If-Match` (SPEC.md §5.8). */
+  conditional?: boolean;
 }
 
 /** Client settings after defaults. */
@@ -77,6 +92,7 @@ export interface Settings {
   timeout: number;
   hooks: Hooks | undefined;
   headers: Record<string, string> | undefined;
+  negotiation: Negotiation;
 }
 
 /** A 2xx response whose body is still unread. */
@@ -123,6 +139,7 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
       body = JSON.stringify(op.body);
       headers['content-type'] = 'application/json';
     }
+    const safe = await versionHeaders(s, op, o, headers);
     if (s.headers) Object.assign(headers, s.headers);
     if (o?.headers) Object.assign(headers, o.headers);
     const url = s.baseUrl + expandPath(op.path, op.params) + queryString(op.query);
@@ -149,10 +166,11 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
           code: 'connection_error',
           cause: e,
         });
-        if (!retryableNetworkError(e, op.safe) || attempt >= maxRetries) throw error;
+        if (!retryableNetworkError(e, safe) || attempt >= maxRetries) throw error;
         await pause(error, undefined, attempt, req);
         continue;
       }
+      if (headers['omp-version'] === undefined) s.negotiation.fromHeader(res.headers.get('omp-version'));
       if (s.hooks?.onResponse) await s.hooks.onResponse(res, req);
       if (res.ok) return { response: res, json: () => readJson(res, stopped, ctrl.signal).finally(finish) };
       let text = '';
@@ -163,7 +181,7 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
         if (ctrl.signal.aborted) throw stopped(e);
       }
       const error = errorFromResponse(res.status, res.headers, text);
-      if (!retryableStatus(res.status, op.safe) || attempt >= maxRetries) throw error;
+      if (!retryableStatus(res.status, safe) || attempt >= maxRetries) throw error;
       await pause(error, retryAfterMs(res.headers), attempt, req);
     }
   } catch (e) {
@@ -186,6 +204,41 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
     await sleep(delay, ctrl.signal);
     if (ctrl.signal.aborted) throw stopped(error);
   }
+}
+
+/**
+ * Add the headers of the negotiated version to `headers` (OMP-CLIENT-004, OMP-CLIENT-012) and say whether the
+ * request is safe to repeat: an operation that takes an `Idempotency-Key` is, once it carries one.
+ */
+async function versionHeaders(
+  s: Settings,
+  op: Operation,
+  o: RequestOptions | undefined,
+  headers: Record<string, string>,
+): Promise<boolean> {
+  if (op.path === '/v1/health') return op.safe; // health ignores OMP-Version (OMP-VER-005)
+  const ifMatch = op.conditional ? o?.ifMatch : undefined;
+  if (op.idempotencyKey || ifMatch !== undefined) {
+    await s.negotiation.ensure(async () => {
+      const health = { id: 'getHealth', method: 'GET', path: '/v1/health', safe: true };
+      return (await send(s, health, o?.signal ? { signal: o.signal } : undefined)).json();
+    });
+  }
+  const v04 = s.negotiation.atLeast('0.4');
+  if (v04) headers['omp-version'] = s.negotiation.version as string;
+  if (ifMatch !== undefined) {
+    if (!v04) {
+      throw new OmpError('If-Match needs a server that implements OMP 0.4 or later; this one does not', {
+        code: 'if_match_unsupported',
+      });
+    }
+    headers['if-match'] = ifMatch;
+  }
+  if (op.idempotencyKey && v04) {
+    headers['idempotency-key'] = o?.idempotencyKey ?? globalThis.crypto.randomUUID();
+    return true;
+  }
+  return op.safe;
 }
 
 /** Resolve after `ms`, or early when `signal` aborts (the caller checks which). */

@@ -1,8 +1,9 @@
 /**
  * When to retry and how long to wait, as SPEC.md §9.3 says: clients retry only 408, 429, 500, 502 and 503
  * responses and connection failures, and only requests that are safe to repeat (every GET, PUT and DELETE,
- * search, and import under `skip` or `overwrite`). Any other request (a create) is retried only when it
- * certainly did not reach the server: the connection never opened.
+ * search, import under `skip` or `overwrite`, and create, import and bulk delete carrying an `Idempotency-Key`,
+ * which request.ts adds for 0.4 servers). Any other request (a create to a 0.3 server) is retried only when
+ * it certainly did not reach the server: the connection never opened.
  * Waits grow exponentially with jitter; a `Retry-After` header (seconds or HTTP date) is honoured.
  */
 

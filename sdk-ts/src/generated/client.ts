@@ -41,6 +41,7 @@ const listMemoriesPages: PageSpec = {
   offset: 'offset',
   in: 'query',
   max: 1000000,
+  cursor: { param: 'cursor', field: 'next_cursor' },
 };
 
 const searchMemoriesPages: PageSpec = {
@@ -137,11 +138,11 @@ export class Memories {
    *
    * Stores a new memory for the caller's principal (SPEC.md §5.1, OMP-CRUD-001). An `expires_at` not later than the server's clock is a 422 (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the first response (SPEC.md §5.9).
    *
-   * `POST /v1/memories` → 201 {@link Memory}. Not safe to repeat: retried only when the connection never opened.
+   * `POST /v1/memories` → 201 {@link Memory}. Safe to repeat with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated UUID unless `options.idempotencyKey` is given): then retried on 408, 429, 500, 502, 503 and connection failures; without one, only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
-   * @throws {OmpError} 409 `idempotency_key_in_use`
+   * @throws {ConflictError} 409 `idempotency_key_in_use`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -155,6 +156,7 @@ export class Memories {
         path: '/v1/memories',
         body,
         safe: false,
+        idempotencyKey: true,
       },
       options,
     );
@@ -252,7 +254,7 @@ export class Memories {
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
-   * @throws {OmpError} 412 `precondition_failed`
+   * @throws {PreconditionFailedError} 412 `precondition_failed`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -266,6 +268,7 @@ export class Memories {
         path: '/v1/memories/bulk-delete',
         body,
         safe: true,
+        idempotencyKey: true,
       },
       options,
     );
@@ -306,7 +309,7 @@ export class Memories {
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
-   * @throws {OmpError} 412 `precondition_failed`
+   * @throws {PreconditionFailedError} 412 `precondition_failed`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -321,6 +324,7 @@ export class Memories {
         params: { id },
         body,
         safe: true,
+        conditional: true,
       },
       options,
     );
@@ -335,7 +339,7 @@ export class Memories {
    * @throws {AuthenticationError} 401 `unauthorized`
    * @throws {PermissionError} 403 `forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
-   * @throws {OmpError} 412 `precondition_failed`
+   * @throws {PreconditionFailedError} 412 `precondition_failed`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
    */
@@ -347,6 +351,7 @@ export class Memories {
         path: '/v1/memories/{id}',
         params: { id },
         safe: true,
+        conditional: true,
       },
       options,
     );
@@ -410,6 +415,7 @@ export class OmpClient extends BaseClient {
         body,
         query: params,
         safe: params?.conflict !== 'duplicate' && body.conflict !== 'duplicate',
+        idempotencyKey: true,
       },
       options,
     );

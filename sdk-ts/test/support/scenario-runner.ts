@@ -13,11 +13,13 @@ import { createAjv } from '@omp-kit/schemas';
 import {
   AuthenticationError,
   type ClientOptions,
+  ConflictError,
   ConnectionError,
   NotFoundError,
   OmpClient,
   OmpError,
   PermissionError,
+  PreconditionFailedError,
   RateLimitError,
   ServerError,
   TimeoutError,
@@ -30,6 +32,8 @@ export interface HarnessInfo {
   proxy_url: string;
   token: string;
   token_b: string;
+  url_03: string;
+  proxy_url_03: string;
 }
 
 /** A running harness and how to stop it. */
@@ -52,13 +56,15 @@ const ERROR_KINDS: Record<string, ErrorClass> = {
   AuthenticationError,
   PermissionError,
   NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
   RateLimitError,
   ServerError,
   ConnectionError,
   TimeoutError,
 };
-const SCENARIO_KEYS = new Set(['description', 'requirements', 'client', 'faults', 'steps']);
-const STEP_KEYS = new Set(['call', 'args', 'save', 'token', 'expect']);
+const SCENARIO_KEYS = new Set(['description', 'requirements', 'server', 'client', 'faults', 'steps']);
+const STEP_KEYS = new Set(['call', 'args', 'save', 'save_etag', 'token', 'expect']);
 const CLIENT_KEYS = new Set(['max_retries', 'timeout_ms', 'token']);
 const EXPECT_KEYS = new Set([
   'ok',
@@ -71,8 +77,19 @@ const EXPECT_KEYS = new Set([
   'unique_ids',
   'ids_equal',
   'absent_ids',
+  'same_member',
+  'absent_member',
 ]);
-const RESULT_KEYS = ['match', 'equals', 'length', 'unique_ids', 'ids_equal', 'absent_ids'] as const;
+const RESULT_KEYS = [
+  'match',
+  'equals',
+  'length',
+  'unique_ids',
+  'ids_equal',
+  'absent_ids',
+  'same_member',
+  'absent_member',
+] as const;
 const INVALID_KEY = 'omp-scenario-invalid-key-0123456789abcdef';
 
 /** The repository root (this file is sdk-ts/test/support/). */
@@ -113,7 +130,8 @@ export async function startHarness(): Promise<Harness> {
   });
   try {
     const info = JSON.parse(first ?? '') as HarnessInfo;
-    if (!info.url || !info.proxy_url || !info.token || !info.token_b) throw new Error('incomplete');
+    if (!info.url || !info.proxy_url || !info.token || !info.token_b || !info.url_03 || !info.proxy_url_03)
+      throw new Error('incomplete');
     return { ...info, stop };
   } catch {
     await stop();
@@ -205,6 +223,16 @@ function ids(result: Json, label: string): unknown[] {
   return result.filter(isObject).map((item) => item.id);
 }
 
+/** The member at a dotted path (`headers.idempotency-key`), or undefined when absent. */
+function memberAt(item: Json, path: string): Json | undefined {
+  let node: Json | undefined = item;
+  for (const seg of path.split('.')) {
+    if (!isObject(node) || !Object.hasOwn(node, seg)) return undefined;
+    node = node[seg];
+  }
+  return node;
+}
+
 function show(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 500 ? `${s.slice(0, 500)}…` : s;
@@ -267,6 +295,22 @@ export function check(expect: JsonObject, result: Json, error: unknown, label: s
     const got = ids(result, label);
     if (new Set(got).size !== got.length) throw new Error(`${label}: ids repeat among ${got.length} items`);
   }
+  if ('same_member' in expect) {
+    const path = expect.same_member;
+    if (typeof path !== 'string') throw new ScenarioError(`${label}: same_member must be a string`);
+    if (!Array.isArray(result) || result.length === 0)
+      throw new Error(`${label}: same_member: the result is not a non-empty array: ${show(result)}`);
+    const values = result.map((item) => memberAt(item, path));
+    if (values.some((v) => v === undefined || v === null) || new Set(values.map((v) => show(v))).size !== 1)
+      throw new Error(`${label}: ${path} is not one value on every item: ${show(values)}`);
+  }
+  if ('absent_member' in expect) {
+    const path = expect.absent_member;
+    if (typeof path !== 'string') throw new ScenarioError(`${label}: absent_member must be a string`);
+    if (!Array.isArray(result)) throw new Error(`${label}: absent_member: the result is not an array`);
+    const having = result.filter((item) => memberAt(item, path) !== undefined);
+    if (having.length) throw new Error(`${label}: items that have ${path}: ${show(having)}`);
+  }
   for (const key of ['ids_equal', 'absent_ids'] as const) {
     if (!(key in expect)) continue;
     const want = expect[key];
@@ -317,28 +361,79 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** A call's result, and the response's ETag when it had one. */
+export interface CallResult {
+  result: Json;
+  etag?: string | undefined;
+}
+
+/** `{ [name]: string }` for an optional string argument, `{}` without it. */
+function option(args: JsonObject, key: string, name: string, call: string): Record<string, string> {
+  return key in args ? { [name]: stringArg(args, key, call) } : {};
+}
+
+/** Walk a list page by page, writing between pages as `between_pages` says; every item, in order. */
+async function walk(client: OmpClient, args: JsonObject, call: string): Promise<Json> {
+  const between = object(args, 'between_pages', call, true);
+  only(between, ['create', 'delete_first'], `${call} between_pages`);
+  const out: unknown[] = [];
+  for await (const page of client.memories.list(object(args, 'query', call, false) as never).pages()) {
+    out.push(...page.memories);
+    if (!page.hasNextPage()) break;
+    if ('create' in between) await client.memories.create(object(between, 'create', call, true) as never);
+    if (between.delete_first === true && page.memories[0]) await client.memories.delete(page.memories[0].id);
+  }
+  return plain(out);
+}
+
 /** Perform one scenario call with the SDK; return its result as the README's table defines it. */
 export async function callSdk(
   client: OmpClient,
   call: string,
   args: JsonObject,
   proxyUrl: string,
-): Promise<Json> {
+): Promise<CallResult> {
   // The scenario's JSON goes to the SDK as is: the SDK's types are compile-time only, the server validates.
   const m = client.memories;
+  const withEtag = async (p: { withResponse(): Promise<{ data: unknown; etag: string | undefined }> }) => {
+    const r = await p.withResponse();
+    return { result: plain(r.data), etag: r.etag };
+  };
   switch (call) {
     case 'createMemory':
-      only(args, ['body'], call);
-      return plain(await m.create(object(args, 'body', call, true) as never));
+      only(args, ['body', 'idempotency_key'], call);
+      return withEtag(
+        m.create(
+          object(args, 'body', call, true) as never,
+          option(args, 'idempotency_key', 'idempotencyKey', call),
+        ),
+      );
     case 'getMemory':
       only(args, ['id'], call);
-      return plain(await m.get(stringArg(args, 'id', call)));
+      return withEtag(m.get(stringArg(args, 'id', call)));
     case 'updateMemory':
-      only(args, ['id', 'body'], call);
-      return plain(await m.update(stringArg(args, 'id', call), object(args, 'body', call, true) as never));
+      only(args, ['id', 'body', 'if_match'], call);
+      return withEtag(
+        m.update(
+          stringArg(args, 'id', call),
+          object(args, 'body', call, true) as never,
+          option(args, 'if_match', 'ifMatch', call),
+        ),
+      );
     case 'deleteMemory':
-      only(args, ['id'], call);
-      return plain(await m.delete(stringArg(args, 'id', call)));
+      only(args, ['id', 'if_match'], call);
+      return withEtag(m.delete(stringArg(args, 'id', call), option(args, 'if_match', 'ifMatch', call)));
+    case 'listMemories.walk':
+      only(args, ['query', 'between_pages'], call);
+      return { result: await walk(client, args, call) };
+    default:
+      return { result: await callOther(client, call, args, proxyUrl) };
+  }
+}
+
+async function callOther(client: OmpClient, call: string, args: JsonObject, proxyUrl: string): Promise<Json> {
+  const m = client.memories;
+  switch (call) {
     case 'listMemories':
     case 'listMemories.all': {
       only(args, ['query'], call);
@@ -367,10 +462,15 @@ export async function callSdk(
       only(args, [], call);
       return plain(await client.me());
     case '$faults': {
-      only(args, [], call);
+      only(args, ['method', 'path'], call);
       const res = await fetch(`${proxyUrl}/__faults`);
       if (!res.ok) throw new ScenarioError(`GET /__faults: ${res.status} ${await res.text()}`);
-      return ((await res.json()) as { requests: Json }).requests;
+      const seen = ((await res.json()) as { requests: JsonObject[] }).requests;
+      return seen.filter(
+        (r) =>
+          (!('method' in args) || r.method === stringArg(args, 'method', call)) &&
+          (!('path' in args) || r.path === stringArg(args, 'path', call)),
+      );
     }
     default:
       throw new ScenarioError(`unknown call ${call}`);
@@ -394,8 +494,10 @@ export async function runScenario(scenario: unknown, harness: HarnessInfo): Prom
   if (!Array.isArray(steps) || steps.length === 0) throw new ScenarioError('the scenario has no steps');
 
   const viaProxy = 'faults' in scenario;
+  const old = scenario.server === '0.3';
+  const proxyUrl = old ? harness.proxy_url_03 : harness.proxy_url;
   // Like the Go runner: every scenario resets the proxy's log; one with faults installs them and uses the proxy.
-  const put = await fetch(`${harness.proxy_url}/__faults`, {
+  const put = await fetch(`${proxyUrl}/__faults`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(viaProxy ? scenario.faults : []),
@@ -409,16 +511,22 @@ export async function runScenario(scenario: unknown, harness: HarnessInfo): Prom
     none: undefined,
     invalid: INVALID_KEY,
   };
+  // One client per key for the whole scenario, as a program keeps its client (and what it learnt of the server).
+  const clients = new Map<string, OmpClient>();
   const clientFor = (token: Json): OmpClient => {
     if (typeof token !== 'string' || !Object.hasOwn(keys, token))
       throw new ScenarioError(`unknown token ${show(token)}`);
+    const known = clients.get(token);
+    if (known) return known;
     const options: ClientOptions = {
-      baseUrl: viaProxy ? harness.proxy_url : harness.url,
+      baseUrl: viaProxy ? proxyUrl : old ? harness.url_03 : harness.url,
       apiKey: keys[token],
     };
     if ('max_retries' in opts) options.maxRetries = opts.max_retries as number;
     if ('timeout_ms' in opts) options.timeout = opts.timeout_ms as number;
-    return new OmpClient(options);
+    const client = new OmpClient(options);
+    clients.set(token, client);
+    return client;
   };
   const defaultToken = opts.token ?? 'a';
   const saved = new Map<string, Json>();
@@ -439,9 +547,10 @@ export async function runScenario(scenario: unknown, harness: HarnessInfo): Prom
     if (!isObject(expect)) throw new ScenarioError(`${label}: expect must be an object`);
     const client = clientFor(step.token ?? defaultToken);
     let result: Json = null;
+    let etag: string | undefined;
     let error: unknown;
     try {
-      result = await callSdk(client, call, args, harness.proxy_url);
+      ({ result, etag } = await callSdk(client, call, args, proxyUrl));
     } catch (e) {
       if (!(e instanceof OmpError)) throw e; // a ScenarioError, or a bug: never an outcome to compare
       error = e;
@@ -451,6 +560,11 @@ export async function runScenario(scenario: unknown, harness: HarnessInfo): Prom
       if (typeof step.save !== 'string') throw new ScenarioError(`${label}: save must be a string`);
       if (error !== undefined) throw new ScenarioError(`${label}: cannot save a failed call`);
       saved.set(step.save, result);
+    }
+    if ('save_etag' in step) {
+      if (typeof step.save_etag !== 'string') throw new ScenarioError(`${label}: save_etag must be a string`);
+      if (etag === undefined) throw new Error(`${label}: the response carried no ETag to save`);
+      saved.set(step.save_etag, etag);
     }
   }
 }

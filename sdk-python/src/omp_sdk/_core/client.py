@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .operation import Operation, PageSpec, Settings
 from .pagination import AsyncPagePromise, SyncPage
 from .types import RequestOptions
+from .versions import Negotiation
 
 if TYPE_CHECKING:
     import httpx
@@ -34,6 +35,7 @@ def _settings(
     max_retries: int,
     timeout: float,
     headers: Mapping[str, str] | None,
+    spec_version: str | None = None,
 ) -> Settings:
     url = base_url if base_url is not None else os.environ.get("OMP_SERVER")
     if not url:
@@ -45,7 +47,9 @@ def _settings(
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"OmpClient: timeout must be a number of seconds > 0, got {timeout!r}")
     key = api_key if api_key is not None else os.environ.get("OMP_API_KEY")
-    return Settings(url.rstrip("/"), key or None, max_retries, float(timeout), dict(headers or {}))
+    return Settings(
+        url.rstrip("/"), key or None, max_retries, float(timeout), dict(headers or {}), Negotiation(spec_version)
+    )
 
 
 class SyncBaseClient:
@@ -60,6 +64,7 @@ class SyncBaseClient:
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        spec_version: str | None = None,
     ) -> None:
         """Create a client.
 
@@ -69,12 +74,15 @@ class SyncBaseClient:
         :param timeout: one deadline in seconds for each call, retries and waits included; default 60.
         :param headers: extra headers on every request.
         :param http_client: your own ``httpx.Client`` (proxies, TLS, transports); you then close it yourself.
+        :param spec_version: the OMP version to speak (``"0.3"`` or ``"0.4"``), when you know the server's; by
+            default the client learns it (health ``versions`` or the ``OMP-Version`` header) and speaks the newest
+            both know.
         """
         import httpx
 
         from . import transport
 
-        self._settings = _settings(base_url, api_key, max_retries, timeout, headers)
+        self._settings = _settings(base_url, api_key, max_retries, timeout, headers, spec_version)
         self._transport = transport
         self._owns_http = http_client is None
         self._http: httpx.Client = http_client if http_client is not None else httpx.Client()
@@ -87,6 +95,11 @@ class SyncBaseClient:
     def base_url(self) -> str:
         """The server root this client talks to."""
         return self._settings.base_url
+
+    @property
+    def spec_version(self) -> str | None:
+        """The OMP version negotiated with the server, or None until the client has learnt it."""
+        return self._settings.negotiation.version
 
     def _request(self, op: Operation, options: RequestOptions | None = None) -> Any:
         """Send an operation; return its parsed JSON body (None for 204) or raise an OmpError."""
@@ -128,13 +141,14 @@ class AsyncBaseClient:
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        spec_version: str | None = None,
     ) -> None:
         """Create a client; the arguments are those of :class:`SyncBaseClient` (``http_client`` async)."""
         import httpx
 
         from . import transport
 
-        self._settings = _settings(base_url, api_key, max_retries, timeout, headers)
+        self._settings = _settings(base_url, api_key, max_retries, timeout, headers, spec_version)
         self._transport = transport
         self._owns_http = http_client is None
         self._http: httpx.AsyncClient = http_client if http_client is not None else httpx.AsyncClient()
@@ -147,6 +161,11 @@ class AsyncBaseClient:
     def base_url(self) -> str:
         """The server root this client talks to."""
         return self._settings.base_url
+
+    @property
+    def spec_version(self) -> str | None:
+        """The OMP version negotiated with the server, or None until the client has learnt it."""
+        return self._settings.negotiation.version
 
     async def _request(self, op: Operation, options: RequestOptions | None = None) -> Any:
         """Send an operation; return its parsed JSON body (None for 204) or raise an OmpError."""

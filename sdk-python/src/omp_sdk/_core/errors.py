@@ -14,11 +14,13 @@ from typing import Any
 
 __all__ = [
     "AuthenticationError",
+    "ConflictError",
     "ConnectionError",
     "NotFoundError",
     "OmpError",
     "PayloadTooLargeError",
     "PermissionError",
+    "PreconditionFailedError",
     "RateLimitError",
     "ServerError",
     "TimeoutError",
@@ -104,6 +106,15 @@ class NotFoundError(OmpError):
     """404: the memory does not exist, has expired or is not visible to this key (or the route is unknown)."""
 
 
+class ConflictError(OmpError):
+    """409: a request with the same ``Idempotency-Key`` is still being processed (``idempotency_key_in_use``)."""
+
+
+class PreconditionFailedError(OmpError):
+    """412 ``precondition_failed``: the memory changed since the ``ETag`` given in ``if_match``, or a bulk delete's
+    ``expected_count`` differs from the matches (``details["matched"]``). Nothing changed."""
+
+
 class PayloadTooLargeError(OmpError):
     """413: the body exceeds the server's ``limits.max_body_bytes`` / ``max_import_bytes``."""
 
@@ -138,6 +149,8 @@ _by_status: dict[int, type[OmpError]] = {
     401: AuthenticationError,
     403: PermissionError,
     404: NotFoundError,
+    409: ConflictError,
+    412: PreconditionFailedError,
     413: PayloadTooLargeError,
     415: UnsupportedMediaTypeError,
     422: ValidationError,

@@ -7,9 +7,12 @@ Plain NamedTuples: this module is imported by ``import omp_sdk``, so it avoids d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .url import QueryValue
+
+if TYPE_CHECKING:
+    from .versions import Negotiation
 
 __all__ = ["Operation", "PageSpec", "Settings"]
 
@@ -32,6 +35,10 @@ class Operation(NamedTuple):
     body: Any = None
     """JSON body, sent only when ``has_body`` (so that no call sends a body of JSON null by accident)."""
     has_body: bool = False
+    idempotency_key: bool = False
+    """Accepts ``Idempotency-Key`` (SPEC.md §5.9); with one, the operation is safe to repeat."""
+    conditional: bool = False
+    """Accepts ``If-Match`` (SPEC.md §5.8)."""
 
 
 class PageSpec(NamedTuple):
@@ -47,6 +54,10 @@ class PageSpec(NamedTuple):
     """Where the request carries the offset."""
     max_offset: int
     """Largest offset the server accepts; iteration stops before passing it."""
+    cursor: str | None = None
+    """The request parameter of cursor pagination (0.4), when the operation has it."""
+    next_cursor: str | None = None
+    """The response member that carries the next page's cursor."""
 
 
 class Settings(NamedTuple):
@@ -57,3 +68,4 @@ class Settings(NamedTuple):
     max_retries: int
     timeout: float
     headers: Mapping[str, str]
+    negotiation: Negotiation

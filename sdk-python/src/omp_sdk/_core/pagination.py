@@ -1,4 +1,8 @@
-"""Offset pagination.
+"""Cursor and offset pagination.
+
+A page that carries ``next_cursor`` (0.4 servers, SPEC.md §5.2) is continued by passing it back as ``cursor``,
+which neither skips nor repeats under concurrent writes; a page without it (0.3 servers, searches) by the next
+offset.
 
 ``client.memories.list()`` returns the first page (:class:`SyncPage`): its response body, its items and
 navigation. Iterating a page walks every item of every page from there on, fetching the following pages
@@ -32,6 +36,25 @@ def _next_offset(spec: PageSpec, body: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _next_cursor(spec: PageSpec, body: Mapping[str, Any]) -> str | None | bool:
+    """The next page's cursor; None when the page ends the result; False when the page carries none."""
+    if spec.next_cursor is None or spec.next_cursor not in body:
+        return False
+    c = body.get(spec.next_cursor)
+    return c if isinstance(c, str) else None
+
+
+def _following(spec: PageSpec, op: Operation, cursor: str | None | bool, offset: int | None) -> Operation | None:
+    """The request of the page after one whose body gave ``cursor`` and ``offset``; None after the last page."""
+    if isinstance(cursor, str) and spec.cursor is not None:
+        # Passed back unchanged (OMP-CLIENT-011), with the same filters and sort and without an offset.
+        query = {k: v for k, v in op.query.items() if k != spec.offset}
+        return op._replace(query={**query, spec.cursor: cursor})
+    if cursor is None or offset is None:
+        return None
+    return _with_offset(spec, op, offset)
+
+
 def _with_offset(spec: PageSpec, op: Operation, offset: int) -> Operation:
     if spec.location == "query":
         return op._replace(query={**op.query, spec.offset: offset})
@@ -47,7 +70,7 @@ class _PageBase(Generic[B, I]):
         self.body = body
         self._op = op
         self._spec = spec
-        self._next = _next_offset(spec, body)
+        self._next = _following(spec, op, _next_cursor(spec, body), _next_offset(spec, body))
 
     @property
     def items(self) -> list[I]:
@@ -66,7 +89,7 @@ class _PageBase(Generic[B, I]):
         return self._next is not None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(items={len(self.items)}, total={self.total}, next_offset={self._next})"
+        return f"{type(self).__name__}(items={len(self.items)}, total={self.total}, more={self._next is not None})"
 
 
 class SyncPage(_PageBase[B, I]):
@@ -80,8 +103,7 @@ class SyncPage(_PageBase[B, I]):
         """The following page (one request), or None after the last one."""
         if self._next is None:
             return None
-        op = _with_offset(self._spec, self._op, self._next)
-        return SyncPage(self._fetch, op, self._spec, self._fetch(op))
+        return SyncPage(self._fetch, self._next, self._spec, self._fetch(self._next))
 
     def iter_pages(self) -> Iterator[SyncPage[B, I]]:
         """Every page, starting with this one."""
@@ -108,8 +130,7 @@ class AsyncPage(_PageBase[B, I]):
         """The following page (one request), or None after the last one."""
         if self._next is None:
             return None
-        op = _with_offset(self._spec, self._op, self._next)
-        return AsyncPage(self._fetch, op, self._spec, await self._fetch(op))
+        return AsyncPage(self._fetch, self._next, self._spec, await self._fetch(self._next))
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[B, I]]:
         """Every page, starting with this one."""

@@ -2,8 +2,10 @@
 
 - Only 408, 429, 500, 502 and 503 responses and connection failures are retried, and only for operations that
   are safe to repeat: every GET, PUT and DELETE, search, and import under ``skip`` or ``overwrite``.
-- A create is not idempotent: it is retried only when the request certainly did not reach the server (the
-  connection could not be opened), never after a response, whatever its status.
+- Create, import and bulk delete are safe once they carry an ``Idempotency-Key``, which the transport adds for
+  servers of 0.4 or later (versions.py, SPEC.md §16 OMP-CLIENT-005).
+- A create without one is not idempotent: it is retried only when the request certainly did not reach the
+  server (the connection could not be opened), never after a response, whatever its status.
 - Waits grow exponentially with jitter; a ``Retry-After`` header (seconds or HTTP date) is honoured, and one
   longer than :data:`MAX_RETRY_AFTER` ends the retries.
 """

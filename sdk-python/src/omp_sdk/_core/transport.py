@@ -1,7 +1,8 @@
 """The transport: one call = one deadline, up to ``max_retries`` retries, and a typed error for every failure.
 
 This is the only module that imports httpx; the clients load it on construction, so ``import omp_sdk`` stays
-cheap. Only ``Authorization``, ``Accept``, ``Content-Type`` and httpx's own ``User-Agent`` are sent by default.
+cheap. Besides ``Authorization``, ``Accept``, ``Content-Type`` and httpx's own ``User-Agent``, a call sends the 0.4
+headers (``OMP-Version``, ``Idempotency-Key``, ``If-Match``) only to a server that implements 0.4 (versions.py).
 
 The deadline: each attempt runs with httpx timeouts equal to the time left, the body is read chunk by chunk
 with the deadline checked in between, and no retry wait may end past it. A server that trickles one byte
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +44,10 @@ class _Call:
     timeout: float
     deadline: float
     safe: bool
+    health: bool
+    """The call reads health: its body teaches the client the server's versions."""
+    names_version: bool
+    """The request carries ``OMP-Version`` (a response header then teaches nothing)."""
 
 
 def _prepare(s: Settings, op: Operation, o: RequestOptions | None) -> _Call:
@@ -58,6 +64,8 @@ def _prepare(s: Settings, op: Operation, o: RequestOptions | None) -> _Call:
     if op.has_body:
         content = json.dumps(op.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers["content-type"] = "application/json"
+    safe = _version_headers(s, op, o, headers)
+    names_version = "omp-version" in headers
     headers.update(s.headers)
     if o is not None and "headers" in o:
         headers.update(o["headers"])
@@ -68,7 +76,56 @@ def _prepare(s: Settings, op: Operation, o: RequestOptions | None) -> _Call:
         "headers": headers,
         "content": content,
     }
-    return _Call(args, max_retries, timeout, time.monotonic() + timeout, op.safe)
+    return _Call(
+        args, max_retries, timeout, time.monotonic() + timeout, safe, op.path == _HEALTH.path, names_version
+    )
+
+
+_HEALTH = Operation(id="getHealth", method="GET", path="/v1/health", safe=True)
+
+
+def _needs_version(op: Operation, o: RequestOptions | None) -> bool:
+    """Whether the call needs the server's versions before it is sent (a 0.4 header depends on them)."""
+    if op.path == _HEALTH.path:
+        return False
+    return op.idempotency_key or (op.conditional and o is not None and "if_match" in o)
+
+
+def _version_headers(s: Settings, op: Operation, o: RequestOptions | None, headers: dict[str, str]) -> bool:
+    """Add the headers of the negotiated version (OMP-CLIENT-004, OMP-CLIENT-012); return whether the request
+    is safe to repeat: an operation that takes an ``Idempotency-Key`` is, once it carries one."""
+    if op.path == _HEALTH.path:
+        return op.safe  # health ignores OMP-Version (OMP-VER-005)
+    v04 = s.negotiation.at_least("0.4")
+    if v04:
+        headers["omp-version"] = s.negotiation.version or ""
+    if op.conditional and o is not None and "if_match" in o:
+        if not v04:
+            raise OmpError(
+                "If-Match needs a server that implements OMP 0.4 or later; this one does not",
+                code="if_match_unsupported",
+            )
+        headers["if-match"] = o["if_match"]
+    if op.idempotency_key and v04:
+        given = o.get("idempotency_key") if o is not None else None
+        headers["idempotency-key"] = given if given is not None else str(uuid.uuid4())
+        return True
+    return op.safe
+
+
+def _learn(s: Settings, call: _Call, response: httpx.Response, body: Any) -> None:
+    """What a response teaches about the server's versions."""
+    if not call.names_version:
+        s.negotiation.from_header(response.headers.get("omp-version"))
+    if call.health and 200 <= response.status_code < 300:
+        s.negotiation.from_health(body)
+
+
+def _record(o: RequestOptions | None, response: httpx.Response) -> None:
+    info = o.get("response") if o is not None else None
+    if info is not None:
+        info.status = response.status_code
+        info.headers = response.headers
 
 
 def _timeout_error(call: _Call, cause: BaseException | None = None) -> TimeoutError:
@@ -127,6 +184,11 @@ def _left(call: _Call) -> float:
 
 def send(client: httpx.Client, s: Settings, op: Operation, o: RequestOptions | None) -> Any:
     """Send ``op`` with the retry policy; return the parsed JSON of the first 2xx or raise an OmpError."""
+    if s.negotiation.version is None and _needs_version(op, o):
+        try:
+            send(client, s, _HEALTH, None)
+        except OmpError:
+            pass  # not remembered: this call speaks 0.3, the next one asks again
     call = _prepare(s, op, o)
     attempt = 0
     while True:
@@ -150,8 +212,12 @@ def send(client: httpx.Client, s: Settings, op: Operation, o: RequestOptions | N
             attempt += 1
             continue
         try:
-            return _result(call, response, b"".join(chunks))
+            body = _result(call, response, b"".join(chunks))
+            _learn(s, call, response, body)
+            _record(o, response)
+            return body
         except OmpError as err:
+            _learn(s, call, response, None)
             if err.status is None or not retryable_status(err.status, call.safe) or attempt >= call.max_retries:
                 raise
             time.sleep(_wait(call, err, retry_after_seconds(response.headers), attempt))
@@ -160,6 +226,11 @@ def send(client: httpx.Client, s: Settings, op: Operation, o: RequestOptions | N
 
 async def send_async(client: httpx.AsyncClient, s: Settings, op: Operation, o: RequestOptions | None) -> Any:
     """The asyncio twin of :func:`send`; task cancellation propagates unchanged."""
+    if s.negotiation.version is None and _needs_version(op, o):
+        try:
+            await send_async(client, s, _HEALTH, None)
+        except OmpError:
+            pass  # not remembered: this call speaks 0.3, the next one asks again
     call = _prepare(s, op, o)
     attempt = 0
     while True:
@@ -183,8 +254,12 @@ async def send_async(client: httpx.AsyncClient, s: Settings, op: Operation, o: R
             attempt += 1
             continue
         try:
-            return _result(call, response, b"".join(chunks))
+            body = _result(call, response, b"".join(chunks))
+            _learn(s, call, response, body)
+            _record(o, response)
+            return body
         except OmpError as err:
+            _learn(s, call, response, None)
             if err.status is None or not retryable_status(err.status, call.safe) or attempt >= call.max_retries:
                 raise
             await asyncio.sleep(_wait(call, err, retry_after_seconds(response.headers), attempt))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal, TypedDict
 
-__all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "omit_not_given"]
+__all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "ResponseInfo", "omit_not_given"]
 
 
 class NotGiven:
@@ -42,6 +42,33 @@ class RequestOptions(TypedDict, total=False):
     """Retries after the first attempt."""
     headers: Mapping[str, str]
     """Extra request headers for this call."""
+    if_match: str
+    """Update or delete only if the memory still has this ``ETag`` (see :class:`ResponseInfo`); otherwise the call
+    raises :class:`~omp_sdk.PreconditionFailedError` and changes nothing (SPEC.md §5.8). Needs a 0.4 server."""
+    idempotency_key: str
+    """The ``Idempotency-Key`` of a create, import or bulk delete (SPEC.md §5.9); by default a fresh UUID per call,
+    reused by its retries. Sent only to servers of 0.4 or later."""
+    response: ResponseInfo
+    """Filled with the status and headers of the successful response (its ``etag``, for instance)."""
+
+
+class ResponseInfo:
+    """Receives the status and headers of a call's successful response.
+
+    ``info = ResponseInfo(); m = client.memories.get(id, request_options={"response": info}); info.etag``
+    """
+
+    status: int | None
+    headers: Mapping[str, str]
+
+    def __init__(self) -> None:
+        self.status = None
+        self.headers = {}
+
+    @property
+    def etag(self) -> str | None:
+        """The response's ``ETag`` (memories, since 0.4): pass it as ``if_match`` to update or delete safely."""
+        return self.headers.get("etag")
 
 
 

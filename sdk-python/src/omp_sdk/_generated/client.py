@@ -61,6 +61,8 @@ _LIST_MEMORIES_PAGES = PageSpec(
     offset="offset",
     location="query",
     max_offset=1000000,
+    cursor="cursor",
+    next_cursor="next_cursor",
 )
 
 _SEARCH_MEMORIES_PAGES = PageSpec(
@@ -109,8 +111,9 @@ class MemoriesResource:
             (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the
             first response (SPEC.md §5.9).
 
-        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
-            §9.3).
+        Retry-safe with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated
+            UUID unless `request_options["idempotency_key"]` is given); without one, retried only when the
+            connection could not be opened (SPEC.md §5.9, §16).
 
         Args:
             content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
@@ -136,6 +139,7 @@ class MemoriesResource:
                     method="POST",
                     path="/v1/memories",
                     safe=False,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "content": content,
@@ -357,6 +361,7 @@ class MemoriesResource:
                     method="POST",
                     path="/v1/memories/bulk-delete",
                     safe=True,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "filter": filter,
@@ -442,6 +447,7 @@ class MemoriesResource:
                     method="PUT",
                     path="/v1/memories/{id}",
                     safe=True,
+                    conditional=True,
                     params={"id": id},
                     body=omit_not_given(
                         {
@@ -482,6 +488,7 @@ class MemoriesResource:
                 method="DELETE",
                 path="/v1/memories/{id}",
                 safe=True,
+                conditional=True,
                 params={"id": id},
             ),
             request_options,
@@ -517,8 +524,9 @@ class AsyncMemoriesResource:
             (OMP-EXP-002), a rule JSON Schema cannot express. With an `Idempotency-Key`, a retry returns the
             first response (SPEC.md §5.9).
 
-        Not idempotent: retried only when the connection could not be opened, never after a response (SPEC.md
-            §9.3).
+        Retry-safe with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated
+            UUID unless `request_options["idempotency_key"]` is given); without one, retried only when the
+            connection could not be opened (SPEC.md §5.9, §16).
 
         Args:
             content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
@@ -544,6 +552,7 @@ class AsyncMemoriesResource:
                     method="POST",
                     path="/v1/memories",
                     safe=False,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "content": content,
@@ -765,6 +774,7 @@ class AsyncMemoriesResource:
                     method="POST",
                     path="/v1/memories/bulk-delete",
                     safe=True,
+                    idempotency_key=True,
                     body=omit_not_given(
                         {
                             "filter": filter,
@@ -850,6 +860,7 @@ class AsyncMemoriesResource:
                     method="PUT",
                     path="/v1/memories/{id}",
                     safe=True,
+                    conditional=True,
                     params={"id": id},
                     body=omit_not_given(
                         {
@@ -890,6 +901,7 @@ class AsyncMemoriesResource:
                 method="DELETE",
                 path="/v1/memories/{id}",
                 safe=True,
+                conditional=True,
                 params={"id": id},
             ),
             request_options,
@@ -965,6 +977,7 @@ class OmpClient(SyncBaseClient):
                     method="POST",
                     path="/v1/import",
                     safe=conflict != "duplicate" and export_file.get("conflict") != "duplicate",
+                    idempotency_key=True,
                     query=omit_not_given(
                         {
                             "conflict": conflict,
@@ -1187,6 +1200,7 @@ class AsyncOmpClient(AsyncBaseClient):
                     method="POST",
                     path="/v1/import",
                     safe=conflict != "duplicate" and export_file.get("conflict") != "duplicate",
+                    idempotency_key=True,
                     query=omit_not_given(
                         {
                             "conflict": conflict,

@@ -74,14 +74,15 @@ interface DocAttrs {
   tags: Int32Array;
   createdKey: string;
   id: string;
-  /** Ids of the memory's distinct terms and their frequencies: what a removal takes out of the postings. */
+  /** The memory's distinct term ids, each followed by its frequency: what a removal takes out of the postings. */
   terms: Int32Array;
-  tfs: Uint16Array;
 }
 
 type JournalEntry = { added: number } | { removed: number; doc: DocAttrs };
 
 const NONE = -1;
+/** Shared by every memory without tags (most of them): a typed array costs ~100 bytes even when empty. */
+const NO_TAGS = new Int32Array(0);
 /** Lengths below this get their BM25 length normalisation from a table computed once per search. */
 const NORM_TABLE = 256;
 
@@ -217,11 +218,10 @@ export class KeywordIndex {
       tool: this.#intern(doc.tool),
       type: this.#intern(doc.type),
       namespace: this.#intern(doc.namespace),
-      tags: Int32Array.from(doc.tags, (t) => this.#intern(t)),
+      tags: doc.tags.length === 0 ? NO_TAGS : Int32Array.from(doc.tags, (t) => this.#intern(t)),
       createdKey: doc.createdKey,
       id: doc.id,
-      terms: Int32Array.from(freqs.keys()),
-      tfs: Uint16Array.from(freqs.values(), (n) => Math.min(n, 0xffff)),
+      terms: Int32Array.from([...freqs].flat()),
     });
   }
 
@@ -268,8 +268,8 @@ export class KeywordIndex {
     this.#tool[seq] = doc.tool;
     this.#type[seq] = doc.type;
     this.#namespace[seq] = doc.namespace;
-    for (let i = 0; i < doc.terms.length; i++)
-      insertPosting(this.#lists[doc.terms[i] as number] as Postings, seq, doc.tfs[i] as number);
+    for (let i = 0; i < doc.terms.length; i += 2)
+      insertPosting(this.#lists[doc.terms[i] as number] as Postings, seq, doc.terms[i + 1] as number);
     this.#docs[seq] = doc;
     this.#rows++;
     this.#tokens += doc.len;
@@ -280,7 +280,8 @@ export class KeywordIndex {
   remove(seq: number): void {
     const doc = this.#docs[seq];
     if (doc === undefined) return;
-    for (const id of doc.terms) removePosting(this.#lists[id] as Postings, seq);
+    for (let i = 0; i < doc.terms.length; i += 2)
+      removePosting(this.#lists[doc.terms[i] as number] as Postings, seq);
     for (const t of new Set(doc.tags)) {
       const list = this.#tagLists.get(t);
       if (list) removePosting(list, seq);

@@ -248,7 +248,13 @@ export function controlEndpoints(app: AppContext, control: Control): Endpoint[] 
             ? { effect: r.effect, namespace: r.namespace }
             : { effect: r.effect, memory_id: r.memory_id as string },
         );
-        await control.apps.put(c.principal, name, body.paused ?? current.paused, rules, isoFromMs(Date.now()));
+        await control.apps.put(
+          c.principal,
+          name,
+          body.paused ?? current.paused,
+          rules,
+          isoFromMs(Date.now()),
+        );
         return json(200, JSON.stringify(await appNamed(c.principal, name)));
       },
     },

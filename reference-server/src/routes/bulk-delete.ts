@@ -2,8 +2,8 @@
 import { preconditionFailed } from '../concurrency/etag.ts';
 import { idempotent } from '../concurrency/idempotency.ts';
 import type { Endpoint } from '../http/router.ts';
-import { CountMismatchError } from '../storage/store.ts';
 import { WRITTEN_IDS } from '../storage/memory-store.ts';
+import { CountMismatchError } from '../storage/store.ts';
 import { validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireWrite, visibilityOf } from './context.ts';
 

@@ -865,7 +865,8 @@ export class MemoryStore {
     // A filter the index does not hold would be ignored silently: refuse instead (pass it as `accept`).
     if (unknown.length > 0) throw new Error(`keyword search cannot apply filter ${unknown.join(', ')}`);
     if (this.#readOnly) throw new Error('keyword search runs on the writer (its index follows the writes)');
-    const index = (this.#keywords ??= KeywordIndex.load(this.#db));
+    this.#keywords ??= KeywordIndex.load(this.#db);
+    const index = this.#keywords;
     const phrases = this.#corrected(index, terms).flatMap((t) => t.terms);
     const { seqs, total } = index.search(
       phrases,

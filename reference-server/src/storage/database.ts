@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { ensureControlSchema } from './control-schema.ts';
 import { migrate } from './migrations.ts';
 
 /** How the file is kept to one server process. */
@@ -37,6 +38,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): DatabaseS
     db.exec('PRAGMA temp_store = MEMORY');
     db.exec('PRAGMA trusted_schema = OFF');
     migrate(db);
+    ensureControlSchema(db);
   } catch (err) {
     db.close();
     throw inUse(path, err);

@@ -5,6 +5,7 @@
  */
 import { etagOf, ifMatchPasses, preconditionFailed } from '../concurrency/etag.ts';
 import type { Embedder } from '../search/embedder.ts';
+import { ControlStore } from './control-store.ts';
 import { type OpenOptions, openDatabase } from './database.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
@@ -28,9 +29,12 @@ export class LocalStore implements Store {
   readonly inner: MemoryStore;
   readonly embeddings: EmbeddingModel | null;
   readonly idempotency: IdempotencyRecords;
+  /** The control level's tables (SPEC.md §20) on the same connection. */
+  readonly #control: ControlStore;
 
   constructor(inner: MemoryStore) {
     this.inner = inner;
+    this.#control = new ControlStore(inner.database);
     this.embeddings =
       inner instanceof SearchStore
         ? { model: inner.embedder.model, dimensions: inner.embedder.dimensions }
@@ -110,6 +114,43 @@ export class LocalStore implements Store {
   }
   async hybrid(...a: Parameters<Store['hybrid']>): ReturnType<Store['hybrid']> {
     return this.#search().hybrid(...a);
+  }
+  setStates(...a: Parameters<Store['setStates']>): ReturnType<Store['setStates']> {
+    return this.inner.setStates(...a);
+  }
+  async stateHistory(principal: string, memoryId: string): ReturnType<Store['stateHistory']> {
+    return this.#control.history(principal, memoryId);
+  }
+  async apps(principal: string): ReturnType<Store['apps']> {
+    return this.#control.apps(principal);
+  }
+  async restrictedApps(): ReturnType<Store['restrictedApps']> {
+    return this.#control.restrictedApps();
+  }
+  async putApp(...[principal, name, paused, rules, now]: Parameters<Store['putApp']>): Promise<void> {
+    this.#control.transaction(() => this.#control.putApp(principal, name, paused, rules, now));
+  }
+  async toolCounts(principal: string): ReturnType<Store['toolCounts']> {
+    this.inner.purgeExpired();
+    return this.#control.toolCounts(principal);
+  }
+  async appendLog(...[entries, usage, purgeBeforeMs]: Parameters<Store['appendLog']>): Promise<void> {
+    if (entries.length === 0 && usage.length === 0 && purgeBeforeMs === undefined) return;
+    this.#control.transaction(
+      () => {
+        this.#control.insertLog(entries);
+        this.#control.addUsage(usage);
+        if (purgeBeforeMs !== undefined) this.#control.purgeLog(purgeBeforeMs);
+      },
+      { durable: false },
+    );
+  }
+  async queryLog(...a: Parameters<Store['queryLog']>): ReturnType<Store['queryLog']> {
+    return this.#control.queryLog(...a);
+  }
+  async stats(principal: string): ReturnType<Store['stats']> {
+    this.inner.purgeExpired();
+    return this.#control.stats(principal);
   }
   async *exportPages(...a: Parameters<Store['exportPages']>): AsyncGenerator<MemoryRow[]> {
     yield* this.inner.exportPages(...a);

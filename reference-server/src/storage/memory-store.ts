@@ -12,10 +12,12 @@ import { IdempotencyStore } from '../concurrency/idempotency.ts';
 import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
+import { type KeywordDoc, KeywordIndex } from '../search/keyword-index.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
-import { anyOf, indexText, type QueryTerm } from '../search/tokenize.ts';
-import { type VocabTerm, withCorrections } from '../search/typos.ts';
+import { indexText, type QueryTerm } from '../search/tokenize.ts';
+import { withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
+import { type AccessRules, narrowStates, stateSql } from './control-scope.ts';
 import { openDatabase } from './database.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
@@ -24,6 +26,10 @@ import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
 export interface Visibility {
   principal: string;
   ownTool: string | null;
+  /** Control level: the access rules of the request's app (SPEC.md §20.3); memories they deny are invisible. */
+  rules?: AccessRules | null | undefined;
+  /** Control level: whether a `source.tool` names a paused app, for import items (OMP-CTRL-020). */
+  paused?: ((tool: string) => boolean) | undefined;
 }
 
 /** List and search filters (SPEC.md §5.2); absent members do not filter. */
@@ -32,7 +38,12 @@ export interface Filters {
   tool?: string | undefined;
   tags?: readonly string[] | undefined;
   namespace?: string | undefined;
+  /** Control level: only memories in these states (SPEC.md §20.1); absent: every state. */
+  states?: readonly string[] | undefined;
 }
+
+/** Ids a write stored or deleted, attached to its result for the access log (never serialised: a symbol). */
+export const WRITTEN_IDS: unique symbol = Symbol('written ids');
 
 /** One page of rows and the number of matches before limit/offset. */
 export interface Page {
@@ -44,8 +55,11 @@ type NewRow = Omit<MemoryRow, 'seq'>;
 
 // Hot statements, built once: #sql looks statements up by their text.
 const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT_BY_ID = `SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`;
+
+/** The filters the keyword index applies itself (search/keyword-index.ts). */
+const KEYWORD_FILTERS: ReadonlySet<string> = new Set(['type', 'tool', 'tags', 'namespace']);
 
 /** Above this many filter matches a list walks the sort index instead of sorting the matches. */
 const SORT_MATCHES_LIMIT = 2000;
@@ -103,6 +117,12 @@ export class MemoryStore {
   generation = 0;
   /** Recorded responses of requests with an Idempotency-Key (SPEC.md §5.9). */
   readonly idempotency: IdempotencyStore;
+  /**
+   * Keyword ranking (search/keyword-index.ts), built when the store opens (at 100k memories a few seconds, better
+   * spent before the server listens than inside its first search); null after a failed commit, until the next
+   * search rebuilds it.
+   */
+  #keywords: KeywordIndex | null;
 
   constructor(db: DatabaseSync, options: MemoryStoreOptions = {}) {
     this.#db = db;
@@ -111,6 +131,8 @@ export class MemoryStore {
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
     this.idempotency = new IdempotencyStore(db, this.#now);
+    // A read-only store never sees the writer's writes in this index: keyword search runs on the writer.
+    this.#keywords = this.#readOnly ? null : KeywordIndex.load(db);
     this.#writes.onCommit = () => {
       this.generation++;
     };
@@ -129,6 +151,24 @@ export class MemoryStore {
   /** Group-commit counters: transactions and the writes they carried. */
   get commitStats(): { commits: number; writes: number } {
     return this.#writes.stats;
+  }
+
+  /**
+   * Queue a write into the group commit. The keyword index changes with the write: undone with it when it throws,
+   * dropped (rebuilt on the next search) when the transaction that carried it fails to commit.
+   */
+  #write<T>(op: () => T): Promise<T> {
+    let applied = false;
+    return this.#writes
+      .run(() => {
+        const result = this.#keywords ? this.#keywords.journaled(op) : op();
+        applied = true;
+        return result;
+      })
+      .catch((err: unknown) => {
+        if (applied) this.#keywords = null;
+        throw err;
+      });
   }
 
   #sql(sql: string): StatementSync {
@@ -175,6 +215,7 @@ export class MemoryStore {
         db.exec('COMMIT');
       } catch (err) {
         if (db.isTransaction) db.exec('ROLLBACK');
+        this.#keywords = null; // it saw deletions that were rolled back
         throw err;
       }
       this.generation++;
@@ -202,9 +243,12 @@ export class MemoryStore {
       row.created_key,
       row.updated_key,
       row.expires_ms,
+      row.state,
     );
     const seq = Number(r.lastInsertRowid);
-    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, indexText(row.content));
+    const text = indexText(row.content);
+    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
+    this.#keywords?.add(keywordDoc(seq, row, text));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
     this.#counted(row.principal, 1);
     this.#noteExpiry(row.expires_ms);
@@ -225,8 +269,8 @@ export class MemoryStore {
   #replace(before: MemoryRow, after: MemoryRow): void {
     this.#sql(
       `UPDATE memories SET id = ?, content = ?, type = ?, tool = ?, source = ?, tags = ?, namespace = ?, metadata = ?,
-       embedding = ?, created_at = ?, updated_at = ?, expires_at = ?, created_key = ?, updated_key = ?, expires_ms = ?
-       WHERE seq = ?`,
+       embedding = ?, created_at = ?, updated_at = ?, expires_at = ?, created_key = ?, updated_key = ?, expires_ms = ?,
+       state = ? WHERE seq = ?`,
     ).run(
       after.id,
       after.content,
@@ -243,14 +287,15 @@ export class MemoryStore {
       after.created_key,
       after.updated_key,
       after.expires_ms,
+      after.state,
       before.seq,
     );
-    if (after.content !== before.content) {
-      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(
-        indexText(after.content),
-        before.seq,
-      );
+    const changed = after.content !== before.content;
+    const text = changed || this.#keywords ? indexText(after.content) : '';
+    if (changed) {
+      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(text, before.seq);
     }
+    this.#keywords?.add(keywordDoc(before.seq, after, text));
     const attrs = filterText(attrsOf(after));
     if (attrs !== filterText(attrsOf(before))) {
       this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
@@ -279,6 +324,7 @@ export class MemoryStore {
     if (row) this.#counted(row.principal, -1);
     this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
+    this.#keywords?.remove(seq);
   }
 
   #row(principal: string, id: string): MemoryRow | undefined {
@@ -291,12 +337,13 @@ export class MemoryStore {
     if (!row) return undefined;
     if (row.expires_ms !== null && row.expires_ms <= now) return undefined;
     if (vis.ownTool !== null && row.tool !== vis.ownTool) return undefined;
+    if (vis.rules && !vis.rules.allows(row)) return undefined;
     return row;
   }
 
   /** Store a new memory for a principal; resolves once durable. */
   create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const createdAt = isoFromMs(this.#now());
       const source =
         req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
@@ -318,6 +365,7 @@ export class MemoryStore {
         created_key: sortKey(createdAt),
         updated_key: sortKey(createdAt),
         expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
+        state: 'active',
       });
     });
   }
@@ -333,7 +381,7 @@ export class MemoryStore {
     patch: UpdateMemoryRequest,
     precondition?: (current: MemoryRow) => void,
   ): Promise<MemoryRow> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const now = this.#now();
       const before = this.#visible(vis, id, now);
       if (!before) throw memoryNotFound(id);
@@ -370,7 +418,7 @@ export class MemoryStore {
     id: string,
     precondition?: (current: MemoryRow) => void,
   ): Promise<void> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const row = this.#visible(vis, id, this.#now());
       if (!row) throw memoryNotFound(id);
       if (writerTool !== null && row.tool !== writerTool) {
@@ -379,6 +427,71 @@ export class MemoryStore {
       precondition?.(row);
       this.#deleteSeq(row.seq);
     });
+  }
+
+  /**
+   * Control level (SPEC.md §20.1): set the state of memories by id in one transaction, each change moving
+   * `updated_at` forward (hence the ETag) and adding a history entry. A memory the caller cannot see is reported
+   * in `notFound`; one of another tool, for a per-tool key, too, or 403 when `foreign` is `forbid` (one id).
+   */
+  setStates(
+    vis: Visibility,
+    writerTool: string | null,
+    ids: readonly string[],
+    state: string,
+    who: { app: string | null; actor: string; reason: string | null },
+    foreign: 'forbid' | 'report',
+  ): Promise<{ rows: MemoryRow[]; changed: string[]; unchanged: string[]; notFound: string[] }> {
+    return this.#writes.run(() => {
+      const now = this.#now();
+      const out = {
+        rows: [] as MemoryRow[],
+        changed: [] as string[],
+        unchanged: [] as string[],
+        notFound: [] as string[],
+      };
+      for (const id of ids) {
+        const before = this.#visible(vis, id, now);
+        if (before && writerTool !== null && before.tool !== writerTool && foreign === 'forbid') {
+          throw forbidden(`This key may only change memories of tool ${writerTool}`, { tool: writerTool });
+        }
+        if (!before || (writerTool !== null && before.tool !== writerTool)) {
+          out.notFound.push(id);
+          continue;
+        }
+        if (before.state === state) {
+          out.unchanged.push(id);
+          out.rows.push(before);
+          continue;
+        }
+        const after: MemoryRow = { ...before, state };
+        after.updated_at = isoFromMs(Math.max(now, floorMs(before.updated_at) + 1));
+        after.updated_key = sortKey(after.updated_at);
+        this.#sql('UPDATE memories SET state = ?, updated_at = ?, updated_key = ? WHERE seq = ?').run(
+          state,
+          after.updated_at,
+          after.updated_key,
+          before.seq,
+        );
+        this.#sql(
+          `INSERT INTO memory_state_history (principal, memory_id, from_state, to_state, at, app, actor, reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(vis.principal, id, before.state, state, isoFromMs(now), who.app, who.actor, who.reason);
+        out.changed.push(id);
+        out.rows.push(after);
+      }
+      return out;
+    });
+  }
+
+  /** The SQLite connection, for the control level's own tables (storage/control-store.ts). */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
+  /** Run `fn` inside every group-commit transaction, just before its COMMIT (the access log's batched rows). */
+  set beforeCommit(fn: () => void) {
+    this.#writes.beforeCommit = fn;
   }
 
   /**
@@ -391,10 +504,11 @@ export class MemoryStore {
     items: Iterable<unknown>,
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const now = this.#now();
       const validate = validators.exportItem();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
+      Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
       this.#pendingCounts = new Map();
       try {
         this.#importItems(vis, writerTool, items, strategy, now, validate, result);
@@ -445,6 +559,16 @@ export class MemoryStore {
         });
         continue;
       }
+      if (vis.paused?.(m.source.tool)) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'app_paused',
+          message: `The app ${m.source.tool.slice(0, 100)} is paused: its memories are not imported`,
+          details: { app: m.source.tool },
+        });
+        continue;
+      }
       const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
       if (expiresMs !== null && expiresMs <= now) {
         result.skipped++;
@@ -456,18 +580,19 @@ export class MemoryStore {
         this.#deleteSeq(existing.seq); // expired: gone for clients, so no conflict
         existing = undefined;
       }
+      const written = (result as ImportResult & { [WRITTEN_IDS]: string[] })[WRITTEN_IDS];
       if (!existing) {
-        this.#insert(row);
+        written.push(this.#insert(row).id);
         result.imported++;
       } else if (vis.ownTool !== null && existing.tool !== vis.ownTool) {
         // The id is taken by a memory this key cannot see (read scope own): any outcome other than "imported"
         // would tell the key that the hidden id exists, so the item is imported under a fresh id.
-        this.#insertWithNewId(row);
+        written.push(this.#insertWithNewId(row).id);
         result.imported++;
       } else if (strategy === 'skip') {
         result.skipped++;
       } else if (strategy === 'duplicate') {
-        this.#insertWithNewId(row);
+        written.push(this.#insertWithNewId(row).id);
         result.imported++;
       } else if (writerTool !== null && existing.tool !== writerTool) {
         result.errors.push({
@@ -488,6 +613,7 @@ export class MemoryStore {
           updated_at: updatedAt,
           updated_key: sortKey(updatedAt),
         });
+        written.push(m.id);
         result.imported++;
       }
     }
@@ -504,9 +630,16 @@ export class MemoryStore {
   /** How many memories the caller sees (health `memories_count`). */
   count(vis: Visibility): number {
     this.purgeExpired();
-    return vis.ownTool === null
-      ? this.#countPrincipal(vis.principal)
-      : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    const all =
+      vis.ownTool === null
+        ? this.#countPrincipal(vis.principal)
+        : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    // Control level: the count of a list without a state filter, so active memories only (SPEC.md §20.1).
+    const own = vis.ownTool === null ? '' : ' AND tool = ?';
+    const inactive = this.#sql(
+      `SELECT count(*) AS n FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'${own}`,
+    ).get(...(vis.ownTool === null ? [vis.principal] : [vis.principal, vis.ownTool])) as { n: number };
+    return all - inactive.n;
   }
 
   #countPrincipal(principal: string): number {
@@ -535,12 +668,55 @@ export class MemoryStore {
     return row.n;
   }
 
+  /**
+   * Control level: a read's state filter and its app's access rules as SQL, or null when they leave nothing out
+   * (no rules, and no memory of the principal is in a state the filter excludes), so the usual paths stay as fast.
+   */
+  #scope(vis: Visibility, filters: Filters): { where: string; params: SQLInputValue[] } | null {
+    const parts: { where: string; params: SQLInputValue[] }[] = [];
+    const states = narrowStates(filters.states);
+    if (states !== undefined) {
+      const excluded = this.#sql(
+        `SELECT 1 FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'
+         AND state NOT IN (${states.map(() => '?').join(', ')}) LIMIT 1`,
+      ).get(vis.principal, ...states);
+      if (excluded !== undefined || !states.includes('active')) parts.push(stateSql(states));
+    }
+    if (vis.rules) parts.push(vis.rules.sql());
+    if (parts.length === 0) return null;
+    return { where: parts.map((x) => x.where).join(' AND '), params: parts.flatMap((x) => x.params) };
+  }
+
+  /** A list page under a control scope: exact, by plain SQL (the filter index knows nothing of states or rules). */
+  #scopedList(
+    vis: Visibility,
+    f: Filters,
+    scope: { where: string; params: SQLInputValue[] },
+    sort: SortOrder,
+    limit: number,
+    offset: number,
+  ): Page {
+    const c = conditions(vis.principal, f);
+    const where = `${c.where} AND ${scope.where}`;
+    const params = [...c.params, ...scope.params];
+    const total = (
+      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
+    ).n;
+    if (offset >= total) return { rows: [], total };
+    const rows = this.#sql(
+      `SELECT ${rowColumns('m')} FROM memories AS m WHERE ${where} ORDER BY ${ORDER[sort].orderBy} LIMIT ? OFFSET ?`,
+    ).all(...params, limit, offset) as unknown as MemoryRow[];
+    return { rows, total };
+  }
+
   /** One page of a list (SPEC.md §5.2). */
   list(vis: Visibility, filters: Filters, sort: SortOrder, limit: number, offset: number): Page {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0 };
     const f = { ...filters, tool };
+    const scope = this.#scope(vis, f);
+    if (scope) return this.#scopedList(vis, f, scope, sort, limit, offset);
     const filtered =
       tool !== undefined || f.type !== undefined || f.namespace !== undefined || !!f.tags?.length;
     const total = this.#totals.through(JSON.stringify(['list', vis.principal, f]), this.generation, () =>
@@ -586,7 +762,10 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0, before: 0 };
-    const { where, params } = conditions(vis.principal, { ...filters, tool });
+    const { where, params } = scoped(
+      conditions(vis.principal, { ...filters, tool }),
+      this.#scope(vis, filters),
+    );
     const { index, orderBy } = ORDER[sort];
     const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
     const op = sort.endsWith('desc') ? '<' : '>';
@@ -625,7 +804,7 @@ export class MemoryStore {
     criteria: Filters & { createdBefore?: string | undefined; ids?: readonly string[] | undefined },
     options: { dryRun: boolean; expectedCount?: number | undefined; onMismatch: (matched: number) => Error },
   ): Promise<{ matched: number; deleted: number }> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const tool = effectiveTool(vis, criteria);
       if (tool === false || (writerTool !== null && tool !== undefined && tool !== writerTool)) {
         if (options.expectedCount !== undefined && options.expectedCount !== 0) throw options.onMismatch(0);
@@ -643,21 +822,31 @@ export class MemoryStore {
         extra.push(`m.id IN (${criteria.ids.map(() => '?').join(', ')})`);
         params.push(...criteria.ids);
       }
+      if (vis.rules) {
+        const r = vis.rules.sql();
+        extra.push(r.where);
+        params.push(...r.params);
+      }
       const seqs = this.#db
-        .prepare(`SELECT m.seq AS seq FROM memories AS m WHERE ${[where, ...extra].join(' AND ')}`)
-        .all(...params) as Array<{ seq: number }>;
+        .prepare(
+          `SELECT m.seq AS seq, m.id AS id FROM memories AS m WHERE ${[where, ...extra].join(' AND ')}`,
+        )
+        .all(...params) as Array<{ seq: number; id: string }>;
       if (options.expectedCount !== undefined && options.expectedCount !== seqs.length) {
         throw options.onMismatch(seqs.length);
       }
       if (options.dryRun) return { matched: seqs.length, deleted: 0 };
       for (const { seq } of seqs) this.#deleteSeq(seq);
-      return { matched: seqs.length, deleted: seqs.length };
+      const out = { matched: seqs.length, deleted: seqs.length };
+      Object.defineProperty(out, WRITTEN_IDS, { value: seqs.map((x) => x.id), enumerable: false });
+      return out;
     });
   }
 
   /**
-   * Keyword search (SPEC.md §6.1): memories with any query term; BM25 order (SQLite's bm25 over the terms, lower
-   * is better), so more and rarer query terms rank first; ties by created_at then id, both descending.
+   * Keyword search (SPEC.md §6.1): memories with any query term, in BM25 order (SQLite's bm25 formula over the
+   * query's terms), so more and rarer query terms rank first; ties by created_at then id, both descending. The
+   * in-memory keyword index ranks and counts (search/keyword-index.ts); the page's rows come from the table.
    */
   search(
     vis: Visibility,
@@ -669,48 +858,68 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false || terms.length === 0) return { rows: [], total: 0 };
-    const { where, params } = conditions(vis.principal, { ...filters, tool });
-    const corrected = this.#corrected(terms);
-    const match = anyOf(corrected);
-    const tokens = corrected.map((t) => t.terms);
-    const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
-      WHERE memories_text MATCH ? AND ${where}`;
-    const total = this.#totals.through(
-      JSON.stringify(['search', vis.principal, tokens, filters, tool]),
-      this.generation,
-      () => {
-        // Without filters, in a store of one principal, every full-text match is visible (expired ones were
-        // purged above): count inside FTS5, without joining tens of thousands of rows.
-        const unfiltered =
-          tool === undefined &&
-          filters.type === undefined &&
-          filters.namespace === undefined &&
-          !filters.tags?.length;
-        const sql =
-          unfiltered && this.#soleOwner(vis.principal)
-            ? 'SELECT count(*) AS n FROM memories_text WHERE memories_text MATCH ?'
-            : `SELECT count(*) AS n FROM ${from}`;
-        const args = sql.includes('CROSS JOIN') ? [match, ...params] : [match];
-        return (this.#sql(sql).get(...args) as { n: number }).n;
-      },
+    const { states, ...rest } = filters;
+    const unknown = Object.keys(rest).filter(
+      (k) => !KEYWORD_FILTERS.has(k) && (rest as Record<string, unknown>)[k] !== undefined,
     );
-    if (offset >= total) return { rows: [], total };
-    const rows = this.#sql(
-      `SELECT ${rowColumns('m')} FROM ${from}
-       ORDER BY bm25(memories_text), m.created_key DESC, m.id DESC LIMIT ? OFFSET ?`,
-    ).all(match, ...params, limit, offset) as unknown as MemoryRow[];
-    return { rows, total };
+    // A filter the index does not hold would be ignored silently: refuse instead (pass it as `accept`).
+    if (unknown.length > 0) throw new Error(`keyword search cannot apply filter ${unknown.join(', ')}`);
+    if (this.#readOnly) throw new Error('keyword search runs on the writer (its index follows the writes)');
+    this.#keywords ??= KeywordIndex.load(this.#db);
+    const index = this.#keywords;
+    const phrases = this.#corrected(index, terms).flatMap((t) => t.terms);
+    const { seqs, total } = index.search(
+      phrases,
+      { principal: vis.principal, ...rest, tool },
+      offset + limit,
+      this.#controlAccept(index, vis, states),
+    );
+    return { rows: this.#rowsBySeq(seqs.slice(offset)), total };
   }
 
-  /** The query terms with typo corrections from the index's vocabulary (search/typos.ts). */
-  #corrected(terms: readonly QueryTerm[]): QueryTerm[] {
-    const known = (term: string) =>
-      this.#sql('SELECT 1 FROM memories_vocab WHERE term = ?').get(term) !== undefined;
-    const startingWith = (first: string) =>
-      this.#sql('SELECT term, doc AS docs FROM memories_vocab WHERE term >= ? AND term < ?').all(
-        first,
-        String.fromCodePoint((first.codePointAt(0) as number) + 1),
-      ) as unknown as VocabTerm[];
+  /**
+   * The control level's restrictions (SPEC.md §20: states, an app's access rules) as a predicate on the keyword
+   * index's seqs, or undefined when nothing is restricted. Memories not active are few (a partial index holds
+   * them), so their states are read once per search; the rules judge the id and namespace the index holds.
+   */
+  #controlAccept(
+    index: KeywordIndex,
+    vis: Visibility,
+    filter: readonly string[] | undefined,
+  ): ((seq: number) => boolean) | undefined {
+    const states = narrowStates(filter);
+    const rules = vis.rules ?? null;
+    if (states === undefined && rules === null) return undefined;
+    const notActive =
+      states === undefined
+        ? null
+        : new Map(
+            (
+              this.#sql(
+                `SELECT seq, state FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'`,
+              ).all(vis.principal) as { seq: number; state: string }[]
+            ).map((r) => [r.seq, r.state]),
+          );
+    return (seq) => {
+      if (notActive !== null && !states?.includes(notActive.get(seq) ?? 'active')) return false;
+      return rules === null || rules.allows(index.identity(seq));
+    };
+  }
+
+  /** The rows of these seqs, in this order. */
+  #rowsBySeq(seqs: readonly number[]): MemoryRow[] {
+    if (seqs.length === 0) return [];
+    const rows = this.#sql(
+      `SELECT ${ROW_COLUMNS} FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(seqs)) as unknown as MemoryRow[];
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    return seqs.map((s) => bySeq.get(s)).filter((r): r is MemoryRow => r !== undefined);
+  }
+
+  /** The query terms with typo corrections from the keyword index's vocabulary (search/typos.ts). */
+  #corrected(index: KeywordIndex, terms: readonly QueryTerm[]): QueryTerm[] {
+    const known = (term: string) => index.docFrequency(term) > 0;
+    const startingWith = (first: string) => index.startingWith(first);
     return withCorrections(terms, known, startingWith);
   }
 
@@ -733,7 +942,8 @@ export class MemoryStore {
       if (vis.ownTool !== null) args.push(vis.ownTool);
       const rows = stmt.all(...args, pageSize) as unknown as MemoryRow[];
       if (rows.length === 0) return;
-      yield rows;
+      const rules = vis.rules;
+      yield rules ? rows.filter((r) => rules.allows(r)) : rows;
       const last = rows[rows.length - 1] as MemoryRow;
       key = last.created_key;
       id = last.id;
@@ -747,6 +957,20 @@ export class MemoryStore {
     this.#writes.close();
     this.#db.close();
   }
+}
+
+function keywordDoc(seq: number, row: NewRow, text: string): KeywordDoc {
+  return {
+    seq,
+    text,
+    principal: row.principal,
+    tool: row.tool,
+    type: row.type,
+    namespace: row.namespace,
+    tags: JSON.parse(row.tags) as string[],
+    createdKey: row.created_key,
+    id: row.id,
+  };
 }
 
 function attrsOf(row: NewRow): Parameters<typeof filterText>[0] {
@@ -777,6 +1001,7 @@ function importedRow(principal: string, m: Memory, expiresMs: number | null): Ne
     created_key: sortKey(m.created_at),
     updated_key: sortKey(m.updated_at),
     expires_ms: expiresMs,
+    state: m.state ?? 'active',
   };
 }
 
@@ -785,6 +1010,14 @@ function effectiveTool(vis: Visibility, f: Filters): string | undefined | false 
   if (vis.ownTool === null) return f.tool;
   if (f.tool !== undefined && f.tool !== vis.ownTool) return false;
   return vis.ownTool;
+}
+
+/** Conditions with a control scope added (SPEC.md §20), when there is one. */
+function scoped(
+  c: { where: string; params: SQLInputValue[] },
+  scope: { where: string; params: SQLInputValue[] } | null,
+): { where: string; params: SQLInputValue[] } {
+  return scope ? { where: `${c.where} AND ${scope.where}`, params: [...c.params, ...scope.params] } : c;
 }
 
 /** SQL conditions on alias `m` for a principal and filters; parameters only, never interpolated values. */

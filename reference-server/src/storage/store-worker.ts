@@ -9,9 +9,10 @@ import type { DatabaseSync } from 'node:sqlite';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { ConflictStrategy } from '@omp-kit/schemas/types';
 import type { Embedder, EmbedRole } from '../search/embedder.ts';
+import { ControlStore } from './control-store.ts';
 import { lockDatabase, openDatabase, openReader } from './database.ts';
 import { LocalStore } from './local-store.ts';
-import { MemoryStore, type Visibility } from './memory-store.ts';
+import { MemoryStore, type Visibility, WRITTEN_IDS } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 import { SearchStore } from './search-store.ts';
 import {
@@ -23,6 +24,9 @@ import {
   encodeError,
   type ItemsAck,
   type ReplyMessage,
+  unwireVisibility,
+  VISIBILITY_OPS,
+  type WireVisibility,
 } from './worker-protocol.ts';
 
 /** What the server thread tells a new worker. */
@@ -86,6 +90,12 @@ function open(): { store: LocalStore; lock: DatabaseSync | null } {
 }
 
 const { store, lock } = open();
+const control = new ControlStore(store.inner.database);
+
+/** Whether an app is paused, as this worker's connection reads it (import items, OMP-CTRL-020). */
+function appPaused(principal: string, tool: string): boolean {
+  return control.app(principal, tool)?.paused === 1;
+}
 const exports = new Map<number, AsyncIterator<MemoryRow[]>>();
 let nextExport = 0;
 
@@ -96,6 +106,7 @@ const state = () =>
 
 /** Run one call; the special ones are import (items over a channel), export pages and close. */
 async function perform(op: string, args: unknown[]): Promise<unknown> {
+  if (VISIBILITY_OPS.has(op)) args[0] = unwireVisibility(args[0] as WireVisibility, appPaused);
   switch (op) {
     case 'import': {
       const [vis, writerTool, items, signal, strategy] = args as [
@@ -162,7 +173,13 @@ async function perform(op: string, args: unknown[]): Promise<unknown> {
 port.on('message', (m: CallMessage) => {
   if (typeof m !== 'object' || m === null || !('call' in m)) return;
   perform(m.op, m.args).then(
-    (value) => port.postMessage({ reply: m.call, value, state: state() } satisfies ReplyMessage),
+    (value) => {
+      const written =
+        typeof value === 'object' && value !== null
+          ? (value as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS]
+          : undefined;
+      port.postMessage({ reply: m.call, value, written, state: state() } satisfies ReplyMessage);
+    },
     (err: unknown) =>
       port.postMessage({ reply: m.call, error: encodeError(err), state: state() } satisfies ReplyMessage),
   );

@@ -16,11 +16,46 @@ import type {
   UpdateMemoryRequest,
 } from '@omp-kit/schemas/types';
 import type { QueryTerm } from '../search/tokenize.ts';
+import type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-store.ts';
 import type { Filters, Page, Visibility } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 
+export type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-store.ts';
 export type { Filters, Page, Visibility } from './memory-store.ts';
 export type { MemoryRow } from './rows.ts';
+
+/** Who changed a memory's state, for its history (SPEC.md §20.1). */
+export interface StateActor {
+  app: string | null;
+  actor: string;
+  reason: string | null;
+}
+
+/** One entry of a memory's state history, oldest first. */
+export interface StateHistoryRow {
+  from_state: string;
+  to_state: string;
+  at: string;
+  app: string | null;
+  actor: string;
+  reason: string | null;
+}
+
+/** Counts of a principal's memories by state, type, tool and category tag (SPEC.md §20.5). */
+export interface ControlStats {
+  byState: Map<string, number>;
+  byType: Map<string, number>;
+  byTool: { name: string; n: number }[];
+  byCategory: { name: string; n: number }[];
+}
+
+/** The result of setStates: the rows after the change (changed and unchanged ones) and the ids by outcome. */
+export interface StateChange {
+  rows: MemoryRow[];
+  changed: string[];
+  unchanged: string[];
+  notFound: string[];
+}
 
 /** Criteria of a bulk delete (SPEC.md §5.6): the list filters plus a creation bound and explicit ids. */
 export type BulkCriteria = Filters & {
@@ -148,6 +183,38 @@ export interface Store {
   ): Promise<Page>;
   /** Every visible memory in export order (created_at, id ascending), a page at a time, in constant memory. */
   exportPages(vis: Visibility): AsyncIterable<MemoryRow[]>;
+  /**
+   * Control level (SPEC.md §20.1): set the state of memories by id in one transaction, with history entries.
+   * Ids the caller cannot see are reported in `notFound`; another tool's memory, for a per-tool key, too, or
+   * 403 when `foreign` is `forbid`.
+   */
+  setStates(
+    vis: Visibility,
+    writerTool: string | null,
+    ids: readonly string[],
+    state: string,
+    who: StateActor,
+    foreign: 'forbid' | 'report',
+  ): Promise<StateChange>;
+  /** A memory's state history, oldest first (the caller has checked that it sees the memory). */
+  stateHistory(principal: string, memoryId: string): Promise<StateHistoryRow[]>;
+  /** Every stored app of a principal, by name (SPEC.md §20.2). */
+  apps(principal: string): Promise<AppRow[]>;
+  /** Every stored app that is paused or has access rules, of every principal (the app registry's start). */
+  restrictedApps(): Promise<AppRow[]>;
+  /** Create or change an app's pause flag and rules (JSON of the rule list); durable before it resolves. */
+  putApp(principal: string, name: string, paused: boolean, rules: string, now: string): Promise<void>;
+  /** Memories per `source.tool` of a principal, in every state, with their earliest and latest write. */
+  toolCounts(principal: string): Promise<{ tool: string; n: number; first: string; last: string }[]>;
+  /**
+   * Store a batch of access-log entries and app usage (SPEC.md §20.4), and remove entries older than
+   * `purgeBeforeMs` when given. Committed without an fsync of its own: the next memory write's makes it durable.
+   */
+  appendLog(entries: readonly LogEntry[], usage: readonly AppUsage[], purgeBeforeMs?: number): Promise<void>;
+  /** One page of a principal's access-log entries, newest first. */
+  queryLog(q: LogQuery): Promise<LogRow[]>;
+  /** Counts for GET /v1/stats. */
+  stats(principal: string): Promise<ControlStats>;
   /** Resolves once every memory has a vector (Search level; at once otherwise). */
   whenIndexed(): Promise<void>;
   /** Commit what is queued and release the database. */

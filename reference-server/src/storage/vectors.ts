@@ -11,6 +11,8 @@
  * start and kept in step by the store.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { TopK } from '../search/top-k.ts';
+import type { AccessRules } from './control-scope.ts';
 import type { MemoryRow } from './rows.ts';
 
 /** What a semantic search may see and how it is narrowed (the store has resolved read scope `own` into `tool`). */
@@ -21,6 +23,10 @@ export interface VectorFilter {
   namespace?: string | undefined;
   tags?: readonly string[] | undefined;
   now: number;
+  /** Control level: only memories in these states (SPEC.md §20.1). */
+  states?: readonly string[] | undefined;
+  /** Control level: the request's app's access rules (SPEC.md §20.3). */
+  rules?: AccessRules | null | undefined;
 }
 
 interface Entry {
@@ -33,6 +39,7 @@ interface Entry {
   tags: readonly string[];
   createdKey: string;
   expiresMs: number | null;
+  state: string;
   vector: Float32Array;
 }
 
@@ -91,6 +98,7 @@ export class VectorIndex {
       tags: JSON.parse(row.tags) as string[],
       createdKey: row.created_key,
       expiresMs: row.expires_ms,
+      state: row.state,
       vector,
     });
     return true;
@@ -111,7 +119,7 @@ export class VectorIndex {
     this.#entries.clear();
     const missing: number[] = [];
     const page = db.prepare(
-      `SELECT seq, principal, id, tool, type, namespace, tags, created_key, expires_ms, embedding
+      `SELECT seq, principal, id, tool, type, namespace, tags, created_key, expires_ms, embedding, state
        FROM memories WHERE seq > ? ORDER BY seq LIMIT 2000`,
     );
     for (let after = 0; ; ) {
@@ -130,6 +138,8 @@ export class VectorIndex {
     if (f.type !== undefined && e.type !== f.type) return false;
     if (f.namespace !== undefined && e.namespace !== f.namespace) return false;
     if (f.tags) for (const t of f.tags) if (!e.tags.includes(t)) return false;
+    if (f.states && !f.states.includes(e.state)) return false;
+    if (f.rules && !f.rules.allows(e)) return false;
     return true;
   }
 
@@ -138,18 +148,22 @@ export class VectorIndex {
    * Exact: every passing vector is scored.
    */
   search(query: Float32Array, filter: VectorFilter, depth: number): { ranked: Scored[]; total: number } {
-    const scored: { e: Entry; score: number }[] = [];
     const dims = this.dimensions;
+    // The k best in a bounded heap rather than a sort of every passing memory (100k objects at 100k).
+    const best = new TopK(depth, (a, b) => {
+      if (a.score !== b.score) return a.score > b.score;
+      return newerFirst(this.#entries.get(a.seq) as Entry, this.#entries.get(b.seq) as Entry) < 0;
+    });
+    let total = 0;
     for (const e of this.#entries.values()) {
       if (!this.#passes(e, filter)) continue;
       const v = e.vector;
       let s = 0;
       for (let i = 0; i < dims; i++) s += (v[i] as number) * (query[i] as number);
-      scored.push({ e, score: s });
+      total++;
+      best.offer(e.seq, s);
     }
-    const total = scored.length;
-    scored.sort((a, b) => b.score - a.score || newerFirst(a.e, b.e));
-    return { ranked: scored.slice(0, depth).map((x) => ({ seq: x.e.seq, score: x.score })), total };
+    return { ranked: best.sorted(), total };
   }
 
   /** Order seqs by (created_at, id) descending: the tie-break of fused rankings. */

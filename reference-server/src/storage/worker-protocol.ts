@@ -5,7 +5,8 @@
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { ApiError } from '../http/errors.ts';
-import { PurgeNeededError } from './memory-store.ts';
+import { type AccessRule, compileRules } from './control-scope.ts';
+import { PurgeNeededError, type Visibility } from './memory-store.ts';
 import { CountMismatchError } from './store.ts';
 
 /** A call of a store method in a worker. */
@@ -19,6 +20,8 @@ export interface CallMessage {
 export interface ReplyMessage {
   reply: number;
   value?: unknown;
+  /** The ids a write stored or deleted (WRITTEN_IDS of its result, a symbol that postMessage drops). */
+  written?: string[];
   error?: WireError;
   state?: WriterState;
 }
@@ -43,6 +46,56 @@ export interface EmbedReply {
   embedded: number;
   vectors?: Float32Array[];
   error?: WireError;
+}
+
+/** The operations whose first argument is a Visibility (converted by wireVisibility on the way). */
+export const VISIBILITY_OPS: ReadonlySet<string> = new Set([
+  'get',
+  'count',
+  'list',
+  'listAfter',
+  'update',
+  'delete',
+  'bulkDelete',
+  'import',
+  'search',
+  'semantic',
+  'hybrid',
+  'exportOpen',
+  'setStates',
+]);
+
+/** A Visibility as it crosses threads: the control level's compiled rules and pause check are functions. */
+export interface WireVisibility {
+  principal: string;
+  ownTool: string | null;
+  /** The app's access rules as stored (compiled again in the worker); null: no restriction. */
+  rules: readonly AccessRule[] | null;
+  /** Whether import items of paused apps are refused (the worker reads the flags from its connection). */
+  checkPaused: boolean;
+}
+
+/** A Visibility for postMessage. */
+export function wireVisibility(vis: Visibility): WireVisibility {
+  return {
+    principal: vis.principal,
+    ownTool: vis.ownTool,
+    rules: vis.rules?.rules ?? null,
+    checkPaused: vis.paused !== undefined,
+  };
+}
+
+/** The Visibility a wired one stands for; `paused` answers from the worker's own reading of the app table. */
+export function unwireVisibility(
+  w: WireVisibility,
+  paused: (principal: string, tool: string) => boolean,
+): Visibility {
+  return {
+    principal: w.principal,
+    ownTool: w.ownTool,
+    rules: w.rules === null ? null : compileRules(w.rules),
+    paused: w.checkPaused ? (tool) => paused(w.principal, tool) : undefined,
+  };
 }
 
 /** An error as it crosses threads. */

@@ -1,9 +1,19 @@
 /**
  * WorkerStore: the server's Store, with SQLite off the HTTP event loop (issue #14, item 2). A writer worker
  * (store-worker.ts) owns the read-write connection, the group commit and the Search level's vector index; for a
- * database file, a reader worker holds a read-only connection, so gets, lists, keyword searches and exports go
- * on while the writer runs a long import (WAL: a reader sees the last commit). The server thread only sends
- * messages and renders responses: however long a query runs, health and every other request keep being served.
+ * database file, a reader worker holds a read-only connection, so gets, lists, counts, exports and the control
+ * level's reads (access log, apps, stats, history) go on while the writer runs a long import (WAL: a reader
+ * sees the last commit). Searches of every mode run on the writer: semantic and hybrid because the vector index
+ * lives there, keyword because the in-memory keyword index (search/keyword-index.ts) is kept in step inside each
+ * write transaction, so a reader's copy would never see the writer's writes (it builds none). The server thread
+ * only sends messages and renders responses: however long a query runs, health and every other request keep
+ * being served.
+ *
+ * The control level (SPEC.md §20): state changes, app updates and access-log batches are writes, to the writer.
+ * The access log's entries are buffered on the server thread and arrive as one message per batch
+ * (control/access-log.ts); the app registry's paused flags and rules are kept on the server thread too
+ * (control/apps.ts), so gating a request costs no message. A Visibility crosses as plain data: the app's rules
+ * are compiled again in the worker, and an import's pause check reads the app table on the writer's connection.
  *
  * Durability is the writer's, unchanged: a write's promise settles when its worker has COMMITted (fsynced),
  * and the reply carries the new generation, so a response cache never serves a page older than an
@@ -11,7 +21,7 @@
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Embedder } from '../search/embedder.ts';
-import { PurgeNeededError } from './memory-store.ts';
+import { PurgeNeededError, WRITTEN_IDS } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 import type { EmbeddingModel, IdempotencyRecords, Store } from './store.ts';
 import type { WorkerConfig } from './store-worker.ts';
@@ -22,7 +32,9 @@ import {
   encodeError,
   feedItems,
   type ReplyMessage,
+  VISIBILITY_OPS,
   type WriterState,
+  wireVisibility,
 } from './worker-protocol.ts';
 
 /** The worker's module beside this one: the TypeScript source in a checkout, compiled JavaScript in dist/. */
@@ -62,7 +74,12 @@ class StoreThread {
         this.#pending.delete(m.reply);
         if (this.#pending.size === 0) this.#worker.unref();
         if (m.error) p.reject(decodeError(m.error));
-        else p.resolve(m.value);
+        else {
+          if (m.written && typeof m.value === 'object' && m.value !== null) {
+            Object.defineProperty(m.value, WRITTEN_IDS, { value: m.written, enumerable: false });
+          }
+          p.resolve(m.value);
+        }
       });
       const fail = (err: Error) => {
         // A worker that dies while serving leaves a server that answers every store call with a 500: say so.
@@ -97,6 +114,9 @@ class StoreThread {
   /** Call a store operation in the worker. */
   call<T>(op: string, args: unknown[], transfer: Transferable[] = []): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
+    if (VISIBILITY_OPS.has(op)) {
+      args = [wireVisibility(args[0] as Parameters<typeof wireVisibility>[0]), ...args.slice(1)];
+    }
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -238,7 +258,8 @@ export class WorkerStore implements Store {
     }
   }
   search(...a: Parameters<Store['search']>): ReturnType<Store['search']> {
-    return this.#read('search', a);
+    // The in-memory keyword index is kept in step inside each write transaction: only the writer's is current.
+    return this.#writer.call('search', a);
   }
   semantic(...a: Parameters<Store['semantic']>): ReturnType<Store['semantic']> {
     return this.#writer.call('semantic', a); // the vector index lives in the writer
@@ -272,6 +293,34 @@ export class WorkerStore implements Store {
       // A consumer that stops early (client gone) frees the worker's iterator.
       if (!finished) await thread.call('exportClose', [opened.id]).catch(() => {});
     }
+  }
+  setStates(...a: Parameters<Store['setStates']>): ReturnType<Store['setStates']> {
+    return this.#writer.call('setStates', a);
+  }
+  stateHistory(...a: Parameters<Store['stateHistory']>): ReturnType<Store['stateHistory']> {
+    return this.#read('stateHistory', a);
+  }
+  apps(...a: Parameters<Store['apps']>): ReturnType<Store['apps']> {
+    return this.#read('apps', a);
+  }
+  restrictedApps(): ReturnType<Store['restrictedApps']> {
+    return this.#writer.call('restrictedApps', []);
+  }
+  putApp(...a: Parameters<Store['putApp']>): ReturnType<Store['putApp']> {
+    return this.#writer.call('putApp', a);
+  }
+  toolCounts(...a: Parameters<Store['toolCounts']>): ReturnType<Store['toolCounts']> {
+    return this.#read('toolCounts', a);
+  }
+  appendLog(...a: Parameters<Store['appendLog']>): ReturnType<Store['appendLog']> {
+    // One message per batch of entries (the server thread buffers them: control/access-log.ts).
+    return this.#writer.call('appendLog', a);
+  }
+  queryLog(...a: Parameters<Store['queryLog']>): ReturnType<Store['queryLog']> {
+    return this.#read('queryLog', a);
+  }
+  stats(...a: Parameters<Store['stats']>): ReturnType<Store['stats']> {
+    return this.#read('stats', a);
   }
   whenIndexed(): Promise<void> {
     return this.#writer.call('whenIndexed', []);

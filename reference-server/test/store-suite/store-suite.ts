@@ -8,6 +8,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { etagOf } from '../../src/concurrency/etag.ts';
 import { ApiError } from '../../src/http/errors.ts';
 import { queryTerms } from '../../src/search/tokenize.ts';
+import { compileRules } from '../../src/storage/control-scope.ts';
+import { WRITTEN_IDS } from '../../src/storage/memory-store.ts';
 import { CountMismatchError, type MemoryRow, type Store, type Visibility } from '../../src/storage/store.ts';
 
 /** How the suite gets stores of one implementation. */
@@ -348,6 +350,83 @@ export function storeSuite(name: string, factory: StoreFactory): void {
       const hybrid = await s.hybrid(owner, 'taxes april', queryTerms('taxes april'), {}, 5, 0);
       expect(hybrid.rows[0]?.content).toBe('quarterly taxes are due in april');
       expect((await s.semantic({ principal: 'q', ownTool: null }, 'bees', {}, 5, 0)).total).toBe(0);
+    });
+
+    test('control: states with history, filtered by list and keyword search, rules hide memories', async () => {
+      const s = await fresh();
+      const home = await s.create('p', body('otters at home', { namespace: 'home' }));
+      const work = await s.create('p', body('otters at work', { namespace: 'work' }));
+      const who = { app: 'dash', actor: 'p', reason: 'done' };
+      const out = await s.setStates(
+        owner,
+        null,
+        [work.id, 'mem_doesnotexist0000'],
+        'archived',
+        who,
+        'report',
+      );
+      expect(out).toMatchObject({ changed: [work.id], unchanged: [], notFound: ['mem_doesnotexist0000'] });
+      expect(out.rows[0]?.state).toBe('archived');
+      expect((await s.get(owner, work.id))?.state).toBe('archived');
+      expect(await s.stateHistory('p', work.id)).toMatchObject([
+        { from_state: 'active', to_state: 'archived', app: 'dash', actor: 'p', reason: 'done' },
+      ]);
+      const active = await s.list(owner, { states: ['active'] }, 'created_at_desc', 10, 0);
+      expect(active.rows.map((r) => r.id)).toEqual([home.id]);
+      // The keyword index sees the state change at once (search runs where the index follows the writes).
+      const archived = await s.search(owner, queryTerms('otters'), { states: ['archived'] }, 10, 0);
+      expect(archived.rows.map((r) => r.id)).toEqual([work.id]);
+      // An app's access rules cross to the store with the visibility: denied memories are invisible everywhere.
+      const ruled = { ...owner, rules: compileRules([{ effect: 'deny', namespace: 'work' }]) };
+      expect(await s.get(ruled, work.id)).toBeUndefined();
+      expect((await s.search(ruled, queryTerms('otters'), {}, 10, 0)).rows.map((r) => r.id)).toEqual([
+        home.id,
+      ]);
+      expect((await all(s.exportPages(ruled))).map((r) => r.id)).toEqual([home.id]);
+      const dry = await s.bulkDelete(ruled, null, {}, { dryRun: true });
+      expect(dry.matched).toBe(1);
+      // A write's ids reach the caller (the access log) across the thread boundary.
+      const deleted = await s.bulkDelete(owner, null, { ids: [home.id] }, { dryRun: false });
+      expect((deleted as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS]).toEqual([home.id]);
+    });
+
+    test('control: apps, paused imports, the access log and stats', async () => {
+      const s = await fresh();
+      const now = new Date().toISOString();
+      await s.putApp('p', 'cursor', true, '[]', now);
+      await s.putApp('p', 'ruled', false, JSON.stringify([{ effect: 'deny', namespace: 'x' }]), now);
+      await s.putApp('p', 'plain', false, '[]', now);
+      expect((await s.restrictedApps()).map((a) => a.name).sort()).toEqual(['cursor', 'ruled']);
+      const paused = { ...owner, paused: (tool: string) => tool === 'cursor' };
+      const items = [exportItem(1), exportItem(2, { source: { tool: 'cursor', timestamp: now } })];
+      const result = await s.import(paused, null, items, 'skip');
+      expect(result).toMatchObject({ imported: 1, errors: [{ index: 1, error: 'app_paused' }] });
+      expect((result as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS]).toEqual([exportItem(1).id]);
+      const at = Date.now();
+      const entry = (i: number) => ({
+        principal: 'p',
+        atMs: at + i,
+        operation: i === 0 ? 'create' : 'list',
+        via: 'http' as const,
+        app: 'claude',
+        memoryIds: [exportItem(1).id],
+        requestId: `req_${i}`,
+      });
+      await s.appendLog(
+        [entry(0), entry(1), { ...entry(2), principal: 'q' }],
+        [{ principal: 'p', name: 'claude', seen: new Date(at).toISOString(), reads: 1, writes: 1 }],
+      );
+      const log = await s.queryLog({ principal: 'p', limit: 10 });
+      expect(log.map((r) => r.request_id)).toEqual(['req_1', 'req_0']);
+      expect(log[0]?.memory_ids).toBe(exportItem(1).id);
+      expect((await s.queryLog({ principal: 'p', operation: 'create', limit: 10 })).length).toBe(1);
+      const apps = await s.apps('p');
+      expect(apps.find((a) => a.name === 'claude')).toMatchObject({ reads: 1, writes: 1 });
+      expect(apps.find((a) => a.name === 'cursor')).toMatchObject({ paused: 1 });
+      expect(await s.toolCounts('p')).toMatchObject([{ tool: 'claude', n: 1 }]);
+      const stats = await s.stats('p');
+      expect(stats.byState.get('active')).toBe(1);
+      expect(stats.byTool).toEqual([{ name: 'claude', n: 1 }]);
     });
 
     test('a reopened store has every acknowledged write', async () => {

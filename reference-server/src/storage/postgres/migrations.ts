@@ -48,6 +48,34 @@ export const migrations: readonly string[] = [
   CREATE INDEX idempotency_by_age ON idempotency (created_ms);
   CREATE SEQUENCE omp_changes;
   `,
+  // 2: the control level (SPEC.md §20): memory states with their history (erased with the memory, whatever
+  // deletes it), apps, and the access log in batches (one row per flush, entries packed as JSON, as in SQLite).
+  `
+  ALTER TABLE memories ADD COLUMN state text NOT NULL DEFAULT 'active';
+  CREATE INDEX memories_not_active ON memories (principal, state) WHERE state <> 'active';
+  CREATE TABLE memory_state_history (
+    seq bigserial PRIMARY KEY, principal text NOT NULL, memory_id text NOT NULL, from_state text NOT NULL,
+    to_state text NOT NULL, at text NOT NULL, app text, actor text NOT NULL, reason text
+  );
+  CREATE INDEX memory_state_history_by_memory ON memory_state_history (principal, memory_id, seq);
+  CREATE FUNCTION omp_erase_state_history() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      DELETE FROM memory_state_history WHERE principal = OLD.principal AND memory_id = OLD.id;
+      RETURN OLD;
+    END
+  $$;
+  CREATE TRIGGER memory_state_history_erase AFTER DELETE ON memories
+    FOR EACH ROW EXECUTE FUNCTION omp_erase_state_history();
+  CREATE TABLE control_apps (
+    principal text NOT NULL, name text COLLATE "C" NOT NULL, paused integer NOT NULL DEFAULT 0,
+    rules text NOT NULL DEFAULT '[]', first_seen text NOT NULL, last_seen text NOT NULL,
+    reads bigint NOT NULL DEFAULT 0, writes bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (principal, name)
+  );
+  CREATE TABLE access_log_batches (
+    seq bigserial PRIMARY KEY, first_ms bigint NOT NULL, last_ms bigint NOT NULL, entries text NOT NULL
+  );
+  `,
 ];
 
 /** Bring the database up to the latest schema version; returns that version. */

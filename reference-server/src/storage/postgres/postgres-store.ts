@@ -22,15 +22,28 @@ import { newMemoryId } from '../../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../../model/time.ts';
 import type { QueryTerm } from '../../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
-import type { Filters, Page, Visibility } from '../memory-store.ts';
+import { narrowStates } from '../control-scope.ts';
+import { type Filters, type Page, type Visibility, WRITTEN_IDS } from '../memory-store.ts';
 import type { MemoryRow } from '../rows.ts';
+import type {
+  AppRow,
+  AppUsage,
+  ControlStats,
+  LogEntry,
+  LogQuery,
+  LogRow,
+  StateHistoryRow,
+} from '../store.ts';
 import {
   type BulkCriteria,
   CountMismatchError,
   type IdempotencyRecord,
   type IdempotencyRecords,
+  type StateActor,
+  type StateChange,
   type Store,
 } from '../store.ts';
+import * as control from './control.ts';
 import { type Database, type PGliteLike, pgliteDatabase, poolDatabase, type Queryable } from './database.ts';
 import { idf, tokenQueries, tsvectorText } from './keyword.ts';
 import { migrate } from './migrations.ts';
@@ -41,7 +54,7 @@ type NewRow = Omit<MemoryRow, 'seq'>;
 const COLS =
   'm.seq::float8 AS seq, m.principal, m.id, m.content, m.type, m.tool, m.source, m.tags, m.namespace, ' +
   'm.metadata, m.embedding, m.created_at, m.updated_at, m.expires_at, m.created_key, m.updated_key, ' +
-  'm.expires_ms::float8 AS expires_ms';
+  'm.expires_ms::float8 AS expires_ms, m.state';
 
 const ORDER: Record<SortOrder, string> = {
   created_at_desc: 'm.created_key DESC, m.id DESC',
@@ -62,9 +75,24 @@ class Params {
   }
 }
 
-/** Conditions on alias `m`: the principal, not expired, the filters (parameters only, never interpolated). */
-function conditions(ps: Params, principal: string, f: Filters, now: number): string {
-  const where = [`m.principal = ${ps.p(principal)}`, `(m.expires_ms IS NULL OR m.expires_ms > ${ps.p(now)})`];
+/**
+ * Conditions on alias `m`: the principal, not expired, the filters, the states and an app's access rules
+ * (parameters only, never interpolated).
+ */
+function conditions(ps: Params, vis: Visibility, f: Filters, now: number): string {
+  const where = [
+    `m.principal = ${ps.p(vis.principal)}`,
+    `(m.expires_ms IS NULL OR m.expires_ms > ${ps.p(now)})`,
+  ];
+  const states = narrowStates(f.states);
+  if (states !== undefined) where.push(`m.state = ANY(${ps.p([...states])}::text[])`);
+  if (vis.rules) {
+    // The rules' SQL is written for node:sqlite (`?` placeholders, `0` for false): the same text with $n.
+    const r = vis.rules.sql();
+    let i = 0;
+    const sql = r.where.replace(/\?/g, () => ps.p(r.params[i++])).replace(/(^|AND )0($| AND)/, '$1false$2');
+    if (sql !== '') where.push(`(${sql})`);
+  }
   if (f.tool !== undefined) where.push(`m.tool = ${ps.p(f.tool)}`);
   if (f.type !== undefined) where.push(`m.type = ${ps.p(f.type)}`);
   if (f.namespace !== undefined) where.push(`m.namespace = ${ps.p(f.namespace)}`);
@@ -96,15 +124,15 @@ async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<s
   if (rows.length === 0) return new Map();
   const col = <K extends keyof NewRow>(k: K) => rows.map((r) => r[k]);
   const { rows: out } = await tx.query<{ id: string; seq: number }>(
-    `INSERT INTO memories (${INSERT_COLUMNS}, tag_list, terms)
+    `INSERT INTO memories (${INSERT_COLUMNS}, state, tag_list, terms)
      SELECT u.principal, u.id, u.content, u.type, u.tool, u.source, u.tags, u.namespace, u.metadata, u.embedding,
        u.created_at, u.updated_at, u.expires_at, u.created_key, u.updated_key, u.expires_ms,
-       ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.terms::tsvector
+       u.state, ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.terms::tsvector
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[],
-       $17::text[])
+       $17::text[], $18::text[])
        AS u(principal, id, content, type, tool, source, tags, namespace, metadata, embedding, created_at,
-         updated_at, expires_at, created_key, updated_key, expires_ms, terms)
+         updated_at, expires_at, created_key, updated_key, expires_ms, terms, state)
      ON CONFLICT (principal, id) DO NOTHING
      RETURNING id, seq::float8 AS seq`,
     [
@@ -125,6 +153,7 @@ async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<s
       col('updated_key'),
       col('expires_ms'),
       rows.map((r) => tsvectorText(r.content)),
+      col('state'),
     ],
   );
   return new Map(out.map((r) => [r.id, r.seq]));
@@ -159,6 +188,7 @@ async function replaceRow(tx: Queryable, seq: number, after: NewRow, contentChan
     `created_key = ${ps.p(after.created_key)}`,
     `updated_key = ${ps.p(after.updated_key)}`,
     `expires_ms = ${ps.p(after.expires_ms)}`,
+    `state = ${ps.p(after.state)}`,
   ];
   if (contentChanged) sets.push(`terms = ${ps.p(tsvectorText(after.content))}::tsvector`);
   await tx.query(`UPDATE memories SET ${sets.join(', ')} WHERE seq = ${ps.p(seq)}`, ps.values);
@@ -182,6 +212,7 @@ function importedRow(principal: string, m: Memory, expiresMs: number | null): Ne
     created_key: sortKey(m.created_at),
     updated_key: sortKey(m.updated_at),
     expires_ms: expiresMs,
+    state: m.state ?? 'active',
   };
 }
 
@@ -286,6 +317,7 @@ export class PostgresStore implements Store {
         created_key: sortKey(createdAt),
         updated_key: sortKey(createdAt),
         expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
+        state: 'active',
       });
     });
   }
@@ -300,6 +332,7 @@ export class PostgresStore implements Store {
     if (!row) return undefined;
     if (row.expires_ms !== null && row.expires_ms <= this.#now()) return undefined;
     if (vis.ownTool !== null && row.tool !== vis.ownTool) return undefined;
+    if (vis.rules && !vis.rules.allows(row)) return undefined;
     return row;
   }
 
@@ -364,13 +397,13 @@ export class PostgresStore implements Store {
         return { matched: 0, deleted: 0 };
       }
       const ps = new Params();
-      const where = [conditions(ps, vis.principal, { ...criteria, tool: writerTool ?? tool }, this.#now())];
+      const where = [conditions(ps, vis, { ...criteria, tool: writerTool ?? tool }, this.#now())];
       if (criteria.createdBefore !== undefined) {
         where.push(`m.created_key < ${ps.p(sortKey(criteria.createdBefore))}`);
       }
       if (criteria.ids !== undefined) where.push(`m.id = ANY(${ps.p([...criteria.ids])}::text[])`);
-      const { rows } = await tx.query<{ seq: number }>(
-        `SELECT m.seq::float8 AS seq FROM memories m WHERE ${where.join(' AND ')} FOR UPDATE`,
+      const { rows } = await tx.query<{ seq: number; id: string }>(
+        `SELECT m.seq::float8 AS seq, m.id FROM memories m WHERE ${where.join(' AND ')} FOR UPDATE`,
         ps.values,
       );
       if (options.expectedCount !== undefined && options.expectedCount !== rows.length) {
@@ -378,7 +411,9 @@ export class PostgresStore implements Store {
       }
       if (options.dryRun) return { matched: rows.length, deleted: 0 };
       await tx.query('DELETE FROM memories WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-      return { matched: rows.length, deleted: rows.length };
+      const out = { matched: rows.length, deleted: rows.length };
+      Object.defineProperty(out, WRITTEN_IDS, { value: rows.map((r) => r.id), enumerable: false });
+      return out;
     });
   }
 
@@ -390,6 +425,7 @@ export class PostgresStore implements Store {
   ): Promise<ImportResult> {
     return this.#writes.run(async (tx) => {
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
+      Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
       const validate = validators.exportItem();
       const now = this.#now();
       let batch: Array<{ index: number; m: Memory }> = [];
@@ -459,6 +495,16 @@ export class PostgresStore implements Store {
         });
         continue;
       }
+      if (vis.paused?.(m.source.tool)) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'app_paused',
+          message: `The app ${m.source.tool.slice(0, 100)} is paused: its memories are not imported`,
+          details: { app: m.source.tool },
+        });
+        continue;
+      }
       const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
       if (expiresMs !== null && expiresMs <= now) {
         result.skipped++;
@@ -503,19 +549,26 @@ export class PostgresStore implements Store {
         result.imported++;
       }
     }
+    const written = (result as ImportResult & { [WRITTEN_IDS]: string[] })[WRITTEN_IDS];
     const stored = await insertRows(tx, inserts);
     // Another process may have stored one of these ids meanwhile: it is then a conflict, resolved as a duplicate
     // would be, rather than an error that undoes the whole import.
-    for (const row of inserts) if (!stored.has(row.id)) fresh.push(row);
-    for (const row of fresh) await insertWithNewId(tx, row);
-    for (const { seq, row } of overwrites) await replaceRow(tx, seq, row, true);
+    for (const row of inserts) {
+      if (stored.has(row.id)) written.push(row.id);
+      else fresh.push(row);
+    }
+    for (const row of fresh) written.push((await insertWithNewId(tx, row)).id);
+    for (const { seq, row } of overwrites) {
+      await replaceRow(tx, seq, row, true);
+      written.push(row.id);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- reads
 
   async get(vis: Visibility, id: string): Promise<MemoryRow | undefined> {
     const ps = new Params();
-    const where = conditions(ps, vis.principal, { tool: vis.ownTool ?? undefined }, this.#now());
+    const where = conditions(ps, vis, { tool: vis.ownTool ?? undefined }, this.#now());
     const { rows } = await this.#db.query<MemoryRow>(
       `SELECT ${COLS} FROM memories m WHERE ${where} AND m.id = ${ps.p(id)}`,
       ps.values,
@@ -524,17 +577,18 @@ export class PostgresStore implements Store {
   }
 
   async count(vis: Visibility): Promise<number> {
-    return this.#count(vis.principal, { tool: vis.ownTool ?? undefined });
+    // Control level: the count of a list without a state filter, so active memories only (SPEC.md §20.1).
+    return this.#count(vis, { tool: vis.ownTool ?? undefined, states: ['active'] });
   }
 
   async #count(
-    principal: string,
+    vis: Visibility,
     f: Filters,
     extra = '',
     extraParams: (ps: Params) => string = () => '',
   ): Promise<number> {
     const ps = new Params();
-    const where = conditions(ps, principal, f, this.#now());
+    const where = conditions(ps, vis, f, this.#now());
     const more = extraParams(ps);
     const { rows } = await this.#db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM memories m WHERE ${where}${extra}${more}`,
@@ -553,10 +607,10 @@ export class PostgresStore implements Store {
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0 };
     const f = { ...filters, tool };
-    const total = await this.#count(vis.principal, f);
+    const total = await this.#count(vis, f);
     if (offset >= total) return { rows: [], total };
     const ps = new Params();
-    const where = conditions(ps, vis.principal, f, this.#now());
+    const where = conditions(ps, vis, f, this.#now());
     const { rows } = await this.#db.query<MemoryRow>(
       `SELECT ${COLS} FROM memories m WHERE ${where} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
       ps.values,
@@ -578,14 +632,14 @@ export class PostgresStore implements Store {
     const op = sort.endsWith('desc') ? '<' : '>';
     const past = (ps: Params) =>
       after === null ? 'true' : `(${column}, m.id) ${op} (${ps.p(after.key)}, ${ps.p(after.id)})`;
-    const total = await this.#count(vis.principal, f);
+    const total = await this.#count(vis, f);
     const ps = new Params();
-    const where = conditions(ps, vis.principal, f, this.#now());
+    const where = conditions(ps, vis, f, this.#now());
     const { rows } = await this.#db.query<MemoryRow>(
       `SELECT ${COLS} FROM memories m WHERE ${where} AND ${past(ps)} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)}`,
       ps.values,
     );
-    const before = after === null ? 0 : await this.#count(vis.principal, f, ' AND NOT ', (p) => past(p));
+    const before = after === null ? 0 : await this.#count(vis, f, ' AND NOT ', (p) => past(p));
     return { rows, total, before };
   }
 
@@ -603,9 +657,9 @@ export class PostgresStore implements Store {
     const any = queries.map((q) => `(${q})`).join(' | ');
     // Document frequencies of each query token among the principal's memories (BM25's idf), and the total.
     const ps = new Params();
-    const where = conditions(ps, vis.principal, { ...filters, tool }, now);
+    const where = conditions(ps, vis, { ...filters, tool }, now);
     const base = new Params();
-    const principalOnly = conditions(base, vis.principal, {}, now);
+    const principalOnly = conditions(base, { principal: vis.principal, ownTool: null }, {}, now);
     const anyParam = base.p(any);
     const freq = queries.map((q) => `count(*) FILTER (WHERE m.terms @@ ${base.p(q)}::tsquery)::int`);
     const { rows: stats } = await this.#db.query<{ n: number; df: number[] }>(
@@ -648,7 +702,7 @@ export class PostgresStore implements Store {
     let id = '';
     for (;;) {
       const ps = new Params();
-      const where = conditions(ps, vis.principal, { tool: vis.ownTool ?? undefined }, this.#now());
+      const where = conditions(ps, vis, { tool: vis.ownTool ?? undefined }, this.#now());
       const { rows } = await this.#db.query<MemoryRow>(
         `SELECT ${COLS} FROM memories m WHERE ${where} AND (m.created_key, m.id) > (${ps.p(key)}, ${ps.p(id)})
          ORDER BY m.created_key, m.id LIMIT ${ps.p(BATCH)}`,
@@ -661,6 +715,88 @@ export class PostgresStore implements Store {
       id = last.id;
       if (rows.length < BATCH) return;
     }
+  }
+
+  // ----------------------------------------------------------------------------------- control level
+
+  setStates(
+    vis: Visibility,
+    writerTool: string | null,
+    ids: readonly string[],
+    state: string,
+    who: StateActor,
+    foreign: 'forbid' | 'report',
+  ): Promise<StateChange> {
+    return this.#writes.run(async (tx) => {
+      const now = this.#now();
+      const out: StateChange = { rows: [], changed: [], unchanged: [], notFound: [] };
+      for (const id of ids) {
+        const before = await this.#lockedVisible(tx, vis, id);
+        if (before && writerTool !== null && before.tool !== writerTool && foreign === 'forbid') {
+          throw forbidden(`This key may only change memories of tool ${writerTool}`, { tool: writerTool });
+        }
+        if (!before || (writerTool !== null && before.tool !== writerTool)) {
+          out.notFound.push(id);
+          continue;
+        }
+        if (before.state === state) {
+          out.unchanged.push(id);
+          out.rows.push(before);
+          continue;
+        }
+        const after: MemoryRow = { ...before, state };
+        after.updated_at = isoFromMs(Math.max(now, floorMs(before.updated_at) + 1));
+        after.updated_key = sortKey(after.updated_at);
+        await tx.query('UPDATE memories SET state = $1, updated_at = $2, updated_key = $3 WHERE seq = $4', [
+          state,
+          after.updated_at,
+          after.updated_key,
+          before.seq,
+        ]);
+        await tx.query(
+          `INSERT INTO memory_state_history (principal, memory_id, from_state, to_state, at, app, actor, reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [vis.principal, id, before.state, state, isoFromMs(now), who.app, who.actor, who.reason],
+        );
+        out.changed.push(id);
+        out.rows.push(after);
+      }
+      return out;
+    });
+  }
+
+  stateHistory(principal: string, memoryId: string): Promise<StateHistoryRow[]> {
+    return control.history(this.#db, principal, memoryId);
+  }
+  apps(principal: string): Promise<AppRow[]> {
+    return control.apps(this.#db, principal);
+  }
+  restrictedApps(): Promise<AppRow[]> {
+    return control.restrictedApps(this.#db);
+  }
+  putApp(principal: string, name: string, paused: boolean, rules: string, now: string): Promise<void> {
+    return control.putApp(this.#db, principal, name, paused, rules, now);
+  }
+  toolCounts(principal: string): Promise<{ tool: string; n: number; first: string; last: string }[]> {
+    return control.toolCounts(this.#db, principal, this.#now());
+  }
+  async appendLog(
+    entries: readonly LogEntry[],
+    usage: readonly AppUsage[],
+    purgeBeforeMs?: number,
+  ): Promise<void> {
+    if (entries.length === 0 && usage.length === 0 && purgeBeforeMs === undefined) return;
+    await this.#db.transaction(async (tx) => {
+      await control.insertLog(tx, entries);
+      await control.addUsage(tx, usage);
+      if (purgeBeforeMs !== undefined) await control.purgeLog(tx, purgeBeforeMs);
+    });
+  }
+  queryLog(q: LogQuery): Promise<LogRow[]> {
+    return control.queryLog(this.#db, q);
+  }
+  stats(principal: string): Promise<ControlStats> {
+    return control.stats(this.#db, principal, this.#now());
   }
 
   async whenIndexed(): Promise<void> {}

@@ -46,7 +46,12 @@ async function main(): Promise<void> {
     options.embedder = 'off';
   }
   const server = await startServer(options);
-  const db = server.dbPath === ':memory:' ? ':memory: (nothing is kept after exit)' : resolve(server.dbPath);
+  const db =
+    server.dbPath === ':memory:'
+      ? ':memory: (nothing is kept after exit)'
+      : /^postgres(ql)?:/.test(server.dbPath)
+        ? server.dbPath
+        : resolve(server.dbPath);
   const lines = [
     `OMP reference server ${SERVER_INFO.version} listening on ${server.url}`,
     `  database: ${db}`,

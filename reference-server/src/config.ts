@@ -13,6 +13,10 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --port <n>                OMP_PORT              TCP port, 0 for any free port. Default 3456.
   --db <path>               OMP_DB                SQLite database file, created with its folder if missing;
                                                   ":memory:" keeps everything in memory. Default ./data/omp.db.
+  --store <url>             OMP_STORE             A PostgreSQL database instead of the SQLite file:
+                                                  postgres://user:password@host:5432/omp. Several servers
+                                                  may share it (behind a load balancer); Core keyword search
+                                                  and the control level; needs --api-key or --keys-file.
   --api-key <key>           OMP_API_KEY           A global key: full access to the memories of --principal.
                                                   Prefer the variable: flags are visible in process lists.
   --principal <name>        OMP_PRINCIPAL         Principal (user) of --api-key and of a generated key.
@@ -87,6 +91,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       host: { type: 'string' },
       port: { type: 'string' },
       db: { type: 'string' },
+      store: { type: 'string' },
       'api-key': { type: 'string' },
       principal: { type: 'string' },
       'keys-file': { type: 'string' },
@@ -192,6 +197,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   if (Object.keys(mcp).length > 0) options.mcp = mcp;
   const specVersions = pick(values['spec-versions'], 'OMP_SPEC_VERSIONS');
   if (specVersions !== undefined) options.specVersions = parseSpecVersions(specVersions);
+  const store = pick(values.store, 'OMP_STORE');
+  if (store !== undefined) {
+    options.store = store;
+    options.embedder = 'off'; // the Postgres store serves Core keyword search
+  }
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

@@ -19,6 +19,7 @@ import { builtinEmbedder } from './search/builtin-embedder.ts';
 import type { Embedder } from './search/embedder.ts';
 import { openAiEmbedder } from './search/openai-embedder.ts';
 import { LocalStore } from './storage/local-store.ts';
+import { PostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './storage/store.ts';
 import { WorkerStore } from './storage/worker-store.ts';
 
@@ -57,6 +58,13 @@ export interface StartOptions {
   port?: number;
   /** SQLite file, created with its folder if missing; `:memory:` for a throw-away store. Default `:memory:`. */
   dbPath?: string;
+  /**
+   * A PostgreSQL connection URL (`postgres://user:password@host:port/database`): the store is PostgreSQL
+   * (storage/postgres/) instead of the SQLite file `dbPath`, so several server processes can serve one database.
+   * Core keyword search and the control level (no embedder); keys must be configured (apiKey, keys or keysFile),
+   * since every process must accept the same ones.
+   */
+  store?: string;
   /** A global key for `principal`. */
   apiKey?: string;
   /** Principal of `apiKey` and of a generated key. Default `owner`. */
@@ -147,7 +155,11 @@ function checkLimit(name: string, value: number, min: number): number {
 /** Open the store, configure keys and listen. Rejects on a bad configuration or a port in use. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const dbPath = options.dbPath ?? ':memory:';
+  const postgres = options.store;
+  if (postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres)) {
+    throw new Error(`store must be a postgres:// or postgresql:// URL (got "${redactUrl(postgres)}")`);
+  }
+  const dbPath = postgres !== undefined ? redactUrl(postgres) : (options.dbPath ?? ':memory:');
   const principal = options.principal ?? 'owner';
   const maxBodyBytes = checkLimit(
     'maxBodyBytes',
@@ -169,6 +181,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   let apiKey: string | null = options.apiKey ?? null;
   let generatedKeyFile: string | null = null;
+  if (keys.size === 0 && postgres !== undefined) {
+    throw new Error(
+      'a Postgres store needs configured keys (--api-key or --keys-file): every server process on the database must accept the same ones',
+    );
+  }
   if (keys.size === 0) {
     // Authentication is always on: with no key configured, one is generated (and printed once by the CLI).
     if (dbPath === ':memory:') {
@@ -186,14 +203,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const log: LogSink =
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
-  const embedder = await resolveEmbedder(options.embedder);
+  // The Postgres store is Core level (keyword search): no embedder is loaded for it.
+  const embedder = postgres !== undefined ? null : await resolveEmbedder(options.embedder);
   const storeOptions = { cacheTotals: options.cache ?? true };
   let store: Store;
   try {
     store =
-      (options.storeThread ?? true)
-        ? await WorkerStore.open(dbPath, embedder, storeOptions)
-        : LocalStore.open(dbPath, embedder, storeOptions);
+      postgres !== undefined
+        ? await PostgresStore.open(postgres)
+        : (options.storeThread ?? true)
+          ? await WorkerStore.open(dbPath, embedder, storeOptions)
+          : LocalStore.open(dbPath, embedder, storeOptions);
   } catch (err) {
     embedder?.close();
     throw err;
@@ -277,4 +297,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       return closing;
     },
   };
+}
+
+/** A connection URL without its password, for messages and the start banner. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
 }

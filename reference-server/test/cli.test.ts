@@ -28,6 +28,7 @@ describe('command line', () => {
       '--api-key',
       '--principal',
       '--keys-file',
+      '--store',
       '--max-body-bytes',
       '--max-import-bytes',
       '--max-connections',
@@ -46,7 +47,7 @@ describe('command line', () => {
     ]) {
       expect(r.stdout).toContain(flag);
     }
-    for (const env of ['OMP_HOST', 'OMP_PORT', 'OMP_DB', 'OMP_API_KEY', 'OMP_KEYS_FILE'])
+    for (const env of ['OMP_HOST', 'OMP_PORT', 'OMP_DB', 'OMP_STORE', 'OMP_API_KEY', 'OMP_KEYS_FILE'])
       expect(r.stdout).toContain(env);
   });
 
@@ -58,6 +59,19 @@ describe('command line', () => {
     ['embedder URL without a model', ['--embedder-url', 'http://127.0.0.1:1'], {}, /--embedder-model/],
     ['no connections', ['--max-connections', '0'], {}, /--max-connections must be an integer/],
     ['a headers timeout below a second', [], { OMP_HEADERS_TIMEOUT: '10' }, /--headers-timeout/],
+    ['a store that is not a Postgres URL', ['--store', 'mysql://x'], {}, /postgres:\/\/ or postgresql:\/\//],
+    [
+      'a Postgres store without keys (every process must accept the same ones)',
+      [],
+      { OMP_STORE: 'postgres://omp:secret@127.0.0.1:1/omp' },
+      /needs configured keys/,
+    ],
+    [
+      'an unreachable Postgres store (the password is not echoed)',
+      ['--store', 'postgres://omp:secret@127.0.0.1:1/omp', '--api-key', 'k'.repeat(32)],
+      {},
+      /ECONNREFUSED|connect/,
+    ],
     [
       'missing keys file',
       ['--keys-file', '/nonexistent/keys.json', '--db', ':memory:'],
@@ -70,6 +84,7 @@ describe('command line', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stderr).not.toContain('secret'); // a store URL's password is never printed
   });
 
   test('an invalid keys file names every problem', () => {

@@ -13,6 +13,7 @@ import type {
   StateHistoryRow,
 } from '../store.ts';
 import type { Queryable } from './database.ts';
+import { fromPg, toPg } from './text.ts';
 
 /** Entries a batch may hold at most (entry numbers are batch seq × BATCH + index). */
 const BATCH = 65_536;
@@ -26,14 +27,14 @@ export async function apps(db: Queryable, principal: string): Promise<AppRow[]> 
     await db.query<AppRow>(`SELECT ${APP_COLS} FROM control_apps WHERE principal = $1 ORDER BY name`, [
       principal,
     ])
-  ).rows;
+  ).rows.map((r) => ({ ...r, name: fromPg(r.name) }));
 }
 
 /** Every stored app that is paused or has rules, of every principal. */
 export async function restrictedApps(db: Queryable): Promise<AppRow[]> {
   return (
     await db.query<AppRow>(`SELECT ${APP_COLS} FROM control_apps WHERE paused = 1 OR rules <> '[]'`, [])
-  ).rows;
+  ).rows.map((r) => ({ ...r, name: fromPg(r.name) }));
 }
 
 /** Create or change an app's pause flag and rules. */
@@ -48,7 +49,7 @@ export async function putApp(
   await db.query(
     `INSERT INTO control_apps (principal, name, paused, rules, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $5)
      ON CONFLICT (principal, name) DO UPDATE SET paused = excluded.paused, rules = excluded.rules`,
-    [principal, name, paused ? 1 : 0, rules, now],
+    [principal, toPg(name), paused ? 1 : 0, rules, now],
   );
 }
 
@@ -60,7 +61,7 @@ export async function addUsage(db: Queryable, usage: readonly AppUsage[]): Promi
        VALUES ($1, $2, $3, $3, $4, $5)
        ON CONFLICT (principal, name) DO UPDATE SET last_seen = greatest(a.last_seen, excluded.last_seen),
          reads = a.reads + excluded.reads, writes = a.writes + excluded.writes`,
-      [u.principal, u.name, u.seen, u.reads, u.writes],
+      [u.principal, toPg(u.name), u.seen, u.reads, u.writes],
     );
   }
 }
@@ -77,7 +78,7 @@ export async function toolCounts(
        WHERE principal = $1 AND (expires_ms IS NULL OR expires_ms > $2) GROUP BY tool ORDER BY tool COLLATE "C"`,
       [principal, now],
     )
-  ).rows;
+  ).rows.map((r) => ({ ...r, tool: fromPg(r.tool) }));
 }
 
 /** A memory's state history, oldest first. */
@@ -92,7 +93,7 @@ export async function history(
        WHERE principal = $1 AND memory_id = $2 ORDER BY seq`,
       [principal, memoryId],
     )
-  ).rows;
+  ).rows.map((r) => ({ ...r, app: fromPg(r.app), actor: fromPg(r.actor), reason: fromPg(r.reason) }));
 }
 
 /** Store entries as one batch; id lists are stored once per batch and referenced by index. */
@@ -184,14 +185,14 @@ export async function stats(db: Queryable, principal: string, now: number): Prom
           `SELECT ${column} AS k, count(*)::int AS n FROM memories WHERE ${live} GROUP BY ${column}`,
           [principal, now],
         )
-      ).rows.map((r) => [r.k, r.n]),
+      ).rows.map((r) => [fromPg(r.k), r.n]),
     );
   const byTool = (
     await db.query<{ name: string; n: number }>(
       `SELECT tool AS name, count(*)::int AS n FROM memories WHERE ${live} GROUP BY tool ORDER BY tool COLLATE "C"`,
       [principal, now],
     )
-  ).rows;
+  ).rows.map((r) => ({ ...r, name: fromPg(r.name) }));
   const byCategory = (
     await db.query<{ name: string; n: number }>(
       `SELECT substr(t, 10) AS name, count(*)::int AS n FROM memories, unnest(tag_list) AS t

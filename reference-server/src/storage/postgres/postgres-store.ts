@@ -47,6 +47,7 @@ import * as control from './control.ts';
 import { type Database, type PGliteLike, pgliteDatabase, poolDatabase, type Queryable } from './database.ts';
 import { idf, tokenQueries, tsvectorText } from './keyword.ts';
 import { migrate } from './migrations.ts';
+import { fromPg, toPg } from './text.ts';
 import { WriteQueue } from './write-queue.ts';
 
 type NewRow = Omit<MemoryRow, 'seq'>;
@@ -90,12 +91,17 @@ function conditions(ps: Params, vis: Visibility, f: Filters, now: number): strin
     // The rules' SQL is written for node:sqlite (`?` placeholders, `0` for false): the same text with $n.
     const r = vis.rules.sql();
     let i = 0;
-    const sql = r.where.replace(/\?/g, () => ps.p(r.params[i++])).replace(/(^|AND )0($| AND)/, '$1false$2');
+    const sql = r.where
+      .replace(/\?/g, () => {
+        const v = r.params[i++];
+        return ps.p(typeof v === 'string' ? toPg(v) : v);
+      })
+      .replace(/(^|AND )0($| AND)/, '$1false$2');
     if (sql !== '') where.push(`(${sql})`);
   }
-  if (f.tool !== undefined) where.push(`m.tool = ${ps.p(f.tool)}`);
-  if (f.type !== undefined) where.push(`m.type = ${ps.p(f.type)}`);
-  if (f.namespace !== undefined) where.push(`m.namespace = ${ps.p(f.namespace)}`);
+  if (f.tool !== undefined) where.push(`m.tool = ${ps.p(toPg(f.tool))}`);
+  if (f.type !== undefined) where.push(`m.type = ${ps.p(toPg(f.type))}`);
+  if (f.namespace !== undefined) where.push(`m.namespace = ${ps.p(toPg(f.namespace))}`);
   if (f.tags?.length) where.push(`m.tag_list @> ${ps.p([...f.tags])}::text[]`);
   return where.join(' AND ');
 }
@@ -119,6 +125,18 @@ const INSERT_COLUMNS =
   'principal, id, content, type, tool, source, tags, namespace, metadata, embedding, created_at, updated_at, ' +
   'expires_at, created_key, updated_key, expires_ms';
 
+/** Rows of a query selecting COLS, plain-text columns decoded (text.ts). */
+async function memoryRows(q: Queryable, sql: string, params: unknown[]): Promise<{ rows: MemoryRow[] }> {
+  const { rows } = await q.query<MemoryRow>(sql, params);
+  for (const r of rows) {
+    r.content = fromPg(r.content);
+    r.type = fromPg(r.type);
+    r.tool = fromPg(r.tool);
+    r.namespace = fromPg(r.namespace);
+  }
+  return { rows };
+}
+
 /** Insert rows in one statement (unnest of one array per column); rows whose id is taken are left out. */
 async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
@@ -138,12 +156,12 @@ async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<s
     [
       col('principal'),
       col('id'),
-      col('content'),
-      col('type'),
-      col('tool'),
+      rows.map((r) => toPg(r.content)),
+      rows.map((r) => toPg(r.type)),
+      rows.map((r) => toPg(r.tool)),
       col('source'),
       col('tags'),
-      col('namespace'),
+      rows.map((r) => toPg(r.namespace)),
       col('metadata'),
       col('embedding'),
       col('created_at'),
@@ -173,13 +191,13 @@ async function replaceRow(tx: Queryable, seq: number, after: NewRow, contentChan
   const ps = new Params();
   const sets = [
     `id = ${ps.p(after.id)}`,
-    `content = ${ps.p(after.content)}`,
-    `type = ${ps.p(after.type)}`,
-    `tool = ${ps.p(after.tool)}`,
+    `content = ${ps.p(toPg(after.content))}`,
+    `type = ${ps.p(toPg(after.type))}`,
+    `tool = ${ps.p(toPg(after.tool))}`,
     `source = ${ps.p(after.source)}`,
     `tags = ${ps.p(after.tags)}`,
     `tag_list = ARRAY(SELECT jsonb_array_elements_text(${ps.p(after.tags)}::jsonb))`,
-    `namespace = ${ps.p(after.namespace)}`,
+    `namespace = ${ps.p(toPg(after.namespace))}`,
     `metadata = ${ps.p(after.metadata)}`,
     `embedding = ${ps.p(after.embedding)}`,
     `created_at = ${ps.p(after.created_at)}`,
@@ -324,7 +342,8 @@ export class PostgresStore implements Store {
 
   /** The row if the caller can see it, locked until the transaction ends. */
   async #lockedVisible(tx: Queryable, vis: Visibility, id: string): Promise<MemoryRow | undefined> {
-    const { rows } = await tx.query<MemoryRow>(
+    const { rows } = await memoryRows(
+      tx,
       `SELECT ${COLS} FROM memories m WHERE m.principal = $1 AND m.id = $2 FOR UPDATE`,
       [vis.principal, id],
     );
@@ -469,7 +488,8 @@ export class PostgresStore implements Store {
     result: ImportResult,
   ): Promise<void> {
     if (batch.length === 0) return;
-    const { rows: found } = await tx.query<MemoryRow>(
+    const { rows: found } = await memoryRows(
+      tx,
       `SELECT ${COLS} FROM memories m WHERE m.principal = $1 AND m.id = ANY($2::text[]) FOR UPDATE`,
       [vis.principal, batch.map((b) => b.m.id)],
     );
@@ -569,7 +589,8 @@ export class PostgresStore implements Store {
   async get(vis: Visibility, id: string): Promise<MemoryRow | undefined> {
     const ps = new Params();
     const where = conditions(ps, vis, { tool: vis.ownTool ?? undefined }, this.#now());
-    const { rows } = await this.#db.query<MemoryRow>(
+    const { rows } = await memoryRows(
+      this.#db,
       `SELECT ${COLS} FROM memories m WHERE ${where} AND m.id = ${ps.p(id)}`,
       ps.values,
     );
@@ -611,7 +632,8 @@ export class PostgresStore implements Store {
     if (offset >= total) return { rows: [], total };
     const ps = new Params();
     const where = conditions(ps, vis, f, this.#now());
-    const { rows } = await this.#db.query<MemoryRow>(
+    const { rows } = await memoryRows(
+      this.#db,
       `SELECT ${COLS} FROM memories m WHERE ${where} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
       ps.values,
     );
@@ -635,7 +657,8 @@ export class PostgresStore implements Store {
     const total = await this.#count(vis, f);
     const ps = new Params();
     const where = conditions(ps, vis, f, this.#now());
-    const { rows } = await this.#db.query<MemoryRow>(
+    const { rows } = await memoryRows(
+      this.#db,
       `SELECT ${COLS} FROM memories m WHERE ${where} AND ${past(ps)} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)}`,
       ps.values,
     );
@@ -680,7 +703,8 @@ export class PostgresStore implements Store {
     const score = queries
       .map((q, i) => `${ps.p(idf(df[i] ?? 0, n))}::float8 * ts_rank(m.terms, ${ps.p(q)}::tsquery, 1)`)
       .join(' + ');
-    const { rows } = await this.#db.query<MemoryRow>(
+    const { rows } = await memoryRows(
+      this.#db,
       `SELECT ${COLS} FROM memories m WHERE ${where} AND ${matchAny}
        ORDER BY ${score} DESC, m.created_key DESC, m.id DESC LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
       ps.values,
@@ -703,7 +727,8 @@ export class PostgresStore implements Store {
     for (;;) {
       const ps = new Params();
       const where = conditions(ps, vis, { tool: vis.ownTool ?? undefined }, this.#now());
-      const { rows } = await this.#db.query<MemoryRow>(
+      const { rows } = await memoryRows(
+        this.#db,
         `SELECT ${COLS} FROM memories m WHERE ${where} AND (m.created_key, m.id) > (${ps.p(key)}, ${ps.p(id)})
          ORDER BY m.created_key, m.id LIMIT ${ps.p(BATCH)}`,
         ps.values,
@@ -756,7 +781,16 @@ export class PostgresStore implements Store {
         await tx.query(
           `INSERT INTO memory_state_history (principal, memory_id, from_state, to_state, at, app, actor, reason)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [vis.principal, id, before.state, state, isoFromMs(now), who.app, who.actor, who.reason],
+          [
+            vis.principal,
+            id,
+            before.state,
+            state,
+            isoFromMs(now),
+            toPg(who.app),
+            toPg(who.actor),
+            toPg(who.reason),
+          ],
         );
         out.changed.push(id);
         out.rows.push(after);
@@ -765,13 +799,26 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** Access-log batches being stored. */
+  readonly #logWrites = new Set<Promise<void>>();
+
+  /**
+   * Wait for the access-log batches sent before this read: they run on other pooled connections, and a read
+   * must see every batch sent before it (the SQLite worker store gets that order from its message queue).
+   */
+  async #afterLogWrites(): Promise<void> {
+    if (this.#logWrites.size > 0) await Promise.allSettled([...this.#logWrites]);
+  }
+
   stateHistory(principal: string, memoryId: string): Promise<StateHistoryRow[]> {
     return control.history(this.#db, principal, memoryId);
   }
-  apps(principal: string): Promise<AppRow[]> {
+  async apps(principal: string): Promise<AppRow[]> {
+    await this.#afterLogWrites();
     return control.apps(this.#db, principal);
   }
-  restrictedApps(): Promise<AppRow[]> {
+  async restrictedApps(): Promise<AppRow[]> {
+    await this.#afterLogWrites();
     return control.restrictedApps(this.#db);
   }
   putApp(principal: string, name: string, paused: boolean, rules: string, now: string): Promise<void> {
@@ -786,13 +833,20 @@ export class PostgresStore implements Store {
     purgeBeforeMs?: number,
   ): Promise<void> {
     if (entries.length === 0 && usage.length === 0 && purgeBeforeMs === undefined) return;
-    await this.#db.transaction(async (tx) => {
+    const write = this.#db.transaction(async (tx) => {
       await control.insertLog(tx, entries);
       await control.addUsage(tx, usage);
       if (purgeBeforeMs !== undefined) await control.purgeLog(tx, purgeBeforeMs);
     });
+    this.#logWrites.add(write);
+    try {
+      await write;
+    } finally {
+      this.#logWrites.delete(write);
+    }
   }
-  queryLog(q: LogQuery): Promise<LogRow[]> {
+  async queryLog(q: LogQuery): Promise<LogRow[]> {
+    await this.#afterLogWrites();
     return control.queryLog(this.#db, q);
   }
   stats(principal: string): Promise<ControlStats> {

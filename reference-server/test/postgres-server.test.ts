@@ -1,0 +1,125 @@
+/**
+ * The reference server on a real PostgreSQL server (issue #17): the conformance suite against one server
+ * process on it, then a second process on the same database: what one process writes the other reads, and an
+ * idempotent retry sent to the other process replays the first response instead of storing a duplicate.
+ * Skipped, with the reason, where PostgreSQL is not installed (.ci/run installs it).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseExpectedFailures } from '../../conformance/src/core/expected.ts';
+import type { Report } from '../../conformance/src/core/report.ts';
+import { runConformance } from '../../conformance/src/core/runner.ts';
+import { generateKey, type RunningServer, startServer } from '../src/index.ts';
+import { type ChildServer, client, memoryBody, startChild } from './helpers.ts';
+import { findPostgres, type PostgresCluster, startPostgres } from './postgres-cluster.ts';
+
+const found = findPostgres();
+const reason = 'missing' in found ? found.missing : '';
+if (reason) console.warn(`postgres-server.test.ts skipped: ${reason}`);
+
+const token = generateKey();
+const tokenB = generateKey();
+const TOOL_KEYS = [
+  { tool: 'cursor', scopes: ['read', 'write'], read_scope: 'own' },
+  { tool: 'claude', scopes: ['read', 'write'], read_scope: 'all' },
+  { tool: 'reader', scopes: ['read'], read_scope: 'all' },
+  { tool: 'writer', scopes: ['write'], read_scope: 'all' },
+] as const;
+const toolTokens: Record<string, string> = Object.fromEntries(TOOL_KEYS.map((k) => [k.tool, generateKey()]));
+const keys = [
+  { key: token, principal: 'conformance-a' },
+  { key: tokenB, principal: 'conformance-b' },
+  ...TOOL_KEYS.map((k) => ({
+    key: toolTokens[k.tool] as string,
+    principal: 'conformance-a',
+    tool: k.tool,
+    scopes: [...k.scopes] as ('read' | 'write')[],
+    read_scope: k.read_scope,
+  })),
+];
+
+describe.skipIf(reason !== '')('the reference server on PostgreSQL', () => {
+  let cluster: PostgresCluster;
+  let first: RunningServer;
+  let second: ChildServer;
+
+  beforeAll(async () => {
+    if (!('bin' in found)) return;
+    cluster = await startPostgres(found.bin);
+    first = await startServer({ store: cluster.url, keys });
+  }, 120_000);
+
+  afterAll(async () => {
+    second?.child.kill('SIGTERM');
+    if (second) await second.exited;
+    await first?.close();
+    await cluster?.stop();
+  });
+
+  test('is conformant at every level it declares', async () => {
+    const report: Report = await runConformance({
+      baseUrl: first.url,
+      token,
+      tokenB,
+      toolTokens,
+      bundled: true,
+      expectedFailures: parseExpectedFailures('{}'),
+    });
+    const bad = report.checks
+      .filter((c) => c.status === 'fail' || c.status === 'warn' || c.status === 'error')
+      .map((c) => `${c.id} ${c.status}: ${c.reason ?? c.failures[0]?.message}`);
+    expect(bad).toEqual([]);
+    expect(report.verdict).toBe('conformant');
+    const declared = report.levels.filter((l) => l.declared).map((l) => l.level);
+    // Core keyword search, no Search level (no pgvector yet); the control level lives in the database too.
+    expect(declared.sort()).toEqual(['control', 'core', 'full', 'mcp']);
+  }, 600_000);
+
+  test('a second process on the same database: reads, ETags and idempotent retries are shared', async () => {
+    if (!cluster) return;
+    second = await startChild(['--port', '0', '--quiet'], {
+      OMP_STORE: cluster.url,
+      OMP_API_KEY: token,
+      OMP_PRINCIPAL: 'conformance-a',
+    });
+    const a = client(first.url, token);
+    const b = client(second.url, token);
+    const headers = { 'idempotency-key': `retry-${generateKey().slice(0, 12)}` };
+    const created = await a.post('/v1/memories', memoryBody({ content: 'written by process one' }), headers);
+    expect(created.status).toBe(201);
+    const replay = await b.post('/v1/memories', memoryBody({ content: 'written by process one' }), headers);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(created.body.id);
+    const listed = await b.get('/v1/memories?limit=100');
+    const same = listed.body.memories.filter(
+      (m: { content: string }) => m.content === 'written by process one',
+    );
+    expect(same).toHaveLength(1);
+    // If-Match across processes: process two's update moves the ETag, so process one's stale tag is refused.
+    const etag = (await a.get(`/v1/memories/${created.body.id}`)).headers.get('etag') as string;
+    const patched = await b.call(
+      'PUT',
+      `/v1/memories/${created.body.id}`,
+      { content: 'changed by two' },
+      {
+        'if-match': etag,
+      },
+    );
+    expect(patched.status).toBe(200);
+    const stale = await a.call(
+      'PUT',
+      `/v1/memories/${created.body.id}`,
+      { content: 'lost update' },
+      {
+        'if-match': etag,
+      },
+    );
+    expect(stale.status).toBe(412);
+    expect((await a.get(`/v1/memories/${created.body.id}`)).body.content).toBe('changed by two');
+    // A delete in one process is seen by the other at once (its response cache included).
+    await a.get('/v1/memories?limit=100');
+    expect((await b.del(`/v1/memories/${created.body.id}`)).status).toBe(204);
+    const after = await a.get('/v1/memories?limit=100');
+    expect(after.body.memories.map((m: { id: string }) => m.id)).not.toContain(created.body.id);
+  }, 120_000);
+});

@@ -345,9 +345,9 @@ describe('keyword index, directly', () => {
   test('a filter the index does not apply is refused, not ignored', () => {
     const store = new MemoryStore(openDatabase(':memory:'));
     stores.push(store);
-    const filters = { states: ['active'] } as Filters;
+    const filters = { session_id: 'sess_1' } as Filters;
     expect(() => store.search({ principal: 'p', ownTool: null }, queryTerms('owl'), filters, 5, 0)).toThrow(
-      /cannot apply filter states/,
+      /cannot apply filter session_id/,
     );
   });
 });

@@ -27,11 +27,11 @@ const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
 const QUICK = process.argv.includes('--quick'); // smaller stores and shorter runs, to try the bench itself
+const ACCESS_LOG_ONLY = process.argv.includes('--access-log');
 /** `--size N` (repeatable) measures only stores of those sizes; `--search-only` only the search rows. */
 const SIZE_ARGS = process.argv.flatMap((a, i) => (a === '--size' ? [Number(process.argv[i + 1])] : []));
 const SEARCH_ONLY = process.argv.includes('--search-only');
 const PARTIAL = SIZE_ARGS.length > 0 || SEARCH_ONLY;
-const ACCESS_LOG_ONLY = process.argv.includes('--access-log');
 const SIZES = SIZE_ARGS.length > 0 ? SIZE_ARGS : QUICK ? [2_000, 10_000] : [10_000, 100_000];
 const DURATION = QUICK ? 2 : 6;
 
@@ -524,7 +524,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const n of SIZES) await benchStore(n);
-  if (!PARTIAL) await benchAccessLog(SIZES[0] as number, 1);
+  await benchAccessLog(SIZES[0] as number, 1);
   console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
   const drivers = PARTIAL ? { rows: [], note: 'not run' } : compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
   for (const [k, a, b] of drivers.rows)

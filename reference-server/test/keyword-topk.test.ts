@@ -345,9 +345,10 @@ describe('keyword index, directly', () => {
   test('a filter the index does not apply is refused, not ignored', () => {
     const store = new MemoryStore(openDatabase(':memory:'));
     stores.push(store);
-    const filters = { session_id: 'sess_1' } as Filters;
+    // A filter Filters may gain later (the control level's `states` is applied through `accept`).
+    const filters = { x_colour: 'red' } as unknown as Filters;
     expect(() => store.search({ principal: 'p', ownTool: null }, queryTerms('owl'), filters, 5, 0)).toThrow(
-      /cannot apply filter session_id/,
+      /cannot apply filter x_colour/,
     );
   });
 });

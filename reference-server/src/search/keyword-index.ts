@@ -96,6 +96,8 @@ export class KeywordIndex {
   readonly #byInitial = new Map<string, number[]>();
   readonly #docs: (DocAttrs | undefined)[] = [];
   readonly #strings = new Map<string, number>();
+  /** The interned strings by id (the reverse of `#strings`). */
+  readonly #stringList: string[] = [];
   /** Length and interned attributes of each memory by seq, flat, for the scoring and filter loops. */
   #len = new Uint32Array(1024);
   #owner = new Int32Array(1024);
@@ -182,6 +184,7 @@ export class KeywordIndex {
     if (id === undefined) {
       id = this.#strings.size;
       this.#strings.set(value, id);
+      this.#stringList.push(value);
     }
     return id;
   }
@@ -274,6 +277,16 @@ export class KeywordIndex {
     this.#rows++;
     this.#tokens += doc.len;
     this.#journal?.push({ added: seq });
+  }
+
+  /** The id and namespace of an indexed memory (for restrictions the index does not hold itself). */
+  identity(seq: number): { id: string | null; namespace: string | null } {
+    const doc = this.#docs[seq];
+    if (doc === undefined) return { id: null, namespace: null };
+    return {
+      id: doc.id,
+      namespace: doc.namespace === NONE ? null : (this.#stringList[doc.namespace] ?? null),
+    };
   }
 
   /** Remove a memory; nothing happens when it is not indexed. */

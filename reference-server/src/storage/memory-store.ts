@@ -58,8 +58,8 @@ const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')}
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT_BY_ID = `SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`;
 
-/** The filters keyword search applies: the index itself, and `states` through the control scope. */
-const KEYWORD_FILTERS: ReadonlySet<string> = new Set(['type', 'tool', 'tags', 'namespace', 'states']);
+/** The filters the keyword index applies itself (search/keyword-index.ts). */
+const KEYWORD_FILTERS: ReadonlySet<string> = new Set(['type', 'tool', 'tags', 'namespace']);
 
 /** Above this many filter matches a list walks the sort index instead of sorting the matches. */
 const SORT_MATCHES_LIMIT = 2000;
@@ -820,41 +820,50 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false || terms.length === 0) return { rows: [], total: 0 };
-    const unknown = Object.keys(filters).filter(
-      (k) => !KEYWORD_FILTERS.has(k) && (filters as Record<string, unknown>)[k] !== undefined,
+    const { states, ...rest } = filters;
+    const unknown = Object.keys(rest).filter(
+      (k) => !KEYWORD_FILTERS.has(k) && (rest as Record<string, unknown>)[k] !== undefined,
     );
     // A filter the index does not hold would be ignored silently: refuse instead (pass it as `accept`).
     if (unknown.length > 0) throw new Error(`keyword search cannot apply filter ${unknown.join(', ')}`);
-    this.#keywords ??= KeywordIndex.load(this.#db);
-    const phrases = this.#corrected(this.#keywords, terms).flatMap((t) => t.terms);
-    // Control level: states and access rules are SQL; when they leave something out, the memories they allow
-    // (with the other filters) are read once and the index ranks only those.
-    const scope = this.#scope(vis, filters);
-    let accept: ((seq: number) => boolean) | undefined;
-    if (scope) {
-      const { where, params } = scoped(conditions(vis.principal, { ...filters, tool }), scope);
-      const allowed = new Set(
-        (
-          this.#sql(`SELECT m.seq AS seq FROM memories AS m WHERE ${where}`).all(...params) as {
-            seq: number;
-          }[]
-        ).map((r) => r.seq),
-      );
-      accept = (seq) => allowed.has(seq);
-    }
-    const { seqs, total } = this.#keywords.search(
+    const index = (this.#keywords ??= KeywordIndex.load(this.#db));
+    const phrases = this.#corrected(index, terms).flatMap((t) => t.terms);
+    const { seqs, total } = index.search(
       phrases,
-      {
-        principal: vis.principal,
-        type: filters.type,
-        tool,
-        namespace: filters.namespace,
-        tags: filters.tags,
-      },
+      { principal: vis.principal, ...rest, tool },
       offset + limit,
-      accept,
+      this.#controlAccept(index, vis, states),
     );
     return { rows: this.#rowsBySeq(seqs.slice(offset)), total };
+  }
+
+  /**
+   * The control level's restrictions (SPEC.md §20: states, an app's access rules) as a predicate on the keyword
+   * index's seqs, or undefined when nothing is restricted. Memories not active are few (a partial index holds
+   * them), so their states are read once per search; the rules judge the id and namespace the index holds.
+   */
+  #controlAccept(
+    index: KeywordIndex,
+    vis: Visibility,
+    filter: readonly string[] | undefined,
+  ): ((seq: number) => boolean) | undefined {
+    const states = narrowStates(filter);
+    const rules = vis.rules ?? null;
+    if (states === undefined && rules === null) return undefined;
+    const notActive =
+      states === undefined
+        ? null
+        : new Map(
+            (
+              this.#sql(
+                `SELECT seq, state FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'`,
+              ).all(vis.principal) as { seq: number; state: string }[]
+            ).map((r) => [r.seq, r.state]),
+          );
+    return (seq) => {
+      if (notActive !== null && !states?.includes(notActive.get(seq) ?? 'active')) return false;
+      return rules === null || rules.allows(index.identity(seq));
+    };
   }
 
   /** The rows of these seqs, in this order. */

@@ -524,7 +524,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const n of SIZES) await benchStore(n);
-  await benchAccessLog(SIZES[0] as number, 1);
+  if (!PARTIAL) await benchAccessLog(SIZES[0] as number, 1);
   console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
   const drivers = PARTIAL ? { rows: [], note: 'not run' } : compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
   for (const [k, a, b] of drivers.rows)

@@ -10,7 +10,7 @@ import (
 )
 
 // Version is this SDK's version, sent in the User-Agent header.
-const Version = "0.3.0"
+const Version = "0.4.0"
 
 // Defaults of a [Client] built without the matching option.
 const (

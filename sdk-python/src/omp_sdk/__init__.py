@@ -27,7 +27,7 @@ from ._core.versions import SDK_VERSION, SDK_VERSIONS
 from ._generated import *  # noqa: F403 - the clients and every model, listed in _generated.__all__
 from ._generated import __all__ as _generated_all
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "NOT_GIVEN",

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/json-schema-to-ts.ts
-// Source hash: cb6c2880aa00fc15 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: 1f55eb82a6e6c731 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /** Arguments of add_memories. 'text' becomes the memory's content; 'type' defaults to semantic. */
@@ -293,6 +293,8 @@ export interface ListMemoriesInput {
   limit?: Limit;
   offset?: Offset;
   sort?: SortOrder;
+  /** Since 0.4: the next_cursor of an earlier list_memories result, passed back unchanged with the same filters and sort to get the next page (SPEC.md 5.2); not with offset. */
+  cursor?: Cursor;
 }
 
 /**

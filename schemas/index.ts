@@ -54,7 +54,21 @@ export type SchemaName =
   | 'search-request'
   | 'search-response'
   | 'source'
-  | 'update-request';
+  | 'update-request'
+  | 'memory-state'
+  | 'state-change-request'
+  | 'state-history'
+  | 'bulk-state-request'
+  | 'bulk-state-result'
+  | 'app'
+  | 'app-list'
+  | 'app-update-request'
+  | 'access-rule'
+  | 'access-log-entry'
+  | 'access-log-page'
+  | 'stats'
+  | 'category-suggest-request'
+  | 'category-suggest-result';
 
 let cache: Map<string, SchemaDocument> | undefined;
 

@@ -81,7 +81,7 @@ describe('the reference server', () => {
     expect(report.verdict).toBe('conformant');
     expect(report.exitCode).toBe(0);
     const declared = report.levels.filter((l) => l.declared);
-    expect(declared.map((l) => l.level).sort()).toEqual(['core', 'full', 'mcp']);
+    expect(declared.map((l) => l.level).sort()).toEqual(['control', 'core', 'full', 'mcp']);
     for (const l of declared.filter((x) => x.requested)) expect(l.verdict, l.level).toBe('conformant');
   });
 
@@ -163,6 +163,7 @@ describe('the reference server', () => {
     expect(renderJunit(report)).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n/);
     expect(renderHtml(report)).toContain('Compliance matrix');
     expect([...renderBadges(report).keys()].sort()).toEqual([
+      'badge-control.svg',
       'badge-core.svg',
       'badge-full.svg',
       'badge-mcp.svg',

@@ -400,6 +400,15 @@ describe('the real spec/openapi.yaml', async () => {
       getMe: 'me',
       extractMemories: 'extract',
       compressMemories: 'compress',
+      setMemoryState: 'memories.set.state',
+      getMemoryHistory: 'memories.get.history',
+      bulkSetMemoryState: 'memories.bulk.set.state',
+      listApps: 'apps.list',
+      getApp: 'apps.get',
+      updateApp: 'apps.update',
+      listAccessLog: 'access.log',
+      getStats: 'stats',
+      suggestCategories: 'category.suggestions',
     });
   });
   it('paginates list and both searches', () => {
@@ -447,6 +456,15 @@ describe('the real spec/openapi.yaml', async () => {
       getMe: true,
       extractMemories: false,
       compressMemories: false,
+      setMemoryState: true,
+      getMemoryHistory: true,
+      bulkSetMemoryState: true,
+      listApps: true,
+      getApp: true,
+      updateApp: true,
+      listAccessLog: true,
+      getStats: true,
+      suggestCategories: true,
     });
   });
 

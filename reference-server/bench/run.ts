@@ -5,6 +5,9 @@
  * server RSS for get, filtered list, keyword search (a rare term and a term in half the corpus, with and
  * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
  * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
+ *
+ * `--access-log` runs only the control level's cost check (SPEC.md §20.4): create and search throughput with
+ * the access log on and off (`--no-access-log`), in alternating rounds on the same store, and the slowdown.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +25,7 @@ const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
 const QUICK = process.argv.includes('--quick'); // smaller stores and shorter runs, to try the bench itself
+const ACCESS_LOG_ONLY = process.argv.includes('--access-log');
 const SIZES = QUICK ? [2_000, 10_000] : [10_000, 100_000];
 const DURATION = QUICK ? 2 : 6;
 
@@ -72,8 +76,16 @@ interface Row {
   p99: number;
   failures: number;
   rss: number;
+  /** Server CPU time (user + system) per request, microseconds. */
+  cpuUs: number;
 }
 const rows: Row[] = [];
+
+/** CPU time a process has used (user + system), microseconds, from /proc (clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 async function cannon(
   server: Server,
@@ -85,7 +97,9 @@ async function cannon(
 ): Promise<Row> {
   const opts = { url: server.url, connections, requests: [request], timeout: 30 };
   await autocannon({ ...opts, connections: 1, duration: 1 }); // warm up (JIT, caches) without leaving a backlog
+  const cpuBefore = cpuUs(server.child.pid as number);
   const r = await autocannon({ ...opts, duration });
+  const cpu = cpuUs(server.child.pid as number) - cpuBefore;
   // Requests still queued in the server when autocannon stops would delay the next measurement: a request
   // made now is answered only after they have run.
   await fetch(`${server.url}/v1/health`);
@@ -99,10 +113,11 @@ async function cannon(
     p99: r.latency.p99,
     failures: r.errors + r.timeouts + r.non2xx,
     rss: Math.round(memory(server.child.pid as number).rss),
+    cpuUs: Math.round(cpu / Math.max(1, r.requests.total)),
   };
   rows.push(row);
   console.log(
-    `${store.padEnd(5)} ${operation.padEnd(44)} c=${String(connections).padStart(2)} ${String(row.reqPerSec).padStart(6)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  RSS ${row.rss} MiB${row.failures ? `  FAILURES ${row.failures}` : ''}`,
+    `${store.padEnd(5)} ${operation.padEnd(44)} c=${String(connections).padStart(2)} ${String(row.reqPerSec).padStart(6)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  RSS ${row.rss} MiB  CPU ${row.cpuUs} µs/req${row.failures ? `  FAILURES ${row.failures}` : ''}`,
   );
   return row;
 }
@@ -283,6 +298,91 @@ async function benchStore(n: number): Promise<void> {
 }
 let commitNote = '';
 
+/**
+ * The access log's cost (SPEC.md §20.4, issue #16 target <= 10 %): [operation, on req/s, off req/s, on CPU µs per
+ * request, off CPU µs per request]. On a shared machine throughput swings with other load; the server's own CPU
+ * time per request is the steadier measure of what the log costs.
+ */
+const logCost: [string, number, number, number, number][] = [];
+
+/**
+ * Create and search with the access log on and off, on one store, alternating on/off rounds so that load from
+ * elsewhere on the machine falls on both alike; each figure is the median of its rounds.
+ */
+async function benchAccessLog(n: number, rounds = 3): Promise<void> {
+  const store = label(n);
+  const db = join(dataDir, `log-${store}.db`);
+  for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(db + suffix, { force: true });
+  const seed = await startServer(db);
+  await timedImport(seed, store, n);
+  await seed.stop();
+  let i = 0;
+  const workloads: [string, CannonRequest, string[]][] = [
+    [
+      'create (fsync-durable, group commit)',
+      {
+        method: 'POST',
+        path: '/v1/memories',
+        headers: jsonAuth,
+        setupRequest: (r) => ({ ...r, body: JSON.stringify(createBodyAt(i++ % 5000)) }),
+      },
+      [],
+    ],
+    [
+      'search common term, same query (cached page)',
+      {
+        method: 'POST',
+        path: '/v1/memories/search',
+        headers: jsonAuth,
+        body: JSON.stringify({ q: COMMON_TERM }),
+      },
+      [],
+    ],
+    [
+      'search rare term, no cache',
+      {
+        method: 'POST',
+        path: '/v1/memories/search',
+        headers: jsonAuth,
+        body: JSON.stringify({ q: RARE_TERM }),
+      },
+      ['--no-cache'],
+    ],
+    [
+      'get one memory (random id)',
+      {
+        method: 'GET',
+        path: '/v1/memories/x',
+        headers: auth,
+        setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
+      },
+      [],
+    ],
+  ];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  for (const [name, request, args] of workloads) {
+    const on: number[] = [];
+    const off: number[] = [];
+    const cpuOn: number[] = [];
+    const cpuOff: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const logged of r % 2 === 0 ? [true, false] : [false, true]) {
+        const server = await startServer(db, logged ? args : [...args, '--no-access-log']);
+        const row = await cannon(server, store, `${name}, log ${logged ? 'on' : 'off'}`, request);
+        (logged ? on : off).push(row.reqPerSec);
+        (logged ? cpuOn : cpuOff).push(row.cpuUs);
+        await server.stop();
+      }
+    }
+    logCost.push([name, median(on), median(off), median(cpuOn), median(cpuOff)]);
+    const slower = (1 - median(on) / median(off)) * 100;
+    const cpuMore = (median(cpuOn) / median(cpuOff) - 1) * 100;
+    console.log(
+      `${store.padEnd(5)} access log cost, ${name}: ${median(on)} vs ${median(off)} req/s (${slower.toFixed(1)} % slower); CPU ${median(cpuOn)} vs ${median(cpuOff)} µs/req (${cpuMore.toFixed(1)} % more)`,
+    );
+  }
+}
+
 /** The issue's targets against this run's figures: [target, measured, met]. */
 function targets(): [string, string, boolean][] {
   const big = label(SIZES[SIZES.length - 1] as number);
@@ -362,6 +462,19 @@ function writeResults(
     lines.push(
       `| ${t.store} | ${t.what} | ${t.seconds.toFixed(2)} | ${t.mib.toFixed(1)} | ${t.rssBefore.toFixed(0)} | ${t.rssPeak.toFixed(0)} | ${t.detail} |`,
     );
+  lines.push(
+    '',
+    '## Access log cost (control level, SPEC.md §20.4)',
+    '',
+    'The same store and requests with the access log on and off (`--no-access-log`); target: at most 10 % slower.',
+    '',
+    '| operation | log on req/s | log off req/s | slower | log on CPU µs/req | log off CPU µs/req | more CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const [name, on, off, con, coff] of logCost)
+    lines.push(
+      `| ${name} | ${on} | ${off} | ${((1 - on / off) * 100).toFixed(1)} % | ${con} | ${coff} | ${((con / coff - 1) * 100).toFixed(1)} % |`,
+    );
   lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
   for (const t of targets()) lines.push(`| ${t[0]} | ${t[1]} | ${t[2] ? 'yes' : '**no**'} |`);
   lines.push(
@@ -389,7 +502,13 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
   );
+  if (ACCESS_LOG_ONLY) {
+    await benchAccessLog(SIZES[0] as number);
+    rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
   for (const n of SIZES) await benchStore(n);
+  await benchAccessLog(SIZES[0] as number, 1);
   console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
   const drivers = compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
   for (const [k, a, b] of drivers.rows)

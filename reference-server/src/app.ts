@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
 import type { KeyRing } from './auth/keys.ts';
 import { pageCache } from './cache.ts';
+import { Control } from './control/control.ts';
+import { controlEndpoints } from './control/endpoints.ts';
+import { gated } from './control/gate.ts';
+import { createDashboardMount } from './dashboard/serve.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
 import type { SpecVersions } from './legacy-0-3.ts';
@@ -25,8 +29,12 @@ export interface AppParts {
   log: LogSink;
   /** The MCP endpoints, mounted beside the API. */
   mcp?: McpMount | undefined;
+  /** Serve the dashboard at /x/dashboard/ (default true). */
+  dashboard?: boolean | undefined;
   /** Socket limits and timeouts (defaults in http/server.ts). */
   connections?: Partial<ConnectionOptions> | undefined;
+  /** The control level (SPEC.md §20); one is made for the store when absent. */
+  control?: Control | undefined;
   /** The spec versions declared (legacy-0-3.ts); default `['0.4']`. */
   specVersions?: SpecVersions | undefined;
 }
@@ -39,6 +47,8 @@ export function createApp(parts: AppParts): Server {
     limits: { maxBodyBytes: parts.maxBodyBytes, maxImportBytes: parts.maxImportBytes },
     server: parts.server,
   };
+  const control = parts.control ?? new Control(parts.store);
+  app.control = control;
   const router = new Router();
   for (const e of [
     ...memoryEndpoints(app),
@@ -46,8 +56,9 @@ export function createApp(parts: AppParts): Server {
     ...searchEndpoints(app),
     ...transferEndpoints(app),
     ...systemEndpoints(app),
+    ...controlEndpoints(app, control),
   ]) {
-    router.add(e);
+    router.add(gated(control, e));
   }
   return createHttpServer({
     router,
@@ -56,6 +67,7 @@ export function createApp(parts: AppParts): Server {
     maxImportBytes: parts.maxImportBytes,
     log: parts.log,
     mcp: parts.mcp,
+    statics: parts.dashboard === false ? undefined : createDashboardMount(),
     maxImportItems: MAX_IMPORT_ITEMS,
     connections: parts.connections,
     specVersions: parts.specVersions,

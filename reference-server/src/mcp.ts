@@ -14,6 +14,7 @@ import {
 } from 'omp-mcp';
 import { credentialOf } from './auth/authenticate.ts';
 import type { Credential, KeyRing } from './auth/keys.ts';
+import type { Control } from './control/control.ts';
 import type { ApiError } from './http/errors.ts';
 import type { LogSink } from './log.ts';
 import type { MemoryStore } from './storage/memory-store.ts';
@@ -66,7 +67,7 @@ const BULK_CHUNK = 256;
  * in chunks whose writes the store commits together, with a yield to the event loop between chunks so other
  * requests keep being served.
  */
-export function bulkDeleter(keys: KeyRing, store: MemoryStore) {
+export function bulkDeleter(keys: KeyRing, store: MemoryStore, control?: Control) {
   return async (
     authorization: string,
     filter: { namespace?: string | undefined },
@@ -88,21 +89,46 @@ export function bulkDeleter(keys: KeyRing, store: MemoryStore) {
         },
         403,
       );
+    // Control level: the app is the key's tool or the MCP client's name; a paused app may not delete
+    // (OMP-CTRL-020), and its access rules hide memories from it (OMP-CTRL-023).
+    const app = c.tool ?? options.app ?? null;
+    const appState = app === null || !control ? null : control.apps.get(c.principal, app);
+    if (app !== null && appState?.paused)
+      throw new ToolFailure(
+        { error: 'app_paused', message: `The app ${app} is paused`, details: { app } },
+        403,
+      );
     // What the key may delete: its principal's memories, only its own tool's for a per-tool key.
-    const vis = { principal: c.principal, ownTool: c.tool };
+    const vis = { principal: c.principal, ownTool: c.tool, rules: appState?.compiled ?? null };
     const ids: string[] = [];
     for (const rows of store.exportPages(vis)) {
       for (const r of rows)
         if (filter.namespace === undefined || r.namespace === filter.namespace) ids.push(r.id);
     }
     let deleted = 0;
+    const gone: string[] = [];
     for (let i = 0; i < ids.length; i += BULK_CHUNK) {
       if (options.signal?.aborted) break;
       const chunk = ids.slice(i, i + BULK_CHUNK);
       const outcomes = await Promise.allSettled(chunk.map((id) => store.delete(vis, c.tool, id)));
-      deleted += outcomes.filter((o) => o.status === 'fulfilled').length; // gone meanwhile: not counted
+      outcomes.forEach((o, j) => {
+        if (o.status === 'fulfilled') gone.push(chunk[j] as string); // gone meanwhile: not counted
+      });
+      deleted = gone.length;
       options.onProgress?.(Math.min(i + BULK_CHUNK, ids.length), ids.length);
       await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (control) {
+      if (app !== null) control.log.use(c.principal, app, 'write');
+      const requestId = `req_mcp_${Date.now().toString(36)}`;
+      control.log.record({
+        principal: c.principal,
+        operation: 'bulk_delete',
+        via: 'mcp',
+        app,
+        memoryIds: gone,
+        requestId,
+      });
     }
     return deleted;
   };
@@ -116,13 +142,16 @@ export function createMcpEndpoint(options: {
   /** With the key ring and the store, delete_all_memories runs as one bulk operation (bulkDeleter). */
   keys?: KeyRing | undefined;
   store?: MemoryStore | undefined;
+  /** The control level: paused apps, access rules and the access log for delete_all_memories. */
+  control?: Control | undefined;
 }): McpEndpoint {
   const { log } = options;
   const handler: OmpMcpHttpHandler = createOmpMcpHttpHandler({
     ...options.options,
     baseUrl: options.baseUrl,
     log: (message) => log({ level: 'error', msg: 'mcp', error: message }),
-    deleteAll: options.keys && options.store ? bulkDeleter(options.keys, options.store) : undefined,
+    deleteAll:
+      options.keys && options.store ? bulkDeleter(options.keys, options.store, options.control) : undefined,
   });
   const mount = ((req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();

@@ -36,6 +36,7 @@ export const validators = {
         offset: defs('offset'),
         cursor: defs('cursor'),
         sort: defs('sort'),
+        state: defs('stateFilter'),
       },
       additionalProperties: false,
     });

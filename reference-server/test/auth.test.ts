@@ -71,8 +71,8 @@ describe('bearer keys (§8.1)', () => {
       version: '0.4',
       versions: ['0.4'],
       memories_count: null,
-      levels: ['core', 'full', 'mcp'],
-      capabilities: ['keyword_search', 'per_tool_keys', 'multi_user', 'mcp_http', 'mcp_sse'],
+      levels: ['core', 'full', 'mcp', 'control'],
+      capabilities: ['keyword_search', 'per_tool_keys', 'multi_user', 'mcp_http', 'mcp_sse', 'control'],
       limits: { max_body_bytes: 1048576, max_import_bytes: 268435456, idempotency_retention_seconds: 86400 },
       server: { name: 'omp-reference-server', version: '0.3.0' },
     });

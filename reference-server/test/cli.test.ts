@@ -39,6 +39,7 @@ describe('command line', () => {
       '--mcp-session-idle',
       '--mcp-allowed-origins',
       '--no-cache',
+      '--no-access-log',
       '--quiet',
       '--help',
       '--version',

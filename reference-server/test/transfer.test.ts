@@ -50,6 +50,7 @@ const item = (id: string, overrides: Record<string, unknown> = {}) => ({
   updated_at: '2026-01-02T00:00:00.5Z',
   expires_at: null,
   metadata: {},
+  state: 'active',
   ...overrides,
 });
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 export type Level = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY';
 
 /** The compliance profile a requirement belongs to (SPEC.md: levels are capability profiles). */
-export type Compliance = 'Core' | 'Search' | 'Full' | 'MCP' | 'Client';
+export type Compliance = 'Core' | 'Search' | 'Full' | 'MCP' | 'Control' | 'Client';
 
 /** One catalogue entry, parsed from one requirement line of SPEC.md. */
 export interface Requirement {
@@ -75,7 +75,7 @@ export interface Catalogue {
 }
 
 export const levels: readonly Level[] = ['MUST', 'MUST NOT', 'SHOULD', 'SHOULD NOT', 'MAY'];
-export const compliances: readonly Compliance[] = ['Core', 'Search', 'Full', 'MCP', 'Client'];
+export const compliances: readonly Compliance[] = ['Core', 'Search', 'Full', 'MCP', 'Control', 'Client'];
 
 /** Well-formed requirement ID. */
 export const idPattern = /^OMP-[A-Z]+-\d{3}$/;
@@ -102,7 +102,7 @@ const strength: Record<string, number> = {
 
 const candidateLine = /^\s*[-*+]\s+\*\*\s*(OMP[^*]*?)\s*\*\*/i;
 const requirementLine =
-  /^- \*\*(OMP-[A-Z]+-\d{3})\*\* \[(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY) · (Core|Search|Full|MCP|Client)( · not black-box testable)?\] (\S.*)$/;
+  /^- \*\*(OMP-[A-Z]+-\d{3})\*\* \[(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY) · (Core|Search|Full|MCP|Control|Client)( · not black-box testable)?\] (\S.*)$/;
 
 /**
  * GitHub's heading anchor: lower-case, drop everything but letters, marks, digits, `_`, space and `-`,

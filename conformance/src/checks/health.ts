@@ -146,13 +146,13 @@ check('OMP-LEVEL-001', 'MUST list core in health.levels', async (t) => {
 
 check(
   'OMP-LEVEL-002',
-  'MUST list each implemented profile at most once, from core/search/full/mcp',
+  'MUST list each implemented profile at most once, from core/search/full/mcp/control',
   async (t) => {
     const { h, res } = await health(t);
     // No levels list at all is the body's shape (OMP-HEALTH-002) and a missing core (OMP-LEVEL-001).
     if (!Array.isArray(h.levels))
       return t.block('OMP-HEALTH-002', `levels is ${JSON.stringify(h.levels)}, not a list of profiles`, res);
-    const known = ['core', 'search', 'full', 'mcp'];
+    const known = ['core', 'search', 'full', 'mcp', 'control'];
     if (new Set(h.levels).size !== h.levels.length)
       t.fail(`levels repeats a profile: ${JSON.stringify(h.levels)}`, res);
     const odd = h.levels.filter((l) => !known.includes(l));

@@ -18,6 +18,9 @@ import './cursor.ts';
 import './bulk-delete.ts';
 import './discovery.ts';
 import './strict-json.ts';
+import './control-states.ts';
+import './control-apps.ts';
+import './control-log.ts';
 import './mcp-server.ts';
 import './mcp.ts';
 // Last: its exclusive checks read what every other check's exchanges showed.

@@ -36,7 +36,7 @@ export interface CliConfig {
   specVersion?: string;
 }
 
-const LEVEL_NAMES = ['core', 'search', 'full', 'mcp'];
+const LEVEL_NAMES = ['core', 'search', 'full', 'mcp', 'control'];
 
 function list(values: string[] | undefined): string[] {
   return (values ?? [])
@@ -123,7 +123,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   const levels = list(v.level as string[] | undefined);
   for (const l of levels)
-    if (!LEVEL_NAMES.includes(l)) throw new UsageError(`unknown level "${l}" (core, search, full, mcp)`);
+    if (!LEVEL_NAMES.includes(l))
+      throw new UsageError(`unknown level "${l}" (core, search, full, mcp, control)`);
   const mcpCommand = v['mcp-command'] as string | undefined;
   const mcpUrl = v['mcp-url'] as string | undefined;
   if (mcpCommand !== undefined && mcpUrl !== undefined)

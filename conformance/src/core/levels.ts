@@ -7,11 +7,13 @@ export const LEVEL_CAPABILITIES: Readonly<Record<Level, readonly string[]>> = {
   search: ['semantic_search', 'hybrid_search', 'embeddings'],
   full: ['per_tool_keys', 'multi_user'],
   mcp: ['mcp_http', 'mcp_sse'],
+  control: ['control'],
 };
 
 /** Capability names a level implies only since a version (0.4 added `embeddings` to Search). */
 const ADDED_IN: ReadonlyArray<{ version: string; level: Level; capability: string }> = [
   { version: '0.4', level: 'search', capability: 'embeddings' },
+  { version: '0.4', level: 'control', capability: 'control' },
 ];
 
 /** The capability names a level implies under the spec version a server is judged by (e.g. '0.3'). */

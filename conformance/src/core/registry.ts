@@ -66,7 +66,7 @@ export interface CatalogueEntry {
 /** Map the catalogue's compliance name ('Core', 'Search', …) to a runner level. */
 export function complianceToLevel(c: string): Level {
   const l = c.toLowerCase();
-  if (l === 'core' || l === 'search' || l === 'full' || l === 'mcp') return l;
+  if (l === 'core' || l === 'search' || l === 'full' || l === 'mcp' || l === 'control') return l;
   // The only client the runner certifies is an MCP adapter (OMP-CLIENT-010), run at the MCP level.
   if (l === 'client') return 'mcp';
   return 'core';

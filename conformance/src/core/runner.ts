@@ -67,7 +67,7 @@ export interface RunOptions {
   specVersion?: string;
 }
 
-const CERTIFIABLE: readonly Level[] = ['core', 'search', 'full', 'mcp'];
+const CERTIFIABLE: readonly Level[] = ['core', 'search', 'full', 'mcp', 'control'];
 
 /** The MCP endpoint a run certifies: the adapter given, else the server's own /mcp when it declares mcp. */
 function mcpTargetOf(opts: RunOptions, baseUrl: string, declared: ReadonlySet<Level>): McpTarget | null {

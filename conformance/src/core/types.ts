@@ -2,8 +2,8 @@
 import type { Exchange } from '../http/client.ts';
 
 /** Compliance profiles (SPEC: levels are capability profiles; core is mandatory). */
-export type Level = 'core' | 'search' | 'full' | 'mcp';
-export const LEVELS: readonly Level[] = ['core', 'search', 'full', 'mcp'];
+export type Level = 'core' | 'search' | 'full' | 'mcp' | 'control';
+export const LEVELS: readonly Level[] = ['core', 'search', 'full', 'mcp', 'control'];
 
 /** RFC 2119 keyword of a requirement, as the catalogue writes it. */
 export type Rfc2119 = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY' | (string & {});

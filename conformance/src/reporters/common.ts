@@ -54,7 +54,7 @@ export function matrix(report: Report): { areas: string[]; levels: Level[]; cell
     c.counts[r.status]++;
     c.total++;
   }
-  const order: Level[] = ['core', 'search', 'full', 'mcp'];
+  const order: Level[] = ['core', 'search', 'full', 'mcp', 'control'];
   return { areas: [...areas].sort(), levels: order.filter((l) => levels.has(l)), cells };
 }
 

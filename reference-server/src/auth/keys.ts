@@ -25,6 +25,10 @@ export interface Credential {
   readScope: 'all' | 'own';
   canRead: boolean;
   canWrite: boolean;
+  /** Control level, set per request: the request's app's access rules (SPEC.md §20.3). */
+  rules?: import('../storage/control-scope.ts').AccessRules | null;
+  /** Control level, set per request: whether a `source.tool` names a paused app (SPEC.md §20.2). */
+  paused?: (tool: string) => boolean;
 }
 
 /** The body of GET /v1/me for a credential. */

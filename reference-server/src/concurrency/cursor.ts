@@ -18,7 +18,13 @@ export interface Position {
 
 /** Digest of the filters a cursor belongs to (order of tags kept: it is part of the request). */
 export function filtersDigest(f: Filters): string {
-  const canonical = JSON.stringify([f.type ?? null, f.tool ?? null, f.tags ?? null, f.namespace ?? null]);
+  const canonical = JSON.stringify([
+    f.type ?? null,
+    f.tool ?? null,
+    f.tags ?? null,
+    f.namespace ?? null,
+    f.states ?? null,
+  ]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 

@@ -62,6 +62,12 @@ export const unauthorized = (message: string, error?: 'invalid_request' | 'inval
 export const forbidden = (message: string, details: Record<string, unknown> = {}): ApiError =>
   new ApiError(403, 'forbidden', message, details);
 
+/** 403 app_paused: the app of the request, or the tool a write names, is paused (SPEC.md §20.2). */
+export const appPaused = (app: string): ApiError =>
+  new ApiError(403, 'app_paused', `The app ${JSON.stringify(app.slice(0, 100))} is paused`, {
+    app: app.slice(0, 100),
+  });
+
 /** 404 memory_not_found (OMP-CRUD-007 and friends). */
 export const memoryNotFound = (id: string): ApiError =>
   new ApiError(404, 'memory_not_found', `No memory with id ${id.slice(0, 100)}`, { id: id.slice(0, 100) });

@@ -5,7 +5,7 @@ const INTEGER = /^(0|[1-9][0-9]*)$/;
 /** Parameters whose values are integers on the wire (SPEC.md §5.2: decimal, no sign, no leading zeros). */
 const INTEGER_PARAMS = new Set(['limit', 'offset']);
 /** Parameters holding a comma-separated list. */
-const LIST_PARAMS = new Set(['tags']);
+const LIST_PARAMS = new Set(['tags', 'state']);
 
 /**
  * Parse a query string strictly: unknown and repeated parameters are violations (OMP-HTTP-020, OMP-HTTP-007).

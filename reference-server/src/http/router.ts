@@ -17,6 +17,8 @@ export interface RequestContext {
   body: unknown;
   /** The import's `memories` items, parsed one by one as they are iterated (import only). */
   items?: LazyItems | undefined;
+  /** Ids of the memories the request read or wrote, when its reply body does not name them (the access log). */
+  accessed?: readonly string[] | undefined;
 }
 
 /** A JSON response, or a handler that wrote the response itself (export streams). */

@@ -2,6 +2,7 @@
 import { preconditionFailed } from '../concurrency/etag.ts';
 import { idempotent } from '../concurrency/idempotency.ts';
 import type { Endpoint } from '../http/router.ts';
+import { WRITTEN_IDS } from '../storage/memory-store.ts';
 import { validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireWrite, visibilityOf } from './context.ts';
 
@@ -60,6 +61,7 @@ export function bulkDeleteEndpoints(app: AppContext): Endpoint[] {
                 ),
             },
           );
+          ctx.accessed = (result as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS] ?? [];
           return json(200, JSON.stringify({ ...result, dry_run: body.dry_run === true }));
         });
       },

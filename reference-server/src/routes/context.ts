@@ -13,6 +13,8 @@ export interface AppContext {
   cache: GenerationCache<string>;
   limits: { maxBodyBytes: number; maxImportBytes: number };
   server: { name: string; version: string };
+  /** The control level (SPEC.md §20), for health's declaration. */
+  control?: import('../control/control.ts').Control | undefined;
 }
 
 /** The authenticated caller (endpoints with auth `required` always have one). */
@@ -23,7 +25,12 @@ export function caller(ctx: RequestContext): Credential {
 
 /** The memories a credential sees. */
 export function visibilityOf(c: Credential): Visibility {
-  return { principal: c.principal, ownTool: c.readScope === 'own' ? c.tool : null };
+  return {
+    principal: c.principal,
+    ownTool: c.readScope === 'own' ? c.tool : null,
+    rules: c.rules,
+    paused: c.paused,
+  };
 }
 
 /** 403 unless the key has the read scope (OMP-AUTH-014). */

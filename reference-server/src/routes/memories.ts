@@ -21,7 +21,17 @@ import {
   visibilityOf,
 } from './context.ts';
 
-const LIST_PARAMS = ['type', 'tool', 'tags', 'namespace', 'limit', 'offset', 'cursor', 'sort'] as const;
+const LIST_PARAMS = [
+  'type',
+  'tool',
+  'tags',
+  'namespace',
+  'limit',
+  'offset',
+  'cursor',
+  'sort',
+  'state',
+] as const;
 
 /** The If-Match header of a request, one string. */
 function ifMatchOf(req: { headers: Record<string, string | string[] | undefined> }): string | undefined {
@@ -107,6 +117,8 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
           tool: values.tool as string | undefined,
           tags: values.tags as string[] | undefined,
           namespace: values.namespace as string | undefined,
+          // Control level: only active memories unless the request names states (OMP-CTRL-005).
+          states: (values.state as string[] | undefined) ?? ['active'],
         };
         const sort = (values.sort as SortOrder | undefined) ?? 'created_at_desc';
         const limit = (values.limit as number | undefined) ?? 20;

@@ -6,7 +6,7 @@ import { SearchStore } from '../storage/search-store.ts';
 import { asQueryViolations, validators, violationsOf } from '../validation.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, requireRead, visibilityOf } from './context.ts';
 
-const SEARCH_PARAMS = ['q', 'mode', 'type', 'tool', 'tags', 'namespace', 'limit', 'offset'] as const;
+const SEARCH_PARAMS = ['q', 'mode', 'type', 'tool', 'tags', 'namespace', 'limit', 'offset', 'state'] as const;
 
 /** POST and GET /v1/memories/search (SPEC.md §6); GET takes the request's members as query parameters. */
 export function searchEndpoints(app: AppContext): Endpoint[] {
@@ -18,7 +18,9 @@ export function searchEndpoints(app: AppContext): Endpoint[] {
     const vis = visibilityOf(c);
     const limit = req.limit ?? 20;
     const offset = req.offset ?? 0;
-    const filters = { type: req.type, tool: req.tool, tags: req.tags, namespace: req.namespace };
+    // Control level: only active memories unless the request names states (OMP-CTRL-004).
+    const states = req.state ?? ['active'];
+    const filters = { type: req.type, tool: req.tool, tags: req.tags, namespace: req.namespace, states };
     const terms = queryTerms(req.q);
     // Without the Search level, semantic and hybrid fall back to keyword (OMP-SEARCH-015).
     const mode = store instanceof SearchStore && req.mode !== undefined ? req.mode : 'keyword';

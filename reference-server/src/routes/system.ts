@@ -1,23 +1,26 @@
 import type { Health } from '@omp-kit/schemas/types';
 import { principalOf } from '../auth/keys.ts';
 import { RETENTION_SECONDS } from '../concurrency/idempotency.ts';
+import { LOG_RETENTION_SECONDS } from '../control/access-log.ts';
+import { CATEGORY_RULE } from '../control/categories.ts';
 import type { Endpoint } from '../http/router.ts';
 import { SearchStore } from '../storage/search-store.ts';
 import { NEWEST, VERSIONS } from '../versioning.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
 /** Levels and capabilities this server implements completely (OMP-LEVEL-002, OMP-HEALTH-009). */
-export const LEVELS: Health['levels'] = ['core', 'full', 'mcp'];
+export const LEVELS: Health['levels'] = ['core', 'full', 'mcp', 'control'];
 export const CAPABILITIES: string[] = [
   'keyword_search',
   'per_tool_keys',
   'multi_user',
   'mcp_http',
   'mcp_sse',
+  'control',
 ];
 
 /** The same with the Search level, when the server has an embedder (SPEC.md §2 and §6.2, OMP-LEVEL-004). */
-const SEARCH_LEVELS: Health['levels'] = ['core', 'search', 'full', 'mcp'];
+const SEARCH_LEVELS: Health['levels'] = ['core', 'search', 'full', 'mcp', 'control'];
 const SEARCH_CAPABILITIES: string[] = [
   'keyword_search',
   'semantic_search',
@@ -53,7 +56,12 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
               c,
               c === 'embeddings' && search
                 ? { model: search.embedder.model, dimensions: search.embedder.dimensions }
-                : {},
+                : c === 'control'
+                  ? {
+                      access_log_retention_seconds: app.control?.retentionSeconds ?? LOG_RETENTION_SECONDS,
+                      category_rule: CATEGORY_RULE,
+                    }
+                  : {},
             ]),
           ),
           limits: {

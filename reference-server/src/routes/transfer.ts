@@ -5,6 +5,7 @@ import { idempotent } from '../concurrency/idempotency.ts';
 import { ApiError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isoFromMs } from '../model/time.ts';
+import { WRITTEN_IDS } from '../storage/memory-store.ts';
 import { renderMemory } from '../storage/rows.ts';
 import { SearchStore } from '../storage/search-store.ts';
 import { stripItemExtensions, validators, violationsOf } from '../validation.ts';
@@ -131,7 +132,10 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         };
         let ok = res.write(`${JSON.stringify(head).slice(0, -1)},"memories":[`);
         let first = true;
+        const accessed: string[] = [];
+        ctx.accessed = accessed;
         for (const rows of store.exportPages(visibilityOf(c))) {
+          for (const r of rows) accessed.push(r.id);
           if (!ok && !(await drained(res))) return { streamed: true };
           const chunk = rows.map((r) => renderMemory(r, true)).join(',');
           ok = res.write(first ? chunk : `,${chunk}`);
@@ -198,6 +202,7 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         const items = mapItems(lazy ?? body.memories, perItem);
         return idempotent(store.idempotency, ctx, c, async () => {
           const result = await store.import(visibilityOf(c), c.tool, items, strategy);
+          ctx.accessed = (result as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS] ?? [];
           // Items the pre-scanner refused went to the store as null: report why, per item (OMP-IMPORT-009).
           if (lazy) {
             result.errors = result.errors.map((e) => {

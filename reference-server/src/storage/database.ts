@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { ensureControlSchema } from './control-schema.ts';
 import { migrate } from './migrations.ts';
 
 /** Open (creating if needed) the SQLite database, set durability pragmas and migrate it. */
@@ -20,6 +21,7 @@ export function openDatabase(path: string): DatabaseSync {
     db.exec('PRAGMA temp_store = MEMORY');
     db.exec('PRAGMA trusted_schema = OFF');
     migrate(db);
+    ensureControlSchema(db);
   } catch (err) {
     db.close();
     const message = err instanceof Error ? err.message : String(err);

@@ -24,6 +24,8 @@ export class GroupCommit {
   #closed = false;
   /** Called after every COMMIT that contained at least one successful write. */
   onCommit: () => void = () => {};
+  /** Called inside every transaction just before its COMMIT; what it writes rides on the same fsync. */
+  beforeCommit: () => void = () => {};
   /** Counters for the curious (bench, tests): transactions committed and writes they carried. */
   readonly stats = { commits: 0, writes: 0 };
 
@@ -80,6 +82,7 @@ export class GroupCommit {
           outcomes.push({ ok: false, value: err });
         }
       }
+      this.beforeCommit();
       db.exec('COMMIT');
     } catch (err) {
       if (db.isTransaction) db.exec('ROLLBACK');

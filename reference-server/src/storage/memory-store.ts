@@ -16,6 +16,7 @@ import { filterMatch, filterText } from '../search/meta-tokens.ts';
 import { anyOf, indexText, type QueryTerm } from '../search/tokenize.ts';
 import { type VocabTerm, withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
+import { type AccessRules, narrowStates, stateSql } from './control-scope.ts';
 import { openDatabase } from './database.ts';
 import { GroupCommit } from './group-commit.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
@@ -24,6 +25,10 @@ import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
 export interface Visibility {
   principal: string;
   ownTool: string | null;
+  /** Control level: the access rules of the request's app (SPEC.md §20.3); memories they deny are invisible. */
+  rules?: AccessRules | null | undefined;
+  /** Control level: whether a `source.tool` names a paused app, for import items (OMP-CTRL-020). */
+  paused?: ((tool: string) => boolean) | undefined;
 }
 
 /** List and search filters (SPEC.md §5.2); absent members do not filter. */
@@ -32,7 +37,12 @@ export interface Filters {
   tool?: string | undefined;
   tags?: readonly string[] | undefined;
   namespace?: string | undefined;
+  /** Control level: only memories in these states (SPEC.md §20.1); absent: every state. */
+  states?: readonly string[] | undefined;
 }
+
+/** Ids a write stored or deleted, attached to its result for the access log (never serialised: a symbol). */
+export const WRITTEN_IDS: unique symbol = Symbol('written ids');
 
 /** One page of rows and the number of matches before limit/offset. */
 export interface Page {
@@ -44,7 +54,7 @@ type NewRow = Omit<MemoryRow, 'seq'>;
 
 // Hot statements, built once: #sql looks statements up by their text.
 const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT_BY_ID = `SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`;
 
 /** Above this many filter matches a list walks the sort index instead of sorting the matches. */
@@ -165,6 +175,7 @@ export class MemoryStore {
       row.created_key,
       row.updated_key,
       row.expires_ms,
+      row.state,
     );
     const seq = Number(r.lastInsertRowid);
     this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, indexText(row.content));
@@ -188,8 +199,8 @@ export class MemoryStore {
   #replace(before: MemoryRow, after: MemoryRow): void {
     this.#sql(
       `UPDATE memories SET id = ?, content = ?, type = ?, tool = ?, source = ?, tags = ?, namespace = ?, metadata = ?,
-       embedding = ?, created_at = ?, updated_at = ?, expires_at = ?, created_key = ?, updated_key = ?, expires_ms = ?
-       WHERE seq = ?`,
+       embedding = ?, created_at = ?, updated_at = ?, expires_at = ?, created_key = ?, updated_key = ?, expires_ms = ?,
+       state = ? WHERE seq = ?`,
     ).run(
       after.id,
       after.content,
@@ -206,6 +217,7 @@ export class MemoryStore {
       after.created_key,
       after.updated_key,
       after.expires_ms,
+      after.state,
       before.seq,
     );
     if (after.content !== before.content) {
@@ -254,6 +266,7 @@ export class MemoryStore {
     if (!row) return undefined;
     if (row.expires_ms !== null && row.expires_ms <= now) return undefined;
     if (vis.ownTool !== null && row.tool !== vis.ownTool) return undefined;
+    if (vis.rules && !vis.rules.allows(row)) return undefined;
     return row;
   }
 
@@ -281,6 +294,7 @@ export class MemoryStore {
         created_key: sortKey(createdAt),
         updated_key: sortKey(createdAt),
         expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
+        state: 'active',
       });
     });
   }
@@ -345,6 +359,71 @@ export class MemoryStore {
   }
 
   /**
+   * Control level (SPEC.md §20.1): set the state of memories by id in one transaction, each change moving
+   * `updated_at` forward (hence the ETag) and adding a history entry. A memory the caller cannot see is reported
+   * in `notFound`; one of another tool, for a per-tool key, too, or 403 when `foreign` is `forbid` (one id).
+   */
+  setStates(
+    vis: Visibility,
+    writerTool: string | null,
+    ids: readonly string[],
+    state: string,
+    who: { app: string | null; actor: string; reason: string | null },
+    foreign: 'forbid' | 'report',
+  ): Promise<{ rows: MemoryRow[]; changed: string[]; unchanged: string[]; notFound: string[] }> {
+    return this.#writes.run(() => {
+      const now = this.#now();
+      const out = {
+        rows: [] as MemoryRow[],
+        changed: [] as string[],
+        unchanged: [] as string[],
+        notFound: [] as string[],
+      };
+      for (const id of ids) {
+        const before = this.#visible(vis, id, now);
+        if (before && writerTool !== null && before.tool !== writerTool && foreign === 'forbid') {
+          throw forbidden(`This key may only change memories of tool ${writerTool}`, { tool: writerTool });
+        }
+        if (!before || (writerTool !== null && before.tool !== writerTool)) {
+          out.notFound.push(id);
+          continue;
+        }
+        if (before.state === state) {
+          out.unchanged.push(id);
+          out.rows.push(before);
+          continue;
+        }
+        const after: MemoryRow = { ...before, state };
+        after.updated_at = isoFromMs(Math.max(now, floorMs(before.updated_at) + 1));
+        after.updated_key = sortKey(after.updated_at);
+        this.#sql('UPDATE memories SET state = ?, updated_at = ?, updated_key = ? WHERE seq = ?').run(
+          state,
+          after.updated_at,
+          after.updated_key,
+          before.seq,
+        );
+        this.#sql(
+          `INSERT INTO memory_state_history (principal, memory_id, from_state, to_state, at, app, actor, reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(vis.principal, id, before.state, state, isoFromMs(now), who.app, who.actor, who.reason);
+        out.changed.push(id);
+        out.rows.push(after);
+      }
+      return out;
+    });
+  }
+
+  /** The SQLite connection, for the control level's own tables (storage/control-store.ts). */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
+  /** Run `fn` inside every group-commit transaction, just before its COMMIT (the access log's batched rows). */
+  set beforeCommit(fn: () => void) {
+    this.#writes.beforeCommit = fn;
+  }
+
+  /**
    * Import the items of an export file in one transaction (SPEC.md §7.3): invalid and forbidden items are
    * reported, expired ones skipped, id conflicts resolved by `strategy`. Resolves once durable.
    */
@@ -358,6 +437,7 @@ export class MemoryStore {
       const now = this.#now();
       const validate = validators.exportItem();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
+      Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
       this.#pendingCounts = new Map();
       try {
         this.#importItems(vis, writerTool, items, strategy, now, validate, result);
@@ -408,6 +488,16 @@ export class MemoryStore {
         });
         continue;
       }
+      if (vis.paused?.(m.source.tool)) {
+        result.errors.push({
+          index,
+          id: m.id,
+          error: 'app_paused',
+          message: `The app ${m.source.tool.slice(0, 100)} is paused: its memories are not imported`,
+          details: { app: m.source.tool },
+        });
+        continue;
+      }
       const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
       if (expiresMs !== null && expiresMs <= now) {
         result.skipped++;
@@ -419,18 +509,19 @@ export class MemoryStore {
         this.#deleteSeq(existing.seq); // expired: gone for clients, so no conflict
         existing = undefined;
       }
+      const written = (result as ImportResult & { [WRITTEN_IDS]: string[] })[WRITTEN_IDS];
       if (!existing) {
-        this.#insert(row);
+        written.push(this.#insert(row).id);
         result.imported++;
       } else if (vis.ownTool !== null && existing.tool !== vis.ownTool) {
         // The id is taken by a memory this key cannot see (read scope own): any outcome other than "imported"
         // would tell the key that the hidden id exists, so the item is imported under a fresh id.
-        this.#insertWithNewId(row);
+        written.push(this.#insertWithNewId(row).id);
         result.imported++;
       } else if (strategy === 'skip') {
         result.skipped++;
       } else if (strategy === 'duplicate') {
-        this.#insertWithNewId(row);
+        written.push(this.#insertWithNewId(row).id);
         result.imported++;
       } else if (writerTool !== null && existing.tool !== writerTool) {
         result.errors.push({
@@ -451,6 +542,7 @@ export class MemoryStore {
           updated_at: updatedAt,
           updated_key: sortKey(updatedAt),
         });
+        written.push(m.id);
         result.imported++;
       }
     }
@@ -467,9 +559,16 @@ export class MemoryStore {
   /** How many memories the caller sees (health `memories_count`). */
   count(vis: Visibility): number {
     this.purgeExpired();
-    return vis.ownTool === null
-      ? this.#countPrincipal(vis.principal)
-      : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    const all =
+      vis.ownTool === null
+        ? this.#countPrincipal(vis.principal)
+        : this.#countFilter({ principal: vis.principal, tool: vis.ownTool });
+    // Control level: the count of a list without a state filter, so active memories only (SPEC.md §20.1).
+    const own = vis.ownTool === null ? '' : ' AND tool = ?';
+    const inactive = this.#sql(
+      `SELECT count(*) AS n FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'${own}`,
+    ).get(...(vis.ownTool === null ? [vis.principal] : [vis.principal, vis.ownTool])) as { n: number };
+    return all - inactive.n;
   }
 
   #countPrincipal(principal: string): number {
@@ -498,12 +597,55 @@ export class MemoryStore {
     return row.n;
   }
 
+  /**
+   * Control level: a read's state filter and its app's access rules as SQL, or null when they leave nothing out
+   * (no rules, and no memory of the principal is in a state the filter excludes), so the usual paths stay as fast.
+   */
+  #scope(vis: Visibility, filters: Filters): { where: string; params: SQLInputValue[] } | null {
+    const parts: { where: string; params: SQLInputValue[] }[] = [];
+    const states = narrowStates(filters.states);
+    if (states !== undefined) {
+      const excluded = this.#sql(
+        `SELECT 1 FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'
+         AND state NOT IN (${states.map(() => '?').join(', ')}) LIMIT 1`,
+      ).get(vis.principal, ...states);
+      if (excluded !== undefined || !states.includes('active')) parts.push(stateSql(states));
+    }
+    if (vis.rules) parts.push(vis.rules.sql());
+    if (parts.length === 0) return null;
+    return { where: parts.map((x) => x.where).join(' AND '), params: parts.flatMap((x) => x.params) };
+  }
+
+  /** A list page under a control scope: exact, by plain SQL (the filter index knows nothing of states or rules). */
+  #scopedList(
+    vis: Visibility,
+    f: Filters,
+    scope: { where: string; params: SQLInputValue[] },
+    sort: SortOrder,
+    limit: number,
+    offset: number,
+  ): Page {
+    const c = conditions(vis.principal, f);
+    const where = `${c.where} AND ${scope.where}`;
+    const params = [...c.params, ...scope.params];
+    const total = (
+      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
+    ).n;
+    if (offset >= total) return { rows: [], total };
+    const rows = this.#sql(
+      `SELECT ${rowColumns('m')} FROM memories AS m WHERE ${where} ORDER BY ${ORDER[sort].orderBy} LIMIT ? OFFSET ?`,
+    ).all(...params, limit, offset) as unknown as MemoryRow[];
+    return { rows, total };
+  }
+
   /** One page of a list (SPEC.md §5.2). */
   list(vis: Visibility, filters: Filters, sort: SortOrder, limit: number, offset: number): Page {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0 };
     const f = { ...filters, tool };
+    const scope = this.#scope(vis, f);
+    if (scope) return this.#scopedList(vis, f, scope, sort, limit, offset);
     const filtered =
       tool !== undefined || f.type !== undefined || f.namespace !== undefined || !!f.tags?.length;
     const total = this.#totals.through(JSON.stringify(['list', vis.principal, f]), this.generation, () =>
@@ -549,7 +691,10 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0, before: 0 };
-    const { where, params } = conditions(vis.principal, { ...filters, tool });
+    const { where, params } = scoped(
+      conditions(vis.principal, { ...filters, tool }),
+      this.#scope(vis, filters),
+    );
     const { index, orderBy } = ORDER[sort];
     const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
     const op = sort.endsWith('desc') ? '<' : '>';
@@ -606,15 +751,24 @@ export class MemoryStore {
         extra.push(`m.id IN (${criteria.ids.map(() => '?').join(', ')})`);
         params.push(...criteria.ids);
       }
+      if (vis.rules) {
+        const r = vis.rules.sql();
+        extra.push(r.where);
+        params.push(...r.params);
+      }
       const seqs = this.#db
-        .prepare(`SELECT m.seq AS seq FROM memories AS m WHERE ${[where, ...extra].join(' AND ')}`)
-        .all(...params) as Array<{ seq: number }>;
+        .prepare(
+          `SELECT m.seq AS seq, m.id AS id FROM memories AS m WHERE ${[where, ...extra].join(' AND ')}`,
+        )
+        .all(...params) as Array<{ seq: number; id: string }>;
       if (options.expectedCount !== undefined && options.expectedCount !== seqs.length) {
         throw options.onMismatch(seqs.length);
       }
       if (options.dryRun) return { matched: seqs.length, deleted: 0 };
       for (const { seq } of seqs) this.#deleteSeq(seq);
-      return { matched: seqs.length, deleted: seqs.length };
+      const out = { matched: seqs.length, deleted: seqs.length };
+      Object.defineProperty(out, WRITTEN_IDS, { value: seqs.map((x) => x.id), enumerable: false });
+      return out;
     });
   }
 
@@ -632,19 +786,21 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false || terms.length === 0) return { rows: [], total: 0 };
-    const { where, params } = conditions(vis.principal, { ...filters, tool });
+    const scope = this.#scope(vis, filters);
+    const { where, params } = scoped(conditions(vis.principal, { ...filters, tool }), scope);
     const corrected = this.#corrected(terms);
     const match = anyOf(corrected);
     const tokens = corrected.map((t) => t.terms);
     const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
       WHERE memories_text MATCH ? AND ${where}`;
     const total = this.#totals.through(
-      JSON.stringify(['search', vis.principal, tokens, filters, tool]),
+      JSON.stringify(['search', vis.principal, tokens, filters, tool, vis.rules?.rules ?? null]),
       this.generation,
       () => {
         // Without filters, in a store of one principal, every full-text match is visible (expired ones were
         // purged above): count inside FTS5, without joining tens of thousands of rows.
         const unfiltered =
+          scope === null &&
           tool === undefined &&
           filters.type === undefined &&
           filters.namespace === undefined &&
@@ -696,7 +852,8 @@ export class MemoryStore {
       if (vis.ownTool !== null) args.push(vis.ownTool);
       const rows = stmt.all(...args, pageSize) as unknown as MemoryRow[];
       if (rows.length === 0) return;
-      yield rows;
+      const rules = vis.rules;
+      yield rules ? rows.filter((r) => rules.allows(r)) : rows;
       const last = rows[rows.length - 1] as MemoryRow;
       key = last.created_key;
       id = last.id;
@@ -740,6 +897,7 @@ function importedRow(principal: string, m: Memory, expiresMs: number | null): Ne
     created_key: sortKey(m.created_at),
     updated_key: sortKey(m.updated_at),
     expires_ms: expiresMs,
+    state: m.state ?? 'active',
   };
 }
 
@@ -748,6 +906,14 @@ function effectiveTool(vis: Visibility, f: Filters): string | undefined | false 
   if (vis.ownTool === null) return f.tool;
   if (f.tool !== undefined && f.tool !== vis.ownTool) return false;
   return vis.ownTool;
+}
+
+/** Conditions with a control scope added (SPEC.md §20), when there is one. */
+function scoped(
+  c: { where: string; params: SQLInputValue[] },
+  scope: { where: string; params: SQLInputValue[] } | null,
+): { where: string; params: SQLInputValue[] } {
+  return scope ? { where: `${c.where} AND ${scope.where}`, params: [...c.params, ...scope.params] } : c;
 }
 
 /** SQL conditions on alias `m` for a principal and filters; parameters only, never interpolated values. */

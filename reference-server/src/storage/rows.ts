@@ -23,12 +23,14 @@ export interface MemoryRow {
   created_key: string;
   updated_key: string;
   expires_ms: number | null;
+  /** Control level (SPEC.md §20.1): `active`, `paused` or `archived`. */
+  state: string;
 }
 
 /** The column list matching MemoryRow, for SELECTs. */
 export const ROW_COLUMNS =
   'seq, principal, id, content, type, tool, source, tags, namespace, metadata, embedding, ' +
-  'created_at, updated_at, expires_at, created_key, updated_key, expires_ms';
+  'created_at, updated_at, expires_at, created_key, updated_key, expires_ms, state';
 
 /** The same list qualified by a table alias. */
 export const rowColumns = (alias: string): string =>
@@ -48,7 +50,8 @@ export function renderMemory(r: MemoryRow, withEmbedding: boolean): string {
   return (
     `{"id":${str(r.id)},"content":${str(r.content)},"type":${str(r.type)},"source":${r.source},` +
     `"tags":${r.tags},"namespace":${nullable(r.namespace)},"created_at":${str(r.created_at)},` +
-    `"updated_at":${str(r.updated_at)},"expires_at":${nullable(r.expires_at)},"metadata":${r.metadata}${embedding}}`
+    `"updated_at":${str(r.updated_at)},"expires_at":${nullable(r.expires_at)},"metadata":${r.metadata}${embedding},` +
+    `"state":"${r.state}"}`
   );
 }
 

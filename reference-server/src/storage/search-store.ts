@@ -176,6 +176,15 @@ export class SearchStore extends MemoryStore {
     return result;
   }
 
+  /** A state change moves memories in or out of what searches see: re-index their rows (SPEC.md §20.1). */
+  override async setStates(
+    ...args: Parameters<MemoryStore['setStates']>
+  ): ReturnType<MemoryStore['setStates']> {
+    const out = await super.setStates(...args);
+    for (const row of out.rows) if (this.#index.has(row.seq)) this.#index.put(row);
+    return out;
+  }
+
   #rowsBySeq(seqs: readonly number[]): MemoryRow[] {
     if (seqs.length === 0) return [];
     const rows = this.#db
@@ -191,7 +200,7 @@ export class SearchStore extends MemoryStore {
       if (tool !== undefined && tool !== vis.ownTool) return null; // read scope `own` and another tool: nothing
       tool = vis.ownTool;
     }
-    return { principal: vis.principal, ...filters, tool, now: this.#now() };
+    return { principal: vis.principal, ...filters, tool, now: this.#now(), rules: vis.rules };
   }
 
   /** Semantic search (OMP-SEARCH-020): memories by cosine similarity to the query's embedding. */

@@ -11,6 +11,7 @@
  * start and kept in step by the store.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import type { AccessRules } from './control-scope.ts';
 import type { MemoryRow } from './rows.ts';
 
 /** What a semantic search may see and how it is narrowed (the store has resolved read scope `own` into `tool`). */
@@ -21,6 +22,10 @@ export interface VectorFilter {
   namespace?: string | undefined;
   tags?: readonly string[] | undefined;
   now: number;
+  /** Control level: only memories in these states (SPEC.md §20.1). */
+  states?: readonly string[] | undefined;
+  /** Control level: the request's app's access rules (SPEC.md §20.3). */
+  rules?: AccessRules | null | undefined;
 }
 
 interface Entry {
@@ -33,6 +38,7 @@ interface Entry {
   tags: readonly string[];
   createdKey: string;
   expiresMs: number | null;
+  state: string;
   vector: Float32Array;
 }
 
@@ -91,6 +97,7 @@ export class VectorIndex {
       tags: JSON.parse(row.tags) as string[],
       createdKey: row.created_key,
       expiresMs: row.expires_ms,
+      state: row.state,
       vector,
     });
     return true;
@@ -111,7 +118,7 @@ export class VectorIndex {
     this.#entries.clear();
     const missing: number[] = [];
     const page = db.prepare(
-      `SELECT seq, principal, id, tool, type, namespace, tags, created_key, expires_ms, embedding
+      `SELECT seq, principal, id, tool, type, namespace, tags, created_key, expires_ms, embedding, state
        FROM memories WHERE seq > ? ORDER BY seq LIMIT 2000`,
     );
     for (let after = 0; ; ) {
@@ -130,6 +137,8 @@ export class VectorIndex {
     if (f.type !== undefined && e.type !== f.type) return false;
     if (f.namespace !== undefined && e.namespace !== f.namespace) return false;
     if (f.tags) for (const t of f.tags) if (!e.tags.includes(t)) return false;
+    if (f.states && !f.states.includes(e.state)) return false;
+    if (f.rules && !f.rules.allows(e)) return false;
     return true;
   }
 

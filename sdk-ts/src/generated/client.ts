@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Source hash: 1f55eb82a6e6c731 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: d6006bd98d19b7ba (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 import type { ApiPromise } from '../core/api-promise.ts';
@@ -8,9 +8,17 @@ import { BaseClient } from '../core/client.ts';
 import type { PagePromise, PageSpec } from '../core/pagination.ts';
 import type { RequestOptions } from '../core/request.ts';
 import type {
+  AccessLogPage,
   AiResult,
+  App,
+  AppList,
+  AppUpdateRequest,
   BulkDeleteRequest,
   BulkDeleteResult,
+  BulkStateRequest,
+  BulkStateResult,
+  CategorySuggestRequest,
+  CategorySuggestResult,
   CompressRequest,
   ConflictStrategy,
   CreateMemoryRequest,
@@ -22,6 +30,7 @@ import type {
   Limit,
   ListMemoriesResponse,
   Memory,
+  MemoryId,
   MemoryType,
   Namespace,
   Offset,
@@ -30,7 +39,11 @@ import type {
   SearchRequest,
   SearchResponse,
   SortOrder,
+  StateChangeRequest,
+  StateHistory,
+  Stats,
   Tag,
+  Timestamp,
   ToolName,
   UpdateMemoryRequest,
 } from './types.ts';
@@ -88,6 +101,8 @@ export interface ListMemoriesParams {
    * @default "created_at_desc"
    */
   sort?: SortOrder;
+  /** Control level. Memory states to include, comma-separated; without it only `active` memories (OMP-CTRL-004, OMP-CTRL-005). */
+  state?: string[];
 }
 
 /** Query parameters of `GET /v1/memories/search` (searchMemoriesGet). */
@@ -114,6 +129,8 @@ export interface SearchMemoriesGetParams {
    * @default 0
    */
   offset?: Offset;
+  /** Control level. Memory states to include, comma-separated; without it only `active` memories (OMP-CTRL-004, OMP-CTRL-005). */
+  state?: string[];
 }
 
 /** Query parameters of `POST /v1/import` (importMemories). */
@@ -123,6 +140,27 @@ export interface ImportMemoriesParams {
    * @default "skip"
    */
   conflict?: ConflictStrategy;
+}
+
+/** Query parameters of `GET /v1/access-log` (listAccessLog). */
+export interface ListAccessLogParams {
+  /** Only entries whose `memory_ids` contain this id. */
+  memory_id?: MemoryId;
+  /** Only entries of this app. */
+  app?: ToolName;
+  /** Only entries of this operation. */
+  operation?: ('create' | 'get' | 'update' | 'delete' | 'list' | 'search' | 'export' | 'import' | 'bulk_delete' | 'state_change');
+  /** Only entries at or after this time. */
+  since?: Timestamp;
+  /** Only entries before this time. */
+  until?: Timestamp;
+  /**
+   * Page size, 1 to 100 (OMP-LIST-006).
+   * @default 20
+   */
+  limit?: Limit;
+  /** The `next_cursor` of the previous page, passed back unchanged with the same filters (OMP-CTRL-031). No example is given on purpose - only a cursor the server issued is valid. */
+  cursor?: Cursor;
 }
 
 /** Create, read, update, delete, list and search memories. */
@@ -141,7 +179,7 @@ export class Memories {
    * `POST /v1/memories` → 201 {@link Memory}. Safe to repeat with an `Idempotency-Key`, which the client sends to servers of 0.4 or later (a generated UUID unless `options.idempotencyKey` is given): then retried on 408, 429, 500, 502, 503 and connection failures; without one, only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {ConflictError} 409 `idempotency_key_in_use`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
@@ -170,7 +208,7 @@ export class Memories {
    * `GET /v1/memories` → 200 {@link ListMemoriesResponse}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * Await it for the first page; `for await` over it for every Memory of every page.
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {ValidationError} 422 `validation_error`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
@@ -198,7 +236,7 @@ export class Memories {
    * Await it for the first page; `for await` over it for every Memory of every page.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -226,7 +264,7 @@ export class Memories {
    * `GET /v1/memories/search` → 200 {@link SearchResponse}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * Await it for the first page; `for await` over it for every Memory of every page.
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {ValidationError} 422 `validation_error`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
@@ -253,7 +291,7 @@ export class Memories {
    * `POST /v1/memories/bulk-delete` → 200 {@link BulkDeleteResult}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {PreconditionFailedError} 412 `precondition_failed`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
@@ -281,7 +319,7 @@ export class Memories {
    *
    * `GET /v1/memories/{id}` → 200 {@link Memory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
@@ -307,7 +345,7 @@ export class Memories {
    * `PUT /v1/memories/{id}` → 200 {@link Memory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
    * @throws {PreconditionFailedError} 412 `precondition_failed`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
@@ -337,7 +375,7 @@ export class Memories {
    *
    * `DELETE /v1/memories/{id}` → 204 (no body). Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {NotFoundError} 404 `memory_not_found`
    * @throws {PreconditionFailedError} 412 `precondition_failed`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -356,6 +394,173 @@ export class Memories {
       options,
     );
   }
+
+  /**
+   * Change a memory's state.
+   *
+   * Sets the memory's state (`active`, `paused` or `archived`) with an optional reason and records the change in its history; needs what an update needs (SPEC.md §20.1, OMP-CTRL-003). Control level.
+   *
+   * `POST /v1/memories/{id}/state` → 200 {@link Memory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  setState(id: string, body: StateChangeRequest, options?: RequestOptions): ApiPromise<Memory> {
+    return this.#client.request<Memory>(
+      {
+        id: 'setMemoryState',
+        method: 'POST',
+        path: '/v1/memories/{id}/state',
+        params: { id },
+        body,
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * A memory's state history.
+   *
+   * Every state change of the memory, oldest first, with who, when and why (SPEC.md §20.1, OMP-CTRL-006). Control level.
+   *
+   * `GET /v1/memories/{id}/history` → 200 {@link StateHistory}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {NotFoundError} 404 `memory_not_found`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  getHistory(id: string, options?: RequestOptions): ApiPromise<StateHistory> {
+    return this.#client.request<StateHistory>(
+      {
+        id: 'getMemoryHistory',
+        method: 'GET',
+        path: '/v1/memories/{id}/history',
+        params: { id },
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Change the state of several memories.
+   *
+   * Sets the state of 1 to 100 memories named by id, in one transaction; ids of no visible memory the key may update are reported in `not_found` (SPEC.md §20.1, OMP-CTRL-008). Control level.
+   *
+   * `POST /v1/memories/bulk-state` → 200 {@link BulkStateResult}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  bulkSetState(body: BulkStateRequest, options?: RequestOptions): ApiPromise<BulkStateResult> {
+    return this.#client.request<BulkStateResult>(
+      {
+        id: 'bulkSetMemoryState',
+        method: 'POST',
+        path: '/v1/memories/bulk-state',
+        body,
+        safe: true,
+      },
+      options,
+    );
+  }
+}
+
+/** The control level (SPEC.md §20): memory states and their history, apps, access rules, the access log, stats and categories. */
+export class Apps {
+  readonly #client: BaseClient;
+
+  constructor(client: BaseClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Every app of the caller's principal.
+   *
+   * Every `source.tool` of the principal's memories and every app of its requests, by name, with first and last seen, counts, `paused` and rules (SPEC.md §20.2, OMP-CTRL-015). Control level; needs a key not bound to a tool.
+   *
+   * `GET /v1/apps` → 200 {@link AppList}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  list(options?: RequestOptions): ApiPromise<AppList> {
+    return this.#client.request<AppList>(
+      {
+        id: 'listApps',
+        method: 'GET',
+        path: '/v1/apps',
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * One app.
+   *
+   * The app, or 404 `not_found` for a name the principal has not seen (SPEC.md §20.2, OMP-CTRL-018). Control level; needs a key not bound to a tool.
+   *
+   * `GET /v1/apps/{name}` → 200 {@link App}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {NotFoundError} 404 `not_found`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  get(name: ToolName, options?: RequestOptions): ApiPromise<App> {
+    return this.#client.request<App>(
+      {
+        id: 'getApp',
+        method: 'GET',
+        path: '/v1/apps/{name}',
+        params: { name },
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Pause or resume an app, or replace its rules.
+   *
+   * Sets `paused`, replaces `rules` whole, or both; a name not yet seen creates the app (SPEC.md §20.2, OMP-CTRL-019). A paused app's reads and writes are refused with 403 `app_paused` (OMP-CTRL-020, OMP-CTRL-021). Control level; needs a key not bound to a tool.
+   *
+   * `PUT /v1/apps/{name}` → 200 {@link App}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {NotFoundError} 404 `not_found`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  update(name: ToolName, body: AppUpdateRequest, options?: RequestOptions): ApiPromise<App> {
+    return this.#client.request<App>(
+      {
+        id: 'updateApp',
+        method: 'PUT',
+        path: '/v1/apps/{name}',
+        params: { name },
+        body,
+        safe: true,
+      },
+      options,
+    );
+  }
 }
 
 /**
@@ -369,6 +574,9 @@ export class OmpClient extends BaseClient {
   /** Create, read, update, delete, list and search memories. */
   readonly memories: Memories = new Memories(this);
 
+  /** The control level (SPEC.md §20): memory states and their history, apps, access rules, the access log, stats and categories. */
+  readonly apps: Apps = new Apps(this);
+
   /**
    * Export every visible memory.
    *
@@ -376,7 +584,7 @@ export class OmpClient extends BaseClient {
    *
    * `GET /v1/export` → 200 {@link ExportFile}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {RateLimitError} 429 `rate_limited`
    * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
    */
@@ -400,7 +608,7 @@ export class OmpClient extends BaseClient {
    * `POST /v1/import` → 200 {@link ImportResult}. Safe to repeat unless `conflict` is `duplicate` (then only when the connection never opened): retried on 408, 429, 500, 502, 503 and connection failures.
    * @throws {ValidationError} 400 `malformed_json`, 422 `unsupported_version`/`validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
    * @throws {RateLimitError} 429 `rate_limited`
@@ -467,7 +675,7 @@ export class OmpClient extends BaseClient {
    * `POST /v1/extract` → 201 {@link AiResult}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {NotFoundError} 404 `not_found`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
@@ -495,7 +703,7 @@ export class OmpClient extends BaseClient {
    * `POST /v1/compress` → 201 {@link AiResult}. Not safe to repeat: retried only when the connection never opened.
    * @throws {ValidationError} 400 `malformed_json`, 422 `no_api_key`/`validation_error`
    * @throws {AuthenticationError} 401 `unauthorized`
-   * @throws {PermissionError} 403 `forbidden`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
    * @throws {NotFoundError} 404 `not_found`
    * @throws {PayloadTooLargeError} 413 `payload_too_large`
    * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
@@ -510,6 +718,81 @@ export class OmpClient extends BaseClient {
         path: '/v1/compress',
         body,
         safe: false,
+      },
+      options,
+    );
+  }
+
+  /**
+   * The access log.
+   *
+   * One entry per read and write of memories, newest first, without content or keys, filtered by memory, app, operation and time, paged by cursor (SPEC.md §20.4, OMP-CTRL-030). Control level; needs a key not bound to a tool.
+   *
+   * `GET /v1/access-log` → 200 {@link AccessLogPage}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {ValidationError} 422 `validation_error`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  accessLog(params?: ListAccessLogParams, options?: RequestOptions): ApiPromise<AccessLogPage> {
+    return this.request<AccessLogPage>(
+      {
+        id: 'listAccessLog',
+        method: 'GET',
+        path: '/v1/access-log',
+        query: params,
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Counts by state, type, app and category.
+   *
+   * Counts of the caller's visible memories in every state (SPEC.md §20.5, OMP-CTRL-035). Control level; needs a key not bound to a tool.
+   *
+   * `GET /v1/stats` → 200 {@link Stats}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  stats(options?: RequestOptions): ApiPromise<Stats> {
+    return this.request<Stats>(
+      {
+        id: 'getStats',
+        method: 'GET',
+        path: '/v1/stats',
+        safe: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Suggest categories for a text.
+   *
+   * Categories a client may add to a memory as tags `category:<name>`, by a rule that runs on the server; stores nothing (SPEC.md §20.5, OMP-CTRL-037). Control level.
+   *
+   * `POST /v1/category-suggestions` → 200 {@link CategorySuggestResult}. Safe to repeat: retried on 408, 429, 500, 502, 503 and connection failures.
+   * @throws {ValidationError} 400 `malformed_json`, 422 `validation_error`
+   * @throws {AuthenticationError} 401 `unauthorized`
+   * @throws {PermissionError} 403 `app_paused`/`forbidden`
+   * @throws {PayloadTooLargeError} 413 `payload_too_large`
+   * @throws {UnsupportedMediaTypeError} 415 `unsupported_media_type`
+   * @throws {RateLimitError} 429 `rate_limited`
+   * @throws {ServerError} 500 `internal_error`, 503 `unavailable`
+   */
+  categorySuggestions(body: CategorySuggestRequest, options?: RequestOptions): ApiPromise<CategorySuggestResult> {
+    return this.request<CategorySuggestResult>(
+      {
+        id: 'suggestCategories',
+        method: 'POST',
+        path: '/v1/category-suggestions',
+        body,
+        safe: true,
       },
       options,
     );

@@ -1,7 +1,48 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Source hash: 1f55eb82a6e6c731 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: d6006bd98d19b7ba (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
+
+/**
+ * One entry of the access log: one read or write request, without content, tags or keys (OMP-CTRL-026, OMP-CTRL-029).
+ * @see https://openmemoryprotocol.org/spec/0.4#204-access-log
+ */
+export interface AccessLogEntry {
+  /** Server-assigned entry identifier. */
+  id: string;
+  /** When the server answered the request. */
+  at: Timestamp;
+  operation: 'create' | 'get' | 'update' | 'delete' | 'list' | 'search' | 'export' | 'import' | 'bulk_delete' | 'state_change';
+  /** The binding the request came through. */
+  via: 'http' | 'mcp';
+  /** The app of the request (SPEC.md §20.2); null when it had none. */
+  app: ToolName | null;
+  /** The principal of the key, as GET /v1/me reports it. */
+  principal: string;
+  /** Every memory the request returned, stored, changed or deleted. */
+  memory_ids: MemoryId[];
+  /** The X-Request-Id of the response (OMP-CTRL-028). */
+  request_id: string;
+}
+
+/**
+ * Body of GET /v1/access-log: entries newest first; pass next_cursor back as cursor for the next page, null after the last (OMP-CTRL-030, OMP-CTRL-031).
+ * @see https://openmemoryprotocol.org/spec/0.4#204-access-log
+ */
+export interface AccessLogPage {
+  entries: AccessLogEntry[];
+  next_cursor: Cursor | null;
+}
+
+/**
+ * One access rule of an app: allow or deny the app the memories of one namespace or one memory (OMP-CTRL-023). Exactly one of namespace and memory_id.
+ * @see https://openmemoryprotocol.org/spec/0.4#203-access-rules
+ */
+export type AccessRule = unknown & {
+  effect: 'allow' | 'deny';
+  namespace?: Namespace;
+  memory_id?: MemoryId;
+};
 
 /**
  * Body of a 201 from POST /v1/extract or POST /v1/compress: the memories created.
@@ -9,6 +50,44 @@
  */
 export interface AiResult {
   memories: Memory[];
+}
+
+/**
+ * An app (an AI tool or MCP client) as the control level sees it: every source.tool and every app of a request of the principal (OMP-CTRL-015).
+ * @see https://openmemoryprotocol.org/spec/0.4#202-apps
+ */
+export interface App {
+  name: ToolName;
+  /** When true, the app's reads and writes are refused with 403 app_paused (OMP-CTRL-020, OMP-CTRL-021). */
+  paused: boolean;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  /** Memories of the principal whose source.tool is the app, in every state (OMP-CTRL-017). */
+  memories_count: number;
+  /** Read requests of the app answered with 2xx since it was first seen. */
+  reads_count: number;
+  /** Write requests of the app answered with 2xx since it was first seen. */
+  writes_count: number;
+  /** The app's access rules, at most 100 (SPEC.md §20.3). */
+  rules: AccessRule[];
+}
+
+/**
+ * Body of GET /v1/apps: every app of the caller's principal, ordered by name (OMP-CTRL-015).
+ * @see https://openmemoryprotocol.org/spec/0.4#202-apps
+ */
+export interface AppList {
+  apps: App[];
+}
+
+/**
+ * Body of PUT /v1/apps/{name}: pause or resume the app, replace its access rules whole, or both (OMP-CTRL-019).
+ * @see https://openmemoryprotocol.org/spec/0.4#202-apps
+ */
+export interface AppUpdateRequest {
+  paused?: boolean;
+  /** The app's access rules, at most 100 (SPEC.md §20.3). */
+  rules?: AccessRule[];
 }
 
 /**
@@ -40,6 +119,46 @@ export interface BulkDeleteResult {
   matched: number;
   deleted: number;
   dry_run: boolean;
+}
+
+/**
+ * Body of POST /v1/memories/bulk-state: set the state of 1 to 100 memories, named by id, in one transaction (OMP-CTRL-008).
+ * @see https://openmemoryprotocol.org/spec/0.4#201-memory-states
+ */
+export interface BulkStateRequest {
+  ids: MemoryId[];
+  state: MemoryState;
+  /** Why the state changes, for the person reading the history; 1 to 500 code points. */
+  reason?: string;
+}
+
+/**
+ * Answer of a bulk state change: how many memories changed state, how many were already in it, and the ids that name no visible memory the key may write (OMP-CTRL-008).
+ * @see https://openmemoryprotocol.org/spec/0.4#201-memory-states
+ */
+export interface BulkStateResult {
+  changed: number;
+  unchanged: number;
+  not_found: MemoryId[];
+}
+
+/** A category: the part after 'category:' of a tag, 1 to 41 characters of lower-case ASCII letters, digits, '_' and '-' (SPEC.md §20.5). */
+export type CategoryName = string;
+
+/**
+ * Body of POST /v1/category-suggestions: a text to categorise (OMP-CTRL-037).
+ * @see https://openmemoryprotocol.org/spec/0.4#205-stats-and-categories
+ */
+export interface CategorySuggestRequest {
+  content: Content;
+}
+
+/**
+ * Answer of POST /v1/category-suggestions: category names a client may add to a memory as tags category:<name>, best first (OMP-CTRL-037).
+ * @see https://openmemoryprotocol.org/spec/0.4#205-stats-and-categories
+ */
+export interface CategorySuggestResult {
+  categories: CategoryName[];
 }
 
 /**
@@ -147,6 +266,8 @@ export interface ExportItem {
   expires_at: NullableTimestamp;
   embedding?: Embedding;
   metadata?: Metadata;
+  /** The memory's state at the control level (OMP-CTRL-002); an importer stores an item without it as active (OMP-CTRL-012). */
+  state?: MemoryState;
 }
 
 /**
@@ -172,13 +293,19 @@ export interface Health {
   versions: SpecVersion[];
   /** Memories visible to the caller's credentials; null when the request carries no valid key (OMP-HEALTH-004). */
   memories_count: number | null;
-  /** Compliance levels claimed. 'core' is always present; 'search', 'full' and 'mcp' are independent profiles on top of it (OMP-LEVEL-002). */
-  levels: ('core' | 'search' | 'full' | 'mcp')[];
+  /** Compliance levels claimed. 'core' is always present; 'search', 'full', 'mcp' and 'control' are independent profiles on top of it (OMP-LEVEL-002). */
+  levels: ('core' | 'search' | 'full' | 'mcp' | 'control')[];
   /** Capability names from the registry (SPEC.md §19.1) the server offers (OMP-HEALTH-009); names starting 'x_' are vendor extensions. */
   capabilities: string[];
   /** One object per listed capability, with the sub-fields the registry defines (OMP-HEALTH-010). */
   capability_details: {
     embeddings?: EmbeddingsCapability;
+    control?: {
+      /** How long access-log entries are kept, at least 24 hours (OMP-CTRL-001, OMP-CTRL-034). */
+      access_log_retention_seconds: number;
+      /** Names the local rule that POST /v1/category-suggestions applies (OMP-CTRL-037). */
+      category_rule?: string;
+    };
     rate_limiting?: {
       /** The limit per key. */
       requests_per_minute?: number;
@@ -258,6 +385,12 @@ export type Memory = ExportItem & Required<Pick<ExportItem, 'id' | 'content' | '
 export type MemoryId = string;
 
 /**
+ * State of a memory at the control level: active (seen by every read), paused or archived (left out of search, of lists without a state filter and of MCP tools) (OMP-CTRL-004).
+ * @see https://openmemoryprotocol.org/spec/0.4#201-memory-states
+ */
+export type MemoryState = 'active' | 'paused' | 'archived';
+
+/**
  * Kind of memory: episodic (an event that happened), semantic (a fact or preference), procedural (how to do something).
  * @see https://openmemoryprotocol.org/spec/0.4#33-memory-types
  */
@@ -314,6 +447,8 @@ export interface SearchRequest {
   namespace?: Namespace;
   limit?: Limit;
   offset?: Offset;
+  /** Control level: search memories in these states; without it only active memories (OMP-CTRL-004). */
+  state?: StateFilter;
 }
 
 /**
@@ -350,6 +485,69 @@ export interface Source {
 
 /** An OMP specification version as MAJOR.MINOR. */
 export type SpecVersion = string;
+
+/**
+ * Body of POST /v1/memories/{id}/state: the new state and, optionally, why (OMP-CTRL-003).
+ * @see https://openmemoryprotocol.org/spec/0.4#201-memory-states
+ */
+export interface StateChangeRequest {
+  state: MemoryState;
+  /** Why the state changes, for the person reading the history; 1 to 500 code points. */
+  reason?: string;
+}
+
+/** Memory states a list or search includes (control level, SPEC.md §20.1); without it only active memories. */
+export type StateFilter = MemoryState[];
+
+/**
+ * Body of GET /v1/memories/{id}/history: every state change of the memory, oldest first: who (app and principal), when and why (OMP-CTRL-006).
+ * @see https://openmemoryprotocol.org/spec/0.4#201-memory-states
+ */
+export interface StateHistory {
+  memory_id: MemoryId;
+  entries: {
+    from: MemoryState;
+    to: MemoryState;
+    /** When the change was made (server clock). */
+    at: Timestamp;
+    /** The app of the request that made the change; null when the request had none (SPEC.md §20.2). */
+    app: ToolName | null;
+    /** The principal of the key that made the change, as GET /v1/me reports it. */
+    principal: string;
+    /** The reason given with the change; null when none was given. */
+    reason: string | null;
+  }[];
+}
+
+/**
+ * Body of GET /v1/stats: counts of the caller's visible memories, in every state, by state, type, app (source.tool) and category (OMP-CTRL-035, OMP-CTRL-036).
+ * @see https://openmemoryprotocol.org/spec/0.4#205-stats-and-categories
+ */
+export interface Stats {
+  total: number;
+  by_state: {
+    active: number;
+    paused: number;
+    archived: number;
+  };
+  by_type: {
+    episodic: number;
+    semantic: number;
+    procedural: number;
+  };
+  /** One item per source.tool with at least one memory, ordered by app name. */
+  by_app: {
+    app: ToolName;
+    count: number;
+  }[];
+  /** One item per category with at least one memory, ordered by category name. */
+  by_category: {
+    category: CategoryName;
+    count: number;
+  }[];
+  /** The number of apps GET /v1/apps lists. */
+  apps_count: number;
+}
 
 /** One tag: 1 to 50 characters of lower-case ASCII letters, digits, '_', ':' and '-' (OMP-MEM-005). */
 export type Tag = string;

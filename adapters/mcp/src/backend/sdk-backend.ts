@@ -35,7 +35,13 @@ export function createSdkBackend(options: SdkBackendOptions): OmpBackend {
     fetch: options.fetch,
     headers,
   });
-  const req = (o: CallOptions | undefined) => (o?.signal ? { signal: o.signal } : undefined);
+  const req = (o: CallOptions | undefined) => {
+    if (!o?.signal && o?.app === undefined) return undefined;
+    return {
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.app !== undefined ? { headers: { 'omp-app': encodeURIComponent(o.app) } } : {}),
+    };
+  };
   return {
     me: async (o) => await client.me(req(o)),
     create: async (body, o) => await client.memories.create(body, req(o)),

@@ -20,6 +20,8 @@ export type ListQuery = ListMemoriesInput;
 /** Per-call options: the MCP request's cancellation signal. */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
+  /** The app the call acts for (the MCP client), sent as `OMP-App` (SPEC.md §20.2). */
+  app?: string | undefined;
 }
 
 /** Options of a bulk delete: cancellation, and progress as memories go. */

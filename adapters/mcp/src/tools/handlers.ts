@@ -52,7 +52,14 @@ export interface ToolCallContext {
 }
 
 function callOptions(ctx: ToolCallContext): CallOptions {
-  return { signal: ctx.signal };
+  // The client as an app of the control level (SPEC.md §20.2); a per-tool key's tool wins on the server.
+  return {
+    signal: ctx.signal,
+    app: resolveSourceTool(
+      { tool: null },
+      { configured: ctx.clientName, clientInfoName: ctx.clientInfoName },
+    ),
+  };
 }
 
 async function principalOf(ctx: ToolCallContext): Promise<Principal> {
@@ -204,7 +211,7 @@ export async function deleteAllMemories(
     const deleted = await ctx.backend.deleteAll(
       { namespace: args.namespace },
       {
-        signal: ctx.signal,
+        ...callOptions(ctx),
         onProgress: (done, total) => ctx.progress?.(done, total, `Deleted ${done} of ${total}${where}`),
       },
     );

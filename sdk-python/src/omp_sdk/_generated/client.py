@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Source hash: 1f55eb82a6e6c731 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+# Source hash: d6006bd98d19b7ba (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """The Open Memory Protocol API 0.4 as Python methods: `OmpClient` (sync) and `AsyncOmpClient` (asyncio).
 
@@ -10,16 +10,22 @@ Generated from spec/openapi.yaml; the transport, retries and pagination are in o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Literal, cast
 
 from .._core.client import AsyncBaseClient, SyncBaseClient
 from .._core.operation import Operation, PageSpec
 from .._core.pagination import AsyncPagePromise, SyncPage
 from .._core.types import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from .models import (
+    AccessLogPage,
+    AccessRule,
     AiResult,
+    App,
+    AppList,
     BulkDeleteRequestFilter,
     BulkDeleteResult,
+    BulkStateResult,
+    CategorySuggestResult,
     ConflictStrategy,
     Content,
     Cursor,
@@ -31,6 +37,7 @@ from .models import (
     ListMemoriesResponse,
     Memory,
     MemoryId,
+    MemoryState,
     MemoryType,
     Metadata,
     Namespace,
@@ -42,13 +49,19 @@ from .models import (
     SearchResponse,
     SortOrder,
     Source,
+    StateFilter,
+    StateHistory,
+    Stats,
     Tag,
     TagFilter,
     Tags,
+    Timestamp,
     ToolName,
 )
 
 __all__ = [
+    "AppsResource",
+    "AsyncAppsResource",
     "AsyncMemoriesResource",
     "AsyncOmpClient",
     "MemoriesResource",
@@ -169,6 +182,7 @@ class MemoriesResource:
         offset: Offset | NotGiven = NOT_GIVEN,
         cursor: Cursor | NotGiven = NOT_GIVEN,
         sort: SortOrder | NotGiven = NOT_GIVEN,
+        state: Sequence[str] | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> SyncPage[ListMemoriesResponse, Memory]:
         """List memories.
@@ -192,6 +206,8 @@ class MemoriesResource:
             cursor: The `next_cursor` of the previous page, passed back unchanged with the same filters and
                 `sort`; not with `offset` (OMP-LIST-018, OMP-LIST-021).
             sort: Order of the list (OMP-LIST-010).
+            state: Control level. Memory states to include, comma-separated; without it only `active` memories
+                (OMP-CTRL-004, OMP-CTRL-005).
         """
         return self._client._request_page(
             Operation(
@@ -209,6 +225,7 @@ class MemoriesResource:
                         "offset": offset,
                         "cursor": cursor,
                         "sort": sort,
+                        "state": state,
                     }
                 ),
             ),
@@ -227,6 +244,7 @@ class MemoriesResource:
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
+        state: StateFilter | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> SyncPage[SearchResponse, Memory]:
         """Search memories.
@@ -251,6 +269,8 @@ class MemoriesResource:
             limit: Page size: an integer from 1 to 100; 20 when absent (OMP-LIST-006).
             offset: Number of matching items to skip: an integer from 0 to 1,000,000; 0 when absent
                 (OMP-LIST-007).
+            state: Control level: search memories in these states; without it only active memories
+                (OMP-CTRL-004).
         """
         return self._client._request_page(
             Operation(
@@ -268,6 +288,7 @@ class MemoriesResource:
                         "namespace": namespace,
                         "limit": limit,
                         "offset": offset,
+                        "state": state,
                     }
                 ),
                 has_body=True,
@@ -287,6 +308,7 @@ class MemoriesResource:
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
+        state: Sequence[str] | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> SyncPage[SearchResponse, Memory]:
         """Search memories (query-string form).
@@ -308,6 +330,8 @@ class MemoriesResource:
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+            state: Control level. Memory states to include, comma-separated; without it only `active` memories
+                (OMP-CTRL-004, OMP-CTRL-005).
         """
         return self._client._request_page(
             Operation(
@@ -325,6 +349,7 @@ class MemoriesResource:
                         "namespace": namespace,
                         "limit": limit,
                         "offset": offset,
+                        "state": state,
                     }
                 ),
             ),
@@ -494,6 +519,121 @@ class MemoriesResource:
             request_options,
         )
 
+    def set_state(
+        self,
+        id: str,
+        *,
+        state: MemoryState,
+        reason: str | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Change a memory's state.
+
+        `POST /v1/memories/{id}/state` (setMemoryState) -> 200 Memory. Sets the memory's state (`active`,
+            `paused` or `archived`) with an optional reason and records the change in its history; needs what
+            an update needs (SPEC.md §20.1, OMP-CTRL-003). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+            state: State of a memory at the control level: active (seen by every read), paused or archived
+                (left out of search, of lists without a state filter and of MCP tools) (OMP-CTRL-004).
+            reason: Why the state changes, for the person reading the history; 1 to 500 code points.
+        """
+        return cast(
+            "Memory",
+            self._client._request(
+                Operation(
+                    id="setMemoryState",
+                    method="POST",
+                    path="/v1/memories/{id}/state",
+                    safe=True,
+                    params={"id": id},
+                    body=omit_not_given(
+                        {
+                            "state": state,
+                            "reason": reason,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def get_history(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> StateHistory:
+        """A memory's state history.
+
+        `GET /v1/memories/{id}/history` (getMemoryHistory) -> 200 StateHistory. Every state change of the
+            memory, oldest first, with who, when and why (SPEC.md §20.1, OMP-CTRL-006). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+        """
+        return cast(
+            "StateHistory",
+            self._client._request(
+                Operation(
+                    id="getMemoryHistory",
+                    method="GET",
+                    path="/v1/memories/{id}/history",
+                    safe=True,
+                    params={"id": id},
+                ),
+                request_options,
+            ),
+        )
+
+    def bulk_set_state(
+        self,
+        *,
+        ids: Sequence[MemoryId],
+        state: MemoryState,
+        reason: str | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> BulkStateResult:
+        """Change the state of several memories.
+
+        `POST /v1/memories/bulk-state` (bulkSetMemoryState) -> 200 BulkStateResult. Sets the state of 1 to 100
+            memories named by id, in one transaction; ids of no visible memory the key may update are reported
+            in `not_found` (SPEC.md §20.1, OMP-CTRL-008). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            state: State of a memory at the control level: active (seen by every read), paused or archived
+                (left out of search, of lists without a state filter and of MCP tools) (OMP-CTRL-004).
+            reason: Why the state changes, for the person reading the history; 1 to 500 code points.
+        """
+        return cast(
+            "BulkStateResult",
+            self._client._request(
+                Operation(
+                    id="bulkSetMemoryState",
+                    method="POST",
+                    path="/v1/memories/bulk-state",
+                    safe=True,
+                    body=omit_not_given(
+                        {
+                            "ids": ids,
+                            "state": state,
+                            "reason": reason,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
 
 class AsyncMemoriesResource:
     """Create, read, update, delete, list and search memories.
@@ -582,6 +722,7 @@ class AsyncMemoriesResource:
         offset: Offset | NotGiven = NOT_GIVEN,
         cursor: Cursor | NotGiven = NOT_GIVEN,
         sort: SortOrder | NotGiven = NOT_GIVEN,
+        state: Sequence[str] | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> AsyncPagePromise[ListMemoriesResponse, Memory]:
         """List memories.
@@ -605,6 +746,8 @@ class AsyncMemoriesResource:
             cursor: The `next_cursor` of the previous page, passed back unchanged with the same filters and
                 `sort`; not with `offset` (OMP-LIST-018, OMP-LIST-021).
             sort: Order of the list (OMP-LIST-010).
+            state: Control level. Memory states to include, comma-separated; without it only `active` memories
+                (OMP-CTRL-004, OMP-CTRL-005).
         """
         return self._client._request_page(
             Operation(
@@ -622,6 +765,7 @@ class AsyncMemoriesResource:
                         "offset": offset,
                         "cursor": cursor,
                         "sort": sort,
+                        "state": state,
                     }
                 ),
             ),
@@ -640,6 +784,7 @@ class AsyncMemoriesResource:
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
+        state: StateFilter | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> AsyncPagePromise[SearchResponse, Memory]:
         """Search memories.
@@ -664,6 +809,8 @@ class AsyncMemoriesResource:
             limit: Page size: an integer from 1 to 100; 20 when absent (OMP-LIST-006).
             offset: Number of matching items to skip: an integer from 0 to 1,000,000; 0 when absent
                 (OMP-LIST-007).
+            state: Control level: search memories in these states; without it only active memories
+                (OMP-CTRL-004).
         """
         return self._client._request_page(
             Operation(
@@ -681,6 +828,7 @@ class AsyncMemoriesResource:
                         "namespace": namespace,
                         "limit": limit,
                         "offset": offset,
+                        "state": state,
                     }
                 ),
                 has_body=True,
@@ -700,6 +848,7 @@ class AsyncMemoriesResource:
         namespace: Namespace | NotGiven = NOT_GIVEN,
         limit: Limit | NotGiven = NOT_GIVEN,
         offset: Offset | NotGiven = NOT_GIVEN,
+        state: Sequence[str] | NotGiven = NOT_GIVEN,
         request_options: RequestOptions | None = None,
     ) -> AsyncPagePromise[SearchResponse, Memory]:
         """Search memories (query-string form).
@@ -721,6 +870,8 @@ class AsyncMemoriesResource:
             namespace: Only memories in this namespace.
             limit: Page size, 1 to 100 (OMP-LIST-006).
             offset: Matches to skip, 0 to 1,000,000 (OMP-LIST-007).
+            state: Control level. Memory states to include, comma-separated; without it only `active` memories
+                (OMP-CTRL-004, OMP-CTRL-005).
         """
         return self._client._request_page(
             Operation(
@@ -738,6 +889,7 @@ class AsyncMemoriesResource:
                         "namespace": namespace,
                         "limit": limit,
                         "offset": offset,
+                        "state": state,
                     }
                 ),
             ),
@@ -907,6 +1059,339 @@ class AsyncMemoriesResource:
             request_options,
         )
 
+    async def set_state(
+        self,
+        id: str,
+        *,
+        state: MemoryState,
+        reason: str | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> Memory:
+        """Change a memory's state.
+
+        `POST /v1/memories/{id}/state` (setMemoryState) -> 200 Memory. Sets the memory's state (`active`,
+            `paused` or `archived`) with an optional reason and records the change in its history; needs what
+            an update needs (SPEC.md §20.1, OMP-CTRL-003). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+            state: State of a memory at the control level: active (seen by every read), paused or archived
+                (left out of search, of lists without a state filter and of MCP tools) (OMP-CTRL-004).
+            reason: Why the state changes, for the person reading the history; 1 to 500 code points.
+        """
+        return cast(
+            "Memory",
+            await self._client._request(
+                Operation(
+                    id="setMemoryState",
+                    method="POST",
+                    path="/v1/memories/{id}/state",
+                    safe=True,
+                    params={"id": id},
+                    body=omit_not_given(
+                        {
+                            "state": state,
+                            "reason": reason,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def get_history(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> StateHistory:
+        """A memory's state history.
+
+        `GET /v1/memories/{id}/history` (getMemoryHistory) -> 200 StateHistory. Every state change of the
+            memory, oldest first, with who, when and why (SPEC.md §20.1, OMP-CTRL-006). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            id: A memory id. A value that is not an id is answered 404 `memory_not_found` (OMP-ID-004).
+        """
+        return cast(
+            "StateHistory",
+            await self._client._request(
+                Operation(
+                    id="getMemoryHistory",
+                    method="GET",
+                    path="/v1/memories/{id}/history",
+                    safe=True,
+                    params={"id": id},
+                ),
+                request_options,
+            ),
+        )
+
+    async def bulk_set_state(
+        self,
+        *,
+        ids: Sequence[MemoryId],
+        state: MemoryState,
+        reason: str | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> BulkStateResult:
+        """Change the state of several memories.
+
+        `POST /v1/memories/bulk-state` (bulkSetMemoryState) -> 200 BulkStateResult. Sets the state of 1 to 100
+            memories named by id, in one transaction; ids of no visible memory the key may update are reported
+            in `not_found` (SPEC.md §20.1, OMP-CTRL-008). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            state: State of a memory at the control level: active (seen by every read), paused or archived
+                (left out of search, of lists without a state filter and of MCP tools) (OMP-CTRL-004).
+            reason: Why the state changes, for the person reading the history; 1 to 500 code points.
+        """
+        return cast(
+            "BulkStateResult",
+            await self._client._request(
+                Operation(
+                    id="bulkSetMemoryState",
+                    method="POST",
+                    path="/v1/memories/bulk-state",
+                    safe=True,
+                    body=omit_not_given(
+                        {
+                            "ids": ids,
+                            "state": state,
+                            "reason": reason,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+
+class AppsResource:
+    """The control level (SPEC.md §20): memory states and their history, apps, access rules, the access log,
+        stats and categories.
+
+    Reached as `client.apps`.
+    """
+
+    def __init__(self, client: SyncBaseClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> AppList:
+        """Every app of the caller's principal.
+
+        `GET /v1/apps` (listApps) -> 200 AppList. Every `source.tool` of the principal's memories and every
+            app of its requests, by name, with first and last seen, counts, `paused` and rules (SPEC.md §20.2,
+            OMP-CTRL-015). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "AppList",
+            self._client._request(
+                Operation(
+                    id="listApps",
+                    method="GET",
+                    path="/v1/apps",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def get(
+        self,
+        name: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> App:
+        """One app.
+
+        `GET /v1/apps/{name}` (getApp) -> 200 App. The app, or 404 `not_found` for a name the principal has
+            not seen (SPEC.md §20.2, OMP-CTRL-018). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            name: An app's name (a `source.tool`), percent-encoded.
+        """
+        return cast(
+            "App",
+            self._client._request(
+                Operation(
+                    id="getApp",
+                    method="GET",
+                    path="/v1/apps/{name}",
+                    safe=True,
+                    params={"name": name},
+                ),
+                request_options,
+            ),
+        )
+
+    def update(
+        self,
+        name: str,
+        *,
+        paused: bool | NotGiven = NOT_GIVEN,
+        rules: Sequence[AccessRule] | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> App:
+        """Pause or resume an app, or replace its rules.
+
+        `PUT /v1/apps/{name}` (updateApp) -> 200 App. Sets `paused`, replaces `rules` whole, or both; a name
+            not yet seen creates the app (SPEC.md §20.2, OMP-CTRL-019). A paused app's reads and writes are
+            refused with 403 `app_paused` (OMP-CTRL-020, OMP-CTRL-021). Control level; needs a key not bound
+            to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            name: An app's name (a `source.tool`), percent-encoded.
+            rules: The app's access rules, at most 100 (SPEC.md §20.3).
+        """
+        return cast(
+            "App",
+            self._client._request(
+                Operation(
+                    id="updateApp",
+                    method="PUT",
+                    path="/v1/apps/{name}",
+                    safe=True,
+                    params={"name": name},
+                    body=omit_not_given(
+                        {
+                            "paused": paused,
+                            "rules": rules,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+
+class AsyncAppsResource:
+    """The control level (SPEC.md §20): memory states and their history, apps, access rules, the access log,
+        stats and categories.
+
+    Reached as `client.apps`.
+    """
+
+    def __init__(self, client: AsyncBaseClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> AppList:
+        """Every app of the caller's principal.
+
+        `GET /v1/apps` (listApps) -> 200 AppList. Every `source.tool` of the principal's memories and every
+            app of its requests, by name, with first and last seen, counts, `paused` and rules (SPEC.md §20.2,
+            OMP-CTRL-015). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "AppList",
+            await self._client._request(
+                Operation(
+                    id="listApps",
+                    method="GET",
+                    path="/v1/apps",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def get(
+        self,
+        name: str,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> App:
+        """One app.
+
+        `GET /v1/apps/{name}` (getApp) -> 200 App. The app, or 404 `not_found` for a name the principal has
+            not seen (SPEC.md §20.2, OMP-CTRL-018). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            name: An app's name (a `source.tool`), percent-encoded.
+        """
+        return cast(
+            "App",
+            await self._client._request(
+                Operation(
+                    id="getApp",
+                    method="GET",
+                    path="/v1/apps/{name}",
+                    safe=True,
+                    params={"name": name},
+                ),
+                request_options,
+            ),
+        )
+
+    async def update(
+        self,
+        name: str,
+        *,
+        paused: bool | NotGiven = NOT_GIVEN,
+        rules: Sequence[AccessRule] | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> App:
+        """Pause or resume an app, or replace its rules.
+
+        `PUT /v1/apps/{name}` (updateApp) -> 200 App. Sets `paused`, replaces `rules` whole, or both; a name
+            not yet seen creates the app (SPEC.md §20.2, OMP-CTRL-019). A paused app's reads and writes are
+            refused with 403 `app_paused` (OMP-CTRL-020, OMP-CTRL-021). Control level; needs a key not bound
+            to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            name: An app's name (a `source.tool`), percent-encoded.
+            rules: The app's access rules, at most 100 (SPEC.md §20.3).
+        """
+        return cast(
+            "App",
+            await self._client._request(
+                Operation(
+                    id="updateApp",
+                    method="PUT",
+                    path="/v1/apps/{name}",
+                    safe=True,
+                    params={"name": name},
+                    body=omit_not_given(
+                        {
+                            "paused": paused,
+                            "rules": rules,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
 
 class OmpClient(SyncBaseClient):
     """Client of the Open Memory Protocol API 0.4.
@@ -921,9 +1406,14 @@ class OmpClient(SyncBaseClient):
 
     memories: MemoriesResource
     """Create, read, update, delete, list and search memories."""
+    apps: AppsResource
+    """The control level (SPEC.md §20): memory states and their history, apps, access rules, the access log,
+        stats and categories.
+    """
 
     def _init_resources(self) -> None:
         self.memories = MemoriesResource(self)
+        self.apps = AppsResource(self)
 
     def export(
         self,
@@ -1130,6 +1620,122 @@ class OmpClient(SyncBaseClient):
             ),
         )
 
+    def access_log(
+        self,
+        *,
+        memory_id: MemoryId | NotGiven = NOT_GIVEN,
+        app: ToolName | NotGiven = NOT_GIVEN,
+        operation: Literal['create', 'get', 'update', 'delete', 'list', 'search', 'export', 'import', 'bulk_delete', 'state_change'] | NotGiven = NOT_GIVEN,
+        since: Timestamp | NotGiven = NOT_GIVEN,
+        until: Timestamp | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        cursor: Cursor | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AccessLogPage:
+        """The access log.
+
+        `GET /v1/access-log` (listAccessLog) -> 200 AccessLogPage. One entry per read and write of memories,
+            newest first, without content or keys, filtered by memory, app, operation and time, paged by
+            cursor (SPEC.md §20.4, OMP-CTRL-030). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            memory_id: Only entries whose `memory_ids` contain this id.
+            app: Only entries of this app.
+            operation: Only entries of this operation.
+            since: Only entries at or after this time.
+            until: Only entries before this time.
+            limit: Page size, 1 to 100 (OMP-LIST-006).
+            cursor: The `next_cursor` of the previous page, passed back unchanged with the same filters
+                (OMP-CTRL-031). No example is given on purpose - only a cursor the server issued is valid.
+        """
+        return cast(
+            "AccessLogPage",
+            self._request(
+                Operation(
+                    id="listAccessLog",
+                    method="GET",
+                    path="/v1/access-log",
+                    safe=True,
+                    query=omit_not_given(
+                        {
+                            "memory_id": memory_id,
+                            "app": app,
+                            "operation": operation,
+                            "since": since,
+                            "until": until,
+                            "limit": limit,
+                            "cursor": cursor,
+                        }
+                    ),
+                ),
+                request_options,
+            ),
+        )
+
+    def stats(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Stats:
+        """Counts by state, type, app and category.
+
+        `GET /v1/stats` (getStats) -> 200 Stats. Counts of the caller's visible memories in every state
+            (SPEC.md §20.5, OMP-CTRL-035). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "Stats",
+            self._request(
+                Operation(
+                    id="getStats",
+                    method="GET",
+                    path="/v1/stats",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    def category_suggestions(
+        self,
+        *,
+        content: Content,
+        request_options: RequestOptions | None = None,
+    ) -> CategorySuggestResult:
+        """Suggest categories for a text.
+
+        `POST /v1/category-suggestions` (suggestCategories) -> 200 CategorySuggestResult. Categories a client
+            may add to a memory as tags `category:<name>`, by a rule that runs on the server; stores nothing
+            (SPEC.md §20.5, OMP-CTRL-037). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
+                of them not white space (OMP-MEM-002).
+        """
+        return cast(
+            "CategorySuggestResult",
+            self._request(
+                Operation(
+                    id="suggestCategories",
+                    method="POST",
+                    path="/v1/category-suggestions",
+                    safe=True,
+                    body=omit_not_given(
+                        {
+                            "content": content,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
 
 class AsyncOmpClient(AsyncBaseClient):
     """Asyncio client of the Open Memory Protocol API 0.4.
@@ -1144,9 +1750,14 @@ class AsyncOmpClient(AsyncBaseClient):
 
     memories: AsyncMemoriesResource
     """Create, read, update, delete, list and search memories."""
+    apps: AsyncAppsResource
+    """The control level (SPEC.md §20): memory states and their history, apps, access rules, the access log,
+        stats and categories.
+    """
 
     def _init_resources(self) -> None:
         self.memories = AsyncMemoriesResource(self)
+        self.apps = AsyncAppsResource(self)
 
     async def export(
         self,
@@ -1345,6 +1956,122 @@ class AsyncOmpClient(AsyncBaseClient):
                             "memory_ids": memory_ids,
                             "source": source,
                             "delete_originals": delete_originals,
+                        }
+                    ),
+                    has_body=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def access_log(
+        self,
+        *,
+        memory_id: MemoryId | NotGiven = NOT_GIVEN,
+        app: ToolName | NotGiven = NOT_GIVEN,
+        operation: Literal['create', 'get', 'update', 'delete', 'list', 'search', 'export', 'import', 'bulk_delete', 'state_change'] | NotGiven = NOT_GIVEN,
+        since: Timestamp | NotGiven = NOT_GIVEN,
+        until: Timestamp | NotGiven = NOT_GIVEN,
+        limit: Limit | NotGiven = NOT_GIVEN,
+        cursor: Cursor | NotGiven = NOT_GIVEN,
+        request_options: RequestOptions | None = None,
+    ) -> AccessLogPage:
+        """The access log.
+
+        `GET /v1/access-log` (listAccessLog) -> 200 AccessLogPage. One entry per read and write of memories,
+            newest first, without content or keys, filtered by memory, app, operation and time, paged by
+            cursor (SPEC.md §20.4, OMP-CTRL-030). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            memory_id: Only entries whose `memory_ids` contain this id.
+            app: Only entries of this app.
+            operation: Only entries of this operation.
+            since: Only entries at or after this time.
+            until: Only entries before this time.
+            limit: Page size, 1 to 100 (OMP-LIST-006).
+            cursor: The `next_cursor` of the previous page, passed back unchanged with the same filters
+                (OMP-CTRL-031). No example is given on purpose - only a cursor the server issued is valid.
+        """
+        return cast(
+            "AccessLogPage",
+            await self._request(
+                Operation(
+                    id="listAccessLog",
+                    method="GET",
+                    path="/v1/access-log",
+                    safe=True,
+                    query=omit_not_given(
+                        {
+                            "memory_id": memory_id,
+                            "app": app,
+                            "operation": operation,
+                            "since": since,
+                            "until": until,
+                            "limit": limit,
+                            "cursor": cursor,
+                        }
+                    ),
+                ),
+                request_options,
+            ),
+        )
+
+    async def stats(
+        self,
+        *,
+        request_options: RequestOptions | None = None,
+    ) -> Stats:
+        """Counts by state, type, app and category.
+
+        `GET /v1/stats` (getStats) -> 200 Stats. Counts of the caller's visible memories in every state
+            (SPEC.md §20.5, OMP-CTRL-035). Control level; needs a key not bound to a tool.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+        """
+        return cast(
+            "Stats",
+            await self._request(
+                Operation(
+                    id="getStats",
+                    method="GET",
+                    path="/v1/stats",
+                    safe=True,
+                ),
+                request_options,
+            ),
+        )
+
+    async def category_suggestions(
+        self,
+        *,
+        content: Content,
+        request_options: RequestOptions | None = None,
+    ) -> CategorySuggestResult:
+        """Suggest categories for a text.
+
+        `POST /v1/category-suggestions` (suggestCategories) -> 200 CategorySuggestResult. Categories a client
+            may add to a memory as tags `category:<name>`, by a rule that runs on the server; stores nothing
+            (SPEC.md §20.5, OMP-CTRL-037). Control level.
+
+        Retry-safe: retried on 408, 429, 500, 502, 503 and connection failures (SPEC.md §9.3).
+
+        Args:
+            content: Plain natural-language text of the memory: 1 to 10,000 Unicode code points, at least one
+                of them not white space (OMP-MEM-002).
+        """
+        return cast(
+            "CategorySuggestResult",
+            await self._request(
+                Operation(
+                    id="suggestCategories",
+                    method="POST",
+                    path="/v1/category-suggestions",
+                    safe=True,
+                    body=omit_not_given(
+                        {
+                            "content": content,
                         }
                     ),
                     has_body=True,

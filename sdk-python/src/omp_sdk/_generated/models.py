@@ -1,6 +1,6 @@
 # Generated file — do not edit.
 # Generator: generators/src/python/sdk-files.ts
-# Source hash: 1f55eb82a6e6c731 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+# Source hash: d6006bd98d19b7ba (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 # Regenerate: npm run generate
 """Typed shapes of the OMP API, one per JSON Schema type (schemas/*.schema.json).
 
@@ -13,10 +13,21 @@ Spec: Open Memory Protocol 0.4.
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 __all__ = [
+    "AccessLogEntry",
+    "AccessLogPage",
+    "AccessRule",
     "AiResult",
+    "App",
+    "AppList",
+    "AppUpdateRequest",
     "BulkDeleteRequest",
     "BulkDeleteRequestFilter",
     "BulkDeleteResult",
+    "BulkStateRequest",
+    "BulkStateResult",
+    "CategoryName",
+    "CategorySuggestRequest",
+    "CategorySuggestResult",
     "CompressRequest",
     "ConflictStrategy",
     "Content",
@@ -33,6 +44,7 @@ __all__ = [
     "ExtractRequest",
     "Health",
     "HealthCapabilityDetails",
+    "HealthCapabilityDetailsControl",
     "HealthCapabilityDetailsRateLimiting",
     "HealthLimits",
     "HealthRetention",
@@ -44,6 +56,7 @@ __all__ = [
     "Memory",
     "MemoryId",
     "MemorySource",
+    "MemoryState",
     "MemoryType",
     "Metadata",
     "Namespace",
@@ -57,6 +70,15 @@ __all__ = [
     "SortOrder",
     "Source",
     "SpecVersion",
+    "StateChangeRequest",
+    "StateFilter",
+    "StateHistory",
+    "StateHistoryEntriesItem",
+    "Stats",
+    "StatsByAppItem",
+    "StatsByCategoryItem",
+    "StatsByState",
+    "StatsByType",
     "Tag",
     "TagFilter",
     "Tags",
@@ -66,10 +88,83 @@ __all__ = [
 ]
 
 
+class AccessLogEntry(TypedDict):
+    """One entry of the access log: one read or write request, without content, tags or keys (OMP-CTRL-026,
+        OMP-CTRL-029).
+    """
+
+    id: "str"
+    """Server-assigned entry identifier."""
+    at: "Timestamp"
+    """When the server answered the request."""
+    operation: "Literal['create', 'get', 'update', 'delete', 'list', 'search', 'export', 'import', 'bulk_delete', 'state_change']"
+    via: "Literal['http', 'mcp']"
+    """The binding the request came through."""
+    app: "ToolName | None"
+    """The app of the request (SPEC.md §20.2); null when it had none."""
+    principal: "str"
+    """The principal of the key, as GET /v1/me reports it."""
+    memory_ids: "list[MemoryId]"
+    """Every memory the request returned, stored, changed or deleted."""
+    request_id: "str"
+    """The X-Request-Id of the response (OMP-CTRL-028)."""
+
+
+class AccessLogPage(TypedDict):
+    """Body of GET /v1/access-log: entries newest first; pass next_cursor back as cursor for the next page, null
+        after the last (OMP-CTRL-030, OMP-CTRL-031).
+    """
+
+    entries: "list[AccessLogEntry]"
+    next_cursor: "Cursor | None"
+
+
+AccessRule: TypeAlias = "Any"
+"""One access rule of an app: allow or deny the app the memories of one namespace or one memory (OMP-CTRL-023).
+    Exactly one of namespace and memory_id.
+"""
+
+
 class AiResult(TypedDict):
     """Body of a 201 from POST /v1/extract or POST /v1/compress: the memories created."""
 
     memories: "list[Memory]"
+
+
+class App(TypedDict):
+    """An app (an AI tool or MCP client) as the control level sees it: every source.tool and every app of a
+        request of the principal (OMP-CTRL-015).
+    """
+
+    name: "ToolName"
+    paused: "bool"
+    """When true, the app's reads and writes are refused with 403 app_paused (OMP-CTRL-020, OMP-CTRL-021)."""
+    first_seen_at: "Timestamp"
+    last_seen_at: "Timestamp"
+    memories_count: "int"
+    """Memories of the principal whose source.tool is the app, in every state (OMP-CTRL-017)."""
+    reads_count: "int"
+    """Read requests of the app answered with 2xx since it was first seen."""
+    writes_count: "int"
+    """Write requests of the app answered with 2xx since it was first seen."""
+    rules: "list[AccessRule]"
+    """The app's access rules, at most 100 (SPEC.md §20.3)."""
+
+
+class AppList(TypedDict):
+    """Body of GET /v1/apps: every app of the caller's principal, ordered by name (OMP-CTRL-015)."""
+
+    apps: "list[App]"
+
+
+class AppUpdateRequest(TypedDict):
+    """Body of PUT /v1/apps/{name}: pause or resume the app, replace its access rules whole, or both
+        (OMP-CTRL-019).
+    """
+
+    paused: NotRequired["bool"]
+    rules: NotRequired["list[AccessRule]"]
+    """The app's access rules, at most 100 (SPEC.md §20.3)."""
 
 
 class BulkDeleteRequest(TypedDict):
@@ -111,6 +206,47 @@ class BulkDeleteResult(TypedDict):
     matched: "int"
     deleted: "int"
     dry_run: "bool"
+
+
+class BulkStateRequest(TypedDict):
+    """Body of POST /v1/memories/bulk-state: set the state of 1 to 100 memories, named by id, in one transaction
+        (OMP-CTRL-008).
+    """
+
+    ids: "list[MemoryId]"
+    state: "MemoryState"
+    reason: NotRequired["str"]
+    """Why the state changes, for the person reading the history; 1 to 500 code points."""
+
+
+class BulkStateResult(TypedDict):
+    """Answer of a bulk state change: how many memories changed state, how many were already in it, and the ids
+        that name no visible memory the key may write (OMP-CTRL-008).
+    """
+
+    changed: "int"
+    unchanged: "int"
+    not_found: "list[MemoryId]"
+
+
+CategoryName: TypeAlias = "str"
+"""A category: the part after 'category:' of a tag, 1 to 41 characters of lower-case ASCII letters, digits, '_'
+    and '-' (SPEC.md §20.5).
+"""
+
+
+class CategorySuggestRequest(TypedDict):
+    """Body of POST /v1/category-suggestions: a text to categorise (OMP-CTRL-037)."""
+
+    content: "Content"
+
+
+class CategorySuggestResult(TypedDict):
+    """Answer of POST /v1/category-suggestions: category names a client may add to a memory as tags
+        category:<name>, best first (OMP-CTRL-037).
+    """
+
+    categories: "list[CategoryName]"
 
 
 class CompressRequest(TypedDict):
@@ -227,6 +363,10 @@ class ExportItem(TypedDict):
     """When the memory stops existing for clients; null for never (OMP-EXP-001)."""
     embedding: NotRequired["Embedding"]
     metadata: NotRequired["Metadata"]
+    state: NotRequired["MemoryState"]
+    """The memory's state at the control level (OMP-CTRL-002); an importer stores an item without it as active
+        (OMP-CTRL-012).
+    """
 
 
 class ExportItemSource(TypedDict):
@@ -273,9 +413,9 @@ class Health(TypedDict):
     memories_count: "int | None"
     """Memories visible to the caller's credentials; null when the request carries no valid key (OMP-HEALTH-004).
     """
-    levels: "list[Literal['core', 'search', 'full', 'mcp']]"
-    """Compliance levels claimed. 'core' is always present; 'search', 'full' and 'mcp' are independent profiles
-        on top of it (OMP-LEVEL-002).
+    levels: "list[Literal['core', 'search', 'full', 'mcp', 'control']]"
+    """Compliance levels claimed. 'core' is always present; 'search', 'full', 'mcp' and 'control' are independent
+        profiles on top of it (OMP-LEVEL-002).
     """
     capabilities: "list[str]"
     """Capability names from the registry (SPEC.md §19.1) the server offers (OMP-HEALTH-009); names starting 'x_'
@@ -295,7 +435,15 @@ class HealthCapabilityDetails(TypedDict):
     """One object per listed capability, with the sub-fields the registry defines (OMP-HEALTH-010)."""
 
     embeddings: NotRequired["EmbeddingsCapability"]
+    control: NotRequired["HealthCapabilityDetailsControl"]
     rate_limiting: NotRequired["HealthCapabilityDetailsRateLimiting"]
+
+
+class HealthCapabilityDetailsControl(TypedDict):
+    access_log_retention_seconds: "int"
+    """How long access-log entries are kept, at least 24 hours (OMP-CTRL-001, OMP-CTRL-034)."""
+    category_rule: NotRequired["str"]
+    """Names the local rule that POST /v1/category-suggestions applies (OMP-CTRL-037)."""
 
 
 class HealthCapabilityDetailsRateLimiting(TypedDict):
@@ -387,6 +535,10 @@ class Memory(TypedDict):
     """When the memory stops existing for clients; null for never (OMP-EXP-001)."""
     embedding: NotRequired["Embedding"]
     metadata: "Metadata"
+    state: NotRequired["MemoryState"]
+    """The memory's state at the control level (OMP-CTRL-002); an importer stores an item without it as active
+        (OMP-CTRL-012).
+    """
 
 
 MemoryId: TypeAlias = "str"
@@ -408,6 +560,12 @@ class MemorySource(TypedDict):
     """
     timestamp: "Timestamp"
     """When the tool observed what the memory records (UTC)."""
+
+
+MemoryState: TypeAlias = "Literal['active', 'paused', 'archived']"
+"""State of a memory at the control level: active (seen by every read), paused or archived (left out of search,
+    of lists without a state filter and of MCP tools) (OMP-CTRL-004).
+"""
 
 
 MemoryType: TypeAlias = "Literal['episodic', 'semantic', 'procedural']"
@@ -471,6 +629,8 @@ class SearchRequest(TypedDict):
     namespace: NotRequired["Namespace"]
     limit: NotRequired["Limit"]
     offset: NotRequired["Offset"]
+    state: NotRequired["StateFilter"]
+    """Control level: search memories in these states; without it only active memories (OMP-CTRL-004)."""
 
 
 class SearchResponse(TypedDict):
@@ -508,6 +668,78 @@ class Source(TypedDict):
 
 SpecVersion: TypeAlias = "str"
 """An OMP specification version as MAJOR.MINOR."""
+
+
+class StateChangeRequest(TypedDict):
+    """Body of POST /v1/memories/{id}/state: the new state and, optionally, why (OMP-CTRL-003)."""
+
+    state: "MemoryState"
+    reason: NotRequired["str"]
+    """Why the state changes, for the person reading the history; 1 to 500 code points."""
+
+
+StateFilter: TypeAlias = "list[MemoryState]"
+"""Memory states a list or search includes (control level, SPEC.md §20.1); without it only active memories."""
+
+
+class StateHistory(TypedDict):
+    """Body of GET /v1/memories/{id}/history: every state change of the memory, oldest first: who (app and
+        principal), when and why (OMP-CTRL-006).
+    """
+
+    memory_id: "MemoryId"
+    entries: "list[StateHistoryEntriesItem]"
+
+
+StateHistoryEntriesItem = TypedDict(
+    "StateHistoryEntriesItem",
+    {
+        "from": "MemoryState",
+        "to": "MemoryState",
+        "at": "Timestamp",
+        "app": "ToolName | None",
+        "principal": "str",
+        "reason": "str | None",
+    },
+)
+
+
+class Stats(TypedDict):
+    """Body of GET /v1/stats: counts of the caller's visible memories, in every state, by state, type, app
+        (source.tool) and category (OMP-CTRL-035, OMP-CTRL-036).
+    """
+
+    total: "int"
+    by_state: "StatsByState"
+    by_type: "StatsByType"
+    by_app: "list[StatsByAppItem]"
+    """One item per source.tool with at least one memory, ordered by app name."""
+    by_category: "list[StatsByCategoryItem]"
+    """One item per category with at least one memory, ordered by category name."""
+    apps_count: "int"
+    """The number of apps GET /v1/apps lists."""
+
+
+class StatsByAppItem(TypedDict):
+    app: "ToolName"
+    count: "int"
+
+
+class StatsByCategoryItem(TypedDict):
+    category: "CategoryName"
+    count: "int"
+
+
+class StatsByState(TypedDict):
+    active: "int"
+    paused: "int"
+    archived: "int"
+
+
+class StatsByType(TypedDict):
+    episodic: "int"
+    semantic: "int"
+    procedural: "int"
 
 
 Tag: TypeAlias = "str"

@@ -9,7 +9,7 @@
  * `--access-log` runs only the control level's cost check (SPEC.md §20.4): create and search throughput with
  * the access log on and off (`--no-access-log`), in alternating rounds on the same store, and the slowdown.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,8 @@ import { describeMachine } from './machine.ts';
 import { type Server, spawnServer } from './server-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** RESULTS.md keeps everything from this line on when the bench rewrites the file. */
+const KEPT_MARKER = '<!-- kept by bench/run.ts: sections measured by other commands -->';
 const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
@@ -28,7 +30,11 @@ const QUICK = process.argv.includes('--quick'); // smaller stores and shorter ru
 const ACCESS_LOG_ONLY = process.argv.some((a) => a === '--access-log' || a.startsWith('--access-log='));
 /** `--access-log=get` runs only the workloads whose name contains the word. */
 const ACCESS_LOG_FILTER = process.argv.find((a) => a.startsWith('--access-log='))?.split('=')[1];
-const SIZES = QUICK ? [2_000, 10_000] : [10_000, 100_000];
+/** `--size N` (repeatable) measures only stores of those sizes; `--search-only` only the search rows. */
+const SIZE_ARGS = process.argv.flatMap((a, i) => (a === '--size' ? [Number(process.argv[i + 1])] : []));
+const SEARCH_ONLY = process.argv.includes('--search-only');
+const PARTIAL = SIZE_ARGS.length > 0 || SEARCH_ONLY;
+const SIZES = SIZE_ARGS.length > 0 ? SIZE_ARGS : QUICK ? [2_000, 10_000] : [10_000, 100_000];
 const DURATION = QUICK ? 2 : 6;
 
 // autocannon is CommonJS without type definitions; this is the part of its API the bench uses.
@@ -234,23 +240,26 @@ async function benchStore(n: number): Promise<void> {
   };
   // Pages among the first thousand matches; deep offsets cost a walk proportional to the offset.
   const randomOffset = (total: number) => Math.floor(Math.random() * Math.max(1, Math.min(total - 20, 1000)));
-  await cannon(server, store, 'get one memory (random id)', {
-    method: 'GET',
-    path: '/v1/memories/x',
-    headers: auth,
-    setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
-  });
-  await cannon(server, store, `list type+tag (${listBody.total} matches), same page`, {
-    method: 'GET',
-    path: list,
-    headers: auth,
-  });
-  await cannon(server, store, 'list type+tag, random pages', {
-    method: 'GET',
-    path: list,
-    headers: auth,
-    setupRequest: (r) => ({ ...r, path: `${list}&offset=${randomOffset(listBody.total)}` }),
-  });
+  if (!SEARCH_ONLY)
+    await cannon(server, store, 'get one memory (random id)', {
+      method: 'GET',
+      path: '/v1/memories/x',
+      headers: auth,
+      setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
+    });
+  if (!SEARCH_ONLY) {
+    await cannon(server, store, `list type+tag (${listBody.total} matches), same page`, {
+      method: 'GET',
+      path: list,
+      headers: auth,
+    });
+    await cannon(server, store, 'list type+tag, random pages', {
+      method: 'GET',
+      path: list,
+      headers: auth,
+      setupRequest: (r) => ({ ...r, path: `${list}&offset=${randomOffset(listBody.total)}` }),
+    });
+  }
   await cannon(server, store, `search rare term (${rare.total} matches), same query`, searchRare);
   await cannon(server, store, `search common term (${common.total} matches), same query`, searchCommon);
   await cannon(server, store, 'search common term, random pages', {
@@ -261,7 +270,8 @@ async function benchStore(n: number): Promise<void> {
 
   // The same reads with both caches off: every request counts and ranks.
   server = await startServer(db, ['--no-cache']);
-  await cannon(server, store, 'list type+tag, no cache', { method: 'GET', path: list, headers: auth });
+  if (!SEARCH_ONLY)
+    await cannon(server, store, 'list type+tag, no cache', { method: 'GET', path: list, headers: auth });
   await cannon(server, store, 'search rare term, no cache', searchRare);
   await cannon(server, store, 'search common term, no cache', searchCommon);
   await cannon(server, store, 'search common term, no cache', searchCommon, 1);
@@ -269,6 +279,7 @@ async function benchStore(n: number): Promise<void> {
   await cannon(server, store, 'search 8-word question, no cache', searchQuestion);
   await cannon(server, store, 'search 8-word question, no cache', searchQuestion, 1);
   await server.stop();
+  if (SEARCH_ONLY) return;
 
   // Export right after a fresh start, so RSS growth is the export's own.
   server = await startServer(db);
@@ -490,7 +501,12 @@ function writeResults(
   lines.push('| workload | node:sqlite ms | better-sqlite3 ms |', '|---|---:|---:|');
   for (const [k, a, b] of drivers.rows) lines.push(`| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`);
   lines.push('');
-  writeFileSync(join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
+  // Sections measured by other commands (bench:search-level, partial runs) follow the marker and are kept.
+  const file = join(here, 'RESULTS.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(KEPT_MARKER);
+  const kept = at < 0 ? '' : `\n${previous.slice(at)}`;
+  writeFileSync(file, `${lines.join('\n')}\n${kept}`);
 }
 
 async function main(): Promise<void> {
@@ -513,7 +529,7 @@ async function main(): Promise<void> {
   for (const n of SIZES) await benchStore(n);
   await benchAccessLog(SIZES[0] as number, 1);
   console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
-  const drivers = compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
+  const drivers = PARTIAL ? { rows: [], note: 'not run' } : compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
   for (const [k, a, b] of drivers.rows)
     console.log(
       `  ${k.padEnd(48)} node:sqlite ${fmt(a)} ms   better-sqlite3 ${b === null ? 'n/a' : `${fmt(b)} ms`}`,
@@ -525,9 +541,9 @@ async function main(): Promise<void> {
     .join(' / ');
   for (const [name, measured, met] of targets())
     console.log(`target ${met ? 'met    ' : 'MISSED '} ${name}: ${measured}`);
-  if (!QUICK) writeResults(machine, drivers, minutes);
+  if (!QUICK && !PARTIAL) writeResults(machine, drivers, minutes);
   console.log(
-    `done in ${minutes.toFixed(1)} min${QUICK ? ' (quick run: RESULTS.md not written)' : '; wrote bench/RESULTS.md'}`,
+    `done in ${minutes.toFixed(1)} min${QUICK || PARTIAL ? ' (quick or partial run: RESULTS.md not written)' : '; wrote bench/RESULTS.md'}`,
   );
   rmSync(dataDir, { recursive: true, force: true });
 }

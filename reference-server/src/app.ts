@@ -4,6 +4,7 @@ import { pageCache } from './cache.ts';
 import { Control } from './control/control.ts';
 import { controlEndpoints } from './control/endpoints.ts';
 import { gated } from './control/gate.ts';
+import { createDashboardMount } from './dashboard/serve.ts';
 import { Router } from './http/router.ts';
 import { type ConnectionOptions, createHttpServer } from './http/server.ts';
 import type { SpecVersions } from './legacy-0-3.ts';
@@ -28,6 +29,8 @@ export interface AppParts {
   log: LogSink;
   /** The MCP endpoints, mounted beside the API. */
   mcp?: McpMount | undefined;
+  /** Serve the dashboard at /x/dashboard/ (default true). */
+  dashboard?: boolean | undefined;
   /** Socket limits and timeouts (defaults in http/server.ts). */
   connections?: Partial<ConnectionOptions> | undefined;
   /** The control level (SPEC.md §20); one is made for the store when absent. */
@@ -64,6 +67,7 @@ export function createApp(parts: AppParts): Server {
     maxImportBytes: parts.maxImportBytes,
     log: parts.log,
     mcp: parts.mcp,
+    statics: parts.dashboard === false ? undefined : createDashboardMount(),
     maxImportItems: MAX_IMPORT_ITEMS,
     connections: parts.connections,
     specVersions: parts.specVersions,

@@ -81,6 +81,8 @@ export interface StartOptions {
    * npm ci), an OpenAI-compatible service, or any Embedder. Default `off`: Core keyword search only.
    */
   embedder?: EmbedderOption;
+  /** Serve the dashboard at /x/dashboard/. Default true. */
+  dashboard?: boolean;
   /** Record the access log of the control level (SPEC.md §20.4). Default true; off only to measure its cost. */
   accessLog?: boolean;
   /**
@@ -196,6 +198,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cache: options.cache ?? true,
     log,
     mcp: mcp.mount,
+    dashboard: options.dashboard ?? true,
     connections: options.connections,
     control,
     specVersions: options.specVersions,

@@ -194,7 +194,11 @@ describe('the tarballs', () => {
       ...Object.keys(m.peerDependencies ?? {}),
     ]);
     const undeclared = new Set<string>();
-    for (const f of tarballs[name].files.filter((x) => /\.(js|d\.ts)$/.test(x))) {
+    // dashboard/public/app.js is a self-contained browser bundle (Preact inside), never imported by Node.
+    const modules = tarballs[name].files.filter(
+      (x) => /\.(js|d\.ts)$/.test(x) && !x.startsWith('dashboard/public/'),
+    );
+    for (const f of modules) {
       for (const spec of bareImports(readFileSync(join(dir, f), 'utf8'))) {
         if (spec.startsWith('node:')) continue;
         if (!declared.has(packageOf(spec))) undeclared.add(`${packageOf(spec)} (${f})`);
@@ -294,6 +298,24 @@ describe('omp-reference-server, certified by URL by omp-conformance on every Nod
       expect(r.stderr, b).toContain('nvm install 24');
       expect(r.stderr, b).not.toMatch(/^\s+at /m);
     }
+  });
+
+  it('serves the dashboard from the package, with no build step (/x/dashboard/)', async () => {
+    expect(tarballs['omp-reference-server'].files).toEqual(
+      expect.arrayContaining([
+        'dashboard/public/index.html',
+        'dashboard/public/app.js',
+        'dashboard/public/dashboard.css',
+      ]),
+    );
+    const s = await startServerOn(node24, key());
+    for (const f of ['', 'app.js', 'dashboard.css']) {
+      const res = await fetch(`${s.url}/x/dashboard/${f}`);
+      expect(res.status, f).toBe(200);
+      expect((await res.text()).length, f).toBeGreaterThan(100);
+    }
+    await s.stop();
+    servers.splice(servers.indexOf(s), 1);
   });
 
   it('omp-conformance --help runs on every Node it declares', async () => {

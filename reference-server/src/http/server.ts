@@ -8,6 +8,7 @@ import {
 import type { Socket } from 'node:net';
 import { authenticate, tryAuthenticate } from '../auth/authenticate.ts';
 import type { Credential, KeyRing } from '../auth/keys.ts';
+import type { DashboardMount } from '../dashboard/serve.ts';
 import { legacyBody, legacyHeaders, legacyRequest, type SpecVersions } from '../legacy-0-3.ts';
 import type { LogSink } from '../log.ts';
 import type { McpMount } from '../mcp.ts';
@@ -27,6 +28,8 @@ export interface HttpOptions {
   log: LogSink;
   /** The MCP endpoints: requests they handle (`/mcp` and below) never reach the router. */
   mcp?: McpMount | undefined;
+  /** Static files (the dashboard at /x/dashboard/): requests it handles never reach the router. */
+  statics?: DashboardMount | undefined;
   /** Most items one import may carry (counted while the body streams in). */
   maxImportItems: number;
   /** Socket limits and timeouts; defaults in {@link CONNECTION_DEFAULTS}. */
@@ -202,6 +205,7 @@ export function createHttpServer(options: HttpOptions): Server {
     },
     (req, res) => {
       if (options.mcp?.handles(req)) return options.mcp(req, res); // its body must stay unread
+      if (options.statics?.handles(req)) return options.statics(req, res);
       void handle(req, res);
     },
   );

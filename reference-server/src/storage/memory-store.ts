@@ -12,9 +12,10 @@ import { IdempotencyStore } from '../concurrency/idempotency.ts';
 import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../model/time.ts';
+import { type KeywordDoc, KeywordIndex } from '../search/keyword-index.ts';
 import { filterMatch, filterText } from '../search/meta-tokens.ts';
-import { anyOf, indexText, type QueryTerm } from '../search/tokenize.ts';
-import { type VocabTerm, withCorrections } from '../search/typos.ts';
+import { indexText, type QueryTerm } from '../search/tokenize.ts';
+import { withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { type AccessRules, narrowStates, stateSql } from './control-scope.ts';
 import { openDatabase } from './database.ts';
@@ -57,6 +58,9 @@ const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')}
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const SELECT_BY_ID = `SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`;
 
+/** The filters the keyword index applies itself (search/keyword-index.ts). */
+const KEYWORD_FILTERS: ReadonlySet<string> = new Set(['type', 'tool', 'tags', 'namespace']);
+
 /** Above this many filter matches a list walks the sort index instead of sorting the matches. */
 const SORT_MATCHES_LIMIT = 2000;
 
@@ -89,6 +93,12 @@ export class MemoryStore {
   generation = 0;
   /** Recorded responses of requests with an Idempotency-Key (SPEC.md §5.9). */
   readonly idempotency: IdempotencyStore;
+  /**
+   * Keyword ranking (search/keyword-index.ts), built when the store opens (at 100k memories a few seconds, better
+   * spent before the server listens than inside its first search); null after a failed commit, until the next
+   * search rebuilds it.
+   */
+  #keywords: KeywordIndex | null;
 
   constructor(db: DatabaseSync, options: { now?: () => number; cacheTotals?: boolean } = {}) {
     this.#db = db;
@@ -96,6 +106,7 @@ export class MemoryStore {
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
     this.idempotency = new IdempotencyStore(db, this.#now);
+    this.#keywords = KeywordIndex.load(db);
     this.#writes.onCommit = () => {
       this.generation++;
     };
@@ -112,6 +123,24 @@ export class MemoryStore {
   /** Group-commit counters: transactions and the writes they carried. */
   get commitStats(): { commits: number; writes: number } {
     return this.#writes.stats;
+  }
+
+  /**
+   * Queue a write into the group commit. The keyword index changes with the write: undone with it when it throws,
+   * dropped (rebuilt on the next search) when the transaction that carried it fails to commit.
+   */
+  #write<T>(op: () => T): Promise<T> {
+    let applied = false;
+    return this.#writes
+      .run(() => {
+        const result = this.#keywords ? this.#keywords.journaled(op) : op();
+        applied = true;
+        return result;
+      })
+      .catch((err: unknown) => {
+        if (applied) this.#keywords = null;
+        throw err;
+      });
   }
 
   #sql(sql: string): StatementSync {
@@ -148,6 +177,7 @@ export class MemoryStore {
         db.exec('COMMIT');
       } catch (err) {
         if (db.isTransaction) db.exec('ROLLBACK');
+        this.#keywords = null; // it saw deletions that were rolled back
         throw err;
       }
       this.generation++;
@@ -178,7 +208,9 @@ export class MemoryStore {
       row.state,
     );
     const seq = Number(r.lastInsertRowid);
-    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, indexText(row.content));
+    const text = indexText(row.content);
+    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
+    this.#keywords?.add(keywordDoc(seq, row, text));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
     this.#counted(row.principal, 1);
     this.#noteExpiry(row.expires_ms);
@@ -220,12 +252,12 @@ export class MemoryStore {
       after.state,
       before.seq,
     );
-    if (after.content !== before.content) {
-      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(
-        indexText(after.content),
-        before.seq,
-      );
+    const changed = after.content !== before.content;
+    const text = changed || this.#keywords ? indexText(after.content) : '';
+    if (changed) {
+      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(text, before.seq);
     }
+    this.#keywords?.add(keywordDoc(before.seq, after, text));
     const attrs = filterText(attrsOf(after));
     if (attrs !== filterText(attrsOf(before))) {
       this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
@@ -254,6 +286,7 @@ export class MemoryStore {
     if (row) this.#counted(row.principal, -1);
     this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
+    this.#keywords?.remove(seq);
   }
 
   #row(principal: string, id: string): MemoryRow | undefined {
@@ -272,7 +305,7 @@ export class MemoryStore {
 
   /** Store a new memory for a principal; resolves once durable. */
   create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const createdAt = isoFromMs(this.#now());
       const source =
         req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
@@ -310,7 +343,7 @@ export class MemoryStore {
     patch: UpdateMemoryRequest,
     precondition?: (current: MemoryRow) => void,
   ): Promise<MemoryRow> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const now = this.#now();
       const before = this.#visible(vis, id, now);
       if (!before) throw memoryNotFound(id);
@@ -347,7 +380,7 @@ export class MemoryStore {
     id: string,
     precondition?: (current: MemoryRow) => void,
   ): Promise<void> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const row = this.#visible(vis, id, this.#now());
       if (!row) throw memoryNotFound(id);
       if (writerTool !== null && row.tool !== writerTool) {
@@ -433,7 +466,7 @@ export class MemoryStore {
     items: Iterable<unknown>,
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const now = this.#now();
       const validate = validators.exportItem();
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
@@ -733,7 +766,7 @@ export class MemoryStore {
     criteria: Filters & { createdBefore?: string | undefined; ids?: readonly string[] | undefined },
     options: { dryRun: boolean; expectedCount?: number | undefined; onMismatch: (matched: number) => Error },
   ): Promise<{ matched: number; deleted: number }> {
-    return this.#writes.run(() => {
+    return this.#write(() => {
       const tool = effectiveTool(vis, criteria);
       if (tool === false || (writerTool !== null && tool !== undefined && tool !== writerTool)) {
         if (options.expectedCount !== undefined && options.expectedCount !== 0) throw options.onMismatch(0);
@@ -773,8 +806,9 @@ export class MemoryStore {
   }
 
   /**
-   * Keyword search (SPEC.md §6.1): memories with any query term; BM25 order (SQLite's bm25 over the terms, lower
-   * is better), so more and rarer query terms rank first; ties by created_at then id, both descending.
+   * Keyword search (SPEC.md §6.1): memories with any query term, in BM25 order (SQLite's bm25 formula over the
+   * query's terms), so more and rarer query terms rank first; ties by created_at then id, both descending. The
+   * in-memory keyword index ranks and counts (search/keyword-index.ts); the page's rows come from the table.
    */
   search(
     vis: Visibility,
@@ -786,50 +820,66 @@ export class MemoryStore {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false || terms.length === 0) return { rows: [], total: 0 };
-    const scope = this.#scope(vis, filters);
-    const { where, params } = scoped(conditions(vis.principal, { ...filters, tool }), scope);
-    const corrected = this.#corrected(terms);
-    const match = anyOf(corrected);
-    const tokens = corrected.map((t) => t.terms);
-    const from = `memories_text CROSS JOIN memories AS m ON m.seq = memories_text.rowid
-      WHERE memories_text MATCH ? AND ${where}`;
-    const total = this.#totals.through(
-      JSON.stringify(['search', vis.principal, tokens, filters, tool, vis.rules?.rules ?? null]),
-      this.generation,
-      () => {
-        // Without filters, in a store of one principal, every full-text match is visible (expired ones were
-        // purged above): count inside FTS5, without joining tens of thousands of rows.
-        const unfiltered =
-          scope === null &&
-          tool === undefined &&
-          filters.type === undefined &&
-          filters.namespace === undefined &&
-          !filters.tags?.length;
-        const sql =
-          unfiltered && this.#soleOwner(vis.principal)
-            ? 'SELECT count(*) AS n FROM memories_text WHERE memories_text MATCH ?'
-            : `SELECT count(*) AS n FROM ${from}`;
-        const args = sql.includes('CROSS JOIN') ? [match, ...params] : [match];
-        return (this.#sql(sql).get(...args) as { n: number }).n;
-      },
+    const { states, ...rest } = filters;
+    const unknown = Object.keys(rest).filter(
+      (k) => !KEYWORD_FILTERS.has(k) && (rest as Record<string, unknown>)[k] !== undefined,
     );
-    if (offset >= total) return { rows: [], total };
-    const rows = this.#sql(
-      `SELECT ${rowColumns('m')} FROM ${from}
-       ORDER BY bm25(memories_text), m.created_key DESC, m.id DESC LIMIT ? OFFSET ?`,
-    ).all(match, ...params, limit, offset) as unknown as MemoryRow[];
-    return { rows, total };
+    // A filter the index does not hold would be ignored silently: refuse instead (pass it as `accept`).
+    if (unknown.length > 0) throw new Error(`keyword search cannot apply filter ${unknown.join(', ')}`);
+    const index = (this.#keywords ??= KeywordIndex.load(this.#db));
+    const phrases = this.#corrected(index, terms).flatMap((t) => t.terms);
+    const { seqs, total } = index.search(
+      phrases,
+      { principal: vis.principal, ...rest, tool },
+      offset + limit,
+      this.#controlAccept(index, vis, states),
+    );
+    return { rows: this.#rowsBySeq(seqs.slice(offset)), total };
   }
 
-  /** The query terms with typo corrections from the index's vocabulary (search/typos.ts). */
-  #corrected(terms: readonly QueryTerm[]): QueryTerm[] {
-    const known = (term: string) =>
-      this.#sql('SELECT 1 FROM memories_vocab WHERE term = ?').get(term) !== undefined;
-    const startingWith = (first: string) =>
-      this.#sql('SELECT term, doc AS docs FROM memories_vocab WHERE term >= ? AND term < ?').all(
-        first,
-        String.fromCodePoint((first.codePointAt(0) as number) + 1),
-      ) as unknown as VocabTerm[];
+  /**
+   * The control level's restrictions (SPEC.md §20: states, an app's access rules) as a predicate on the keyword
+   * index's seqs, or undefined when nothing is restricted. Memories not active are few (a partial index holds
+   * them), so their states are read once per search; the rules judge the id and namespace the index holds.
+   */
+  #controlAccept(
+    index: KeywordIndex,
+    vis: Visibility,
+    filter: readonly string[] | undefined,
+  ): ((seq: number) => boolean) | undefined {
+    const states = narrowStates(filter);
+    const rules = vis.rules ?? null;
+    if (states === undefined && rules === null) return undefined;
+    const notActive =
+      states === undefined
+        ? null
+        : new Map(
+            (
+              this.#sql(
+                `SELECT seq, state FROM memories INDEXED BY memories_not_active WHERE principal = ? AND state <> 'active'`,
+              ).all(vis.principal) as { seq: number; state: string }[]
+            ).map((r) => [r.seq, r.state]),
+          );
+    return (seq) => {
+      if (notActive !== null && !states?.includes(notActive.get(seq) ?? 'active')) return false;
+      return rules === null || rules.allows(index.identity(seq));
+    };
+  }
+
+  /** The rows of these seqs, in this order. */
+  #rowsBySeq(seqs: readonly number[]): MemoryRow[] {
+    if (seqs.length === 0) return [];
+    const rows = this.#sql(
+      `SELECT ${ROW_COLUMNS} FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(seqs)) as unknown as MemoryRow[];
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    return seqs.map((s) => bySeq.get(s)).filter((r): r is MemoryRow => r !== undefined);
+  }
+
+  /** The query terms with typo corrections from the keyword index's vocabulary (search/typos.ts). */
+  #corrected(index: KeywordIndex, terms: readonly QueryTerm[]): QueryTerm[] {
+    const known = (term: string) => index.docFrequency(term) > 0;
+    const startingWith = (first: string) => index.startingWith(first);
     return withCorrections(terms, known, startingWith);
   }
 
@@ -867,6 +917,20 @@ export class MemoryStore {
     this.#writes.close();
     this.#db.close();
   }
+}
+
+function keywordDoc(seq: number, row: NewRow, text: string): KeywordDoc {
+  return {
+    seq,
+    text,
+    principal: row.principal,
+    tool: row.tool,
+    type: row.type,
+    namespace: row.namespace,
+    tags: JSON.parse(row.tags) as string[],
+    createdKey: row.created_key,
+    id: row.id,
+  };
 }
 
 function attrsOf(row: NewRow): Parameters<typeof filterText>[0] {

@@ -826,7 +826,8 @@ export class MemoryStore {
     );
     // A filter the index does not hold would be ignored silently: refuse instead (pass it as `accept`).
     if (unknown.length > 0) throw new Error(`keyword search cannot apply filter ${unknown.join(', ')}`);
-    const index = (this.#keywords ??= KeywordIndex.load(this.#db));
+    this.#keywords ??= KeywordIndex.load(this.#db);
+    const index = this.#keywords;
     const phrases = this.#corrected(index, terms).flatMap((t) => t.terms);
     const { seqs, total } = index.search(
       phrases,

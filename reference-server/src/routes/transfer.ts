@@ -137,7 +137,7 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         for (const rows of store.exportPages(visibilityOf(c))) {
           for (const r of rows) accessed.push(r.id);
           if (!ok && !(await drained(res))) return { streamed: true };
-          const chunk = rows.map((r) => renderMemory(r, true)).join(',');
+          const chunk = rows.map((r) => renderMemory(r, true, !app.legacy03)).join(',');
           ok = res.write(first ? chunk : `,${chunk}`);
           first = false;
         }

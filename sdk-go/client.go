@@ -10,7 +10,7 @@ import (
 )
 
 // Version is this SDK's version, sent in the User-Agent header.
-const Version = "0.3.0"
+const Version = "0.4.0"
 
 // Defaults of a [Client] built without the matching option.
 const (
@@ -70,6 +70,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	// A copy, so the caller's http.Client keeps its own redirect policy: this one hands every redirect back
+	// to the client, which follows it itself (redirect.go).
+	hc := *c.httpClient
+	hc.CheckRedirect = noFollow
+	c.httpClient = &hc
 	return c, nil
 }
 

@@ -537,7 +537,7 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 		}
 		out, err = c.GetMe(ctx)
 	case "$faults":
-		if err := onlyArgs(args, "method", "path"); err != nil {
+		if err := onlyArgs(args, "method", "path", "origin"); err != nil {
 			return nil, err
 		}
 		body, ferr := r.faultsRequest(http.MethodGet, nil)
@@ -556,6 +556,9 @@ func (r *scenarioRun) call(ctx context.Context, c *omp.Client, name string, args
 				continue
 			}
 			if p, ok := args["path"]; ok && q["path"] != p {
+				continue
+			}
+			if o, ok := args["origin"]; ok && q["origin"] != o {
 				continue
 			}
 			seen = append(seen, q)

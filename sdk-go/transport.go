@@ -71,6 +71,11 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 			if ctx.Err() != nil {
 				return c.stopped(ctx, op, attempt, last)
 			}
+			var refused *RedirectError
+			if errors.As(err, &refused) {
+				refused.Operation = op.id
+				return refused
+			}
 			last = &ConnectionError{Operation: op.id, Attempts: attempt, Err: err}
 			if attempt > c.maxRetries || !(safe || neverSent(err)) {
 				return last
@@ -136,17 +141,39 @@ func (c *Client) url(op *operation) string {
 	return s
 }
 
-// send makes one attempt.
+// send makes one attempt, following redirects under the policy of redirect.go (OMP-CLIENT-008).
 func (c *Client) send(ctx context.Context, op *operation, target string, payload []byte, extra http.Header) (*http.Response, error) {
+	cur := hop{method: op.method, target: target, body: payload}
+	for hops := 0; ; hops++ {
+		resp, err := c.sendOne(ctx, op, cur, extra)
+		if err != nil {
+			return nil, err
+		}
+		next, err := nextHop(resp, cur, hops)
+		if next == nil || err != nil {
+			if err != nil {
+				discard(resp)
+				return nil, err
+			}
+			return resp, nil
+		}
+		discard(resp)
+		cur = *next
+	}
+}
+
+// sendOne sends one request of an attempt; the key goes only to the configured origin.
+func (c *Client) sendOne(ctx context.Context, op *operation, h hop, extra http.Header) (*http.Response, error) {
+	target, payload := h.target, h.body
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, op.method, target, body)
+	req, err := http.NewRequestWithContext(ctx, h.method, target, body)
 	if err != nil {
 		return nil, err
 	}
-	if body == nil && op.method == http.MethodGet {
+	if body == nil && h.method == http.MethodGet {
 		// net/http re-sends a body-less GET by itself when a reused keep-alive connection fails before the
 		// response (Transport.shouldRetryRequest), outside this client's retry budget and policy. An empty
 		// body that cannot be rewound makes the request non-replayable, so every attempt is exactly one
@@ -167,7 +194,7 @@ func (c *Client) send(ctx context.Context, op *operation, target string, payload
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if op.auth && c.apiKey != "" {
+	if op.auth && c.apiKey != "" && sameOrigin(c.base, target) {
 		req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	}
 	return c.httpClient.Do(req)

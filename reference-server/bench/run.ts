@@ -28,7 +28,9 @@ const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
 const QUICK = process.argv.includes('--quick'); // smaller stores and shorter runs, to try the bench itself
-const ACCESS_LOG_ONLY = process.argv.includes('--access-log');
+const ACCESS_LOG_ONLY = process.argv.some((a) => a === '--access-log' || a.startsWith('--access-log='));
+/** `--access-log=get` runs only the workloads whose name contains the word. */
+const ACCESS_LOG_FILTER = process.argv.find((a) => a.startsWith('--access-log='))?.split('=')[1];
 /** `--size N` (repeatable) measures only stores of those sizes; `--search-only` only the search rows. */
 const SIZE_ARGS = process.argv.flatMap((a, i) => (a === '--size' ? [Number(process.argv[i + 1])] : []));
 const SEARCH_ONLY = process.argv.includes('--search-only');
@@ -373,6 +375,7 @@ async function benchAccessLog(n: number, rounds = 3): Promise<void> {
   ];
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   for (const [name, request, args] of workloads) {
+    if (ACCESS_LOG_FILTER !== undefined && !name.includes(ACCESS_LOG_FILTER)) continue;
     const on: number[] = [];
     const off: number[] = [];
     const cpuOn: number[] = [];
@@ -528,7 +531,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const n of SIZES) await benchStore(n);
-  await benchAccessLog(SIZES[0] as number, 1);
+  if (!PARTIAL) await benchAccessLog(SIZES[0] as number, 1);
   console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
   const drivers = PARTIAL ? { rows: [], note: 'not run' } : compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
   for (const [k, a, b] of drivers.rows)

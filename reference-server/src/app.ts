@@ -46,6 +46,7 @@ export function createApp(parts: AppParts): Server {
     cache: pageCache(parts.cache),
     limits: { maxBodyBytes: parts.maxBodyBytes, maxImportBytes: parts.maxImportBytes },
     server: parts.server,
+    legacy03: parts.specVersions?.[0] === '0.3',
   };
   const control = parts.control;
   app.control = control;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { HELP, parseCli } from './config.ts';
 import { SERVER_INFO, startServer } from './index.ts';
 import { BUILTIN_MODEL_ID, ensureModel, FETCH_MODEL_HINT, modelInstalled } from './search/model-files.ts';
+import { NEWEST } from './versioning.ts';
 
 async function main(): Promise<void> {
   let request: ReturnType<typeof parseCli>;
@@ -18,7 +19,9 @@ async function main(): Promise<void> {
     return;
   }
   if (request.kind === 'version') {
-    process.stdout.write(`${SERVER_INFO.name} ${SERVER_INFO.version} (OMP 0.3)\n`);
+    process.stdout.write(
+      `${SERVER_INFO.name} ${SERVER_INFO.version} (OMP ${NEWEST}; 0.3 with --spec-versions 0.3)\n`,
+    );
     return;
   }
   if (request.kind === 'fetch-model') {

@@ -3,7 +3,7 @@ import { LIMITS, type StartOptions } from './index.ts';
 import { parseSpecVersions } from './legacy-0-3.ts';
 
 /** The command line's help text: every option, its environment variable and default. */
-export const HELP = `omp-reference-server — the reference Open Memory Protocol (OMP 0.3) server on SQLite
+export const HELP = `omp-reference-server — the reference Open Memory Protocol (OMP 0.4) server on SQLite
 
 Usage: omp-reference-server [options]        (in this repository: npm run server -- [options])
 

@@ -74,7 +74,7 @@ describe('bearer keys (§8.1)', () => {
       levels: ['core', 'full', 'mcp', 'control'],
       capabilities: ['keyword_search', 'per_tool_keys', 'multi_user', 'mcp_http', 'mcp_sse', 'control'],
       limits: { max_body_bytes: 1048576, max_import_bytes: 268435456, idempotency_retention_seconds: 86400 },
-      server: { name: 'omp-reference-server', version: '0.3.0' },
+      server: { name: 'omp-reference-server', version: '0.4.0' },
     });
     const badKey = await client(srv.url, 'wrong-key-wrong-key-wrong').get('/v1/health');
     expect(badKey.status).toBe(200);

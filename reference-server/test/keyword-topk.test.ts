@@ -345,10 +345,10 @@ describe('keyword index, directly', () => {
   test('a filter the index does not apply is refused, not ignored', () => {
     const store = new MemoryStore(openDatabase(':memory:'));
     stores.push(store);
-    // `states` is applied (through the index's accept predicate); a filter nobody taught it is refused.
-    const filters = { createdBefore: '2026-01-01T00:00:00Z' } as Filters;
+    // A filter Filters may gain later (the control level's `states` is applied through `accept`).
+    const filters = { x_colour: 'red' } as unknown as Filters;
     expect(() => store.search({ principal: 'p', ownTool: null }, queryTerms('owl'), filters, 5, 0)).toThrow(
-      /cannot apply filter createdBefore/,
+      /cannot apply filter x_colour/,
     );
   });
 });

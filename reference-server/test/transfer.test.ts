@@ -68,7 +68,7 @@ describe('export (§7.2)', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       assertSchema('export-file', res.body);
       expect(res.body.omp_version).toBe('0.4');
-      expect(res.body.server).toEqual({ name: 'omp-reference-server', version: '0.3.0' });
+      expect(res.body.server).toEqual({ name: 'omp-reference-server', version: '0.4.0' });
       expect(res.body.exported_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(res.body).not.toHaveProperty('conflict');
       const want = [...made].sort((x, y) => (`${x.created_at}|${x.id}` < `${y.created_at}|${y.id}` ? -1 : 1));

@@ -31,6 +31,13 @@ export interface SeenRequest {
    * when it carried at least one, so that scenarios can assert what a client sent to which server.
    */
   headers?: Record<string, string>;
+  /** Only on requests to the proxy's other origin (`otherUrl`): `"other"`. */
+  origin?: 'other';
+  /**
+   * Only on requests to the other origin, and only when the request carried an `Authorization` header (its
+   * value is not logged): true.
+   */
+  authorized?: true;
 }
 
 /** Request headers the log records (SPEC.md §19.3, all since 0.4). */
@@ -39,6 +46,12 @@ const loggedHeaders = ['omp-version', 'idempotency-key', 'if-match'] as const;
 /** A running proxy. */
 export interface FaultProxy {
   url: string;
+  /**
+   * A second origin (another port) that forwards to the same upstream without faults, logging into the same
+   * request log with `origin: "other"`: the target of cross-origin redirects. In a fault's `respond.headers`,
+   * `${other_origin}` stands for this URL.
+   */
+  otherUrl: string;
   /** Replace the installed faults, as `PUT /__faults` does. */
   setFaults(faults: Fault[]): void;
   /** Requests seen since the last `setFaults`. */
@@ -75,6 +88,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     return null;
   };
 
+  let otherUrl = '';
   const server = createServer((req, res) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
@@ -98,7 +112,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         // No response at all: the client sees a reset or an early end of the connection.
         req.socket.destroy();
       } else if (fault?.respond) {
-        answer(res, fault.respond.status, fault.respond.headers ?? {}, fault.respond.body);
+        answer(
+          res,
+          fault.respond.status,
+          withOtherOrigin(fault.respond.headers ?? {}, otherUrl),
+          fault.respond.body,
+        );
         req.resume();
       } else {
         forward(req, res, rawUrl, fault?.drop_response === true);
@@ -176,24 +195,51 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     req.pipe(up);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  // The other origin: no faults, no control endpoint; it only forwards and records what it was sent.
+  const other = createServer((req, res) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const entry: SeenRequest = { method, path: rawUrl.split('?')[0] as string, fault: null, origin: 'other' };
+    if (req.headers.authorization !== undefined) entry.authorized = true;
+    seen.push(entry);
+    forward(req, res, rawUrl);
   });
-  const { port } = server.address() as AddressInfo;
+
+  const listen = (s: typeof server) =>
+    new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
+    });
+  const port = await listen(server);
+  otherUrl = `http://127.0.0.1:${await listen(other)}`;
 
   return {
     url: `http://127.0.0.1:${port}`,
+    otherUrl,
     setFaults: install,
     requests: () => seen.slice(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
         timers.clear();
-        server.close(() => resolve());
+        let open = 2;
+        const done = () => {
+          open -= 1;
+          if (open === 0) resolve();
+        };
+        server.close(done);
+        other.close(done);
         server.closeAllConnections();
+        other.closeAllConnections();
       }),
   };
+}
+
+/** Fault response headers with `${other_origin}` replaced by the other origin's URL. */
+function withOtherOrigin(headers: Record<string, string>, otherUrl: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = v.replaceAll('${other_origin}', otherUrl);
+  return out;
 }
 
 /** A JSON response with an explicit Content-Length (the SDKs must never see a chunked surprise). */

@@ -62,6 +62,29 @@ describe('fault proxy', () => {
     expect(await seen()).toEqual([{ method: 'POST', path: '/v1/memories', fault: null }]);
   });
 
+  it('serves another origin that forwards and logs, and fills ${other_origin} into fault headers', async () => {
+    await put([
+      {
+        method: 'GET',
+        path: '/v1/away',
+        times: 1,
+        respond: { status: 307, headers: { Location: '${other_origin}/v1/there' } },
+      },
+    ]);
+    const moved = await fetch(`${proxy.url}/v1/away`, { redirect: 'manual' });
+    expect(moved.status).toBe(307);
+    expect(moved.headers.get('location')).toBe(`${proxy.otherUrl}/v1/there`);
+    expect(new URL(proxy.otherUrl).port).not.toBe(new URL(proxy.url).port);
+    const there = await fetch(`${proxy.otherUrl}/v1/there`, { headers: { authorization: 'Bearer k' } });
+    expect(((await there.json()) as { url: string }).url).toBe('/v1/there');
+    await fetch(`${proxy.otherUrl}/v1/there`);
+    expect(await seen()).toEqual([
+      { method: 'GET', path: '/v1/away', fault: 0 },
+      { method: 'GET', path: '/v1/there', fault: null, origin: 'other', authorized: true },
+      { method: 'GET', path: '/v1/there', fault: null, origin: 'other' },
+    ]);
+  });
+
   it('answers a matching request itself, `times` times, then forwards', async () => {
     await put([
       {

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/json-schema-to-ts.ts
-// Source hash: c5b2fe4bceef5b25 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: d6006bd98d19b7ba (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 /**
@@ -420,6 +420,8 @@ export interface ListMemoriesInput {
   limit?: Limit;
   offset?: Offset;
   sort?: SortOrder;
+  /** Since 0.4: the next_cursor of an earlier list_memories result, passed back unchanged with the same filters and sort to get the next page (SPEC.md 5.2); not with offset. */
+  cursor?: Cursor;
 }
 
 /**

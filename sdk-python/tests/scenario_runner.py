@@ -310,13 +310,15 @@ async def _call_other(client: Any, is_async: bool, call: str, args: Mapping[str,
         _only(args, set(), call)
         return await done(client.me())
     if call == "$faults":
-        _only(args, {"method", "path"}, call)
+        _only(args, {"method", "path", "origin"}, call)
         r = httpx.get(f"{proxy_url}/__faults", timeout=10)
         r.raise_for_status()
         return [
             q
             for q in r.json()["requests"]
-            if ("method" not in args or q["method"] == args["method"]) and ("path" not in args or q["path"] == args["path"])
+            if ("method" not in args or q["method"] == args["method"])
+            and ("path" not in args or q["path"] == args["path"])
+            and ("origin" not in args or q.get("origin") == args["origin"])
         ]
     raise ScenarioError(f"unknown call {call!r}")
 

@@ -16,6 +16,7 @@ export {
   PermissionError,
   PreconditionFailedError,
   RateLimitError,
+  RedirectError,
   ServerError,
   TimeoutError,
   UnsupportedMediaTypeError,
@@ -23,6 +24,7 @@ export {
   type Violation,
 } from './core/errors.ts';
 export { type Page, type PageMethods, PagePromise, type PageSpec } from './core/pagination.ts';
+export { maxRedirects } from './core/redirect.ts';
 export type { FetchLike, HookRequest, Hooks, Operation, RequestOptions } from './core/request.ts';
 export { pathSegment } from './core/url.ts';
 export { SDK_VERSION, SDK_VERSIONS } from './core/versions.ts';

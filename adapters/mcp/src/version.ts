@@ -1,2 +1,2 @@
 /** This package's version, reported as the MCP server version and in the User-Agent of its HTTP calls. */
-export const version = '0.3.0';
+export const version = '0.4.0';

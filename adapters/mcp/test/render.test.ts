@@ -15,6 +15,10 @@ describe('render', () => {
   it('says which part of the result a page holds', () => {
     const page = { memories: [m('mem_a', 'a'), m('mem_b', 'b')], total: 7, limit: 2, offset: 2 };
     expect(renderList(page as never)).toBe('Memories 3-4 of 7:\nmem_a [semantic] a\nmem_b [semantic] b');
+    expect(renderList({ ...page, next_cursor: 'eyJrIjoxfQ' } as never)).toBe(
+      'Memories 3-4 of 7:\nmem_a [semantic] a\nmem_b [semantic] b\n' +
+        'More: call list_memories again with the same filters and cursor eyJrIjoxfQ',
+    );
     expect(renderList({ memories: [], total: 0, limit: 20, offset: 0, next_cursor: null })).toBe(
       'No memories.',
     );

@@ -81,19 +81,18 @@ check(
     let invalid = 0;
     for (const def of toolDefs()) {
       const base = baseArgs(t, def.name);
-      const cases = deriveCasesFrom(
-        def.input,
-        'mcp-tools',
-        (v) => def.validateInput(v) === true,
-        base,
-      ).filter(
-        (c) =>
-          // Deleting tools get only arguments they must reject, and delete_all_memories only ones that keep
-          // the check's namespace: a broken endpoint that ignored them must not delete anything else.
-          (def.name === 'delete_memories' && !c.valid) ||
-          (def.name === 'delete_all_memories' && !c.valid && c.body.namespace === t.ns) ||
-          (def.name !== 'delete_memories' && def.name !== 'delete_all_memories'),
-      );
+      const cases = deriveCasesFrom(def.input, 'mcp-tools', (v) => def.validateInput(v) === true, base)
+        .filter(
+          (c) =>
+            // Deleting tools get only arguments they must reject, and delete_all_memories only ones that keep
+            // the check's namespace: a broken endpoint that ignored them must not delete anything else.
+            (def.name === 'delete_memories' && !c.valid) ||
+            (def.name === 'delete_all_memories' && !c.valid && c.body.namespace === t.ns) ||
+            (def.name !== 'delete_memories' && def.name !== 'delete_all_memories'),
+        )
+        // A schema-valid cursor the server never issued is rightly a validation_error (OMP-LIST-021): only
+        // malformed cursors are judged here; OMP-MCP-013 passes back a real one.
+        .filter((c) => !(c.valid && 'cursor' in c.body));
       cases.push({ label: 'the base arguments', path: '', body: base, valid: true });
       await t.each(cases, async (c) => {
         const { result, raw } = await callTool(t, s, def.name, c.body);
@@ -359,6 +358,11 @@ check(
       { namespace: t.ns, sort: 'updated_at_asc' },
       { tags: [t.tag] },
     ];
+    // A server that offers cursors (0.4): the second page by the first page's next_cursor, passed back as is.
+    const first = await list(t.api, { namespace: t.ns, limit: '1', sort: 'created_at_asc' });
+    const cursor = (first.body as { next_cursor?: unknown } | undefined)?.next_cursor;
+    if (typeof cursor === 'string') cases.push({ namespace: t.ns, limit: 1, sort: 'created_at_asc', cursor });
+    else t.note('the server offers no next_cursor: list_memories was not asked to continue by cursor');
     await t.each(cases, async (filters) => {
       const sc = await callOk<ListMemoriesResponse>(t, s, 'list_memories', filters);
       const query = { ...filters, ...(Array.isArray(filters.tags) ? { tags: filters.tags.join(',') } : {}) };

@@ -28,6 +28,8 @@ export class AccessLog {
   #usage = new Map<string, AppUsage>();
   #lastMs = 0;
   #lastPurge = 0;
+  /** Settles once every batch sent so far has (never rejects): a flush waits for it. */
+  #inflight: Promise<void> = Promise.resolve();
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -78,10 +80,19 @@ export class AccessLog {
   }
 
   /**
-   * Send what is buffered to the store (and remove expired entries now and then); resolves once stored. A batch
-   * the store refuses is kept for the next flush.
+   * Send what is buffered to the store (and remove expired entries now and then); resolves once it and every
+   * batch sent before it (by the timer, say) are stored, so a read that follows sees them. A batch the store
+   * refuses is kept for the next flush.
    */
   async flush(): Promise<void> {
+    const previous = this.#inflight;
+    const mine = this.#send();
+    this.#inflight = Promise.all([previous, mine.catch(() => {})]).then(() => {});
+    await previous;
+    await mine;
+  }
+
+  async #send(): Promise<void> {
     const now = this.#now();
     const purge = now - this.#lastPurge >= PURGE_MS;
     if (this.#entries.length === 0 && this.#usage.size === 0 && !purge) return;

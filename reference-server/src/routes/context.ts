@@ -15,6 +15,8 @@ export interface AppContext {
   server: { name: string; version: string };
   /** The control level (SPEC.md §20), for health's declaration. */
   control?: import('../control/control.ts').Control | undefined;
+  /** Declaring only 0.3 (legacy-0-3.ts): streamed bodies leave out what 0.4 added, as JSON replies do. */
+  legacy03?: boolean | undefined;
 }
 
 /** The authenticated caller (endpoints with auth `required` always have one). */

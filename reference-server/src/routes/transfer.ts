@@ -138,7 +138,7 @@ export function transferEndpoints(app: AppContext): Endpoint[] {
         for await (const rows of store.exportPages(visibilityOf(c))) {
           for (const r of rows) accessed.push(r.id);
           if (res.destroyed || (!ok && !(await drained(res)))) return { streamed: true }; // client gone
-          const chunk = rows.map((r) => renderMemory(r, true)).join(',');
+          const chunk = rows.map((r) => renderMemory(r, true, !app.legacy03)).join(',');
           ok = res.write(first ? chunk : `,${chunk}`);
           first = false;
         }

@@ -91,9 +91,7 @@ export class ControlStore {
   transaction<T>(fn: () => T, options: { durable?: boolean } = {}): T {
     if (this.#db.isTransaction) return fn();
     const lazy = options.durable === false;
-    const level = lazy
-      ? (this.#db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous
-      : 0;
+    const level = lazy ? (this.#sql('PRAGMA synchronous').get() as { synchronous: number }).synchronous : 0;
     if (lazy) this.#db.exec('PRAGMA synchronous = OFF');
     try {
       this.#db.exec('BEGIN IMMEDIATE');

@@ -45,13 +45,13 @@ const nullable = (s: string | null): string => (s === null ? 'null' : JSON.strin
  * The memory as JSON text, members in the order of the schema. `embedding` is included only when asked for
  * (get and export) and stored (OMP-MEM-016, OMP-MEM-018).
  */
-export function renderMemory(r: MemoryRow, withEmbedding: boolean): string {
+export function renderMemory(r: MemoryRow, withEmbedding: boolean, withState = true): string {
   const embedding = withEmbedding && r.embedding !== null ? `,"embedding":${r.embedding}` : '';
   return (
     `{"id":${str(r.id)},"content":${str(r.content)},"type":${str(r.type)},"source":${r.source},` +
     `"tags":${r.tags},"namespace":${nullable(r.namespace)},"created_at":${str(r.created_at)},` +
-    `"updated_at":${str(r.updated_at)},"expires_at":${nullable(r.expires_at)},"metadata":${r.metadata}${embedding},` +
-    `"state":"${r.state}"}`
+    `"updated_at":${str(r.updated_at)},"expires_at":${nullable(r.expires_at)},"metadata":${r.metadata}${embedding}` +
+    (withState ? `,"state":"${r.state}"}` : '}')
   );
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, test } from 'vitest';
+import { AccessLog } from '../../src/control/access-log.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.ts';
 import type { Store } from '../../src/storage/store.ts';
@@ -59,5 +60,31 @@ describe('one server per database file', () => {
     await first.close();
     const again = await WorkerStore.open(path, null);
     await again.close();
+  });
+});
+
+describe('the access log over the worker store', () => {
+  test('a flush resolves only after batches sent before it (the timer’s) are stored', async () => {
+    const store = await WorkerStore.open(join(dir, 'log.db'), null);
+    const log = new AccessLog(store);
+    try {
+      for (let round = 0; round < 20; round++) {
+        log.record({
+          principal: 'p',
+          operation: 'get',
+          via: 'http',
+          app: null,
+          memoryIds: [],
+          requestId: `req_${round}`,
+        });
+        void log.flush(); // as the timer does: the batch is on its way to the writer
+        await log.flush(); // nothing left to send, yet it waits for that batch
+        const rows = await store.queryLog({ principal: 'p', limit: 1 });
+        expect(rows[0]?.request_id).toBe(`req_${round}`);
+      }
+    } finally {
+      await log.close();
+      await store.close();
+    }
   });
 });

@@ -15,6 +15,7 @@ from ._core.errors import (
     PermissionError,
     PreconditionFailedError,
     RateLimitError,
+    RedirectError,
     ServerError,
     TimeoutError,
     UnsupportedMediaTypeError,
@@ -27,7 +28,7 @@ from ._core.versions import SDK_VERSION, SDK_VERSIONS
 from ._generated import *  # noqa: F403 - the clients and every model, listed in _generated.__all__
 from ._generated import __all__ as _generated_all
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "NOT_GIVEN",
@@ -45,6 +46,7 @@ __all__ = [
     "PermissionError",
     "PreconditionFailedError",
     "RateLimitError",
+    "RedirectError",
     "RequestOptions",
     "ResponseInfo",
     "ServerError",

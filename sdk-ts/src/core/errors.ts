@@ -169,3 +169,19 @@ export function errorFromResponse(status: number, headers: Headers, text: string
     headers,
   });
 }
+
+/**
+ * A redirect the client refused to follow (OMP-CLIENT-008): from `https` to `http` (`insecure_redirect`), more
+ * than the client's bound (`too_many_redirects`), or one the runtime hides (`opaque_redirect`, browsers).
+ * `status` and `headers` are those of the redirect response.
+ */
+export class RedirectError extends OmpError {
+  override name = 'RedirectError';
+  /** The `Location` the client refused, resolved to an absolute URL when there was one. */
+  readonly location: string | undefined;
+
+  constructor(message: string, init: OmpErrorInit & { location?: string | undefined }) {
+    super(message, init);
+    this.location = init.location;
+  }
+}

@@ -8,9 +8,11 @@ import {
   ConnectionError,
   errorFromResponse,
   OmpError,
+  RedirectError,
   retryAfterMs,
   TimeoutError,
 } from './errors.ts';
+import { type Hop, nextHop } from './redirect.ts';
 import { backoffMs, maxRetryAfterMs, retryableNetworkError, retryableStatus } from './retry.ts';
 import { expandPath, queryString } from './url.ts';
 import type { Negotiation } from './versions.ts';
@@ -154,13 +156,13 @@ export async function send(s: Settings, op: Operation, o: RequestOptions | undef
       if (s.hooks?.onRequest) await s.hooks.onRequest(req);
       let res: Response;
       try {
-        res = await s.fetch(req.url, {
-          method: op.method,
-          headers: req.headers,
-          body: req.body ?? null,
-          signal: ctrl.signal,
-        });
+        res = await follow(
+          s,
+          { url: req.url, method: op.method, headers: req.headers, body: req.body },
+          ctrl.signal,
+        );
       } catch (e) {
+        if (e instanceof RedirectError) throw e;
         if (ctrl.signal.aborted) throw stopped(e);
         const error = new ConnectionError(`Connection failed: ${describe(e)}`, {
           code: 'connection_error',
@@ -239,6 +241,29 @@ async function versionHeaders(
     return true;
   }
   return op.safe;
+}
+
+/**
+ * One attempt: fetch with `redirect: 'manual'` and follow redirects under the policy of redirect.ts
+ * (OMP-CLIENT-008), resolving with the first response that is not a followed redirect.
+ */
+async function follow(s: Settings, first: Hop, signal: AbortSignal): Promise<Response> {
+  const origin = new URL(s.baseUrl).origin;
+  let hop = first;
+  for (let hops = 0; ; hops++) {
+    const res = await s.fetch(hop.url, {
+      method: hop.method,
+      headers: hop.headers,
+      body: hop.body ?? null,
+      signal,
+      redirect: 'manual',
+    });
+    const next = nextHop(res, first, hop, origin, hops);
+    if (next === undefined) return res;
+    // Free the connection: the redirect's own body is never read.
+    await res.body?.cancel().catch(() => {});
+    hop = next;
+  }
 }
 
 /** Resolve after `ms`, or early when `signal` aborts (the caller checks which). */

@@ -1,6 +1,6 @@
 // Generated file — do not edit.
 // Generator: generators/src/typescript/sdk-files.ts
-// Source hash: c5b2fe4bceef5b25 (sha256 of spec/openapi.yaml, schemas/*.schema.json)
+// Source hash: d6006bd98d19b7ba (sha256 of spec/openapi.yaml, schemas/*.schema.json)
 // Regenerate: npm run generate
 
 import type { ApiPromise } from '../core/api-promise.ts';

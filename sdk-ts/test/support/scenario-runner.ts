@@ -462,14 +462,15 @@ async function callOther(client: OmpClient, call: string, args: JsonObject, prox
       only(args, [], call);
       return plain(await client.me());
     case '$faults': {
-      only(args, ['method', 'path'], call);
+      only(args, ['method', 'path', 'origin'], call);
       const res = await fetch(`${proxyUrl}/__faults`);
       if (!res.ok) throw new ScenarioError(`GET /__faults: ${res.status} ${await res.text()}`);
       const seen = ((await res.json()) as { requests: JsonObject[] }).requests;
       return seen.filter(
         (r) =>
           (!('method' in args) || r.method === stringArg(args, 'method', call)) &&
-          (!('path' in args) || r.path === stringArg(args, 'path', call)),
+          (!('path' in args) || r.path === stringArg(args, 'path', call)) &&
+          (!('origin' in args) || r.origin === stringArg(args, 'origin', call)),
       );
     }
     default:

@@ -122,7 +122,38 @@ export async function listMemories(
   args: ListMemoriesInput,
   ctx: ToolCallContext,
 ): Promise<ListMemoriesResponse> {
+  if (args.cursor !== undefined && !(await offersCursors(ctx))) {
+    // `cursor` is a 0.4 parameter: never sent to a server that lists no 0.4 (OMP-CLIENT-004).
+    throw new ToolFailure(
+      {
+        error: 'validation_error',
+        message: 'Arguments are invalid: /cursor needs a server that implements OMP 0.4; this one does not',
+        details: { errors: [{ path: '/cursor', message: 'needs a server that implements OMP 0.4' }] },
+      },
+      422,
+    );
+  }
   return await ctx.backend.list(args, callOptions(ctx));
+}
+
+/** Whether the server's health lists 0.4 or a later version (a health without `versions` lists its `version`). */
+async function offersCursors(ctx: ToolCallContext): Promise<boolean> {
+  try {
+    const health = (await ctx.backend.health?.(callOptions(ctx))) as
+      | { version?: unknown; versions?: unknown }
+      | undefined;
+    if (health === undefined) return true; // a backend without health: let the server judge the cursor
+    const listed = Array.isArray(health.versions) ? health.versions : [health.version];
+    return listed.some((v) => typeof v === 'string' && atLeast04(v));
+  } catch {
+    return true; // health unreachable: the server judges the cursor, as the HTTP list would
+  }
+}
+
+/** `MAJOR.MINOR` at least 0.4. */
+function atLeast04(v: string): boolean {
+  const [major, minor] = v.split('.').map(Number);
+  return (major ?? 0) > 0 || ((major ?? 0) === 0 && (minor ?? 0) >= 4);
 }
 
 // A memory the key cannot see (404) or may not write (403, another tool's memory) is "not found" to the

@@ -36,11 +36,16 @@ export function renderSearch(out: SearchResponse, query: string): string {
   return [head, ...out.memories.map(memoryLine)].join('\n');
 }
 
-/** `list_memories`: one page. */
+/** `list_memories`: one page, and how to get the next one when the server offers a cursor (0.4). */
 export function renderList(out: ListMemoriesResponse): string {
   const head =
     out.total === 0 ? 'No memories.' : `Memories ${range(out.offset, out.memories.length, out.total)}:`;
-  return [head, ...out.memories.map(memoryLine)].join('\n');
+  const lines = [head, ...out.memories.map(memoryLine)];
+  // The model sees the text too: say how to continue, with the cursor as is (OMP-CLIENT-011).
+  if (typeof out.next_cursor === 'string') {
+    lines.push(`More: call list_memories again with the same filters and cursor ${out.next_cursor}`);
+  }
+  return lines.join('\n');
 }
 
 /** `delete_memories`: which ids went, which were not found. */

@@ -799,26 +799,13 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Access-log batches being stored. */
-  readonly #logWrites = new Set<Promise<void>>();
-
-  /**
-   * Wait for the access-log batches sent before this read: they run on other pooled connections, and a read
-   * must see every batch sent before it (the SQLite worker store gets that order from its message queue).
-   */
-  async #afterLogWrites(): Promise<void> {
-    if (this.#logWrites.size > 0) await Promise.allSettled([...this.#logWrites]);
-  }
-
   stateHistory(principal: string, memoryId: string): Promise<StateHistoryRow[]> {
     return control.history(this.#db, principal, memoryId);
   }
-  async apps(principal: string): Promise<AppRow[]> {
-    await this.#afterLogWrites();
+  apps(principal: string): Promise<AppRow[]> {
     return control.apps(this.#db, principal);
   }
-  async restrictedApps(): Promise<AppRow[]> {
-    await this.#afterLogWrites();
+  restrictedApps(): Promise<AppRow[]> {
     return control.restrictedApps(this.#db);
   }
   putApp(principal: string, name: string, paused: boolean, rules: string, now: string): Promise<void> {
@@ -833,20 +820,13 @@ export class PostgresStore implements Store {
     purgeBeforeMs?: number,
   ): Promise<void> {
     if (entries.length === 0 && usage.length === 0 && purgeBeforeMs === undefined) return;
-    const write = this.#db.transaction(async (tx) => {
+    await this.#db.transaction(async (tx) => {
       await control.insertLog(tx, entries);
       await control.addUsage(tx, usage);
       if (purgeBeforeMs !== undefined) await control.purgeLog(tx, purgeBeforeMs);
     });
-    this.#logWrites.add(write);
-    try {
-      await write;
-    } finally {
-      this.#logWrites.delete(write);
-    }
   }
-  async queryLog(q: LogQuery): Promise<LogRow[]> {
-    await this.#afterLogWrites();
+  queryLog(q: LogQuery): Promise<LogRow[]> {
     return control.queryLog(this.#db, q);
   }
   stats(principal: string): Promise<ControlStats> {

@@ -144,6 +144,18 @@ class TimeoutError(ConnectionError):  # noqa: A001 - mirrors the TS SDK's class 
     """The call's single deadline (``timeout``, across every retry) passed."""
 
 
+class RedirectError(OmpError):
+    """A redirect the client refused to follow (OMP-CLIENT-008): from https to http (``insecure_redirect``) or one
+    hop too many (``too_many_redirects``). ``status`` and ``headers`` are the redirect response's; never retried."""
+
+    location: str
+    """The refused target, resolved against the request's URL."""
+
+    def __init__(self, message: str, *, code: str, status: int, location: str, headers: Mapping[str, str]) -> None:
+        super().__init__(message, code=code, status=status, headers=headers)
+        self.location = location
+
+
 _by_status: dict[int, type[OmpError]] = {
     400: ValidationError,
     401: AuthenticationError,

@@ -28,6 +28,7 @@ from .errors import (
     retry_after_seconds,
 )
 from .operation import Operation, Settings
+from .redirect import next_hop
 from .retry import MAX_RETRY_AFTER, backoff, retryable_status
 from .types import RequestOptions
 from .url import expand_path, query_params
@@ -194,14 +195,24 @@ def send(client: httpx.Client, s: Settings, op: Operation, o: RequestOptions | N
     while True:
         request = client.build_request(**call.request_args, timeout=httpx.Timeout(_left(call)))
         try:
-            response = client.send(request, stream=True)
-            try:
-                chunks: list[bytes] = []
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    _left(call)
-            finally:
-                response.close()
+            method, content, hops = call.request_args["method"], call.request_args["content"], 0
+            while True:
+                response = client.send(request, stream=True, follow_redirects=False)
+                try:
+                    hop = next_hop(response, call.request_args["headers"], method, content, s.base_url, hops)
+                    if hop is None:
+                        chunks: list[bytes] = []
+                        for chunk in response.iter_bytes():
+                            chunks.append(chunk)
+                            _left(call)
+                finally:
+                    response.close()
+                if hop is None:
+                    break
+                method, content, hops = hop.method, hop.content, hops + 1
+                request = client.build_request(
+                    method, hop.url, headers=hop.headers, content=content, timeout=httpx.Timeout(_left(call))
+                )
         except httpx.TimeoutException as e:
             raise _timeout_error(call, e) from e
         except httpx.TransportError as e:
@@ -236,14 +247,24 @@ async def send_async(client: httpx.AsyncClient, s: Settings, op: Operation, o: R
     while True:
         request = client.build_request(**call.request_args, timeout=httpx.Timeout(_left(call)))
         try:
-            response = await client.send(request, stream=True)
-            try:
-                chunks: list[bytes] = []
-                async for chunk in response.aiter_bytes():
-                    chunks.append(chunk)
-                    _left(call)
-            finally:
-                await response.aclose()
+            method, content, hops = call.request_args["method"], call.request_args["content"], 0
+            while True:
+                response = await client.send(request, stream=True, follow_redirects=False)
+                try:
+                    hop = next_hop(response, call.request_args["headers"], method, content, s.base_url, hops)
+                    if hop is None:
+                        chunks: list[bytes] = []
+                        async for chunk in response.aiter_bytes():
+                            chunks.append(chunk)
+                            _left(call)
+                finally:
+                    await response.aclose()
+                if hop is None:
+                    break
+                method, content, hops = hop.method, hop.content, hops + 1
+                request = client.build_request(
+                    method, hop.url, headers=hop.headers, content=content, timeout=httpx.Timeout(_left(call))
+                )
         except httpx.TimeoutException as e:
             raise _timeout_error(call, e) from e
         except httpx.TransportError as e:

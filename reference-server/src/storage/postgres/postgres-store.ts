@@ -287,13 +287,15 @@ export class PostgresStore implements Store {
   async #changed(): Promise<void> {
     this.generation++;
     const { rows } = await this.#db.query<{ v: string }>("SELECT nextval('omp_changes')::text AS v");
-    this.#changes = rows[0]?.v ?? null;
+    // In purgeExpired's form: the first nextval of a sequence leaves last_value as it was and sets is_called.
+    this.#changes = rows[0] ? `${rows[0].v}:true` : null;
   }
 
   async purgeExpired(): Promise<void> {
     const now = this.#now();
     const { rows } = await this.#db.query<{ v: string; e: number | null }>(
-      'SELECT (SELECT last_value FROM omp_changes)::text AS v, (SELECT min(expires_ms) FROM memories)::float8 AS e',
+      `SELECT (SELECT last_value || ':' || is_called FROM omp_changes) AS v,
+         (SELECT min(expires_ms) FROM memories)::float8 AS e`,
     );
     const r = rows[0] as { v: string; e: number | null };
     if (r.v !== this.#changes) {

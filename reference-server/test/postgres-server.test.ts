@@ -122,4 +122,41 @@ describe.skipIf(reason !== '')('the reference server on PostgreSQL', () => {
     const after = await a.get('/v1/memories?limit=100');
     expect(after.body.memories.map((m: { id: string }) => m.id)).not.toContain(created.body.id);
   }, 120_000);
+
+  test('concurrent writes across both processes: one If-Match winner, no lost update, no duplicate retry', async () => {
+    if (!second) return;
+    const a = client(first.url, token);
+    const b = client(second.url, token);
+    const created = await a.post('/v1/memories', memoryBody({ content: 'contended' }));
+    const etag = created.headers.get('etag') as string;
+    const attempts = Array.from({ length: 12 }, (_, i) =>
+      (i % 2 === 0 ? a : b).call(
+        'PUT',
+        `/v1/memories/${created.body.id}`,
+        { content: `writer ${i}` },
+        { 'if-match': etag },
+      ),
+    );
+    const results = await Promise.all(attempts);
+    const won = results.map((r, i) => [r.status, i] as const).filter(([status]) => status === 200);
+    expect(won).toHaveLength(1);
+    expect(results.filter((r) => r.status === 412)).toHaveLength(11);
+    const [, winner] = won[0] as readonly [number, number];
+    expect((await b.get(`/v1/memories/${created.body.id}`)).body.content).toBe(`writer ${winner}`);
+    // The same idempotent create sent to both processes at once: at most one memory (the other is a replay or
+    // a 409 for a key still in flight), never two.
+    const key = { 'idempotency-key': `race-${generateKey().slice(0, 12)}` };
+    const tag = `race-${generateKey()
+      .slice(0, 8)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')}`;
+    const payload = memoryBody({ content: 'sent twice', tags: [tag] });
+    const [r1, r2] = await Promise.all([
+      a.post('/v1/memories', payload, key),
+      b.post('/v1/memories', payload, key),
+    ]);
+    expect([r1.status, r2.status]).toContain(201);
+    const stored = await a.get(`/v1/memories?tags=${tag}&limit=10`);
+    expect(stored.body.total).toBe(1);
+  }, 120_000);
 });

@@ -152,7 +152,11 @@ export async function idempotent(
   }
   const scope = scopeOf(credential);
   const fingerprint = fingerprintOf(ctx);
-  if (!begin(store, scope, key)) {
+  const local = begin(store, scope, key);
+  // Several server processes on one database (the Postgres store): the key must also be free in the others.
+  const claimed = local && (store.claim === undefined || (await store.claim(scope, key).catch(() => false)));
+  if (local && !claimed) end(store, scope, key);
+  if (!claimed) {
     // Another request holds the key: replay what it recorded, if it has finished meanwhile.
     const found = await store.lookup(scope, key);
     if (found) return replay(found, fingerprint, stillThere);
@@ -182,5 +186,6 @@ export async function idempotent(
     return reply;
   } finally {
     end(store, scope, key);
+    await store.release?.(scope, key).catch(() => {}); // a claim left behind goes stale (storage decides when)
   }
 }

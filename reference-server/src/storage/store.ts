@@ -79,6 +79,13 @@ export interface IdempotencyRecords {
   lookup(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Keep a response (replacing an older record of the same scope and key). */
   record(scope: string, key: string, record: Omit<IdempotencyRecord, 'created_ms'>): Promise<void>;
+  /**
+   * Mark (scope, key) as being processed for every process sharing the records (OMP-IDEM-004 across server
+   * processes); false when another holds it. Stores served by one process leave it out (its own set suffices).
+   */
+  claim?(scope: string, key: string): Promise<boolean>;
+  /** Give up a claim once the request has finished (its record, if any, written). */
+  release?(scope: string, key: string): Promise<void>;
 }
 
 /** The embedding model of a store at the Search level. */

@@ -76,6 +76,12 @@ export const migrations: readonly string[] = [
     seq bigserial PRIMARY KEY, first_ms bigint NOT NULL, last_ms bigint NOT NULL, entries text NOT NULL
   );
   `,
+  // 3: Idempotency-Keys being processed, by any process (OMP-IDEM-004 across processes).
+  `
+  CREATE TABLE idempotency_claims (
+    scope text NOT NULL, key text NOT NULL, claimed_ms bigint NOT NULL, PRIMARY KEY (scope, key)
+  );
+  `,
 ];
 
 /** Bring the database up to the latest schema version; returns that version. */

@@ -64,6 +64,9 @@ const ORDER: Record<SortOrder, string> = {
   updated_at_asc: 'm.updated_key ASC, m.id ASC',
 };
 
+/** After this long a claimed Idempotency-Key whose request never finished is free again. */
+const CLAIM_STALE_MS = 10 * 60_000;
+
 /** Rows per multi-row INSERT of an import, and per export page. */
 const BATCH = 500;
 
@@ -260,6 +263,10 @@ export class PostgresStore implements Store {
     this.idempotency = {
       lookup: (scope, key) => this.#lookup(scope, key),
       record: (scope, key, r) => this.#record(scope, key, r),
+      claim: (scope, key) => this.#claim(scope, key),
+      release: async (scope, key) => {
+        await this.#db.query('DELETE FROM idempotency_claims WHERE scope = $1 AND key = $2', [scope, key]);
+      },
     };
   }
 
@@ -854,6 +861,21 @@ export class PostgresStore implements Store {
       [scope, key],
     );
     return rows[0];
+  }
+
+  /**
+   * Claim a key unless another process holds it. A claim older than CLAIM_STALE_MS (a process that died while
+   * serving the request) is taken over: no request runs that long (the server's request timeout is 300 s).
+   */
+  async #claim(scope: string, key: string): Promise<boolean> {
+    const now = this.#now();
+    const { rows } = await this.#db.query(
+      `INSERT INTO idempotency_claims AS c (scope, key, claimed_ms) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO UPDATE SET claimed_ms = excluded.claimed_ms WHERE c.claimed_ms < $4
+       RETURNING 1`,
+      [scope, key, now, now - CLAIM_STALE_MS],
+    );
+    return rows.length > 0;
   }
 
   async #record(scope: string, key: string, r: Omit<IdempotencyRecord, 'created_ms'>): Promise<void> {

@@ -158,6 +158,6 @@ if (values.write) {
     .join('\n');
   writeFileSync(
     join(here, 'POSTGRES.md'),
-    `# SQLite and PostgreSQL, one and three server processes\n\nWritten by \`node bench/postgres.ts --write\` (${SIZE} memories preloaded, ${CONNECTIONS} connections in all, ${DURATION} s per row, ${cpus().length} CPUs shared by PostgreSQL, the servers and autocannon; access log off; creates are one durable commit each, grouped per process).\n\n| setup | operation | req/s | p50 ms | p99 ms | failures |\n| --- | --- | ---: | ---: | ---: | ---: |\n${table}\n`,
+    `# SQLite and PostgreSQL, one and three server processes\n\nWritten by \`node bench/postgres.ts --write\` (${SIZE} memories preloaded, ${CONNECTIONS} connections in all, ${DURATION} s per row, ${cpus().length} CPUs shared by PostgreSQL, the servers and autocannon; access log off; creates are one durable commit each, grouped per process). Lists and searches repeat one request, so they are mostly answered from each process's response cache; on PostgreSQL each such answer still costs one round trip (the change counter that keeps caches of several processes exact). On 2 CPUs, three processes compete with PostgreSQL and autocannon: these rows show the overhead of more processes, not how they scale on more cores.\n\n| setup | operation | req/s | p50 ms | p99 ms | failures |\n| --- | --- | ---: | ---: | ---: | ---: |\n${table}\n`,
   );
 }

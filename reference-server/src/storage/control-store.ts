@@ -62,6 +62,43 @@ export interface AppUsage {
   writes: number;
 }
 
+/** A batch of access-log entries as stored: one row, its entries packed in one JSON text. */
+export interface PackedLog {
+  firstMs: number;
+  lastMs: number;
+  json: string;
+}
+
+/**
+ * Pack entries into one batch row, or null for none. Id lists are stored once per batch and referenced by index:
+ * the same page read again and again (a cached search) costs a few bytes per entry. Done where the entries are
+ * buffered (the server thread), so that one string, not thousands of objects, crosses to the store's worker.
+ */
+export function packLog(entries: readonly LogEntry[]): PackedLog | null {
+  if (entries.length === 0) return null;
+  const lists = new Map<string, number>();
+  // A cached page's ids are one array object on every hit: join each array once.
+  const byArray = new Map<readonly string[], number>();
+  const packed = entries.map((e) => {
+    let n = byArray.get(e.memoryIds);
+    if (n === undefined) {
+      const ids = e.memoryIds.join(' ');
+      n = lists.get(ids);
+      if (n === undefined) {
+        n = lists.size;
+        lists.set(ids, n);
+      }
+      byArray.set(e.memoryIds, n);
+    }
+    return [e.atMs, e.principal, e.operation, e.via, e.app, e.requestId, n];
+  });
+  return {
+    firstMs: (entries[0] as LogEntry).atMs,
+    lastMs: (entries[entries.length - 1] as LogEntry).atMs,
+    json: JSON.stringify({ lists: [...lists.keys()], entries: packed }),
+  };
+}
+
 /** Entries a batch may hold at most (entry numbers are batch seq × BATCH + index). */
 const BATCH = 65_536;
 
@@ -186,32 +223,13 @@ export class ControlStore {
 
   // ------------------------------------------------------------------------------------------- access log
 
-  /**
-   * Store entries as one batch (inside the caller's transaction). Id lists are stored once per batch and
-   * referenced by index: the same page read again and again (a cached search) costs a few bytes per entry.
-   */
-  insertLog(entries: readonly LogEntry[]): void {
-    if (entries.length === 0) return;
-    const lists = new Map<string, number>();
-    // A cached page's ids are one array object on every hit: join each array once.
-    const byArray = new Map<readonly string[], number>();
-    const packed = entries.map((e) => {
-      let n = byArray.get(e.memoryIds);
-      if (n === undefined) {
-        const ids = e.memoryIds.join(' ');
-        n = lists.get(ids);
-        if (n === undefined) {
-          n = lists.size;
-          lists.set(ids, n);
-        }
-        byArray.set(e.memoryIds, n);
-      }
-      return [e.atMs, e.principal, e.operation, e.via, e.app, e.requestId, n];
-    });
+  /** Store one packed batch (packLog) inside the caller's transaction. */
+  insertLog(batch: PackedLog | null): void {
+    if (batch === null) return;
     this.#sql('INSERT INTO access_log_batches (first_ms, last_ms, entries) VALUES (?, ?, ?)').run(
-      (entries[0] as LogEntry).atMs,
-      (entries[entries.length - 1] as LogEntry).atMs,
-      JSON.stringify({ lists: [...lists.keys()], entries: packed }),
+      batch.firstMs,
+      batch.lastMs,
+      batch.json,
     );
   }
 

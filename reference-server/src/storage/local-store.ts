@@ -134,11 +134,11 @@ export class LocalStore implements Store {
     this.inner.purgeExpired();
     return this.#control.toolCounts(principal);
   }
-  async appendLog(...[entries, usage, purgeBeforeMs]: Parameters<Store['appendLog']>): Promise<void> {
-    if (entries.length === 0 && usage.length === 0 && purgeBeforeMs === undefined) return;
+  async appendLog(...[batch, usage, purgeBeforeMs]: Parameters<Store['appendLog']>): Promise<void> {
+    if (batch === null && usage.length === 0 && purgeBeforeMs === undefined) return;
     this.#control.transaction(
       () => {
-        this.#control.insertLog(entries);
+        this.#control.insertLog(batch);
         this.#control.addUsage(usage);
         if (purgeBeforeMs !== undefined) this.#control.purgeLog(purgeBeforeMs);
       },

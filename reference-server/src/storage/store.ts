@@ -16,11 +16,12 @@ import type {
   UpdateMemoryRequest,
 } from '@omp-kit/schemas/types';
 import type { QueryTerm } from '../search/tokenize.ts';
-import type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-store.ts';
+import type { AppRow, AppUsage, LogQuery, LogRow, PackedLog } from './control-store.ts';
 import type { Filters, Page, Visibility } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 
-export type { AppRow, AppUsage, LogEntry, LogQuery, LogRow } from './control-store.ts';
+export type { AppRow, AppUsage, LogEntry, LogQuery, LogRow, PackedLog } from './control-store.ts';
+export { packLog } from './control-store.ts';
 export type { Filters, Page, Visibility } from './memory-store.ts';
 export type { MemoryRow } from './rows.ts';
 
@@ -214,10 +215,11 @@ export interface Store {
   /** Memories per `source.tool` of a principal, in every state, with their earliest and latest write. */
   toolCounts(principal: string): Promise<{ tool: string; n: number; first: string; last: string }[]>;
   /**
-   * Store a batch of access-log entries and app usage (SPEC.md §20.4), and remove entries older than
-   * `purgeBeforeMs` when given. Committed without an fsync of its own: the next memory write's makes it durable.
+   * Store a batch of access-log entries (packed by packLog) and app usage (SPEC.md §20.4), and remove entries
+   * older than `purgeBeforeMs` when given. Committed without an fsync of its own: the next memory write's makes
+   * it durable.
    */
-  appendLog(entries: readonly LogEntry[], usage: readonly AppUsage[], purgeBeforeMs?: number): Promise<void>;
+  appendLog(batch: PackedLog | null, usage: readonly AppUsage[], purgeBeforeMs?: number): Promise<void>;
   /** One page of a principal's access-log entries, newest first. */
   queryLog(q: LogQuery): Promise<LogRow[]>;
   /** Counts for GET /v1/stats. */

@@ -10,7 +10,13 @@ import { ApiError } from '../../src/http/errors.ts';
 import { queryTerms } from '../../src/search/tokenize.ts';
 import { compileRules } from '../../src/storage/control-scope.ts';
 import { WRITTEN_IDS } from '../../src/storage/memory-store.ts';
-import { CountMismatchError, type MemoryRow, type Store, type Visibility } from '../../src/storage/store.ts';
+import {
+  CountMismatchError,
+  type MemoryRow,
+  packLog,
+  type Store,
+  type Visibility,
+} from '../../src/storage/store.ts';
 
 /** How the suite gets stores of one implementation. */
 export interface StoreFactory {
@@ -412,10 +418,9 @@ export function storeSuite(name: string, factory: StoreFactory): void {
         memoryIds: [exportItem(1).id],
         requestId: `req_${i}`,
       });
-      await s.appendLog(
-        [entry(0), entry(1), { ...entry(2), principal: 'q' }],
-        [{ principal: 'p', name: 'claude', seen: new Date(at).toISOString(), reads: 1, writes: 1 }],
-      );
+      await s.appendLog(packLog([entry(0), entry(1), { ...entry(2), principal: 'q' }]), [
+        { principal: 'p', name: 'claude', seen: new Date(at).toISOString(), reads: 1, writes: 1 },
+      ]);
       const log = await s.queryLog({ principal: 'p', limit: 10 });
       expect(log.map((r) => r.request_id)).toEqual(['req_1', 'req_0']);
       expect(log[0]?.memory_ids).toBe(exportItem(1).id);

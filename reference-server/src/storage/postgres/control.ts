@@ -7,9 +7,9 @@ import type {
   AppRow,
   AppUsage,
   ControlStats,
-  LogEntry,
   LogQuery,
   LogRow,
+  PackedLog,
   StateHistoryRow,
 } from '../store.ts';
 import type { Queryable } from './database.ts';
@@ -96,23 +96,13 @@ export async function history(
   ).rows.map((r) => ({ ...r, app: fromPg(r.app), actor: fromPg(r.actor), reason: fromPg(r.reason) }));
 }
 
-/** Store entries as one batch; id lists are stored once per batch and referenced by index. */
-export async function insertLog(db: Queryable, entries: readonly LogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const lists = new Map<string, number>();
-  const packed = entries.map((e) => {
-    const ids = e.memoryIds.join(' ');
-    let n = lists.get(ids);
-    if (n === undefined) {
-      n = lists.size;
-      lists.set(ids, n);
-    }
-    return [e.atMs, e.principal, e.operation, e.via, e.app, e.requestId, n];
-  });
+/** Store one packed batch (packLog: the same JSON as the SQLite store's rows). */
+export async function insertLog(db: Queryable, batch: PackedLog | null): Promise<void> {
+  if (batch === null) return;
   await db.query('INSERT INTO access_log_batches (first_ms, last_ms, entries) VALUES ($1, $2, $3)', [
-    (entries[0] as LogEntry).atMs,
-    (entries[entries.length - 1] as LogEntry).atMs,
-    JSON.stringify({ lists: [...lists.keys()], entries: packed }),
+    batch.firstMs,
+    batch.lastMs,
+    batch.json,
   ]);
 }
 

@@ -29,9 +29,9 @@ import type {
   AppRow,
   AppUsage,
   ControlStats,
-  LogEntry,
   LogQuery,
   LogRow,
+  PackedLog,
   StateHistoryRow,
 } from '../store.ts';
 import {
@@ -824,13 +824,13 @@ export class PostgresStore implements Store {
     return control.toolCounts(this.#db, principal, this.#now());
   }
   async appendLog(
-    entries: readonly LogEntry[],
+    batch: PackedLog | null,
     usage: readonly AppUsage[],
     purgeBeforeMs?: number,
   ): Promise<void> {
-    if (entries.length === 0 && usage.length === 0 && purgeBeforeMs === undefined) return;
+    if (batch === null && usage.length === 0 && purgeBeforeMs === undefined) return;
     await this.#db.transaction(async (tx) => {
-      await control.insertLog(tx, entries);
+      await control.insertLog(tx, batch);
       await control.addUsage(tx, usage);
       if (purgeBeforeMs !== undefined) await control.purgeLog(tx, purgeBeforeMs);
     });

@@ -59,8 +59,19 @@ async function capture(name: string, ready: string): Promise<void> {
     expect(JSON.stringify(await axeViolations(page)), `${name} at ${size}`).toBe('[]');
     if (size === '360') {
       // Usable at 360 px: the page itself does not scroll sideways (wide tables scroll inside their frame).
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
-      expect(overflow, `${name} overflows at 360 px`).toBeLessThanOrEqual(0);
+      // Measured once the screen has settled: data still arriving may lay out a transient state.
+      await page.waitForLoadState('networkidle');
+      const { overflow, wide } = await page.evaluate(() => ({
+        overflow: document.documentElement.scrollWidth - innerWidth,
+        // What sticks out, for the failure message: the deepest elements past the right edge.
+        wide: [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > innerWidth && e.children.length === 0)
+          .slice(0, 5)
+          .map(
+            (e) => `<${e.tagName.toLowerCase()} class="${e.className}">${(e.textContent ?? '').slice(0, 60)}`,
+          ),
+      }));
+      expect(overflow, `${name} overflows at 360 px: ${wide.join(' | ')}`).toBeLessThanOrEqual(0);
     }
   }
   await page.setViewportSize(DESKTOP);

@@ -20,6 +20,7 @@ import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { type AccessRules, narrowStates, stateSql } from './control-scope.ts';
 import { openDatabase } from './database.ts';
 import { GroupCommit } from './group-commit.ts';
+import { admitImportItem, type NewRow } from './import-items.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
 
 /** Whose memories a request sees: its principal's, restricted to one tool for keys with read scope `own`. */
@@ -50,8 +51,6 @@ export interface Page {
   rows: MemoryRow[];
   total: number;
 }
-
-type NewRow = Omit<MemoryRow, 'seq'>;
 
 // Hot statements, built once: #sql looks statements up by their text.
 const INSERT_MEMORY = `INSERT INTO memories (${ROW_COLUMNS.replace('seq, ', '')})
@@ -549,32 +548,8 @@ export class MemoryStore {
         continue;
       }
       const m = item as Memory;
-      if (writerTool !== null && m.source.tool !== writerTool) {
-        result.errors.push({
-          index,
-          id: m.id,
-          error: 'forbidden',
-          message: `This key may only import memories of tool ${writerTool}`,
-          details: { tool: writerTool },
-        });
-        continue;
-      }
-      if (vis.paused?.(m.source.tool)) {
-        result.errors.push({
-          index,
-          id: m.id,
-          error: 'app_paused',
-          message: `The app ${m.source.tool.slice(0, 100)} is paused: its memories are not imported`,
-          details: { app: m.source.tool },
-        });
-        continue;
-      }
-      const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
-      if (expiresMs !== null && expiresMs <= now) {
-        result.skipped++;
-        continue;
-      }
-      const row = importedRow(vis.principal, m, expiresMs);
+      const row = admitImportItem(vis, writerTool, index, m, now, result);
+      if (row === null) continue;
       let existing = this.#row(vis.principal, m.id);
       if (existing && existing.expires_ms !== null && existing.expires_ms <= now) {
         this.#deleteSeq(existing.seq); // expired: gone for clients, so no conflict
@@ -980,28 +955,6 @@ function attrsOf(row: NewRow): Parameters<typeof filterText>[0] {
     type: row.type,
     namespace: row.namespace,
     tags: JSON.parse(row.tags) as string[],
-  };
-}
-
-function importedRow(principal: string, m: Memory, expiresMs: number | null): NewRow {
-  return {
-    principal,
-    id: m.id,
-    content: m.content,
-    type: m.type,
-    tool: m.source.tool,
-    source: JSON.stringify(m.source),
-    tags: JSON.stringify(m.tags),
-    namespace: m.namespace ?? null,
-    metadata: JSON.stringify(m.metadata ?? {}),
-    embedding: m.embedding === undefined ? null : JSON.stringify(m.embedding),
-    created_at: m.created_at,
-    updated_at: m.updated_at,
-    expires_at: m.expires_at,
-    created_key: sortKey(m.created_at),
-    updated_key: sortKey(m.updated_at),
-    expires_ms: expiresMs,
-    state: m.state ?? 'active',
   };
 }
 

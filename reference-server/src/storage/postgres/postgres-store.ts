@@ -23,6 +23,7 @@ import { ceilMs, floorMs, isoFromMs, sortKey } from '../../model/time.ts';
 import type { QueryTerm } from '../../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
 import { narrowStates } from '../control-scope.ts';
+import { admitImportItem, type NewRow } from '../import-items.ts';
 import { type Filters, type Page, type Visibility, WRITTEN_IDS } from '../memory-store.ts';
 import type { MemoryRow } from '../rows.ts';
 import type {
@@ -49,8 +50,6 @@ import { idf, tokenQueries, tsvectorText } from './keyword.ts';
 import { migrate } from './migrations.ts';
 import { fromPg, toPg } from './text.ts';
 import { WriteQueue } from './write-queue.ts';
-
-type NewRow = Omit<MemoryRow, 'seq'>;
 
 const COLS =
   'm.seq::float8 AS seq, m.principal, m.id, m.content, m.type, m.tool, m.source, m.tags, m.namespace, ' +
@@ -213,28 +212,6 @@ async function replaceRow(tx: Queryable, seq: number, after: NewRow, contentChan
   ];
   if (contentChanged) sets.push(`terms = ${ps.p(tsvectorText(after.content))}::tsvector`);
   await tx.query(`UPDATE memories SET ${sets.join(', ')} WHERE seq = ${ps.p(seq)}`, ps.values);
-}
-
-function importedRow(principal: string, m: Memory, expiresMs: number | null): NewRow {
-  return {
-    principal,
-    id: m.id,
-    content: m.content,
-    type: m.type,
-    tool: m.source.tool,
-    source: JSON.stringify(m.source),
-    tags: JSON.stringify(m.tags),
-    namespace: m.namespace ?? null,
-    metadata: JSON.stringify(m.metadata ?? {}),
-    embedding: m.embedding === undefined ? null : JSON.stringify(m.embedding),
-    created_at: m.created_at,
-    updated_at: m.updated_at,
-    expires_at: m.expires_at,
-    created_key: sortKey(m.created_at),
-    updated_key: sortKey(m.updated_at),
-    expires_ms: expiresMs,
-    state: m.state ?? 'active',
-  };
 }
 
 /** Options of a PostgresStore. */
@@ -514,32 +491,8 @@ export class PostgresStore implements Store {
     const fresh: NewRow[] = [];
     const overwrites: Array<{ seq: number; row: NewRow }> = [];
     for (const { index, m } of batch) {
-      if (writerTool !== null && m.source.tool !== writerTool) {
-        result.errors.push({
-          index,
-          id: m.id,
-          error: 'forbidden',
-          message: `This key may only import memories of tool ${writerTool}`,
-          details: { tool: writerTool },
-        });
-        continue;
-      }
-      if (vis.paused?.(m.source.tool)) {
-        result.errors.push({
-          index,
-          id: m.id,
-          error: 'app_paused',
-          message: `The app ${m.source.tool.slice(0, 100)} is paused: its memories are not imported`,
-          details: { app: m.source.tool },
-        });
-        continue;
-      }
-      const expiresMs = m.expires_at === null ? null : ceilMs(m.expires_at);
-      if (expiresMs !== null && expiresMs <= now) {
-        result.skipped++;
-        continue;
-      }
-      const row = importedRow(vis.principal, m, expiresMs);
+      const row = admitImportItem(vis, writerTool, index, m, now, result);
+      if (row === null) continue;
       const current = existing.get(m.id);
       if (!current) {
         inserts.push(row);

@@ -227,8 +227,21 @@ export class SearchStore extends MemoryStore {
     offset: number,
   ): Promise<Page> {
     const depth = Math.max(FUSION_DEPTH, offset + limit);
-    const [query] = await this.embedder.embed([q], 'query');
-    const keyword = terms.length > 0 ? this.search(vis, terms, filters, depth, 0) : { rows: [], total: 0 };
+    // The embedder runs on another thread: the keyword ranking is computed while the query is embedded.
+    const keywordRanking = (): Page =>
+      terms.length > 0 ? this.search(vis, terms, filters, depth, 0) : { rows: [], total: 0 };
+    const embedding = this.embedder.embed([q], 'query');
+    const version = this.#index.version;
+    let keyword: Page;
+    try {
+      keyword = keywordRanking();
+    } catch (err) {
+      embedding.catch(() => undefined);
+      throw err;
+    }
+    const [query] = await embedding;
+    // A write landed while the query was embedded: rank again, so both rankings see the same memories.
+    if (this.#index.version !== version) keyword = keywordRanking();
     const f = this.#filter(vis, filters);
     if (!f) return { rows: [], total: 0 };
     const semantic = this.#index.search(query as Float32Array, f, depth);

@@ -1,17 +1,23 @@
 /**
- * The vector index of the Search level: every memory's embedding as a Float32Array in memory, with the
- * attributes filters need, so a semantic search is one exact scan (dot products of unit vectors = cosine) over
- * exactly the memories the filters and the caller's visibility allow, before the top k are taken: a filtered
- * query returns `limit` results whenever that many memories pass the filters (OMP-SEARCH-023).
+ * The vector index of the Search level: every memory's embedding in a WebAssembly slab (search/vector-slab.ts),
+ * with the attributes filters need, so a semantic search is one exact scan (dot products of unit vectors =
+ * cosine) over exactly the memories the filters and the caller's visibility allow, before the top k are taken:
+ * a filtered query returns `limit` results whenever that many memories pass the filters (OMP-SEARCH-023).
+ *
+ * Exact means the top k by the reference score (a float64 dot product in index order, what this index ranked by
+ * when it was scalar JavaScript): the SIMD pass scores every passing memory within a proven bound of that score,
+ * the k-th best lower bound rules out every memory whose upper bound is below it, and the few left are rescored
+ * with the reference sum (test/vector-index.test.ts compares with a brute-force scan).
  *
  * Why not sqlite-vec: its vec0 tables also scan exactly up to this size, but metadata filters are limited to
- * declared columns (tags are a list here), it needs extension loading enabled on the connection, and 100k × 384
- * floats (150 MB) scan in tens of milliseconds in JavaScript (bench/RECALL.md). The vectors' durable copy is the
- * memory's `embedding` column, written in the same transaction as the memory; this index is rebuilt from it at
- * start and kept in step by the store.
+ * declared columns (tags are a list here), it needs extension loading enabled on the connection, and the npm
+ * registry mirror has only its WebAssembly build. The vectors' durable copy is the memory's `embedding`
+ * column, written in the same transaction as the memory; this index is rebuilt from it at start and kept in
+ * step by the store.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { TopK } from '../search/top-k.ts';
+import { VectorSlab } from '../search/vector-slab.ts';
 import type { AccessRules } from './control-scope.ts';
 import type { MemoryRow } from './rows.ts';
 
@@ -40,7 +46,10 @@ interface Entry {
   createdKey: string;
   expiresMs: number | null;
   state: string;
-  vector: Float32Array;
+  /** Where the vector is in the slab. */
+  slot: number;
+  /** Its Euclidean length (for the SIMD score's error bound); Infinity when a component overflowed. */
+  norm: number;
 }
 
 /** One scored memory. */
@@ -67,13 +76,25 @@ function newerFirst(a: Entry, b: Entry): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/** Euclidean length, Infinity when not finite (such a vector is always rescored). */
+function lengthOf(v: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += (v[i] as number) * (v[i] as number);
+  const n = Math.sqrt(sum);
+  return Number.isFinite(n) ? n : Number.POSITIVE_INFINITY;
+}
+
 /** The in-memory vector index (see the file comment). */
 export class VectorIndex {
   readonly dimensions: number;
   readonly #entries = new Map<number, Entry>();
+  readonly #slab: VectorSlab;
+  /** Bumped by every change, so a caller that awaited between two reads can tell whether the index moved. */
+  version = 0;
 
   constructor(dimensions: number) {
     this.dimensions = dimensions;
+    this.#slab = new VectorSlab(dimensions);
   }
 
   /** Number of indexed memories. */
@@ -83,11 +104,18 @@ export class VectorIndex {
 
   /** Index (or re-index) a stored row; a row without a usable vector is removed. Returns whether it is indexed. */
   put(row: MemoryRow): boolean {
+    this.version++;
     const vector = parseVector(row.embedding, this.dimensions);
     if (!vector) {
-      this.#entries.delete(row.seq);
+      this.remove(row.seq);
       return false;
     }
+    const old = this.#entries.get(row.seq);
+    let slot: number;
+    if (old) {
+      slot = old.slot;
+      this.#slab.set(slot, vector);
+    } else slot = this.#slab.add(vector);
     this.#entries.set(row.seq, {
       seq: row.seq,
       principal: row.principal,
@@ -99,13 +127,18 @@ export class VectorIndex {
       createdKey: row.created_key,
       expiresMs: row.expires_ms,
       state: row.state,
-      vector,
+      slot,
+      norm: lengthOf(vector),
     });
     return true;
   }
 
   /** Forget a memory. */
   remove(seq: number): void {
+    const e = this.#entries.get(seq);
+    if (!e) return;
+    this.version++;
+    this.#slab.free(e.slot);
     this.#entries.delete(seq);
   }
 
@@ -116,7 +149,9 @@ export class VectorIndex {
 
   /** Rebuild from the database; returns the seqs of memories that have no usable vector (to be embedded). */
   load(db: DatabaseSync): number[] {
+    this.version++;
     this.#entries.clear();
+    this.#slab.clear();
     const missing: number[] = [];
     const page = db.prepare(
       `SELECT seq, principal, id, tool, type, namespace, tags, created_key, expires_ms, embedding, state
@@ -145,23 +180,36 @@ export class VectorIndex {
 
   /**
    * The `depth` most similar memories passing the filter, best first (ties: newer first), and how many passed.
-   * Exact: every passing vector is scored.
+   * Exact: every passing vector is scored (see the file comment for how the SIMD pass stays exact).
    */
   search(query: Float32Array, filter: VectorFilter, depth: number): { ranked: Scored[]; total: number } {
-    const dims = this.dimensions;
-    // The k best in a bounded heap rather than a sort of every passing memory (100k objects at 100k).
+    const passing: Entry[] = [];
+    const approx = this.#slab.scores(query, this.#entries.size, (list) => {
+      for (const e of this.#entries.values()) {
+        if (!this.#passes(e, filter)) continue;
+        list[passing.length] = e.slot;
+        passing.push(e);
+      }
+      return passing.length;
+    });
+    const total = passing.length;
+    if (depth <= 0 || total === 0) return { ranked: [], total };
+    const queryNorm = lengthOf(query);
+    const bound = (e: Entry) => this.#slab.scoreBound(e.norm, queryNorm);
+    // The depth-th best lower bound: at least `depth` memories score at least this by the reference sum.
+    const floor = kthLargest(depth, total, (i) => {
+      const lower = (approx[i] as number) - bound(passing[i] as Entry);
+      return Number.isNaN(lower) ? Number.NEGATIVE_INFINITY : lower;
+    });
+    // The k best by the reference score, among the memories whose upper bound reaches the floor (NaN: rescored).
     const best = new TopK(depth, (a, b) => {
       if (a.score !== b.score) return a.score > b.score;
       return newerFirst(this.#entries.get(a.seq) as Entry, this.#entries.get(b.seq) as Entry) < 0;
     });
-    let total = 0;
-    for (const e of this.#entries.values()) {
-      if (!this.#passes(e, filter)) continue;
-      const v = e.vector;
-      let s = 0;
-      for (let i = 0; i < dims; i++) s += (v[i] as number) * (query[i] as number);
-      total++;
-      best.offer(e.seq, s);
+    for (let i = 0; i < total; i++) {
+      const e = passing[i] as Entry;
+      if ((approx[i] as number) + bound(e) < floor) continue;
+      best.offer(e.seq, this.#slab.exact(e.slot, query));
     }
     return { ranked: best.sorted(), total };
   }
@@ -172,5 +220,36 @@ export class VectorIndex {
     const y = this.#entries.get(b);
     if (!x || !y) return 0;
     return newerFirst(x, y);
+  }
+}
+
+/** The k-th largest of `n` values (`at(i)`), or -Infinity when n < k: a min-heap of the k largest. */
+function kthLargest(k: number, n: number, at: (i: number) => number): number {
+  if (n < k) return Number.NEGATIVE_INFINITY;
+  const heap = new Float64Array(k);
+  for (let i = 0; i < k; i++) heap[i] = at(i);
+  for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  for (let i = k; i < n; i++) {
+    const x = at(i);
+    if (x <= (heap[0] as number)) continue;
+    heap[0] = x;
+    siftDown(heap, 0);
+  }
+  return heap[0] as number;
+}
+
+function siftDown(h: Float64Array, i: number): void {
+  const n = h.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let least = i;
+    if (l < n && (h[l] as number) < (h[least] as number)) least = l;
+    if (r < n && (h[r] as number) < (h[least] as number)) least = r;
+    if (least === i) return;
+    const t = h[i] as number;
+    h[i] = h[least] as number;
+    h[least] = t;
+    i = least;
   }
 }

@@ -9,8 +9,11 @@ import { describe, expect, test } from 'vitest';
 import { memoryAt, prng, QUESTION } from '../bench/corpus.ts';
 import { builtinEmbedder } from '../src/search/builtin-embedder.ts';
 import { ensureModel } from '../src/search/model-files.ts';
+import { openDatabase } from '../src/storage/database.ts';
 import type { MemoryRow } from '../src/storage/rows.ts';
+import { SearchStore } from '../src/storage/search-store.ts';
 import { type Scored, type VectorFilter, VectorIndex } from '../src/storage/vectors.ts';
+import { hashEmbedder } from './store-suite/hash-embedder.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
@@ -230,4 +233,62 @@ describe('real embeddings from the built-in model', () => {
       embedder.close();
     }
   }, 120_000);
+});
+
+describe('an import re-indexes only what it wrote', () => {
+  const item = (i: number, extra: Record<string, unknown> = {}) => {
+    const at = new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
+    return {
+      id: `mem_imported${String(i).padStart(8, '0')}`,
+      content: `imported memory ${i} about ${['otters', 'badgers', 'tea', 'jazz'][i % 4]}`,
+      type: 'semantic',
+      source: { tool: i % 3 === 0 ? 'claude' : 'cursor', timestamp: at },
+      tags: [],
+      namespace: null,
+      created_at: at,
+      updated_at: at,
+      expires_at: null,
+      metadata: {},
+      ...extra,
+    };
+  };
+
+  test('after skip, overwrite and duplicate imports over live and expired memories: same as a full reload', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const clock = () => now;
+    const db = openDatabase(':memory:');
+    const embedder = hashEmbedder(32);
+    const store = new SearchStore(db, embedder, { now: clock });
+    const vis = { principal: 'alice', ownTool: null };
+    await store.import(
+      vis,
+      null,
+      Array.from({ length: 60 }, (_, i) => item(i)),
+      'skip',
+    );
+    const soon = new Date(now + 1000).toISOString();
+    await store.import(
+      vis,
+      null,
+      Array.from({ length: 10 }, (_, i) => item(100 + i, { expires_at: soon })),
+      'skip',
+    );
+    now += 5000; // the ten above have expired
+    const changed = (i: number) => item(i, { content: `changed ${i} about tea and jazz` });
+    await store.import(vis, null, [0, 1, 2, 3, 100, 101].map(changed), 'overwrite');
+    await store.import(vis, null, [4, 5, 102, 200].map(changed), 'duplicate');
+    await store.import(vis, null, [6, 103, 201].map(changed), 'skip');
+    await store.import({ principal: 'bob', ownTool: null }, null, [item(0), item(7)], 'skip');
+
+    const fresh = new SearchStore(db, embedder, { now: clock });
+    for (const who of [vis, { principal: 'bob', ownTool: null }, { principal: 'alice', ownTool: 'claude' }]) {
+      for (const q of ['tea and jazz', 'otters', 'badgers changed']) {
+        const want = await fresh.semantic(who, q, {}, 100, 0);
+        const got = await store.semantic(who, q, {}, 100, 0);
+        expect(got.total).toBe(want.total);
+        expect(got.rows.map((r) => r.id)).toEqual(want.rows.map((r) => r.id));
+      }
+    }
+    expect((await store.semantic(vis, 'tea', {}, 100, 0)).total).toBeGreaterThan(60);
+  });
 });

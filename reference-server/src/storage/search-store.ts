@@ -11,7 +11,7 @@ import type { CreateMemoryRequest, UpdateMemoryRequest } from '@omp-kit/schemas/
 import { validationError } from '../http/errors.ts';
 import type { Embedder } from '../search/embedder.ts';
 import type { QueryTerm } from '../search/tokenize.ts';
-import { type Filters, MemoryStore, type Page, type Visibility } from './memory-store.ts';
+import { type Filters, MemoryStore, type Page, type Visibility, WRITTEN_IDS } from './memory-store.ts';
 import { type MemoryRow, ROW_COLUMNS } from './rows.ts';
 import { VectorIndex } from './vectors.ts';
 
@@ -172,8 +172,27 @@ export class SearchStore extends MemoryStore {
       prepared,
       ...(rest as [Parameters<MemoryStore['import']>[3]]),
     );
-    this.#index.load(this.#db);
+    this.#reindexImported(vis.principal, (result as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS]);
     return result;
+  }
+
+  /**
+   * Bring the index in step after an import: the rows it wrote are (re)indexed and rows it removed (expired ones
+   * it replaced, replaced ones) are dropped, instead of re-parsing every stored vector (seconds at 100k, on the
+   * thread that also serves searches).
+   */
+  #reindexImported(principal: string, written: readonly string[] | undefined): void {
+    if (!written) {
+      this.#index.load(this.#db);
+      return;
+    }
+    const live = this.#db.prepare('SELECT seq FROM memories').all() as { seq: number }[];
+    this.#index.retain(new Set(live.map((r) => r.seq)));
+    const byId = this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM memories WHERE principal = ? AND id = ?`);
+    for (const id of written) {
+      const row = byId.get(principal, id) as MemoryRow | undefined;
+      if (row) this.#index.put(row);
+    }
   }
 
   /** A state change moves memories in or out of what searches see: re-index their rows (SPEC.md §20.1). */

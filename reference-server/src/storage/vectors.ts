@@ -142,6 +142,11 @@ export class VectorIndex {
     this.#entries.delete(seq);
   }
 
+  /** Forget every memory whose seq is not in `live` (rows deleted behind the index's back). */
+  retain(live: ReadonlySet<number>): void {
+    for (const seq of [...this.#entries.keys()]) if (!live.has(seq)) this.remove(seq);
+  }
+
   /** Whether a memory has an indexed vector. */
   has(seq: number): boolean {
     return this.#entries.has(seq);

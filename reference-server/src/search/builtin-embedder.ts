@@ -4,6 +4,7 @@
  * engine adds them from the role. Calls run on koffi's worker thread, so embedding never blocks the event loop;
  * they are serialised, because the engine is not documented as re-entrant.
  */
+import { availableParallelism } from 'node:os';
 import koffi from 'koffi';
 import type { Embedder, EmbedRole } from './embedder.ts';
 import { BUILTIN_MODEL_ID, FETCH_MODEL_HINT, modelInstalled, modelPaths } from './model-files.ts';
@@ -36,9 +37,13 @@ export function builtinEmbedder(variant: 'original' | 'enpt' = 'original'): Embe
   if (!modelInstalled()) {
     throw new Error(`the built-in embedding model is not installed: ${FETCH_MODEL_HINT}`);
   }
-  // OpenMP would start a thread per core and spin between calls; on a server sharing its cores with the HTTP
-  // loop and SQLite, one engine thread is faster (measured in bench/RECALL.md). OMP_NUM_THREADS overrides.
-  process.env.OMP_NUM_THREADS ??= '1';
+  // The engine splits each matrix product across OpenMP threads, so one query's embedding (the most of a
+  // semantic search's time) and an import's batches both run about twice as fast on two threads as on one
+  // (bench/RESULTS.md, "Search level at 100k": query p50 34 ms against 72 ms, passages 22/s against 11/s on two
+  // busy cores). Up to 4 threads, because a 384-wide product of a short query has too little work for more;
+  // PASSIVE so the threads sleep between calls instead of spinning against the HTTP loop and SQLite.
+  // OMP_NUM_THREADS overrides.
+  process.env.OMP_NUM_THREADS ??= String(Math.min(4, availableParallelism()));
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const { engine, weights } = modelPaths(variant);
   const lib = koffi.load(engine);

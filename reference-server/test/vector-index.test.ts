@@ -103,8 +103,8 @@ const FILTERS: { name: string; f: Omit<VectorFilter, 'now'> }[] = [
 ];
 
 const CASES: { name: string; gen: Gen; dims: number; n: number; query?: Gen }[] = [
-  { name: 'random unit vectors, 384 dims', gen: random, dims: 384, n: 3000 },
-  { name: 'clustered (near-equal cosines)', gen: clustered, dims: 384, n: 3000, query: clustered },
+  { name: 'random unit vectors, 384 dims', gen: random, dims: 384, n: 2000 },
+  { name: 'clustered (near-equal cosines)', gen: clustered, dims: 384, n: 2000, query: clustered },
   { name: 'duplicate vectors (ties)', gen: duplicates, dims: 64, n: 2000 },
   { name: 'non-unit, large', gen: scaled(1000), dims: 384, n: 1000 },
   { name: 'non-unit, small', gen: scaled(1e-3), dims: 384, n: 1000 },
@@ -141,7 +141,7 @@ describe('the SIMD scan returns the brute-force top k', () => {
           }
         }
       }
-    });
+    }, 60_000);
   }
 
   test('after removals, re-puts and slot reuse', () => {
@@ -186,7 +186,7 @@ describe('the SIMD scan returns the brute-force top k', () => {
         }
       }
     }
-  });
+  }, 60_000);
 
   test('depth 0 and an empty index', () => {
     const index = new VectorIndex(8);
@@ -290,5 +290,5 @@ describe('an import re-indexes only what it wrote', () => {
       }
     }
     expect((await store.semantic(vis, 'tea', {}, 100, 0)).total).toBeGreaterThan(60);
-  });
+  }, 60_000);
 });

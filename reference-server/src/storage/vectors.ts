@@ -199,21 +199,27 @@ export class VectorIndex {
     });
     const total = passing.length;
     if (depth <= 0 || total === 0) return { ranked: [], total };
+    // Each SIMD score is within bound[i] of the reference score (typed arrays: these loops run over every
+    // passing memory, as the scan does).
+    const bound = new Float64Array(total);
+    const lower = new Float64Array(total);
     const queryNorm = lengthOf(query);
-    const bound = (e: Entry) => this.#slab.scoreBound(e.norm, queryNorm);
+    for (let i = 0; i < total; i++) {
+      const b = this.#slab.scoreBound((passing[i] as Entry).norm, queryNorm);
+      bound[i] = b;
+      const l = (approx[i] as number) - b;
+      lower[i] = Number.isNaN(l) ? Number.NEGATIVE_INFINITY : l;
+    }
     // The depth-th best lower bound: at least `depth` memories score at least this by the reference sum.
-    const floor = kthLargest(depth, total, (i) => {
-      const lower = (approx[i] as number) - bound(passing[i] as Entry);
-      return Number.isNaN(lower) ? Number.NEGATIVE_INFINITY : lower;
-    });
+    const floor = kthLargest(depth, lower);
     // The k best by the reference score, among the memories whose upper bound reaches the floor (NaN: rescored).
     const best = new TopK(depth, (a, b) => {
       if (a.score !== b.score) return a.score > b.score;
       return newerFirst(this.#entries.get(a.seq) as Entry, this.#entries.get(b.seq) as Entry) < 0;
     });
     for (let i = 0; i < total; i++) {
+      if ((approx[i] as number) + (bound[i] as number) < floor) continue;
       const e = passing[i] as Entry;
-      if ((approx[i] as number) + bound(e) < floor) continue;
       best.offer(e.seq, this.#slab.exact(e.slot, query));
     }
     return { ranked: best.sorted(), total };
@@ -228,14 +234,14 @@ export class VectorIndex {
   }
 }
 
-/** The k-th largest of `n` values (`at(i)`), or -Infinity when n < k: a min-heap of the k largest. */
-function kthLargest(k: number, n: number, at: (i: number) => number): number {
+/** The k-th largest of `values`, or -Infinity when there are fewer than k: a min-heap of the k largest. */
+function kthLargest(k: number, values: Float64Array): number {
+  const n = values.length;
   if (n < k) return Number.NEGATIVE_INFINITY;
-  const heap = new Float64Array(k);
-  for (let i = 0; i < k; i++) heap[i] = at(i);
+  const heap = values.slice(0, k);
   for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(heap, i);
   for (let i = k; i < n; i++) {
-    const x = at(i);
+    const x = values[i] as number;
     if (x <= (heap[0] as number)) continue;
     heap[0] = x;
     siftDown(heap, 0);

@@ -8,7 +8,7 @@ import type { Endpoint } from '../http/router.ts';
 import { isMemoryId } from '../model/ids.ts';
 import { ceilMs } from '../model/time.ts';
 import { type MemoryRow, renderMemory, renderPage } from '../storage/rows.ts';
-import type { Filters } from '../storage/store.ts';
+import type { Filters, Resume } from '../storage/store.ts';
 import { asQueryViolations, scalarViolations, validators, violationsOf } from '../validation.ts';
 import {
   type AppContext,
@@ -40,9 +40,9 @@ function ifMatchOf(req: { headers: Record<string, string | string[] | undefined>
 }
 
 /** The cursor continuing after `row` in `sort` order (OMP-LIST-017). */
-function cursorAfter(row: MemoryRow, sort: SortOrder, filters: Filters): string {
+function cursorAfter(row: MemoryRow, sort: SortOrder, filters: Filters, resume: Resume | undefined): string {
   const key = sort.startsWith('created') ? row.created_key : row.updated_key;
-  return encodeCursor({ sort, filters: filtersDigest(filters), key, id: row.id });
+  return encodeCursor({ sort, filters: filtersDigest(filters), key, id: row.id, resume });
 }
 
 /** OMP-EXP-002: an expiry must lie in the future when it is written. */
@@ -123,10 +123,14 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
                   ? 'belongs to a request with other filters or another sort'
                   : undefined;
           if (wrong || !pos) throw validationError([{ path: '?cursor', message: wrong ?? 'is invalid' }]);
-          const page = await store.listAfter(vis, filters, sort, limit, { key: pos.key, id: pos.id });
+          const page = await store.listAfter(vis, filters, sort, limit, {
+            key: pos.key,
+            id: pos.id,
+            resume: pos.resume,
+          });
           const last = page.rows[page.rows.length - 1];
           const more = last !== undefined && page.before + page.rows.length < page.total;
-          const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
+          const next = more ? JSON.stringify(cursorAfter(last, sort, filters, page.resume)) : 'null';
           return json(
             200,
             `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${page.before},"next_cursor":${next}}`,
@@ -138,7 +142,7 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
           const page = await store.list(vis, filters, sort, limit, offset);
           const last = page.rows[page.rows.length - 1];
           const more = last !== undefined && offset + page.rows.length < page.total;
-          const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
+          const next = more ? JSON.stringify(cursorAfter(last, sort, filters, page.resume)) : 'null';
           return `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset},"next_cursor":${next}}`;
         });
         return json(200, body);

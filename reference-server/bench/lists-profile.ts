@@ -99,7 +99,11 @@ async function main(): Promise<void> {
 
   const filtered = '/v1/memories?type=semantic&tags=preferences';
   const body = await get(filtered);
-  console.log(`size ${SIZE}; type+tag matches ${body.total}; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `size ${SIZE}; type+tag matches ${body.total}; load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   /** The cursor of page `n` (1-based) of a walk, found by walking. */
   const cursorAt = async (base: string, n: number): Promise<string> => {
     let path = base;
@@ -132,7 +136,11 @@ async function main(): Promise<void> {
     await cannon('cursor type+tag page 2 (limit 100)', await cursorAt(f, 2));
     await cannon(`cursor type+tag page ${fdeep} (limit 100)`, await cursorAt(f, fdeep));
   }
-  console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `load after: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   await server.stop();
 }
 

@@ -33,7 +33,9 @@ export function filtersDigest(f: Filters): string {
 /** Encode a position as a URL-safe cursor ([A-Za-z0-9_-], OMP-LIST-017). */
 export function encodeCursor(p: Position): string {
   const r = p.resume;
-  const v = r ? [2, p.sort, p.filters, p.key, p.id, r.before, r.total, r.mac] : [1, p.sort, p.filters, p.key, p.id];
+  const v = r
+    ? [2, p.sort, p.filters, p.key, p.id, r.before, r.total, r.mac]
+    : [1, p.sort, p.filters, p.key, p.id];
   return Buffer.from(JSON.stringify(v)).toString('base64url');
 }
 
@@ -43,7 +45,8 @@ export function decodeCursor(cursor: string): Position | undefined {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     // Version 1: a position; version 2 adds the store's resume (storage/memory-store.ts, Resume).
-    if (!Array.isArray(v) || !((v.length === 5 && v[0] === 1) || (v.length === 8 && v[0] === 2))) return undefined;
+    if (!Array.isArray(v) || !((v.length === 5 && v[0] === 1) || (v.length === 8 && v[0] === 2)))
+      return undefined;
     const [, sort, filters, key, id, before, total, mac] = v as unknown[];
     const sorts = ['created_at_desc', 'created_at_asc', 'updated_at_desc', 'updated_at_asc'];
     if (typeof sort !== 'string' || !sorts.includes(sort)) return undefined;

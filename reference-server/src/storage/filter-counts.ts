@@ -60,8 +60,19 @@ export const FILTER_COUNTS_TABLE = `CREATE TABLE filter_counts (
 export const BUMP_COUNTS = `INSERT INTO filter_counts (principal, k, n) SELECT ?, value, ? FROM json_each(?) WHERE true
   ON CONFLICT (principal, k) DO UPDATE SET n = n + excluded.n`;
 
-/** Migration: create the counts and fill them from the stored memories, a page at a time. */
+/**
+ * The version of the listed data: bumped by every transaction that creates, changes or deletes a memory, and a
+ * secret that signs list cursors (MemoryStore's Resume), one row. Other writes (the access log, app registry)
+ * leave it alone, so a cursor's counts stay valid while only those run.
+ */
+export const LIST_VERSION_TABLE = `CREATE TABLE list_version (
+  id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL, secret BLOB NOT NULL
+) STRICT;
+INSERT INTO list_version (id, n, secret) VALUES (0, 0, randomblob(16))`;
+
+/** Migration: create the counts and fill them from the stored memories, a page at a time; the list version. */
 export function createFilterCounts(db: DatabaseSync): void {
+  db.exec(LIST_VERSION_TABLE);
   db.exec(FILTER_COUNTS_TABLE);
   const sums = new Map<string, Map<string, number>>();
   const page = db.prepare(

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type {
   ConflictStrategy,
@@ -125,8 +125,10 @@ export class MemoryStore {
   readonly #purgeTimer: NodeJS.Timeout | undefined;
   readonly #readOnly: boolean;
   #dataVersion = 0;
-  /** Signs cursor resumes (Resume): a fresh secret per store, so another store or process recounts. */
-  readonly #secret = randomBytes(16);
+  /** Signs cursor resumes (Resume); kept in the database (list_version), so every store of a file agrees. */
+  readonly #secret: KeyObject;
+  /** A write of this transaction changed memories: list_version is bumped before its COMMIT. */
+  #listDirty = false;
   /** No stored memory expires before this instant (ms); purges run when the clock reaches it. */
   #nextExpiry: number;
   /** Totals of lists and searches, per generation: paging through one result counts it once. */
@@ -154,6 +156,9 @@ export class MemoryStore {
     this.#writes.onCommit = () => {
       this.generation++;
     };
+    this.#writes.beforeCommit = () => this.#bumpListVersion();
+    const { secret } = this.#sql('SELECT secret FROM list_version').get() as { secret: Uint8Array };
+    this.#secret = createSecretKey(secret); // a key object once: from bytes, each MAC would build one
     this.#nextExpiry = this.#earliestExpiry();
     if (!this.#readOnly) {
       this.#purgeTimer = setInterval(() => this.purgeExpired(), 60_000);
@@ -230,6 +235,7 @@ export class MemoryStore {
       db.exec('BEGIN IMMEDIATE');
       try {
         for (const { seq } of seqs) this.#deleteSeq(seq);
+        this.#bumpListVersion();
         db.exec('COMMIT');
       } catch (err) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -264,6 +270,7 @@ export class MemoryStore {
       row.state,
     );
     const seq = Number(r.lastInsertRowid);
+    this.#listDirty = true;
     const text = indexText(row.content);
     this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
     this.#keywords?.add(keywordDoc(seq, row, text));
@@ -309,6 +316,7 @@ export class MemoryStore {
       after.state,
       before.seq,
     );
+    this.#listDirty = true;
     const changed = after.content !== before.content;
     const text = changed || this.#keywords ? indexText(after.content) : '';
     if (changed) {
@@ -366,6 +374,7 @@ export class MemoryStore {
       'DELETE FROM memories WHERE seq = ? RETURNING principal, type, tool, namespace, tags',
     ).get(seq) as (CountedAttributes & { principal: string }) | undefined;
     if (row) {
+      this.#listDirty = true;
       this.#counted(row.principal, -1);
       this.#filterCounted(row.principal, row, -1);
     }
@@ -520,6 +529,7 @@ export class MemoryStore {
           after.updated_key,
           before.seq,
         );
+        this.#listDirty = true;
         this.#sql(
           `INSERT INTO memory_state_history (principal, memory_id, from_state, to_state, at, app, actor, reason)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -538,7 +548,17 @@ export class MemoryStore {
 
   /** Run `fn` inside every group-commit transaction, just before its COMMIT (the access log's batched rows). */
   set beforeCommit(fn: () => void) {
-    this.#writes.beforeCommit = fn;
+    this.#writes.beforeCommit = () => {
+      this.#bumpListVersion();
+      fn();
+    };
+  }
+
+  /** Inside a transaction that changed memories: move list_version on, so cursor resumes recount. */
+  #bumpListVersion(): void {
+    if (!this.#listDirty) return;
+    this.#sql('UPDATE list_version SET n = n + 1').run();
+    this.#listDirty = false;
   }
 
   /**
@@ -697,9 +717,10 @@ export class MemoryStore {
     if (tags.length <= 1) {
       const key = countKey({ type: f.type, tool: f.tool, namespace: f.namespace, tag: tags[0] });
       if (key === null) return this.#countPrincipal(f.principal);
-      const row = this.#sql('SELECT n FROM filter_counts WHERE principal = ? AND k = ?').get(f.principal, key) as
-        | { n: number }
-        | undefined;
+      const row = this.#sql('SELECT n FROM filter_counts WHERE principal = ? AND k = ?').get(
+        f.principal,
+        key,
+      ) as { n: number } | undefined;
       return row?.n ?? 0;
     }
     const row = this.#sql('SELECT count(*) AS n FROM memories_filter WHERE memories_filter MATCH ?').get(
@@ -709,23 +730,23 @@ export class MemoryStore {
   }
 
   /** The exact total of a list (OMP-LIST-012): by plain SQL under a control scope, else from the counts. */
-  #listTotal(
-    vis: Visibility,
-    f: Filters,
-    scope: { where: string; params: SQLInputValue[] } | null,
-  ): number {
+  #listTotal(vis: Visibility, f: Filters, scope: { where: string; params: SQLInputValue[] } | null): number {
     if (scope) {
       const { where, params } = scoped(conditions(vis.principal, f), scope);
-      return (this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number })
-        .n;
+      return (
+        this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
+      ).n;
     }
     return this.#totals.through(JSON.stringify(['list', vis.principal, f]), this.generation, () =>
-      isFiltered(f) ? this.#countFilter({ principal: vis.principal, ...f }) : this.#countPrincipal(vis.principal),
+      isFiltered(f)
+        ? this.#countFilter({ principal: vis.principal, ...f })
+        : this.#countPrincipal(vis.principal),
     );
   }
 
   /** The MAC of a cursor resume (Resume): the data version, the caller, the request and the position. */
   #resumeMac(
+    version: number,
     vis: Visibility,
     f: Filters,
     sort: SortOrder,
@@ -733,20 +754,39 @@ export class MemoryStore {
     before: number,
     total: number,
   ): string {
-    const request = [vis.principal, vis.ownTool, vis.rules?.rules ?? null, f.type, f.tool, f.tags, f.namespace];
+    const request = [
+      vis.principal,
+      vis.ownTool,
+      vis.rules?.rules ?? null,
+      f.type,
+      f.tool,
+      f.tags,
+      f.namespace,
+    ];
     return createHmac('sha256', this.#secret)
-      .update(JSON.stringify([this.generation, ...request, f.states, sort, at.key, at.id, before, total]))
+      .update(JSON.stringify([version, ...request, f.states, sort, at.key, at.id, before, total]))
       .digest('base64url')
       .slice(0, 22);
   }
 
   /** The resume after a page whose first row is preceded by `before` matches. */
-  #resume(vis: Visibility, f: Filters, sort: SortOrder, page: Page, before: number): Resume | undefined {
+  #resume(
+    version: number,
+    vis: Visibility,
+    f: Filters,
+    sort: SortOrder,
+    page: Page,
+    before: number,
+  ): Resume | undefined {
     const last = page.rows[page.rows.length - 1];
     if (last === undefined) return undefined;
     const next = before + page.rows.length;
     const at = { key: sort.startsWith('created') ? last.created_key : last.updated_key, id: last.id };
-    return { before: next, total: page.total, mac: this.#resumeMac(vis, f, sort, at, next, page.total) };
+    return {
+      before: next,
+      total: page.total,
+      mac: this.#resumeMac(version, vis, f, sort, at, next, page.total),
+    };
   }
 
   /**
@@ -774,11 +814,28 @@ export class MemoryStore {
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0 };
     const f = { ...filters, tool };
-    const scope = this.#scope(vis, f);
-    const total = this.#listTotal(vis, f, scope);
-    if (offset >= total) return { rows: [], total };
-    const page = { rows: this.#pageRows(vis, f, scope, sort, total, limit, offset, null), total };
-    return { ...page, resume: this.#resume(vis, filters, sort, page, offset) };
+    return this.#snapshot((version) => {
+      const scope = this.#scope(vis, f);
+      const total = this.#listTotal(vis, f, scope);
+      if (offset >= total) return { rows: [], total };
+      const page = { rows: this.#pageRows(vis, f, scope, sort, total, limit, offset, null), total };
+      return { ...page, resume: this.#resume(version, vis, filters, sort, page, offset) };
+    });
+  }
+
+  /**
+   * Run reads in one read transaction (one snapshot), given the list version it sees: the counts, the rows and
+   * the version a cursor's resume is signed with then agree, whatever the writer commits meanwhile.
+   */
+  #snapshot<T>(fn: (version: number) => T): T {
+    const db = this.#db;
+    const own = !db.isTransaction;
+    if (own) db.exec('BEGIN');
+    try {
+      return fn((this.#sql('SELECT n FROM list_version').get() as { n: number }).n);
+    } finally {
+      if (own) db.exec('COMMIT');
+    }
   }
 
   /**
@@ -837,26 +894,30 @@ export class MemoryStore {
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0, before: 0 };
     const f = { ...filters, tool };
-    const scope = this.#scope(vis, f);
-    const r = after?.resume;
-    const known =
-      after && r && r.mac === this.#resumeMac(vis, filters, sort, after, r.before, r.total) ? r : undefined;
-    const total = known?.total ?? this.#listTotal(vis, f, scope);
-    const rows = this.#pageRows(vis, f, scope, sort, total, limit, 0, after);
-    let before = 0;
-    if (known) before = known.before;
-    else if (after !== null) {
-      const c = scoped(conditions(vis.principal, f), scope);
-      const past = pastSql(sort, after);
-      before = (
-        this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${c.where} AND NOT ${past.where}`).get(
-          ...c.params,
-          ...past.params,
-        ) as { n: number }
-      ).n;
-    }
-    const page = { rows, total };
-    return { ...page, before, resume: this.#resume(vis, filters, sort, page, before) };
+    return this.#snapshot((version) => {
+      const scope = this.#scope(vis, f);
+      const r = after?.resume;
+      const known =
+        after && r && r.mac === this.#resumeMac(version, vis, filters, sort, after, r.before, r.total)
+          ? r
+          : undefined;
+      const total = known?.total ?? this.#listTotal(vis, f, scope);
+      const rows = this.#pageRows(vis, f, scope, sort, total, limit, 0, after);
+      let before = 0;
+      if (known) before = known.before;
+      else if (after !== null) {
+        const c = scoped(conditions(vis.principal, f), scope);
+        const past = pastSql(sort, after);
+        before = (
+          this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${c.where} AND NOT ${past.where}`).get(
+            ...c.params,
+            ...past.params,
+          ) as { n: number }
+        ).n;
+      }
+      const page = { rows, total };
+      return { ...page, before, resume: this.#resume(version, vis, filters, sort, page, before) };
+    });
   }
 
   /**
@@ -1061,7 +1122,10 @@ function isFiltered(f: Filters): boolean {
 }
 
 /** The condition "strictly after the keyset position" in the order of `sort`, on alias `m`. */
-function pastSql(sort: SortOrder, at: { key: string; id: string }): { where: string; params: SQLInputValue[] } {
+function pastSql(
+  sort: SortOrder,
+  at: { key: string; id: string },
+): { where: string; params: SQLInputValue[] } {
   const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
   const op = sort.endsWith('desc') ? '<' : '>';
   // A row value: SQLite turns it into a range of the sort index, where the OR form would walk from the start.

@@ -82,8 +82,8 @@ export function createFilterCounts(db: DatabaseSync): void {
     const rows = page.all(after) as unknown as (CountedAttributes & { seq: number; principal: string })[];
     if (rows.length === 0) break;
     for (const r of rows) {
-      let m = sums.get(r.principal);
-      if (!m) sums.set(r.principal, (m = new Map()));
+      const m = sums.get(r.principal) ?? new Map<string, number>();
+      sums.set(r.principal, m);
       for (const k of countKeysOf(r)) m.set(k, (m.get(k) ?? 0) + 1);
     }
     after = (rows[rows.length - 1] as { seq: number }).seq;

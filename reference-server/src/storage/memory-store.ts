@@ -342,8 +342,8 @@ export class MemoryStore {
     const keys = countKeysOf(a);
     const pending = this.#pendingFilterCounts;
     if (pending) {
-      let m = pending.get(principal);
-      if (!m) pending.set(principal, (m = new Map()));
+      const m = pending.get(principal) ?? new Map<string, number>();
+      pending.set(principal, m);
       for (const k of keys) m.set(k, (m.get(k) ?? 0) + delta);
       return;
     }

@@ -89,7 +89,7 @@ async function randomStore(
       id,
       content: m.content,
       type: m.type,
-      source: { tool: m.source.tool },
+      source: { tool: m.source.tool, timestamp: at },
       tags: m.tags ?? [],
       namespace: m.namespace ?? null,
       created_at: at,

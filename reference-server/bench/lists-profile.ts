@@ -4,7 +4,7 @@
  * stdout (copied by hand into bench/LISTS.md with the load of the machine).
  *
  *   node reference-server/bench/lists-profile.ts [--size 100000] [--duration 5] [--db path] [--only word]
- *        [--server-arg=--cpu-prof ...]
+ *        [--bin other/checkout/reference-server/bin/omp-reference-server.js] [--server-arg=--cpu-prof ...]
  *
  * The store is built once by an import into `--db` (default bench/.data/lists-<size>.db) and reused while the
  * file exists; delete it after a schema change that needs a fresh import.
@@ -29,7 +29,8 @@ const ONLY = arg('--only');
 const DB = arg('--db') ?? join(here, '.data', `lists-${SIZE}.db`);
 const SERVER_ARGS = process.argv.filter((a) => a.startsWith('--server-arg=')).map((a) => a.slice(13));
 const KEY_FILE = `${DB}.bench-key`;
-const BIN = join(here, '../bin/omp-reference-server.js');
+/** `--bin` another checkout's server (a before/after comparison; its store needs its own `--db`). */
+const BIN = arg('--bin') ?? join(here, '../bin/omp-reference-server.js');
 
 interface CannonResult {
   requests: { total: number };

@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../src/index.ts';
-import { exportFileText } from './corpus.ts';
+import { exportFileText, memoryAt } from './corpus.ts';
 import { type Server, spawnServer } from './server-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,12 +57,18 @@ async function main(): Promise<void> {
   if (fresh) {
     const server = await start([]);
     const t = performance.now();
-    const res = await fetch(`${server.url}/v1/import`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: exportFileText(SIZE),
-    });
-    if (res.status !== 200) throw new Error(`import: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    // In parts of 100k: an import body is limited to 256 MiB.
+    for (let from = 0; from < SIZE; from += 100_000) {
+      const items = [];
+      for (let i = from; i < Math.min(SIZE, from + 100_000); i++) items.push(JSON.stringify(memoryAt(i)));
+      const head = JSON.parse(exportFileText(0)) as Record<string, unknown>;
+      const res = await fetch(`${server.url}/v1/import`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: `${JSON.stringify(head).slice(0, -3)}[${items.join(',')}]}`,
+      });
+      if (res.status !== 200) throw new Error(`import: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    }
     console.log(`imported ${SIZE} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     await server.stop();
   }

@@ -3,7 +3,7 @@
  * the server as a child process. Short runs, for before/after comparisons on a shared machine; results go to
  * stdout (copied by hand into bench/LISTS.md with the load of the machine).
  *
- *   node reference-server/bench/lists-profile.ts [--size 100000] [--duration 5] [--db path] [--only word]
+ *   node reference-server/bench/lists-profile.ts [--size 100000] [--duration 5] [--db path] [--only word] [--skip word]
  *        [--bin other/checkout/reference-server/bin/omp-reference-server.js] [--server-arg=--cpu-prof ...]
  *
  * The store is built once by an import into `--db` (default bench/.data/lists-<size>.db) and reused while the
@@ -26,6 +26,8 @@ const arg = (name: string): string | undefined => {
 const SIZE = Number(arg('--size') ?? 100_000);
 const DURATION = Number(arg('--duration') ?? 5);
 const ONLY = arg('--only');
+/** `--skip word`: leave out the workloads whose name contains the word (e.g. `random` at 1M). */
+const SKIP = arg('--skip');
 const DB = arg('--db') ?? join(here, '.data', `lists-${SIZE}.db`);
 const SERVER_ARGS = process.argv.filter((a) => a.startsWith('--server-arg=')).map((a) => a.slice(13));
 const KEY_FILE = `${DB}.bench-key`;
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     return (await res.json()) as { total: number; offset: number; next_cursor: string | null };
   };
   const cannon = async (name: string, path: string | (() => string), connections = 32) => {
-    if (ONLY && !name.includes(ONLY)) return;
+    if ((ONLY && !name.includes(ONLY)) || (SKIP && name.includes(SKIP))) return;
     const first = typeof path === 'string' ? path : path();
     const opts = {
       url: server.url,

@@ -26,25 +26,33 @@ export interface CountedFilter {
   tag?: string | undefined;
 }
 
-/** The key of a filter combination; null for no filter at all (principal_counts holds that count). */
+/**
+ * The key of a filter combination; null for no filter at all (principal_counts holds that count). Members are
+ * separated by `|`, absent ones empty; tool and namespace are JSON strings (any text), type and tag are plain
+ * (an enum value, and [a-z0-9_:-]+), so no two combinations share a key.
+ */
 export function countKey(f: CountedFilter): string | null {
   if (f.type === undefined && f.tool === undefined && f.namespace === undefined && f.tag === undefined) {
     return null;
   }
-  return JSON.stringify([f.type ?? null, f.tool ?? null, f.namespace ?? null, f.tag ?? null]);
+  const tool = f.tool === undefined ? '' : JSON.stringify(f.tool);
+  const namespace = f.namespace === undefined ? '' : JSON.stringify(f.namespace);
+  return `${f.type ?? ''}|${tool}|${namespace}|${f.tag ?? ''}`;
 }
 
-/** Every key a memory counts towards, as a JSON array text (for json_each). */
+/** Every key a memory counts towards: built from its parts once (this runs on every write). */
 export function countKeysOf(a: CountedAttributes): string[] {
   const tags = [...new Set(JSON.parse(a.tags) as string[])];
+  const types = ['', a.type];
+  const tools = ['', JSON.stringify(a.tool)];
+  const namespaces = a.namespace === null ? [''] : ['', JSON.stringify(a.namespace)];
+  const ends = ['', ...tags];
   const keys: string[] = [];
-  for (const type of [undefined, a.type]) {
-    for (const tool of [undefined, a.tool]) {
-      for (const namespace of a.namespace === null ? [undefined] : [undefined, a.namespace]) {
-        for (const tag of [undefined, ...tags]) {
-          const key = countKey({ type, tool, namespace, tag });
-          if (key !== null) keys.push(key);
-        }
+  for (const type of types) {
+    for (const tool of tools) {
+      for (const namespace of namespaces) {
+        const head = `${type}|${tool}|${namespace}|`;
+        for (const tag of ends) if (head !== '|||' || tag !== '') keys.push(head + tag);
       }
     }
   }

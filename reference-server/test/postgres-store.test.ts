@@ -1,14 +1,17 @@
 /**
  * What only the Postgres store needs beyond the shared store suite, on PGlite (in-process PostgreSQL): text
  * PostgreSQL cannot hold (U+0000) round-trips, query text is never tsquery syntax, the keyword ranking keeps the
- * properties of SPEC.md §6.1, and two stores on one database (two server processes) see each other's writes.
+ * properties of SPEC.md §6.1, two stores on one database (two server processes) see each other's writes, and
+ * the Search level with pgvector's HNSW index and without it.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { afterEach, describe, expect, test } from 'vitest';
 import { queryTerms } from '../src/search/tokenize.ts';
 import { pgliteDatabase } from '../src/storage/postgres/database.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import type { Visibility } from '../src/storage/store.ts';
+import { hashEmbedder } from './store-suite/hash-embedder.ts';
 
 const owner: Visibility = { principal: 'p', ownTool: null };
 const body = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -95,5 +98,74 @@ describe('Postgres store on PGlite', () => {
       memory_id: row.id,
     });
     expect(await b.idempotency.lookup('scope', 'key')).toMatchObject({ memory_id: row.id });
+  });
+
+  test('Search level on pgvector: the HNSW index serves the ranking; a selective filter still fills the page', async () => {
+    const db = new PGlite({ extensions: { vector } });
+    const s = await PostgresStore.pglite(db, { embedder: hashEmbedder(), exactBelow: 0 });
+    stores.push(s);
+    expect(s.vectorSupport.pgvector).not.toBeNull();
+    expect(s.vectorSupport.iterative).toBe(true);
+    const words = ['otter', 'badger', 'heron', 'newt', 'vole', 'stoat', 'shrew', 'marten'];
+    for (let i = 0; i < 120; i++) {
+      const w = words[i % words.length] as string;
+      await s.create(
+        'p',
+        body(`${w} ${words[(i * 3) % words.length]} note ${i}`, { tags: i % 20 === 0 ? ['rare'] : [] }),
+      );
+    }
+    // The plan of the query the store runs orders by the index (an Index Scan on the HNSW index).
+    await db.exec('SET enable_seqscan = off');
+    const plan = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT seq FROM memories m WHERE cardinality(m.vec) = 64
+       ORDER BY ((m.vec::vector(64)) <=> $1::vector(64)) LIMIT 5`,
+      [`[${Array(64).fill(0.125).join(',')}]`],
+    );
+    await db.exec('RESET enable_seqscan');
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('memories_vec_hnsw_64');
+    const all = await s.semantic(owner, 'otter', {}, 10, 0);
+    expect(all.total).toBe(120);
+    expect(all.rows).toHaveLength(10);
+    expect(all.rows[0]?.content.split(' ')).toContain('otter');
+    // 6 of 120 memories carry the tag: the filter applies before the top k, so all 6 come back for limit 6.
+    const rare = await s.semantic(owner, 'heron', { tags: ['rare'] }, 6, 0);
+    expect(rare.total).toBe(6);
+    expect(rare.rows).toHaveLength(6);
+    expect(rare.rows.every((r) => r.tags === '["rare"]')).toBe(true);
+    // The same ranking as the exact scan of a store without pgvector, for a filtered and an unfiltered query.
+    const exact = await PostgresStore.pglite(new PGlite(), { embedder: hashEmbedder() });
+    stores.push(exact);
+    expect(exact.vectorSupport.pgvector).toBeNull();
+    const rows = await s.list(owner, {}, 'created_at_asc', 200, 0);
+    for (const r of rows.rows) {
+      await exact.create('p', body(r.content, { tags: JSON.parse(r.tags) as string[] }));
+    }
+    const exactRare = await exact.semantic(owner, 'heron', { tags: ['rare'] }, 6, 0);
+    expect(exactRare.rows.map((r) => r.content).sort()).toEqual(rare.rows.map((r) => r.content).sort());
+  });
+
+  test('Search level: a client embedding of another size is refused (422) and nothing is stored', async () => {
+    const s = await PostgresStore.pglite(new PGlite(), { embedder: hashEmbedder() });
+    stores.push(s);
+    await expect(s.create('p', body('wrong size', { embedding: [0.1, 0.2] }))).rejects.toMatchObject({
+      status: 422,
+    });
+    expect(await s.count(owner)).toBe(0);
+    const ok = await s.create('p', body('right size', { embedding: Array(64).fill(0.125) }));
+    await expect(s.update(owner, null, ok.id, { embedding: [1] })).rejects.toMatchObject({ status: 422 });
+    expect(JSON.parse((await s.get(owner, ok.id))?.embedding ?? '[]')).toHaveLength(64);
+  });
+
+  test('Search level: memories stored by a Core process get vectors when a process with the embedder starts', async () => {
+    const db = pgliteDatabase(new PGlite());
+    const core = await PostgresStore.on(db);
+    for (let i = 0; i < 40; i++) await core.create('p', body(`stored without vector ${i} about otters`));
+    const search = await PostgresStore.on(db, { embedder: hashEmbedder() });
+    stores.push(search); // closing one closes the shared database
+    await search.whenIndexed();
+    expect(search.backlog).toBe(0);
+    const page = await search.semantic(owner, 'otters', {}, 50, 0);
+    expect(page.total).toBe(40);
+    expect(page.rows).toHaveLength(40);
   });
 });

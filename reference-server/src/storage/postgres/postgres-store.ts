@@ -77,8 +77,14 @@ const ORDER: Record<SortOrder, string> = {
   updated_at_asc: 'm.updated_key ASC, m.id ASC',
 };
 
-/** After this long a claimed Idempotency-Key whose request never finished is free again. */
+/**
+ * After this long a claimed Idempotency-Key whose request never finished is free again, whoever holds it: no
+ * request runs that long (the server's request timeout is 300 s). Claims of a process that has died are free
+ * at once (its lease, database.ts).
+ */
 const CLAIM_STALE_MS = 10 * 60_000;
+/** The advisory-lock namespace of process leases (a lock id of its own, apart from MIGRATION_LOCK's). */
+const LEASE_NAMESPACE = 0x6f6d71;
 
 /** Rows per multi-row INSERT of an import, and per export page. */
 const BATCH = 500;
@@ -262,6 +268,8 @@ export class PostgresStore implements Store {
   #backlog = 0;
   #backfill: Promise<void> = Promise.resolve();
   #closing = false;
+  /** This process's lease id (database.ts), the owner of its idempotency claims. */
+  #lease = 0;
   readonly #writes: WriteQueue;
   /** The last value of `omp_changes` this process has seen. */
   #changes: string | null = null;
@@ -289,6 +297,7 @@ export class PostgresStore implements Store {
   static async on(db: Database, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     await migrate(db);
     const store = new PostgresStore(db, options);
+    store.#lease = await db.lease(LEASE_NAMESPACE);
     await store.#startSearch();
     return store;
   }
@@ -1075,16 +1084,22 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Claim a key unless another process holds it. A claim older than CLAIM_STALE_MS (a process that died while
-   * serving the request) is taken over: no request runs that long (the server's request timeout is 300 s).
+   * Claim a key unless another live process holds it. A claim whose owner's lease is gone (the process died
+   * while serving the request) is taken over at once; one older than CLAIM_STALE_MS, or of an older server
+   * without leases, after that time.
    */
   async #claim(scope: string, key: string): Promise<boolean> {
     const now = this.#now();
     const { rows } = await this.#db.query(
-      `INSERT INTO idempotency_claims AS c (scope, key, claimed_ms) VALUES ($1, $2, $3)
-       ON CONFLICT (scope, key) DO UPDATE SET claimed_ms = excluded.claimed_ms WHERE c.claimed_ms < $4
+      `INSERT INTO idempotency_claims AS c (scope, key, claimed_ms, owner) VALUES ($1, $2, $3, $5)
+       ON CONFLICT (scope, key) DO UPDATE SET claimed_ms = excluded.claimed_ms, owner = excluded.owner
+       WHERE c.claimed_ms < $4 OR (c.owner IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.classid::bigint = $6 AND l.objid::bigint = c.owner
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())))
        RETURNING 1`,
-      [scope, key, now, now - CLAIM_STALE_MS],
+      [scope, key, now, now - CLAIM_STALE_MS, this.#lease, LEASE_NAMESPACE],
     );
     return rows.length > 0;
   }

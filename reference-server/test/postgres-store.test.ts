@@ -8,7 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { afterEach, describe, expect, test } from 'vitest';
 import { queryTerms } from '../src/search/tokenize.ts';
-import { pgliteDatabase } from '../src/storage/postgres/database.ts';
+import { type Database, pgliteDatabase } from '../src/storage/postgres/database.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import type { Visibility } from '../src/storage/store.ts';
 import { hashEmbedder } from './store-suite/hash-embedder.ts';
@@ -26,6 +26,26 @@ afterEach(async () => {
   for (const s of stores) await s.close();
   stores = [];
 });
+/**
+ * A database whose next transactions fail as a connection can: `before` (refused before anything ran) or
+ * `after` (the COMMIT went through but its answer was lost); `ok` passes.
+ */
+function flaky(db: Database, plan: Array<'before' | 'after' | 'ok'>): Database {
+  const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
+  return {
+    query: (text, params) => db.query(text, params),
+    lease: (ns) => db.lease(ns),
+    end: () => db.end(),
+    async transaction(fn) {
+      const step = plan.shift() ?? 'ok';
+      if (step === 'before') throw lost();
+      const out = await db.transaction(fn);
+      if (step === 'after') throw lost();
+      return out;
+    },
+  };
+}
+
 async function fresh(): Promise<PostgresStore> {
   const s = await PostgresStore.pglite(new PGlite());
   stores.push(s);
@@ -167,5 +187,73 @@ describe('Postgres store on PGlite', () => {
     const page = await search.semantic(owner, 'otters', {}, 50, 0);
     expect(page.total).toBe(40);
     expect(page.rows).toHaveLength(40);
+  });
+
+  test('a write that fails at COMMIT (a deferred constraint) fails alone; the rest of its batch is stored', async () => {
+    const db = pgliteDatabase(new PGlite());
+    const s = await PostgresStore.on(db);
+    stores.push(s);
+    await db.query(`
+      CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.content = 'poison' THEN RAISE EXCEPTION 'refused at commit'; END IF; RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER poison AFTER INSERT ON memories DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION poison();`);
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 8 }, (_, i) => s.create('p', body(`fine ${i}`))),
+      s.create('p', body('poison')),
+    ]);
+    expect(results.slice(0, 8).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[8]).toMatchObject({ status: 'rejected', reason: { message: 'refused at commit' } });
+    expect(await s.count(owner)).toBe(8);
+    const listed = await s.list(owner, {}, 'created_at_asc', 20, 0);
+    expect(listed.rows.map((r) => r.content).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `fine ${i}`),
+    );
+  });
+
+  test('a COMMIT whose answer is lost is settled by its fate: committed writes resolve once, nothing twice', async () => {
+    const plan: Array<'before' | 'after' | 'ok'> = [];
+    const s = await PostgresStore.on(flaky(pgliteDatabase(new PGlite()), plan));
+    stores.push(s);
+    plan.push('after');
+    const rows = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => s.create('p', body(`acked late ${i}`))),
+    );
+    expect(new Set(rows.map((r) => r.id)).size).toBe(5);
+    expect(await s.count(owner)).toBe(5);
+    for (const r of rows) expect((await s.get(owner, r.id))?.content).toBe(r.content);
+  });
+
+  test('a connection lost before COMMIT: retried, stored once; still failing, 503 unavailable and nothing stored', async () => {
+    const plan: Array<'before' | 'after' | 'ok'> = [];
+    const s = await PostgresStore.on(flaky(pgliteDatabase(new PGlite()), plan));
+    stores.push(s);
+    plan.push('before'); // the batch fails; each write is retried alone and succeeds
+    const rows = await Promise.all([s.create('p', body('retried a')), s.create('p', body('retried b'))]);
+    expect(rows.map((r) => r.content)).toEqual(['retried a', 'retried b']);
+    expect(await s.count(owner)).toBe(2);
+    plan.push('before', 'before', 'before'); // one write, three failed attempts
+    await expect(s.create('p', body('never stored'))).rejects.toMatchObject({
+      status: 503,
+      code: 'unavailable',
+      headers: { 'Retry-After': '1' },
+    });
+    expect(await s.count(owner)).toBe(2);
+  });
+
+  test('an idempotency claim of a store whose lease is gone (its process died) is free; a live one holds', async () => {
+    const db = pgliteDatabase(new PGlite());
+    const a = await PostgresStore.on(db);
+    const b = await PostgresStore.on(db);
+    stores.push(a);
+    expect(await a.idempotency.claim?.('s', 'k')).toBe(true);
+    expect(await b.idempotency.claim?.('s', 'k')).toBe(false);
+    // PGlite has one session, so a's death is its lease lock released (what PostgreSQL does for a dead session).
+    const { rows } = await db.query<{ owner: number }>(
+      "SELECT owner FROM idempotency_claims WHERE key = 'k'",
+    );
+    await db.query('SELECT pg_advisory_unlock($1, $2)', [0x6f6d71, rows[0]?.owner]);
+    expect(await b.idempotency.claim?.('s', 'k')).toBe(true);
+    expect(await a.idempotency.claim?.('s', 'k')).toBe(false);
   });
 });

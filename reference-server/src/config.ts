@@ -200,10 +200,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   const specVersions = pick(values['spec-versions'], 'OMP_SPEC_VERSIONS');
   if (specVersions !== undefined) options.specVersions = parseSpecVersions(specVersions);
   const store = pick(values.store, 'OMP_STORE');
-  if (store !== undefined) {
-    options.store = store;
-    options.embedder = 'off'; // the Postgres store serves Core keyword search
-  }
+  if (store !== undefined) options.store = store;
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

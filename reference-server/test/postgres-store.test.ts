@@ -176,6 +176,12 @@ describe('Postgres store on PGlite', () => {
     expect(JSON.parse((await s.get(owner, ok.id))?.embedding ?? '[]')).toHaveLength(64);
   });
 
+  test('a Core store keeps client embeddings beyond float4 (huge, tiny): their vector is clamped, not refused', async () => {
+    const s = await fresh();
+    const row = await s.create('p', body('extreme', { embedding: [1e308, -1e308, 5e-324, 0.5] }));
+    expect(JSON.parse((await s.get(owner, row.id))?.embedding ?? '[]')).toEqual([1e308, -1e308, 5e-324, 0.5]);
+  });
+
   test('Search level: memories stored by a Core process get vectors when a process with the embedder starts', async () => {
     const db = pgliteDatabase(new PGlite());
     const core = await PostgresStore.on(db);

@@ -88,8 +88,8 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE memories ADD COLUMN vec real[];
   UPDATE memories SET vec = ARRAY(
-    SELECT least(greatest(coalesce(x::float8, 0), -3.4e38), 3.4e38)::real
-    FROM jsonb_array_elements_text(embedding::jsonb) AS x
+    SELECT CASE WHEN abs(v) < 1e-37 THEN 0 ELSE least(greatest(v, -3.4e38), 3.4e38) END::real
+    FROM jsonb_array_elements_text(embedding::jsonb) AS x, LATERAL (SELECT coalesce(x::float8, 0) AS v) AS n
   ) WHERE embedding IS NOT NULL;
   ALTER TABLE idempotency_claims ADD COLUMN owner integer;
   `,

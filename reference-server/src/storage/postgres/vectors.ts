@@ -23,6 +23,8 @@ export const EXACT_BELOW = 10_000;
 const MAX_EF_SEARCH = 1000;
 /** Float32's largest finite magnitude: larger client values are clamped (pgvector refuses infinities). */
 const FLOAT4_MAX = 3.4028234e38;
+/** Below this magnitude a value is 0 (PostgreSQL's real refuses values that underflow, such as 5e-324). */
+const FLOAT4_TINY = 1e-37;
 
 /** What the database offers for vectors. */
 export interface VectorSupport {
@@ -32,13 +34,13 @@ export interface VectorSupport {
   iterative: boolean;
 }
 
-/** The `real[]` literal of a stored embedding (JSON text), or null; non-finite components are clamped. */
+/** The `real[]` literal of a stored embedding (JSON text), or null; values outside float4's range are clamped. */
 export function vecLiteral(embedding: string | null): string | null {
   if (embedding === null) return null;
   const v = JSON.parse(embedding) as unknown;
   if (!Array.isArray(v)) return null;
   const parts = v.map((x) => {
-    const n = typeof x === 'number' && !Number.isNaN(x) ? x : 0;
+    const n = typeof x === 'number' && !Number.isNaN(x) && Math.abs(x) >= FLOAT4_TINY ? x : 0;
     return String(Math.max(-FLOAT4_MAX, Math.min(FLOAT4_MAX, n)));
   });
   return `{${parts.join(',')}}`;

@@ -127,13 +127,12 @@ describe('Postgres store on PGlite', () => {
     expect(s.vectorSupport.pgvector).not.toBeNull();
     expect(s.vectorSupport.iterative).toBe(true);
     const words = ['otter', 'badger', 'heron', 'newt', 'vole', 'stoat', 'shrew', 'marten'];
-    for (let i = 0; i < 120; i++) {
-      const w = words[i % words.length] as string;
-      await s.create(
-        'p',
-        body(`${w} ${words[(i * 3) % words.length]} note ${i}`, { tags: i % 20 === 0 ? ['rare'] : [] }),
-      );
-    }
+    const items = Array.from({ length: 120 }, (_, i) =>
+      body(`${words[i % words.length]} ${words[(i * 3) % words.length]} note ${i}`, {
+        tags: i % 20 === 0 ? ['rare'] : [],
+      }),
+    );
+    await Promise.all(items.map((item) => s.create('p', item))); // group-committed together
     // The plan of the query the store runs orders by the index (an Index Scan on the HNSW index).
     await db.exec('SET enable_seqscan = off');
     const plan = await db.query<{ 'QUERY PLAN': string }>(
@@ -156,13 +155,10 @@ describe('Postgres store on PGlite', () => {
     const exact = await PostgresStore.pglite(new PGlite(), { embedder: hashEmbedder() });
     stores.push(exact);
     expect(exact.vectorSupport.pgvector).toBeNull();
-    const rows = await s.list(owner, {}, 'created_at_asc', 200, 0);
-    for (const r of rows.rows) {
-      await exact.create('p', body(r.content, { tags: JSON.parse(r.tags) as string[] }));
-    }
+    await Promise.all(items.map((item) => exact.create('p', item)));
     const exactRare = await exact.semantic(owner, 'heron', { tags: ['rare'] }, 6, 0);
     expect(exactRare.rows.map((r) => r.content).sort()).toEqual(rare.rows.map((r) => r.content).sort());
-  });
+  }, 120_000);
 
   test('Search level: a client embedding of another size is refused (422) and nothing is stored', async () => {
     const s = await PostgresStore.pglite(new PGlite(), { embedder: hashEmbedder() });

@@ -82,6 +82,9 @@ describe.skipIf(reason !== '')('the reference server on PostgreSQL', () => {
       const url = { 'in-process': first?.url, 'second child process': second?.url }[which] ?? third.url;
       const report: Report = await runConformance({
         baseUrl: url,
+        // Three processes each running the model on a shared machine: a bound on hangs, not a speed claim.
+        timeoutMs: 60_000,
+        concurrency: 4,
         token,
         tokenB,
         toolTokens,

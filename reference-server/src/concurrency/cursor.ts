@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SortOrder } from '@omp-kit/schemas/types';
-import type { Filters } from '../storage/memory-store.ts';
+import type { Filters, Resume } from '../storage/memory-store.ts';
 
 /** A decoded cursor: the position after which the next page starts. */
 export interface Position {
@@ -14,6 +14,8 @@ export interface Position {
   filters: string;
   key: string;
   id: string;
+  /** The store's resume (the matches before the next page, the total, its MAC); absent in version 1. */
+  resume?: Resume | undefined;
 }
 
 /** Digest of the filters a cursor belongs to (order of tags kept: it is part of the request). */
@@ -30,7 +32,11 @@ export function filtersDigest(f: Filters): string {
 
 /** Encode a position as a URL-safe cursor ([A-Za-z0-9_-], OMP-LIST-017). */
 export function encodeCursor(p: Position): string {
-  return Buffer.from(JSON.stringify([1, p.sort, p.filters, p.key, p.id])).toString('base64url');
+  const r = p.resume;
+  const v = r
+    ? [2, p.sort, p.filters, p.key, p.id, r.before, r.total, r.mac]
+    : [1, p.sort, p.filters, p.key, p.id];
+  return Buffer.from(JSON.stringify(v)).toString('base64url');
 }
 
 /** Decode a cursor; undefined when it is not one this server issued. */
@@ -38,12 +44,18 @@ export function decodeCursor(cursor: string): Position | undefined {
   if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (!Array.isArray(v) || v.length !== 5 || v[0] !== 1) return undefined;
-    const [, sort, filters, key, id] = v as [number, unknown, unknown, unknown, unknown];
+    // Version 1: a position; version 2 adds the store's resume (storage/memory-store.ts, Resume).
+    if (!Array.isArray(v) || !((v.length === 5 && v[0] === 1) || (v.length === 8 && v[0] === 2)))
+      return undefined;
+    const [, sort, filters, key, id, before, total, mac] = v as unknown[];
     const sorts = ['created_at_desc', 'created_at_asc', 'updated_at_desc', 'updated_at_asc'];
     if (typeof sort !== 'string' || !sorts.includes(sort)) return undefined;
     if (typeof filters !== 'string' || typeof key !== 'string' || typeof id !== 'string') return undefined;
-    return { sort: sort as SortOrder, filters, key, id };
+    const position = { sort: sort as SortOrder, filters, key, id };
+    if (v[0] === 1) return position;
+    const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!count(before) || !count(total) || typeof mac !== 'string') return undefined;
+    return { ...position, resume: { before, total, mac } };
   } catch {
     return undefined;
   }

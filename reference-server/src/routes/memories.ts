@@ -7,8 +7,9 @@ import { forbidden, memoryNotFound, validationError } from '../http/errors.ts';
 import type { Endpoint } from '../http/router.ts';
 import { isMemoryId } from '../model/ids.ts';
 import { ceilMs } from '../model/time.ts';
-import { type MemoryRow, renderMemory, renderPage } from '../storage/rows.ts';
-import type { Filters } from '../storage/store.ts';
+import { renderedPage } from '../storage/rendered-page.ts';
+import { type MemoryRow, renderMemory } from '../storage/rows.ts';
+import type { Filters, RenderedPage, Resume, Store, Visibility } from '../storage/store.ts';
 import { asQueryViolations, scalarViolations, validators, violationsOf } from '../validation.ts';
 import {
   type AppContext,
@@ -40,9 +41,33 @@ function ifMatchOf(req: { headers: Record<string, string | string[] | undefined>
 }
 
 /** The cursor continuing after `row` in `sort` order (OMP-LIST-017). */
-function cursorAfter(row: MemoryRow, sort: SortOrder, filters: Filters): string {
+function cursorAfter(row: MemoryRow, sort: SortOrder, filters: Filters, resume: Resume | undefined): string {
   const key = sort.startsWith('created') ? row.created_key : row.updated_key;
-  return encodeCursor({ sort, filters: filtersDigest(filters), key, id: row.id });
+  return encodeCursor({ sort, filters: filtersDigest(filters), key, id: row.id, resume });
+}
+
+/** A list page by offset or, with `after`, by cursor: rendered by the store when it can (storage/rendered-page.ts). */
+async function readPage(
+  store: Store,
+  vis: Visibility,
+  filters: Filters,
+  sort: SortOrder,
+  limit: number,
+  offset: number,
+  after: { key: string; id: string; resume?: Resume | undefined } | undefined,
+): Promise<RenderedPage> {
+  if (store.listRendered) return store.listRendered(vis, filters, sort, limit, offset, after);
+  if (after === undefined) return renderedPage(await store.list(vis, filters, sort, limit, offset), offset);
+  const page = await store.listAfter(vis, filters, sort, limit, after);
+  return renderedPage(page, page.before);
+}
+
+/** The list response (SPEC.md §5.2): `offset` is the matches before the page (OMP-LIST-013, OMP-LIST-022). */
+function listBody(page: RenderedPage, sort: SortOrder, filters: Filters, limit: number): string {
+  const more = page.last !== undefined && page.before + page.count < page.total;
+  const next =
+    more && page.last ? JSON.stringify(cursorAfter(page.last, sort, filters, page.resume)) : 'null';
+  return `{"memories":${page.memories},"total":${page.total},"limit":${limit},"offset":${page.before},"next_cursor":${next}}`;
 }
 
 /** OMP-EXP-002: an expiry must lie in the future when it is written. */
@@ -123,24 +148,17 @@ export function memoryEndpoints(app: AppContext): Endpoint[] {
                   ? 'belongs to a request with other filters or another sort'
                   : undefined;
           if (wrong || !pos) throw validationError([{ path: '?cursor', message: wrong ?? 'is invalid' }]);
-          const page = await store.listAfter(vis, filters, sort, limit, { key: pos.key, id: pos.id });
-          const last = page.rows[page.rows.length - 1];
-          const more = last !== undefined && page.before + page.rows.length < page.total;
-          const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
+          const after = { key: pos.key, id: pos.id, resume: pos.resume };
           return json(
             200,
-            `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${page.before},"next_cursor":${next}}`,
+            listBody(await readPage(store, vis, filters, sort, limit, 0, after), sort, filters, limit),
           );
         }
         const offset = (values.offset as number | undefined) ?? 0;
         const key = JSON.stringify(['list', vis, filters, sort, limit, offset]);
-        const body = await cache.throughAsync(key, store.generation, async () => {
-          const page = await store.list(vis, filters, sort, limit, offset);
-          const last = page.rows[page.rows.length - 1];
-          const more = last !== undefined && offset + page.rows.length < page.total;
-          const next = more ? JSON.stringify(cursorAfter(last, sort, filters)) : 'null';
-          return `{"memories":${renderPage(page.rows)},"total":${page.total},"limit":${limit},"offset":${offset},"next_cursor":${next}}`;
-        });
+        const body = await cache.throughAsync(key, store.generation, async () =>
+          listBody(await readPage(store, vis, filters, sort, limit, offset, undefined), sort, filters, limit),
+        );
         return json(200, body);
       },
     },

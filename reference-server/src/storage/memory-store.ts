@@ -1,3 +1,4 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type {
   ConflictStrategy,
@@ -19,6 +20,7 @@ import { withCorrections } from '../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../validation.ts';
 import { type AccessRules, narrowStates, stateSql } from './control-scope.ts';
 import { openDatabase } from './database.ts';
+import { BUMP_COUNTS, type CountedAttributes, countKey, countKeysOf } from './filter-counts.ts';
 import { GroupCommit } from './group-commit.ts';
 import { admitImportItem, type NewRow } from './import-items.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
@@ -50,6 +52,21 @@ export const WRITTEN_IDS: unique symbol = Symbol('written ids');
 export interface Page {
   rows: MemoryRow[];
   total: number;
+  /** A list's position after its last row, for the next cursor (see Resume); absent when none is known. */
+  resume?: Resume | undefined;
+}
+
+/**
+ * What a cursor carries so that the next page needs no count (OMP-LIST-022 asks for the exact number of
+ * matches before the page, a count as long as the walk so far): the matches before the next page, the total,
+ * and a MAC binding both to the position, the request and the store's data version. A page served while the
+ * data is unchanged takes them as they are; after any write (or from another store) the MAC no longer matches
+ * and they are counted again. The MAC also keeps a client from making the server repeat numbers it invented.
+ */
+export interface Resume {
+  before: number;
+  total: number;
+  mac: string;
 }
 
 // Hot statements, built once: #sql looks statements up by their text.
@@ -108,6 +125,10 @@ export class MemoryStore {
   readonly #purgeTimer: NodeJS.Timeout | undefined;
   readonly #readOnly: boolean;
   #dataVersion = 0;
+  /** Signs cursor resumes (Resume); kept in the database (list_version), so every store of a file agrees. */
+  readonly #secret: KeyObject;
+  /** A write of this transaction changed memories: list_version is bumped before its COMMIT. */
+  #listDirty = false;
   /** No stored memory expires before this instant (ms); purges run when the clock reaches it. */
   #nextExpiry: number;
   /** Totals of lists and searches, per generation: paging through one result counts it once. */
@@ -135,6 +156,9 @@ export class MemoryStore {
     this.#writes.onCommit = () => {
       this.generation++;
     };
+    this.#writes.beforeCommit = () => this.#bumpListVersion();
+    const { secret } = this.#sql('SELECT secret FROM list_version').get() as { secret: Uint8Array };
+    this.#secret = createSecretKey(secret); // a key object once: from bytes, each MAC would build one
     this.#nextExpiry = this.#earliestExpiry();
     if (!this.#readOnly) {
       this.#purgeTimer = setInterval(() => this.purgeExpired(), 60_000);
@@ -211,6 +235,7 @@ export class MemoryStore {
       db.exec('BEGIN IMMEDIATE');
       try {
         for (const { seq } of seqs) this.#deleteSeq(seq);
+        this.#bumpListVersion();
         db.exec('COMMIT');
       } catch (err) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -245,11 +270,13 @@ export class MemoryStore {
       row.state,
     );
     const seq = Number(r.lastInsertRowid);
+    this.#listDirty = true;
     const text = indexText(row.content);
     this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
     this.#keywords?.add(keywordDoc(seq, row, text));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
     this.#counted(row.principal, 1);
+    this.#filterCounted(row.principal, row, 1);
     this.#noteExpiry(row.expires_ms);
     return { seq, ...row };
   }
@@ -289,6 +316,7 @@ export class MemoryStore {
       after.state,
       before.seq,
     );
+    this.#listDirty = true;
     const changed = after.content !== before.content;
     const text = changed || this.#keywords ? indexText(after.content) : '';
     if (changed) {
@@ -298,12 +326,37 @@ export class MemoryStore {
     const attrs = filterText(attrsOf(after));
     if (attrs !== filterText(attrsOf(before))) {
       this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
+      this.#filterCounted(before.principal, before, -1);
+      this.#filterCounted(after.principal, after, 1);
     }
     this.#noteExpiry(after.expires_ms);
   }
 
   /** While an import runs, count changes are summed here and written once at its end. */
   #pendingCounts: Map<string, number> | null = null;
+  /** The same for filter counts: principal, then count key (storage/filter-counts.ts). */
+  #pendingFilterCounts: Map<string, Map<string, number>> | null = null;
+
+  /** Keep filter_counts exact: one statement for all of a memory's keys, in the transaction of its write. */
+  #filterCounted(principal: string, a: CountedAttributes, delta: number): void {
+    const keys = countKeysOf(a);
+    const pending = this.#pendingFilterCounts;
+    if (pending) {
+      const m = pending.get(principal) ?? new Map<string, number>();
+      pending.set(principal, m);
+      for (const k of keys) m.set(k, (m.get(k) ?? 0) + delta);
+      return;
+    }
+    this.#sql(BUMP_COUNTS).run(principal, delta, JSON.stringify(keys));
+  }
+
+  /** Write the filter counts an import summed (one statement per key it changed). */
+  #flushFilterCounts(pending: Map<string, Map<string, number>>): void {
+    const bump = this.#sql(
+      'INSERT INTO filter_counts (principal, k, n) VALUES (?, ?, ?) ON CONFLICT (principal, k) DO UPDATE SET n = n + excluded.n',
+    );
+    for (const [principal, m] of pending) for (const [k, n] of m) if (n !== 0) bump.run(principal, k, n);
+  }
 
   /** Keep principal_counts exact; called in the same transaction as the insert or delete. */
   #counted(principal: string, delta: number): void {
@@ -317,10 +370,14 @@ export class MemoryStore {
   }
 
   #deleteSeq(seq: number): void {
-    const row = this.#sql('DELETE FROM memories WHERE seq = ? RETURNING principal').get(seq) as
-      | { principal: string }
-      | undefined;
-    if (row) this.#counted(row.principal, -1);
+    const row = this.#sql(
+      'DELETE FROM memories WHERE seq = ? RETURNING principal, type, tool, namespace, tags',
+    ).get(seq) as (CountedAttributes & { principal: string }) | undefined;
+    if (row) {
+      this.#listDirty = true;
+      this.#counted(row.principal, -1);
+      this.#filterCounted(row.principal, row, -1);
+    }
     this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
     this.#keywords?.remove(seq);
@@ -472,6 +529,7 @@ export class MemoryStore {
           after.updated_key,
           before.seq,
         );
+        this.#listDirty = true;
         this.#sql(
           `INSERT INTO memory_state_history (principal, memory_id, from_state, to_state, at, app, actor, reason)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -490,7 +548,17 @@ export class MemoryStore {
 
   /** Run `fn` inside every group-commit transaction, just before its COMMIT (the access log's batched rows). */
   set beforeCommit(fn: () => void) {
-    this.#writes.beforeCommit = fn;
+    this.#writes.beforeCommit = () => {
+      this.#bumpListVersion();
+      fn();
+    };
+  }
+
+  /** Inside a transaction that changed memories: move list_version on, so cursor resumes recount. */
+  #bumpListVersion(): void {
+    if (!this.#listDirty) return;
+    this.#sql('UPDATE list_version SET n = n + 1').run();
+    this.#listDirty = false;
   }
 
   /**
@@ -509,13 +577,17 @@ export class MemoryStore {
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
       Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
       this.#pendingCounts = new Map();
+      this.#pendingFilterCounts = new Map();
       try {
         this.#importItems(vis, writerTool, items, strategy, now, validate, result);
       } finally {
         const pending = this.#pendingCounts;
+        const pendingFilters = this.#pendingFilterCounts;
         this.#pendingCounts = null;
+        this.#pendingFilterCounts = null;
         // Written even when an item threw: the savepoint rollback then undoes these rows too.
         for (const [principal, delta] of pending) if (delta !== 0) this.#counted(principal, delta);
+        this.#flushFilterCounts(pendingFilters);
       }
       return result;
     });
@@ -636,11 +708,85 @@ export class MemoryStore {
     return filterMatch(f, this.#soleOwner(f.principal));
   }
 
+  /**
+   * The number of a principal's memories matching filters (every state): a lookup in the maintained counts
+   * (storage/filter-counts.ts) for at most one tag, else an intersection in the filter index.
+   */
   #countFilter(f: Parameters<typeof filterMatch>[0]): number {
+    const tags = [...new Set(f.tags ?? [])];
+    if (tags.length <= 1) {
+      const key = countKey({ type: f.type, tool: f.tool, namespace: f.namespace, tag: tags[0] });
+      if (key === null) return this.#countPrincipal(f.principal);
+      const row = this.#sql('SELECT n FROM filter_counts WHERE principal = ? AND k = ?').get(
+        f.principal,
+        key,
+      ) as { n: number } | undefined;
+      return row?.n ?? 0;
+    }
     const row = this.#sql('SELECT count(*) AS n FROM memories_filter WHERE memories_filter MATCH ?').get(
       this.#filterMatch(f),
     ) as { n: number };
     return row.n;
+  }
+
+  /** The exact total of a list (OMP-LIST-012): by plain SQL under a control scope, else from the counts. */
+  #listTotal(vis: Visibility, f: Filters, scope: { where: string; params: SQLInputValue[] } | null): number {
+    if (scope) {
+      const { where, params } = scoped(conditions(vis.principal, f), scope);
+      return (
+        this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
+      ).n;
+    }
+    return this.#totals.through(JSON.stringify(['list', vis.principal, f]), this.generation, () =>
+      isFiltered(f)
+        ? this.#countFilter({ principal: vis.principal, ...f })
+        : this.#countPrincipal(vis.principal),
+    );
+  }
+
+  /** The MAC of a cursor resume (Resume): the data version, the caller, the request and the position. */
+  #resumeMac(
+    version: number,
+    vis: Visibility,
+    f: Filters,
+    sort: SortOrder,
+    at: { key: string; id: string },
+    before: number,
+    total: number,
+  ): string {
+    const request = [
+      vis.principal,
+      vis.ownTool,
+      vis.rules?.rules ?? null,
+      f.type,
+      f.tool,
+      f.tags,
+      f.namespace,
+    ];
+    return createHmac('sha256', this.#secret)
+      .update(JSON.stringify([version, ...request, f.states, sort, at.key, at.id, before, total]))
+      .digest('base64url')
+      .slice(0, 22);
+  }
+
+  /** The resume after a page whose first row is preceded by `before` matches. */
+  #resume(
+    version: number,
+    vis: Visibility,
+    f: Filters,
+    sort: SortOrder,
+    page: Page,
+    before: number,
+  ): Resume | undefined {
+    const last = page.rows[page.rows.length - 1];
+    if (last === undefined) return undefined;
+    const next = before + page.rows.length;
+    const at = { key: sort.startsWith('created') ? last.created_key : last.updated_key, id: last.id };
+    return {
+      before: next,
+      total: page.total,
+      mac: this.#resumeMac(version, vis, f, sort, at, next, page.total),
+    };
   }
 
   /**
@@ -662,111 +808,116 @@ export class MemoryStore {
     return { where: parts.map((x) => x.where).join(' AND '), params: parts.flatMap((x) => x.params) };
   }
 
-  /** A list page under a control scope: exact, by plain SQL (the filter index knows nothing of states or rules). */
-  #scopedList(
-    vis: Visibility,
-    f: Filters,
-    scope: { where: string; params: SQLInputValue[] },
-    sort: SortOrder,
-    limit: number,
-    offset: number,
-  ): Page {
-    const c = conditions(vis.principal, f);
-    const where = `${c.where} AND ${scope.where}`;
-    const params = [...c.params, ...scope.params];
-    const total = (
-      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
-    ).n;
-    if (offset >= total) return { rows: [], total };
-    const rows = this.#sql(
-      `SELECT ${rowColumns('m')} FROM memories AS m WHERE ${where} ORDER BY ${ORDER[sort].orderBy} LIMIT ? OFFSET ?`,
-    ).all(...params, limit, offset) as unknown as MemoryRow[];
-    return { rows, total };
-  }
-
   /** One page of a list (SPEC.md §5.2). */
   list(vis: Visibility, filters: Filters, sort: SortOrder, limit: number, offset: number): Page {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0 };
     const f = { ...filters, tool };
-    const scope = this.#scope(vis, f);
-    if (scope) return this.#scopedList(vis, f, scope, sort, limit, offset);
-    const filtered =
-      tool !== undefined || f.type !== undefined || f.namespace !== undefined || !!f.tags?.length;
-    const total = this.#totals.through(JSON.stringify(['list', vis.principal, f]), this.generation, () =>
-      filtered ? this.#countFilter({ principal: vis.principal, ...f }) : this.#countPrincipal(vis.principal),
-    );
-    if (offset >= total) return { rows: [], total };
+    return this.#snapshot((version) => {
+      const scope = this.#scope(vis, f);
+      const total = this.#listTotal(vis, f, scope);
+      if (offset >= total) return { rows: [], total };
+      const page = { rows: this.#pageRows(vis, f, scope, sort, total, limit, offset, null), total };
+      return { ...page, resume: this.#resume(version, vis, filters, sort, page, offset) };
+    });
+  }
+
+  /**
+   * Run reads in one read transaction (one snapshot), given the list version it sees: the counts, the rows and
+   * the version a cursor's resume is signed with then agree, whatever the writer commits meanwhile.
+   */
+  #snapshot<T>(fn: (version: number) => T): T {
+    const db = this.#db;
+    const own = !db.isTransaction;
+    if (own) db.exec('BEGIN');
+    try {
+      return fn((this.#sql('SELECT n FROM list_version').get() as { n: number }).n);
+    } finally {
+      if (own) db.exec('COMMIT');
+    }
+  }
+
+  /**
+   * The rows of a page: `offset` rows after the keyset position `after` (or the start) skipped, then `limit`.
+   * Few matches (no control scope): taken from the filter index and sorted. Many: the walk of the sort index
+   * stops after the page; the matches are dense, so the walk is short.
+   */
+  #pageRows(
+    vis: Visibility,
+    f: Filters,
+    scope: { where: string; params: SQLInputValue[] } | null,
+    sort: SortOrder,
+    total: number,
+    limit: number,
+    offset: number,
+    after: { key: string; id: string } | null,
+  ): MemoryRow[] {
     const { index, orderBy } = ORDER[sort];
-    let rows: MemoryRow[];
-    if (filtered && total <= SORT_MATCHES_LIMIT) {
-      // Few matches: take them from the filter index and sort them.
-      rows = this.#sql(
+    const past = after === null ? null : pastSql(sort, after);
+    if (!scope && isFiltered(f) && total <= SORT_MATCHES_LIMIT) {
+      return this.#sql(
         `SELECT ${rowColumns('m')} FROM memories_filter CROSS JOIN memories AS m ON m.seq = memories_filter.rowid
-         WHERE memories_filter MATCH ? AND m.principal = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+         WHERE memories_filter MATCH ? AND m.principal = ?${past ? ` AND ${past.where}` : ''}
+         ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
       ).all(
         this.#filterMatch({ principal: vis.principal, ...f }),
         vis.principal,
+        ...(past?.params ?? []),
         limit,
         offset,
       ) as unknown as MemoryRow[];
-    } else {
-      // Many matches: walk the sort index and stop after the page; matches are dense, so the walk is short.
-      const { where, params } = conditions(vis.principal, f);
-      rows = this.#sql(
-        `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where}
-         ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-      ).all(...params, limit, offset) as unknown as MemoryRow[];
     }
-    return { rows, total };
+    const c = scoped(conditions(vis.principal, f), scope);
+    const where = past ? `${c.where} AND ${past.where}` : c.where;
+    return this.#sql(
+      `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where}
+       ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+    ).all(...c.params, ...(past?.params ?? []), limit, offset) as unknown as MemoryRow[];
   }
 
   /**
    * One page of a list after a keyset position (SPEC.md §5.2, cursor pagination): the memories strictly after
    * (`key`, `id`) in the order of `sort`, the total, and how many matches precede the page (OMP-LIST-022).
-   * Walks the sort index, so writes elsewhere in the order never shift the page.
+   * Walks the sort index from the position, so writes elsewhere in the order never shift the page and a page
+   * deep in the result costs what the first does. The total and the count before come from the cursor's
+   * resume when the data has not changed since it was issued (Resume), else they are counted.
    */
   listAfter(
     vis: Visibility,
     filters: Filters,
     sort: SortOrder,
     limit: number,
-    after: { key: string; id: string } | null,
+    after: { key: string; id: string; resume?: Resume | undefined } | null,
   ): Page & { before: number } {
     this.purgeExpired();
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0, before: 0 };
-    const { where, params } = scoped(
-      conditions(vis.principal, { ...filters, tool }),
-      this.#scope(vis, filters),
-    );
-    const { index, orderBy } = ORDER[sort];
-    const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
-    const op = sort.endsWith('desc') ? '<' : '>';
-    const total = (
-      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where}`).get(...params) as { n: number }
-    ).n;
-    if (after === null) {
-      const rows = this.#sql(
-        `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`,
-      ).all(...params, limit) as unknown as MemoryRow[];
-      return { rows, total, before: 0 };
-    }
-    const past = `(${column} ${op} ? OR (${column} = ? AND m.id ${op} ?))`;
-    const rows = this.#sql(
-      `SELECT ${rowColumns('m')} FROM memories AS m INDEXED BY ${index} WHERE ${where} AND ${past}
-       ORDER BY ${orderBy} LIMIT ?`,
-    ).all(...params, after.key, after.key, after.id, limit) as unknown as MemoryRow[];
-    const before = (
-      this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${where} AND NOT ${past}`).get(
-        ...params,
-        after.key,
-        after.key,
-        after.id,
-      ) as { n: number }
-    ).n;
-    return { rows, total, before };
+    const f = { ...filters, tool };
+    return this.#snapshot((version) => {
+      const scope = this.#scope(vis, f);
+      const r = after?.resume;
+      const known =
+        after && r && r.mac === this.#resumeMac(version, vis, filters, sort, after, r.before, r.total)
+          ? r
+          : undefined;
+      const total = known?.total ?? this.#listTotal(vis, f, scope);
+      const rows = this.#pageRows(vis, f, scope, sort, total, limit, 0, after);
+      let before = 0;
+      if (known) before = known.before;
+      else if (after !== null) {
+        const c = scoped(conditions(vis.principal, f), scope);
+        const past = pastSql(sort, after);
+        before = (
+          this.#sql(`SELECT count(*) AS n FROM memories AS m WHERE ${c.where} AND NOT ${past.where}`).get(
+            ...c.params,
+            ...past.params,
+          ) as { n: number }
+        ).n;
+      }
+      const page = { rows, total };
+      return { ...page, before, resume: this.#resume(version, vis, filters, sort, page, before) };
+    });
   }
 
   /**
@@ -963,6 +1114,22 @@ function effectiveTool(vis: Visibility, f: Filters): string | undefined | false 
   if (vis.ownTool === null) return f.tool;
   if (f.tool !== undefined && f.tool !== vis.ownTool) return false;
   return vis.ownTool;
+}
+
+/** Whether a list filters on anything but its principal (the state filter aside: see MemoryStore.#scope). */
+function isFiltered(f: Filters): boolean {
+  return f.tool !== undefined || f.type !== undefined || f.namespace !== undefined || !!f.tags?.length;
+}
+
+/** The condition "strictly after the keyset position" in the order of `sort`, on alias `m`. */
+function pastSql(
+  sort: SortOrder,
+  at: { key: string; id: string },
+): { where: string; params: SQLInputValue[] } {
+  const column = sort.startsWith('created') ? 'm.created_key' : 'm.updated_key';
+  const op = sort.endsWith('desc') ? '<' : '>';
+  // A row value: SQLite turns it into a range of the sort index, where the OR form would walk from the start.
+  return { where: `(${column}, m.id) ${op} (?, ?)`, params: [at.key, at.id] };
 }
 
 /** Conditions with a control scope added (SPEC.md §20), when there is one. */

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { indexText } from '../search/tokenize.ts';
+import { createFilterCounts } from './filter-counts.ts';
 
 /** A migration: SQL, or a function for steps that need this server's code (such as its text analysis). */
 export type Migration = string | ((db: DatabaseSync) => void);
@@ -70,6 +71,9 @@ export const migrations: readonly Migration[] = [
   // 3: keyword search 0.4 (SPEC.md §6.1): the content index holds the server's own terms (folded tokens, CJK
   // bigrams, stems); memories_vocab lists them with document counts, for typo-tolerant matching.
   rebuildKeywordIndex,
+  // 4: filter counts (storage/filter-counts.ts): exact list totals for any combination of type, tool, namespace
+  // and at most one tag by one lookup, kept by the store in the same transactions as its writes.
+  createFilterCounts,
 ];
 
 /** Bring a database up to the latest schema version, one transaction per migration. */

@@ -13,8 +13,10 @@ import { ControlStore } from './control-store.ts';
 import { lockDatabase, openDatabase, openReader } from './database.ts';
 import { LocalStore } from './local-store.ts';
 import { MemoryStore, type Visibility, WRITTEN_IDS } from './memory-store.ts';
+import { renderedPage } from './rendered-page.ts';
 import type { MemoryRow } from './rows.ts';
 import { SearchStore } from './search-store.ts';
+import type { Store } from './store.ts';
 import {
   type CallMessage,
   channelItems,
@@ -156,6 +158,16 @@ async function perform(op: string, args: unknown[]): Promise<unknown> {
         args[1] as string,
         args[2] as Parameters<LocalStore['idempotency']['record']>[2],
       );
+    case 'listRendered': {
+      // Rendered here: one string crosses to the server thread instead of a clone of every row.
+      const [vis, filters, sort, limit, offset, after] = args as Parameters<
+        NonNullable<Store['listRendered']>
+      >;
+      if (after === undefined)
+        return renderedPage(await store.list(vis, filters, sort, limit, offset), offset);
+      const page = await store.listAfter(vis, filters, sort, limit, after);
+      return renderedPage(page, page.before);
+    }
     case 'state':
       return null;
     case 'close':

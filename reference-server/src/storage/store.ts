@@ -17,12 +17,14 @@ import type {
 } from '@omp-kit/schemas/types';
 import type { QueryTerm } from '../search/tokenize.ts';
 import type { AppRow, AppUsage, LogQuery, LogRow, PackedLog } from './control-store.ts';
-import type { Filters, Page, Visibility } from './memory-store.ts';
+import type { Filters, Page, Resume, Visibility } from './memory-store.ts';
+import type { RenderedPage } from './rendered-page.ts';
 import type { MemoryRow } from './rows.ts';
 
 export type { AppRow, AppUsage, LogEntry, LogQuery, LogRow, PackedLog } from './control-store.ts';
 export { packLog } from './control-store.ts';
-export type { Filters, Page, Visibility } from './memory-store.ts';
+export type { Filters, Page, Resume, Visibility } from './memory-store.ts';
+export type { RenderedPage } from './rendered-page.ts';
 export type { MemoryRow } from './rows.ts';
 
 /** Who changed a memory's state, for its history (SPEC.md §20.1). */
@@ -138,8 +140,20 @@ export interface Store {
     filters: Filters,
     sort: SortOrder,
     limit: number,
-    after: { key: string; id: string } | null,
+    after: { key: string; id: string; resume?: Resume | undefined } | null,
   ): Promise<Page & { before: number }>;
+  /**
+   * Optional: `list` (at `offset`) or, when `after` is given, `listAfter`, with the page rendered where it was
+   * read (storage/rendered-page.ts); a store without it is read with those and rendered by the caller.
+   */
+  listRendered?(
+    vis: Visibility,
+    filters: Filters,
+    sort: SortOrder,
+    limit: number,
+    offset: number,
+    after: { key: string; id: string; resume?: Resume | undefined } | undefined,
+  ): Promise<RenderedPage>;
   /**
    * Partial update (SPEC.md §5.4). `writerTool`: the per-tool key's tool, null for a global key. `ifMatch`: an
    * entity-tag list (RFC 9110 syntax) that must name the memory's current tag, checked inside the write.

@@ -54,6 +54,7 @@ export const VISIBILITY_OPS: ReadonlySet<string> = new Set([
   'count',
   'list',
   'listAfter',
+  'listRendered',
   'update',
   'delete',
   'bulkDelete',

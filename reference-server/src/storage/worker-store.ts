@@ -229,6 +229,11 @@ export class WorkerStore implements Store {
   listAfter(...a: Parameters<Store['listAfter']>): ReturnType<Store['listAfter']> {
     return this.#read('listAfter', a);
   }
+  listRendered(
+    ...a: Parameters<NonNullable<Store['listRendered']>>
+  ): ReturnType<NonNullable<Store['listRendered']>> {
+    return this.#read('listRendered', a);
+  }
   update(...a: Parameters<Store['update']>): ReturnType<Store['update']> {
     return this.#writer.call('update', a);
   }

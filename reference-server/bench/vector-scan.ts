@@ -89,6 +89,10 @@ for (let round = 0; round < ROUNDS + 1; round++) {
   b.push(tb);
 }
 console.log(`${N} × ${DIMS}, depth ${DEPTH}, ${ROUNDS} rounds (same top k every round)`);
-console.log(`A scalar JS scan:     median ${median(a).toFixed(1)} ms  [${a.map((x) => x.toFixed(1)).join(', ')}]`);
-console.log(`B SIMD + exact rescore: median ${median(b).toFixed(1)} ms  [${b.map((x) => x.toFixed(1)).join(', ')}]`);
+console.log(
+  `A scalar JS scan:     median ${median(a).toFixed(1)} ms  [${a.map((x) => x.toFixed(1)).join(', ')}]`,
+);
+console.log(
+  `B SIMD + exact rescore: median ${median(b).toFixed(1)} ms  [${b.map((x) => x.toFixed(1)).join(', ')}]`,
+);
 console.log(`load average at end: ${load()}`);

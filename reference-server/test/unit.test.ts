@@ -283,6 +283,38 @@ describe('store', () => {
     const raw = new DatabaseSync(path);
     raw.close();
   });
+
+  test('migration 4 drops the FTS5 content index; memories written before stay searchable, typos too', async () => {
+    const path = join(dir, 'mig4.db');
+    const before = MemoryStore.open(path, { cacheTotals: false });
+    await before.create('p', { content: 'allergic to peanuts', type: 'semantic', source: { tool: 't' } });
+    before.close();
+    const tables = (db: DatabaseSync) =>
+      (
+        db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'memories_%'").all() as { name: string }[]
+      ).map((r) => r.name);
+    // Back to version 3 as the 0.4.0 server left it: migration 3 builds the FTS5 content index from the rows.
+    const raw = new DatabaseSync(path);
+    raw.exec('CREATE VIRTUAL TABLE memories_text USING fts5(content)');
+    (migrations[2] as (db: DatabaseSync) => void)(raw);
+    raw.exec('PRAGMA user_version = 3');
+    expect(tables(raw)).toEqual(expect.arrayContaining(['memories_text', 'memories_vocab']));
+    raw.close();
+    const store = MemoryStore.open(path, { cacheTotals: false });
+    try {
+      expect(tables(store.database)).not.toContain('memories_text');
+      expect(tables(store.database)).not.toContain('memories_vocab');
+      const vis = { principal: 'p', ownTool: null };
+      for (const q of ['peanuts', 'penauts', 'allergy']) {
+        expect(
+          store.search(vis, queryTerms(q), {}, 10, 0).rows.map((r) => r.content),
+          q,
+        ).toEqual(['allergic to peanuts']);
+      }
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe('command line: connection and MCP limits', () => {

@@ -245,9 +245,7 @@ export class MemoryStore {
       row.state,
     );
     const seq = Number(r.lastInsertRowid);
-    const text = indexText(row.content);
-    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
-    this.#keywords?.add(keywordDoc(seq, row, text));
+    this.#keywords?.add(keywordDoc(seq, row, indexText(row.content)));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
     this.#counted(row.principal, 1);
     this.#noteExpiry(row.expires_ms);
@@ -289,12 +287,7 @@ export class MemoryStore {
       after.state,
       before.seq,
     );
-    const changed = after.content !== before.content;
-    const text = changed || this.#keywords ? indexText(after.content) : '';
-    if (changed) {
-      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(text, before.seq);
-    }
-    this.#keywords?.add(keywordDoc(before.seq, after, text));
+    this.#keywords?.add(keywordDoc(before.seq, after, indexText(after.content)));
     const attrs = filterText(attrsOf(after));
     if (attrs !== filterText(attrsOf(before))) {
       this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
@@ -321,7 +314,6 @@ export class MemoryStore {
       | { principal: string }
       | undefined;
     if (row) this.#counted(row.principal, -1);
-    this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
     this.#keywords?.remove(seq);
   }

@@ -70,6 +70,13 @@ export const migrations: readonly Migration[] = [
   // 3: keyword search 0.4 (SPEC.md §6.1): the content index holds the server's own terms (folded tokens, CJK
   // bigrams, stems); memories_vocab lists them with document counts, for typo-tolerant matching.
   rebuildKeywordIndex,
+  // 4: keyword search ranks on the in-memory index (search/keyword-index.ts), built from `memories` at start and
+  // kept in step by the store; typo correction reads its vocabulary. Nothing reads the FTS5 content index any
+  // more, and writing it cost every insert about a third of the writer's CPU time (bench/WRITES.md).
+  `
+  DROP TABLE memories_vocab;
+  DROP TABLE memories_text;
+  `,
 ];
 
 /** Bring a database up to the latest schema version, one transaction per migration. */

@@ -342,3 +342,29 @@ describe('command line: connection and MCP limits', () => {
     });
   });
 });
+
+describe('worker messages: Outbox', () => {
+  test('what is sent in one turn arrives as one message, in order, transfers included', async () => {
+    const { MessageChannel } = await import('node:worker_threads');
+    const { Outbox } = await import('../src/storage/worker-protocol.ts');
+    const { port1, port2 } = new MessageChannel();
+    const received: unknown[] = [];
+    port2.on('message', (m) => received.push(m));
+    const inner = new MessageChannel();
+    const outbox = new Outbox<{ n: number; port?: unknown }>((m, transfer) => port1.postMessage(m, transfer));
+    outbox.send({ n: 1 });
+    outbox.send({ n: 2, port: inner.port1 }, [inner.port1]);
+    outbox.send({ n: 3 });
+    await new Promise((r) => setTimeout(r, 20));
+    outbox.send({ n: 4 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(received.map((m) => (m as { batch: { n: number }[] }).batch.map((x) => x.n))).toEqual([
+      [1, 2, 3],
+      [4],
+    ]);
+    const sent = (received[0] as { batch: { port: unknown }[] }).batch[1]?.port;
+    expect(sent?.constructor.name).toBe('MessagePort'); // transferred, not cloned (a port cannot be cloned)
+    port1.close();
+    inner.port2.close();
+  });
+});

@@ -5,10 +5,11 @@
  * server's CPU time per request and the group commit's writes per fsync (from the server's `stopped` line).
  *
  *   node bench/creates-profile.ts [--preload 10000] [--duration 5] [--runs 1] [--connections 32,1]
- *                                 [--cpu-prof DIR] [--server-arg ARG]...
+ *                                 [--cpu-prof DIR] [--server-arg ARG]... [--idempotency]
  *
  * `--cpu-prof DIR` runs the server under `node --cpu-prof` (main thread and store workers each write a profile
  * into DIR when the server stops). `--server-arg` passes an option on to the server (e.g. `--no-access-log`).
+ * `--idempotency` sends a fresh Idempotency-Key with every create, as the SDKs do.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32,1' },
     'cpu-prof': { type: 'string' },
     'server-arg': { type: 'string', multiple: true, default: [] },
+    /** Send a fresh Idempotency-Key with every create, as the SDKs do. */
+    idempotency: { type: 'boolean', default: false },
   },
 });
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '../bin/omp-reference-server.js');
@@ -90,7 +93,11 @@ async function once(run: number): Promise<void> {
       method: 'POST',
       path: '/v1/memories',
       headers,
-      setupRequest: (r: object) => ({ ...r, body: JSON.stringify(createBodyAt(i++ % 5000)) }),
+      setupRequest: (r: { headers: Record<string, string> }) => ({
+        ...r,
+        headers: values.idempotency ? { ...r.headers, 'idempotency-key': `k${run}-${i}` } : r.headers,
+        body: JSON.stringify(createBodyAt(i++ % 5000)),
+      }),
     };
     const opts = { url: server.url, requests: [request], timeout: 30 };
     await autocannon({ ...opts, connections: 1, duration: 1 }); // warm up the JIT

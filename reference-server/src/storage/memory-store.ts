@@ -129,7 +129,7 @@ export class MemoryStore {
     this.#now = options.now ?? Date.now;
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
-    this.idempotency = new IdempotencyStore(db, this.#now);
+    this.idempotency = new IdempotencyStore(db, this.#now, (op) => this.#writes.run(op));
     // A read-only store never sees the writer's writes in this index: keyword search runs on the writer.
     this.#keywords = this.#readOnly ? null : KeywordIndex.load(db);
     this.#writes.onCommit = () => {

@@ -156,13 +156,10 @@ export class GroupCommit {
     this.#fdatasync(fd, (err) => {
       this.#syncing = false;
       this.#inFlight = [];
-      if (err) {
-        this.#fail(err, settlers);
-        return;
-      }
-      for (const settle of settlers) settle(null);
+      if (err) this.#fail(err, settlers);
+      else for (const settle of settlers) settle(null);
       if (this.#closed) this.#closeWal();
-      else if (this.#unsynced.length > 0) this.#sync();
+      else if (this.#unsynced.length > 0 && !this.#failed) this.#sync();
     });
   }
 

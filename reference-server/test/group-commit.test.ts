@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../src/storage/database.ts';
-import { GroupCommit } from '../src/storage/group-commit.ts';
+import { GroupCommit, type SyncFile } from '../src/storage/group-commit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'omp-group-commit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +27,7 @@ function held(path = join(dir, `gc-${n++}.db`)) {
           if (!fail) fdatasyncSync(fd); // the real sync, done now so that the test need not wait for it
           cb(fail ? (fail as NodeJS.ErrnoException) : null);
         },
-      })) as typeof fdatasync,
+      })) as SyncFile,
   });
   const insert = (v: number) => gc.run(() => db.prepare('INSERT INTO t (v) VALUES (?)').run(v));
   return { db, gc, waiting, insert };
@@ -36,7 +36,7 @@ function held(path = join(dir, `gc-${n++}.db`)) {
 /** Settled-or-not of each promise, after the event loop has had a few turns. */
 async function states(ps: Promise<unknown>[]): Promise<string[]> {
   const out = ps.map(() => 'pending');
-  ps.forEach((p, i) =>
+  for (const [i, p] of ps.entries()) {
     p.then(
       () => {
         out[i] = 'resolved';
@@ -44,8 +44,8 @@ async function states(ps: Promise<unknown>[]): Promise<string[]> {
       () => {
         out[i] = 'rejected';
       },
-    ),
-  );
+    );
+  }
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   return out;
 }
@@ -90,7 +90,7 @@ describe('group commit: deferred WAL sync', () => {
     async (_, open, inBatch) => {
       const db = open();
       const gc = new GroupCommit(db, {
-        fdatasync: ((fd: number, cb: () => void) => fdatasync(fd, cb)) as typeof fdatasync,
+        fdatasync: ((fd: number, cb: () => void) => fdatasync(fd, cb)) as SyncFile,
       });
       const seen = await gc.run(() => synchronous(db));
       expect(seen).toBe(inBatch);

@@ -351,7 +351,9 @@ describe('worker messages: Outbox', () => {
     const received: unknown[] = [];
     port2.on('message', (m) => received.push(m));
     const inner = new MessageChannel();
-    const outbox = new Outbox<{ n: number; port?: unknown }>((m, transfer) => port1.postMessage(m, transfer));
+    const outbox = new Outbox<{ n: number; port?: unknown }>((m, transfer) =>
+      port1.postMessage(m, transfer as never),
+    );
     outbox.send({ n: 1 });
     outbox.send({ n: 2, port: inner.port1 }, [inner.port1]);
     outbox.send({ n: 3 });

@@ -4,6 +4,9 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 /** One queued write: runs inside the shared transaction; throwing rolls back only this write. */
 export type WriteOp<T> = () => T;
 
+/** fs.fdatasync's shape: sync a file's data, then call back. */
+export type SyncFile = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+
 interface Pending {
   op: WriteOp<unknown>;
   resolve: (value: unknown) => void;
@@ -53,10 +56,10 @@ export class GroupCommit {
   /** A sync failed: nothing is acknowledged any more. */
   #failed: Error | null = null;
 
-  readonly #fdatasync: typeof fdatasync;
+  readonly #fdatasync: SyncFile;
 
   /** `options.fdatasync` replaces fs.fdatasync (tests hold or fail a sync with it). */
-  constructor(db: DatabaseSync, options: { fdatasync?: typeof fdatasync } = {}) {
+  constructor(db: DatabaseSync, options: { fdatasync?: SyncFile } = {}) {
     this.#db = db;
     this.#fdatasync = options.fdatasync ?? fdatasync;
     this.#savepoint = db.prepare('SAVEPOINT w');

@@ -11,7 +11,9 @@
  *   --quick          small stores (2k, 10k) and 1-second runs, to try the bench itself; writes nothing
  *   --size N         (repeatable) only stores of these sizes; prints, writes nothing unless --write-growth
  *   --write-growth   write the rows and growth table of this run to bench/GROWTH.md (bench:server:1m)
+ *   --search-only    with --size: only the keyword search rows (no writes, transfers or PostgreSQL)
  *   --postgres       with --size: also the SQLite/PostgreSQL comparison, at the largest size
+ *   --out FILE       write the results to FILE instead of bench/RESULTS.md (also for --quick and --size runs)
  *   --no-postgres    skip the SQLite/PostgreSQL comparison
  *   --access-log[=word]  only the access log's cost (SPEC.md §20.4), optionally only workloads matching word
  */
@@ -56,13 +58,16 @@ const QUICK = argv.includes('--quick');
 const ACCESS_LOG_ONLY = argv.some((a) => a === '--access-log' || a.startsWith('--access-log='));
 const ACCESS_LOG_FILTER = argv.find((a) => a.startsWith('--access-log='))?.split('=')[1];
 const SIZE_ARGS = argv.flatMap((a, i) => (a === '--size' ? [Number(argv[i + 1])] : []));
-const PARTIAL = SIZE_ARGS.length > 0;
+const PARTIAL = SIZE_ARGS.length > 0 || argv.includes('--search-only');
 const WRITE_GROWTH = argv.includes('--write-growth');
+const SEARCH_ONLY = argv.includes('--search-only');
+const OUT = argv.includes('--out') ? (argv[argv.indexOf('--out') + 1] ?? '') : '';
+const WRITE = argv.includes('--out') || (!QUICK && !PARTIAL);
 const SIZES = (SIZE_ARGS.length > 0 ? SIZE_ARGS : QUICK ? [2_000, 10_000] : [10_000, 100_000]).sort(
   (a, b) => a - b,
 );
 const LARGEST = SIZES[SIZES.length - 1] as number;
-const POSTGRES = !argv.includes('--no-postgres') && (!PARTIAL || argv.includes('--postgres'));
+const POSTGRES = !argv.includes('--no-postgres') && !SEARCH_ONLY && (!PARTIAL || argv.includes('--postgres'));
 /** Seconds per repetition, and repetitions per figure. */
 const SECONDS = QUICK ? 1 : 3;
 const REPS = 3;
@@ -164,6 +169,11 @@ async function benchStore(n: number): Promise<void> {
     );
     console.log(matchNotes[matchNotes.length - 1]);
     const setup = 'SQLite, no cache';
+    if (SEARCH_ONLY) {
+      for (const op of [s.rare, s.common, s.question]) rows.push(...(await m([server], [op], setup)));
+      for (const op of [s.common, s.question]) rows.push(...(await m([server], [op], setup, 1)));
+      return;
+    }
     rows.push(...(await m([server], [getOp(n)], setup)));
     rows.push(...(await m([server], [filteredListOp()], setup)));
     const page = Math.floor(n / DEEP_LIMIT);
@@ -178,6 +188,7 @@ async function benchStore(n: number): Promise<void> {
     for (const op of [s.common, s.question]) rows.push(...(await m([server], [op], setup, 1)));
   });
 
+  if (SEARCH_ONLY) return removeStore(db);
   // The same reads with the response cache on (the same request repeated: mostly cache hits).
   await withServer(store, 'SQLite, cached', ['--db', db], async (server) => {
     for (const op of [filteredListOp(), s.rare, s.common])
@@ -382,7 +393,7 @@ function writeResults(
     ...drivers.rows.map(([k, a, b]) => `| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`),
   );
   // The health-latency section is stall.ts's (npm run bench runs it next): kept until it rewrites it.
-  const file = join(here, 'RESULTS.md');
+  const file = OUT || join(here, 'RESULTS.md');
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const stall = stallSection(previous);
   if (stall) lines.push('', stall);
@@ -500,7 +511,7 @@ async function main(): Promise<void> {
   machine['load average at end (1/5/15 min)'] = loadNow();
   for (const [name, measured, met] of targets())
     console.log(`target ${met ? 'met    ' : 'MISSED '} ${name}: ${measured}`);
-  if (!QUICK && !PARTIAL) writeResults(machine, drivers, pg, logCost, minutes);
+  if (WRITE) writeResults(machine, drivers, pg, logCost, minutes);
   if (WRITE_GROWTH) writeGrowth(machine, minutes);
   const wrote =
     !QUICK && !PARTIAL

@@ -448,7 +448,7 @@ async function main(): Promise<void> {
       label(SIZES[0] as number),
       (a) => startServer(a),
       {
-        seconds: SECONDS + 1,
+        seconds: SECONDS,
         rounds,
         headers,
         only: ACCESS_LOG_FILTER,

@@ -43,7 +43,7 @@ export async function seededFile(dataDir: string, n: number, log = console.log):
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `corpus-v${CORPUS_VERSION}-schema${migrations.length}-${n}.db`);
   if (existsSync(file)) return file;
-  const building = `${file}.building`;
+  const building = `${file}.building-${process.pid}`;
   removeStore(building);
   const t = performance.now();
   log(`seeding ${n} memories into ${file} (once; later runs copy it) ...`);

@@ -8,6 +8,13 @@
  * - The 0.4 query parameter `cursor` is an unknown query parameter: 422 (0.3 OMP-HTTP-006).
  * - Responses carry no `OMP-Version` or `ETag`, health says `version: "0.3"` without the 0.4 members, and list
  *   pages have no `next_cursor`: bodies valid against the 0.3 schemas.
+ *
+ * It is a wire façade, not a 0.3 server: the application behind it keeps 0.4's rules, so a run of the 0.3
+ * conformance suite against it (`omp-conformance <url> --spec-version 0.3`) fails where the rules changed:
+ * keyword search ranks any term instead of requiring every term (OMP-SEARCH-005/006), export files say 0.4 and
+ * 0.4 files are imported (OMP-EXPORT-003, OMP-IMPORT-003), overwrite keeps `created_at` (OMP-IMPORT-007),
+ * `x_` members and parameters are accepted (OMP-HTTP-005/006), and its own /mcp speaks 0.4's tools
+ * (`list_memories` carries `next_cursor`, OMP-MCP-013). Measured 2026-12-02: 7 Core and 1 MCP failures.
  */
 import type { IncomingMessage } from 'node:http';
 import { validationError } from './http/errors.ts';

@@ -1,6 +1,7 @@
 /**
  * `list_memories` with `cursor` (0.4) against live reference servers: the next page by a real `next_cursor`
- * equals the HTTP list's, and a server that implements only 0.3 is never sent a cursor (OMP-CLIENT-004).
+ * equals the HTTP list's, and a server that implements only 0.3 is never sent a cursor (OMP-CLIENT-004): the
+ * adapter pages it by offset behind cursors of its own, so the tool's 0.4 output stays valid.
  */
 import type { RunningServer } from 'omp-reference-server';
 import { startServer } from 'omp-reference-server';
@@ -9,6 +10,7 @@ import { createSdkBackend } from '../src/backend/sdk-backend.ts';
 import { ToolFailure } from '../src/errors.ts';
 import { listMemories } from '../src/tools/handlers.ts';
 import { renderList } from '../src/tools/render.ts';
+import { loadToolSchemas } from '../src/tools/schemas.ts';
 import { KEYS, rest } from './support/live.ts';
 
 const servers: RunningServer[] = [];
@@ -70,5 +72,27 @@ describe('list_memories cursor', () => {
     expect(seen03.some((u) => u.includes('cursor='))).toBe(false);
     // Without a cursor the 0.3 server answers as before.
     expect((await listMemories({ namespace: 'cur' }, { backend })).total).toBe(3);
+  });
+
+  it('walks a 0.3 server by cursors the adapter issues, each page valid against the 0.4 tool output', async () => {
+    const backend = createSdkBackend({ baseUrl: v03.url, apiKey: KEYS.owner });
+    const validate = (await loadToolSchemas()).get('list_memories')?.validateOutput;
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const args = {
+        namespace: 'cur',
+        limit: 1,
+        sort: 'created_at_asc' as const,
+        ...(cursor ? { cursor } : {}),
+      };
+      const page = await listMemories(args, { backend });
+      expect(validate?.(page), JSON.stringify(validate?.errors)).toBe(true);
+      seen.push(...page.memories.map((m) => m.content));
+      if (page.next_cursor === null) break;
+      cursor = page.next_cursor;
+    }
+    expect(seen).toEqual(['cursor one', 'cursor two', 'cursor three']);
+    expect(seen03.some((u) => u.includes('cursor='))).toBe(false);
   });
 });

@@ -122,18 +122,45 @@ export async function listMemories(
   args: ListMemoriesInput,
   ctx: ToolCallContext,
 ): Promise<ListMemoriesResponse> {
-  if (args.cursor !== undefined && !(await offersCursors(ctx))) {
-    // `cursor` is a 0.4 parameter: never sent to a server that lists no 0.4 (OMP-CLIENT-004).
-    throw new ToolFailure(
-      {
-        error: 'validation_error',
-        message: 'Arguments are invalid: /cursor needs a server that implements OMP 0.4; this one does not',
-        details: { errors: [{ path: '/cursor', message: 'needs a server that implements OMP 0.4' }] },
-      },
-      422,
-    );
+  if (await offersCursors(ctx)) return await ctx.backend.list(args, callOptions(ctx));
+  // A server before 0.4 knows no `cursor` (it is never sent one, OMP-CLIENT-004) and sends no `next_cursor`,
+  // which the tool's 0.4 output requires: the adapter pages it by offset behind cursors of its own.
+  const { cursor, ...query } = args;
+  if (cursor !== undefined) {
+    const offset = offsetOfCursor(cursor);
+    if (offset === undefined) {
+      throw new ToolFailure(
+        {
+          error: 'validation_error',
+          message:
+            'Arguments are invalid: /cursor was not issued for this server, which implements no OMP 0.4',
+          details: { errors: [{ path: '/cursor', message: 'is not a cursor this adapter issued' }] },
+        },
+        422,
+      );
+    }
+    query.offset = offset;
   }
-  return await ctx.backend.list(args, callOptions(ctx));
+  const page = (await ctx.backend.list(query, callOptions(ctx))) as ListMemoriesResponse;
+  if (typeof page.next_cursor === 'string' || page.next_cursor === null) return page;
+  const next = page.offset + page.memories.length;
+  return {
+    ...page,
+    next_cursor: page.memories.length > 0 && next < page.total ? `${OFFSET_CURSOR}${next}` : null,
+  };
+}
+
+/**
+ * Cursors the adapter issues for a server before 0.4: the offset of the next page. Not a snapshot (a 0.3
+ * server cannot give one): writes during the walk may shift items, as offset paging does.
+ */
+const OFFSET_CURSOR = 'omp-mcp-offset-';
+
+/** The offset an adapter-issued cursor stands for, or undefined for any other string. */
+function offsetOfCursor(cursor: string): number | undefined {
+  if (!cursor.startsWith(OFFSET_CURSOR)) return undefined;
+  const digits = cursor.slice(OFFSET_CURSOR.length);
+  return /^(0|[1-9][0-9]{0,15})$/.test(digits) ? Number(digits) : undefined;
 }
 
 /** Whether the server's health lists 0.4 or a later version (a health without `versions` lists its `version`). */

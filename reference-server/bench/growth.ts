@@ -11,6 +11,8 @@ export interface GrowthLine {
   /** Median p50 per store size, ms (NaN where the row failed or was not run). */
   p50: number[];
   ratio: number;
+  /** Server CPU µs per request at the smallest and the largest store, a steadier measure on a busy machine. */
+  cpuRatio: number;
   growth: Growth | 'n/a';
 }
 
@@ -27,12 +29,12 @@ export function growthTable(
   const lines: GrowthLine[] = [];
   for (const key of names) {
     const [name, c] = key.split('\u0000') as [string, string];
-    const p50 = sizes.map(
-      (n) =>
-        rows.find(
-          (r) => r.store === label(n) && lineName(r.operation) === name && String(r.connections) === c,
-        )?.p50.median ?? Number.NaN,
+    const at = sizes.map((n) =>
+      rows.find((r) => r.store === label(n) && lineName(r.operation) === name && String(r.connections) === c),
     );
+    const p50 = at.map((r) => r?.p50.median ?? Number.NaN);
+    const cpuFirst = at[0]?.cpuUs ?? Number.NaN;
+    const cpuLast = at[at.length - 1]?.cpuUs ?? Number.NaN;
     const first = p50[0] as number;
     const last = p50[p50.length - 1] as number;
     const ok = sizes.length > 1 && Number.isFinite(first) && Number.isFinite(last) && first > 0;
@@ -40,6 +42,7 @@ export function growthTable(
       operation: `${name}, c=${c}`,
       p50,
       ratio: ok ? last / first : Number.NaN,
+      cpuRatio: sizes.length > 1 && cpuFirst > 0 ? cpuLast / cpuFirst : Number.NaN,
       growth: ok ? classifyGrowth(first, last, sizes[0] as number, sizes[sizes.length - 1] as number) : 'n/a',
     });
   }
@@ -54,13 +57,14 @@ export function growthMarkdown(
 ): string {
   const first = label(sizes[0] as number);
   const last = label(sizes[sizes.length - 1] as number);
+  const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '-');
   const out = [
-    `| operation | ${sizes.map((n) => `p50 ms at ${label(n)}`).join(' | ')} | ${last} / ${first} | growth |`,
-    `|---|${sizes.map(() => '---:').join('|')}|---:|---|`,
+    `| operation | ${sizes.map((n) => `p50 ms at ${label(n)}`).join(' | ')} | p50 ${last} / ${first} | growth of p50 | CPU µs/req ${last} / ${first} |`,
+    `|---|${sizes.map(() => '---:').join('|')}|---:|---|---:|`,
   ];
   for (const l of lines)
     out.push(
-      `| ${l.operation} | ${l.p50.map(fmt).join(' | ')} | ${Number.isFinite(l.ratio) ? `${l.ratio.toFixed(2)}×` : '-'} | ${l.growth === 'linear or worse' ? '**linear or worse**' : l.growth} |`,
+      `| ${l.operation} | ${l.p50.map(fmt).join(' | ')} | ${ratio(l.ratio)} | ${l.growth === 'linear or worse' ? '**linear or worse**' : l.growth} | ${ratio(l.cpuRatio)} |`,
     );
   return out.join('\n');
 }

@@ -34,16 +34,15 @@ export interface SideBySide {
   seedSeconds?: number;
 }
 
-/** CPU time of every process of the PostgreSQL listening on `port` (postmaster and children), µs. */
-function postgresCpuUs(port: string): number {
+/** CPU time (µs) of each process of the PostgreSQL listening on `port`: the postmaster and its children. */
+function postgresCpu(port: string): Map<number, number> {
   let postmaster = 0;
-  const stats: [number, number][] = [];
+  const parents: [number, number][] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     try {
-      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      stats.push([pid, ppid]);
+      parents.push([pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])]);
       if (!postmaster) {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
         // pg_ctl starts it as `postgres -D <data> -p <port> ...`
@@ -53,11 +52,27 @@ function postgresCpuUs(port: string): number {
       // the process ended while we looked
     }
   }
-  if (!postmaster) return 0;
-  return stats.reduce(
-    (sum, [pid, ppid]) => (pid === postmaster || ppid === postmaster ? sum + cpuUs(pid) : sum),
-    0,
-  );
+  const out = new Map<number, number>();
+  if (postmaster)
+    for (const [pid, ppid] of parents)
+      if (pid === postmaster || ppid === postmaster) out.set(pid, cpuUs(pid));
+  return out;
+}
+
+/**
+ * A running total of PostgreSQL's CPU time, µs, for differences between two calls. Backends come and go: a new
+ * one counts from zero, and one that ended between two calls loses only what it used since the last call.
+ */
+function postgresCpuCounter(port: string): () => number {
+  const last = new Map<number, number>();
+  let total = 0;
+  return () => {
+    for (const [pid, cpu] of postgresCpu(port)) {
+      total += Math.max(0, cpu - (last.get(pid) ?? 0));
+      last.set(pid, cpu);
+    }
+    return total;
+  };
 }
 
 /** The reads of the comparison: filtered list and keyword searches. */
@@ -103,7 +118,7 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
     const seedSeconds = (performance.now() - t) / 1000;
     console.log(`seeded PostgreSQL in ${seedSeconds.toFixed(1)} s`);
     const port = new URL(cluster.url).port;
-    const pgCpu = () => postgresCpuUs(port);
+    const pgCpu = postgresCpuCounter(port);
     const env = { OMP_STORE: cluster.url };
     // Reads on both setups before any create, so both read the same store.
     servers.push(await c.start(['--no-cache'], env));

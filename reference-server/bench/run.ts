@@ -300,7 +300,7 @@ function writeResults(
   const lines: string[] = [
     '# Reference server benchmark',
     '',
-    `Written by \`npm run bench:server\` (reference-server/bench/run.ts) on ${new Date().toISOString()}; the run took ${minutes.toFixed(1)} minutes.`,
+    `Written by \`${argv.length > 0 ? `node bench/run.ts ${argv.join(' ')}` : 'npm run bench:server'}\` (reference-server/bench/run.ts) on ${new Date().toISOString()}; the run took ${minutes.toFixed(1)} minutes.`,
     '',
     '## Machine',
     '',
@@ -513,12 +513,11 @@ async function main(): Promise<void> {
     console.log(`target ${met ? 'met    ' : 'MISSED '} ${name}: ${measured}`);
   if (WRITE) writeResults(machine, drivers, pg, logCost, minutes);
   if (WRITE_GROWTH) writeGrowth(machine, minutes);
-  const wrote =
-    !QUICK && !PARTIAL
-      ? '; wrote bench/RESULTS.md'
-      : WRITE_GROWTH
-        ? '; wrote bench/GROWTH.md'
-        : ' (RESULTS.md not written)';
+  const wrote = WRITE
+    ? `; wrote ${OUT || 'bench/RESULTS.md'}`
+    : WRITE_GROWTH
+      ? '; wrote bench/GROWTH.md'
+      : ' (RESULTS.md not written)';
   console.log(`done in ${minutes.toFixed(1)} min${wrote}`);
   // Seeded stores stay cached in bench/.data/seed; everything else of the run goes.
   for (const f of ['driver-node.db', 'driver-better.db', 'side-by-side.db']) removeStore(join(dataDir, f));

@@ -89,9 +89,9 @@ export function mixedOps(): Operation[] {
 }
 
 /**
- * Walk the unfiltered list by cursor with pages of DEEP_LIMIT and return the cursors that lead to the last
- * `keep` full pages, with the number of the page they lead to (the deepest page a cursor reaches in a store of
- * n memories: page n / DEEP_LIMIT, the 1,000th at 100k).
+ * Cursors that lead to the last `keep` full pages of the unfiltered list (pages of DEEP_LIMIT), with the number
+ * of the deepest: page n / DEEP_LIMIT, the 1,000th at 100k. Every list response carries a cursor to the page
+ * after it (OMP-LIST-017), so one offset request reaches the depth and the cursors then walk from there.
  */
 export async function deepCursors(
   url: string,
@@ -100,16 +100,16 @@ export async function deepCursors(
   keep = 8,
 ): Promise<{ cursors: string[]; page: number }> {
   const pages = Math.floor(n / DEEP_LIMIT);
+  const first = Math.max(1, pages - keep); // the page whose cursor leads to the first kept page
   const cursors: string[] = [];
-  let cursor: string | null = null;
-  for (let page = 1; page < pages; page++) {
-    const path: string = `/v1/memories?limit=${DEEP_LIMIT}${cursor ? `&cursor=${cursor}` : ''}`;
+  let path = `/v1/memories?limit=${DEEP_LIMIT}&offset=${(first - 1) * DEEP_LIMIT}`;
+  for (let page = first; page < pages; page++) {
     const res = await fetch(url + path, { headers });
     if (!res.ok) throw new Error(`walking by cursor: HTTP ${res.status} at page ${page}`);
-    const body = (await res.json()) as { next_cursor: string | null };
-    cursor = body.next_cursor;
+    const cursor = ((await res.json()) as { next_cursor: string | null }).next_cursor;
     if (cursor === null) throw new Error(`walking by cursor: the list ended at page ${page} of ${pages}`);
-    if (page >= pages - keep) cursors.push(cursor);
+    cursors.push(cursor);
+    path = `/v1/memories?limit=${DEEP_LIMIT}&cursor=${cursor}`;
   }
   return { cursors, page: pages };
 }

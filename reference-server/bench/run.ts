@@ -348,8 +348,8 @@ function writeResults(
     '## Cost as the store grows',
     '',
     'Median p50 per operation and store size (no cache). A bounded page should stay flat or grow',
-    'logarithmically. An offset page grows with its offset by design; a cursor page need not, beyond counting the
-`offset` and `total` its response carries (OMP-LIST-022, OMP-LIST-012). 1M: `npm run bench:server:1m`',
+    'logarithmically. An offset page grows with its offset by design; a cursor page need not, beyond counting the',
+    '`offset` and `total` its response carries (OMP-LIST-022, OMP-LIST-012). 1M: `npm run bench:server:1m`',
     '(bench/GROWTH.md).',
     '',
     growthSection(),

@@ -15,8 +15,10 @@ Options (each also settable by the environment variable shown; a flag wins over 
                                                   ":memory:" keeps everything in memory. Default ./data/omp.db.
   --store <url>             OMP_STORE             A PostgreSQL database instead of the SQLite file:
                                                   postgres://user:password@host:5432/omp. Several servers
-                                                  may share it (behind a load balancer); Core keyword search
-                                                  and the control level; needs --api-key or --keys-file.
+                                                  may share it (behind a load balancer; give them the same
+                                                  embedder); semantic search uses pgvector's HNSW index where
+                                                  the extension is installed, exact search otherwise; needs
+                                                  --api-key or --keys-file.
   --api-key <key>           OMP_API_KEY           A global key: full access to the memories of --principal.
                                                   Prefer the variable: flags are visible in process lists.
   --principal <name>        OMP_PRINCIPAL         Principal (user) of --api-key and of a generated key.
@@ -198,10 +200,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   const specVersions = pick(values['spec-versions'], 'OMP_SPEC_VERSIONS');
   if (specVersions !== undefined) options.specVersions = parseSpecVersions(specVersions);
   const store = pick(values.store, 'OMP_STORE');
-  if (store !== undefined) {
-    options.store = store;
-    options.embedder = 'off'; // the Postgres store serves Core keyword search
-  }
+  if (store !== undefined) options.store = store;
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

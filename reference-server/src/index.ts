@@ -61,8 +61,9 @@ export interface StartOptions {
   /**
    * A PostgreSQL connection URL (`postgres://user:password@host:port/database`): the store is PostgreSQL
    * (storage/postgres/) instead of the SQLite file `dbPath`, so several server processes can serve one database.
-   * Core keyword search and the control level (no embedder); keys must be configured (apiKey, keys or keysFile),
-   * since every process must accept the same ones.
+   * Keyword search and the control level, and the Search level with an `embedder` (pgvector's HNSW index where
+   * the extension is installed, exact search otherwise); keys must be configured (apiKey, keys or keysFile),
+   * since every process must accept the same ones (and should use the same embedder).
    */
   store?: string;
   /** A global key for `principal`. */
@@ -203,14 +204,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const log: LogSink =
     options.log === true ? stderrSink : options.log === false || !options.log ? silentSink : options.log;
-  // The Postgres store is Core level (keyword search): no embedder is loaded for it.
-  const embedder = postgres !== undefined ? null : await resolveEmbedder(options.embedder);
+  const embedder = await resolveEmbedder(options.embedder);
   const storeOptions = { cacheTotals: options.cache ?? true };
   let store: Store;
   try {
     store =
       postgres !== undefined
-        ? await PostgresStore.open(postgres)
+        ? await PostgresStore.open(postgres, { embedder })
         : (options.storeThread ?? true)
           ? await WorkerStore.open(dbPath, embedder, storeOptions)
           : LocalStore.open(dbPath, embedder, storeOptions);

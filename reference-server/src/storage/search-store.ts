@@ -25,7 +25,7 @@ export const RRF_K = 60;
  */
 export const KEYWORD_WEIGHT = 0.5;
 /** Each ranking contributes at least this many candidates to a fused ranking. */
-const FUSION_DEPTH = 100;
+export const FUSION_DEPTH = 100;
 /** Memories embedded per batch when backfilling a store that has memories without vectors. */
 const BACKFILL_BATCH = 32;
 

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, describe, expect, test } from 'vitest';
 import { AccessLog } from '../../src/control/access-log.ts';
 import { LocalStore } from '../../src/storage/local-store.ts';
@@ -49,6 +50,13 @@ storeSuite(
 );
 storeSuite('PostgresStore, PGlite (in-process PostgreSQL)', {
   open: () => PostgresStore.pglite(new PGlite()),
+});
+storeSuite('PostgresStore, PGlite, Search level (no pgvector: exact vector search)', {
+  open: () => PostgresStore.pglite(new PGlite(), { embedder: hashEmbedder() }),
+});
+storeSuite('PostgresStore, PGlite + pgvector, Search level (every semantic search through the HNSW index)', {
+  open: () =>
+    PostgresStore.pglite(new PGlite({ extensions: { vector } }), { embedder: hashEmbedder(), exactBelow: 0 }),
 });
 
 describe('one server per database file', () => {

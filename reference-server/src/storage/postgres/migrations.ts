@@ -6,7 +6,7 @@
 import type { Database } from './database.ts';
 
 /** Any number, fixed: the advisory lock key of migrations. */
-const MIGRATION_LOCK = 0x6f6d70;
+export const MIGRATION_LOCK = 0x6f6d70;
 
 export const migrations: readonly string[] = [
   // 1: memories (the same columns as the SQLite store, plus the keyword index's tsvector and the tags as an
@@ -81,6 +81,17 @@ export const migrations: readonly string[] = [
   CREATE TABLE idempotency_claims (
     scope text NOT NULL, key text NOT NULL, claimed_ms bigint NOT NULL, PRIMARY KEY (scope, key)
   );
+  `,
+  // 4: the Search level (vectors.ts): each memory's vector as real[] beside its JSON `embedding` (filled here
+  // for memories stored before), and the owner of an idempotency claim (the claiming process's lease, so a
+  // claim dies with its process).
+  `
+  ALTER TABLE memories ADD COLUMN vec real[];
+  UPDATE memories SET vec = ARRAY(
+    SELECT CASE WHEN abs(v) < 1e-37 THEN 0 ELSE least(greatest(v, -3.4e38), 3.4e38) END::real
+    FROM jsonb_array_elements_text(embedding::jsonb) AS x, LATERAL (SELECT coalesce(x::float8, 0) AS v) AS n
+  ) WHERE embedding IS NOT NULL;
+  ALTER TABLE idempotency_claims ADD COLUMN owner integer;
   `,
 ];
 

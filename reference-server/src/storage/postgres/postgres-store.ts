@@ -4,8 +4,10 @@
  * counter (the `omp_changes` sequence) that response caches compare. Reads filter expired memories themselves,
  * so every process sees an expiry at once; purges only reclaim space. Writes go through a group commit
  * (write-queue.ts); If-Match and the tool rules are checked on rows locked with FOR UPDATE, so a concurrent
- * write from another process cannot slip between the check and the change. Core level only: semantic and
- * hybrid search reject (`embeddings` is null).
+ * write from another process cannot slip between the check and the change. With an embedder the store is at
+ * the Search level (vectors.ts): every write's vector is computed before it is queued and committed with the
+ * memory; semantic search ranks by cosine with the filters applied first, hybrid fuses it with the keyword
+ * ranking exactly as the SQLite store does (search-store.ts). Without one, semantic and hybrid reject.
  */
 import type {
   ConflictStrategy,
@@ -17,15 +19,17 @@ import type {
 } from '@omp-kit/schemas/types';
 import { etagOf, ifMatchPasses, preconditionFailed } from '../../concurrency/etag.ts';
 import { RETENTION_SECONDS } from '../../concurrency/idempotency.ts';
-import { forbidden, memoryNotFound } from '../../http/errors.ts';
+import { forbidden, memoryNotFound, validationError } from '../../http/errors.ts';
 import { newMemoryId } from '../../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../../model/time.ts';
+import type { Embedder } from '../../search/embedder.ts';
 import type { QueryTerm } from '../../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
 import { narrowStates } from '../control-scope.ts';
 import { admitImportItem, type NewRow } from '../import-items.ts';
 import { type Filters, type Page, type Visibility, WRITTEN_IDS } from '../memory-store.ts';
 import type { MemoryRow } from '../rows.ts';
+import { FUSION_DEPTH, KEYWORD_WEIGHT, RRF_K } from '../search-store.ts';
 import type {
   AppRow,
   AppUsage,
@@ -38,6 +42,7 @@ import type {
 import {
   type BulkCriteria,
   CountMismatchError,
+  type EmbeddingModel,
   type IdempotencyRecord,
   type IdempotencyRecords,
   type StateActor,
@@ -49,6 +54,15 @@ import { type Database, type PGliteLike, pgliteDatabase, poolDatabase, type Quer
 import { idf, tokenQueries, tsvectorText } from './keyword.ts';
 import { migrate } from './migrations.ts';
 import { fromPg, toPg } from './text.ts';
+import {
+  EXACT_BELOW,
+  exactRanking,
+  indexRanking,
+  prepareVectors,
+  type RankedSeq,
+  type VectorSupport,
+  vecLiteral,
+} from './vectors.ts';
 import { WriteQueue } from './write-queue.ts';
 
 const COLS =
@@ -63,8 +77,14 @@ const ORDER: Record<SortOrder, string> = {
   updated_at_asc: 'm.updated_key ASC, m.id ASC',
 };
 
-/** After this long a claimed Idempotency-Key whose request never finished is free again. */
+/**
+ * After this long a claimed Idempotency-Key whose request never finished is free again, whoever holds it: no
+ * request runs that long (the server's request timeout is 300 s). Claims of a process that has died are free
+ * at once (its lease, database.ts).
+ */
 const CLAIM_STALE_MS = 10 * 60_000;
+/** The advisory-lock namespace of process leases (a lock id of its own, apart from MIGRATION_LOCK's). */
+const LEASE_NAMESPACE = 0x6f6d71;
 
 /** Rows per multi-row INSERT of an import, and per export page. */
 const BATCH = 500;
@@ -144,15 +164,15 @@ async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<s
   if (rows.length === 0) return new Map();
   const col = <K extends keyof NewRow>(k: K) => rows.map((r) => r[k]);
   const { rows: out } = await tx.query<{ id: string; seq: number }>(
-    `INSERT INTO memories (${INSERT_COLUMNS}, state, tag_list, terms)
+    `INSERT INTO memories (${INSERT_COLUMNS}, state, tag_list, terms, vec)
      SELECT u.principal, u.id, u.content, u.type, u.tool, u.source, u.tags, u.namespace, u.metadata, u.embedding,
        u.created_at, u.updated_at, u.expires_at, u.created_key, u.updated_key, u.expires_ms,
-       u.state, ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.terms::tsvector
+       u.state, ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.terms::tsvector, u.vec::real[]
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[],
-       $17::text[], $18::text[])
+       $17::text[], $18::text[], $19::text[])
        AS u(principal, id, content, type, tool, source, tags, namespace, metadata, embedding, created_at,
-         updated_at, expires_at, created_key, updated_key, expires_ms, terms, state)
+         updated_at, expires_at, created_key, updated_key, expires_ms, terms, state, vec)
      ON CONFLICT (principal, id) DO NOTHING
      RETURNING id, seq::float8 AS seq`,
     [
@@ -174,6 +194,7 @@ async function insertRows(tx: Queryable, rows: readonly NewRow[]): Promise<Map<s
       col('expires_ms'),
       rows.map((r) => tsvectorText(r.content)),
       col('state'),
+      rows.map((r) => vecLiteral(r.embedding)),
     ],
   );
   return new Map(out.map((r) => [r.id, r.seq]));
@@ -202,6 +223,7 @@ async function replaceRow(tx: Queryable, seq: number, after: NewRow, contentChan
     `namespace = ${ps.p(toPg(after.namespace))}`,
     `metadata = ${ps.p(after.metadata)}`,
     `embedding = ${ps.p(after.embedding)}`,
+    `vec = ${ps.p(vecLiteral(after.embedding))}::real[]`,
     `created_at = ${ps.p(after.created_at)}`,
     `updated_at = ${ps.p(after.updated_at)}`,
     `expires_at = ${ps.p(after.expires_at)}`,
@@ -219,16 +241,35 @@ export interface PostgresStoreOptions {
   now?: () => number;
   /** Connections of the pool (a `postgres://` store); default 10. */
   poolSize?: number;
+  /** The Search level's embedder; null or absent: Core keyword search only. */
+  embedder?: Embedder | null;
+  /** Semantic searches matching fewer memories scan exactly even with an HNSW index (vectors.ts). */
+  exactBelow?: number;
 }
+
+/** Memories embedded per batch when backfilling memories stored without a vector. */
+const BACKFILL_BATCH = 32;
+
+/** A vector as the numbers stored in `embedding`: 6 decimals, as the SQLite store stores them. */
+const stored = (v: Float32Array): number[] => Array.from(v, (x) => Math.round(x * 1e6) / 1e6);
 
 /** The Store on PostgreSQL (see the file comment). */
 export class PostgresStore implements Store {
-  readonly embeddings = null;
-  readonly backlog = 0;
+  readonly embeddings: EmbeddingModel | null;
   readonly idempotency: IdempotencyRecords;
   generation = 0;
   readonly #db: Database;
   readonly #now: () => number;
+  readonly #embedder: Embedder | null;
+  readonly #exactBelow: number;
+  /** pgvector and its HNSW index, when the database has them (vectors.ts). */
+  #vectors: VectorSupport = { pgvector: null, iterative: false };
+  /** Memories still without a vector of the embedder's size (stored by a Core process or before). */
+  #backlog = 0;
+  #backfill: Promise<void> = Promise.resolve();
+  #closing = false;
+  /** This process's lease id (database.ts), the owner of its idempotency claims. */
+  #lease = 0;
   readonly #writes: WriteQueue;
   /** The last value of `omp_changes` this process has seen. */
   #changes: string | null = null;
@@ -236,6 +277,11 @@ export class PostgresStore implements Store {
   private constructor(db: Database, options: PostgresStoreOptions) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
+    this.#embedder = options.embedder ?? null;
+    this.#exactBelow = options.exactBelow ?? EXACT_BELOW;
+    this.embeddings = this.#embedder
+      ? { model: this.#embedder.model, dimensions: this.#embedder.dimensions }
+      : null;
     this.#writes = new WriteQueue(db, () => this.#changed());
     this.idempotency = {
       lookup: (scope, key) => this.#lookup(scope, key),
@@ -250,7 +296,89 @@ export class PostgresStore implements Store {
   /** Open a store on a database, migrating it first. */
   static async on(db: Database, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     await migrate(db);
-    return new PostgresStore(db, options);
+    const store = new PostgresStore(db, options);
+    store.#lease = await db.lease(LEASE_NAMESPACE);
+    await store.#startSearch();
+    return store;
+  }
+
+  /** The vector index where pgvector is installed, and a backfill of memories without a vector. */
+  async #startSearch(): Promise<void> {
+    if (!this.#embedder) return;
+    const dims = this.#embedder.dimensions;
+    this.#vectors = await prepareVectors(this.#db, dims);
+    const { rows } = await this.#db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM memories WHERE vec IS NULL OR cardinality(vec) <> ${dims}`,
+    );
+    this.#backlog = rows[0]?.n ?? 0;
+    if (this.#backlog > 0) this.#backfill = this.#runBackfill(this.#embedder);
+  }
+
+  /** What the store offers for vectors: the pgvector version or exact search (health, logs, tests). */
+  get vectorSupport(): VectorSupport {
+    return { ...this.#vectors };
+  }
+
+  get backlog(): number {
+    return this.#backlog;
+  }
+
+  whenIndexed(): Promise<void> {
+    return this.#backfill;
+  }
+
+  /**
+   * Embed memories that have no vector of the model's size, oldest first, outside the write queue: each UPDATE
+   * only fills a vector still missing, so a write that gave the memory new content and a vector meanwhile wins.
+   * Several processes may backfill at once; they only repeat work.
+   */
+  async #runBackfill(embedder: Embedder): Promise<void> {
+    const dims = embedder.dimensions;
+    const missing = `(vec IS NULL OR cardinality(vec) <> ${dims})`;
+    for (let after = 0; !this.#closing; ) {
+      const { rows } = await this.#db.query<{ seq: number; content: string }>(
+        `SELECT seq::float8 AS seq, content FROM memories WHERE seq > $1 AND ${missing} ORDER BY seq LIMIT $2`,
+        [after, BACKFILL_BATCH],
+      );
+      if (rows.length === 0) break;
+      const vectors = await embedder.embed(
+        rows.map((r) => fromPg(r.content)),
+        'passage',
+      );
+      for (const [i, r] of rows.entries()) {
+        const json = JSON.stringify(stored(vectors[i] as Float32Array));
+        await this.#db.query(
+          `UPDATE memories SET embedding = $1, vec = $2::real[] WHERE seq = $3 AND ${missing}`,
+          [json, vecLiteral(json), r.seq],
+        );
+      }
+      await this.#changed();
+      this.#backlog = Math.max(0, this.#backlog - rows.length);
+      after = (rows[rows.length - 1] as { seq: number }).seq;
+    }
+    if (!this.#closing) this.#backlog = 0;
+  }
+
+  /** The stored embedding of a write: the client's, checked against the model (OMP-EMB-002), or computed. */
+  async #embeddingFor(
+    content: string,
+    supplied: number[] | null | undefined,
+    path: string,
+  ): Promise<number[]> {
+    const embedder = this.#embedder as Embedder;
+    if (supplied !== undefined && supplied !== null) {
+      if (supplied.length !== embedder.dimensions) {
+        throw validationError([
+          {
+            path,
+            message: `must have ${embedder.dimensions} dimensions (model ${embedder.model}), not ${supplied.length}`,
+          },
+        ]);
+      }
+      return supplied;
+    }
+    const [v] = await embedder.embed([content], 'passage');
+    return stored(v as Float32Array);
   }
 
   /** Open a store on a PostgreSQL server (`postgres://user@host:port/db`). */
@@ -298,7 +426,11 @@ export class PostgresStore implements Store {
 
   // ---------------------------------------------------------------------------------------------- writes
 
-  create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
+  async create(principal: string, request: CreateMemoryRequest): Promise<MemoryRow> {
+    // Search level: the vector first, so the memory and its vector commit together (OMP-SEARCH-022).
+    const req = this.#embedder
+      ? { ...request, embedding: await this.#embeddingFor(request.content, request.embedding, '/embedding') }
+      : request;
     return this.#writes.run((tx) => {
       const createdAt = isoFromMs(this.#now());
       const source =
@@ -341,13 +473,22 @@ export class PostgresStore implements Store {
     return row;
   }
 
-  update(
+  async update(
     vis: Visibility,
     writerTool: string | null,
     id: string,
-    patch: UpdateMemoryRequest,
+    request: UpdateMemoryRequest,
     ifMatch?: string,
   ): Promise<MemoryRow> {
+    let patch = request;
+    if (this.#embedder && request.embedding !== undefined && request.embedding !== null) {
+      patch = { ...request, embedding: await this.#embeddingFor('', request.embedding, '/embedding') };
+    } else if (this.#embedder && (request.content !== undefined || request.embedding === null)) {
+      // New content, or the embedding cleared: the memory gets a vector of its (new) content.
+      const content = request.content ?? (await this.get(vis, id))?.content;
+      if (content !== undefined)
+        patch = { ...request, embedding: await this.#embeddingFor(content, null, '') };
+    }
     return this.#writes.run(async (tx) => {
       const before = await this.#lockedVisible(tx, vis, id);
       if (!before) throw memoryNotFound(id);
@@ -422,12 +563,13 @@ export class PostgresStore implements Store {
     });
   }
 
-  import(
+  async import(
     vis: Visibility,
     writerTool: string | null,
-    items: Iterable<unknown>,
+    source: Iterable<unknown>,
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
+    const items = this.#embedder ? await this.#embedImport(this.#embedder, source) : source;
     return this.#writes.run(async (tx) => {
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
       Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
@@ -461,6 +603,35 @@ export class PostgresStore implements Store {
       result.errors.sort((a, b) => a.index - b.index);
       return result;
     });
+  }
+
+  /**
+   * Search level: items without an embedding, or with one of another model's size (an export from a server
+   * with another model), get one computed from their content, in batches, before the import is queued. The
+   * items are read here for that (a Core store reads them lazily).
+   */
+  async #embedImport(embedder: Embedder, items: Iterable<unknown>): Promise<unknown[]> {
+    const needs: { item: Record<string, unknown>; content: string }[] = [];
+    const prepared = Array.from(items, (item) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+      const m = item as Record<string, unknown>;
+      if (typeof m.content !== 'string') return item;
+      if (Array.isArray(m.embedding) && m.embedding.length === embedder.dimensions) return item;
+      const copy = { ...m };
+      needs.push({ item: copy, content: m.content });
+      return copy;
+    });
+    for (let i = 0; i < needs.length; i += BATCH) {
+      const part = needs.slice(i, i + BATCH);
+      const vectors = await embedder.embed(
+        part.map((n) => n.content),
+        'passage',
+      );
+      part.forEach((n, j) => {
+        n.item.embedding = stored(vectors[j] as Float32Array);
+      });
+    }
+    return prepared;
   }
 
   /** One batch of valid items: one query for the ids already stored, one multi-row insert, then overwrites. */
@@ -674,12 +845,108 @@ export class PostgresStore implements Store {
     return { rows, total };
   }
 
-  async semantic(): Promise<Page> {
-    throw new Error('this store has no embedder (Core level)');
+  /**
+   * The `depth` memories most similar to `q` among those the caller sees and the filters admit, best first,
+   * and how many such memories have a vector. Exact below `exactBelow` matches or without pgvector; through the
+   * HNSW index otherwise, unless its walk returned short (vectors.ts).
+   */
+  async #rankByVector(
+    vis: Visibility,
+    q: string,
+    filters: Filters,
+    depth: number,
+  ): Promise<{ ranked: RankedSeq[]; total: number }> {
+    if (!this.#embedder) throw new Error('this store has no embedder (Core level)');
+    const dims = this.#embedder.dimensions;
+    const [query] = await this.#embedder.embed([q], 'query');
+    const tool = effectiveTool(vis, filters);
+    if (tool === false) return { ranked: [], total: 0 };
+    const ps = new Params();
+    const where = conditions(ps, vis, { ...filters, tool }, this.#now());
+    const { rows } = await this.#db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM memories m WHERE ${where} AND cardinality(m.vec) = ${dims}`,
+      ps.values,
+    );
+    const total = rows[0]?.n ?? 0;
+    if (total === 0 || depth <= 0) return { ranked: [], total };
+    const v = query as Float32Array;
+    const viaIndex =
+      total >= this.#exactBelow
+        ? await indexRanking(
+            this.#db,
+            this.#vectors,
+            where,
+            ps.values,
+            v,
+            dims,
+            depth,
+            Math.min(depth, total),
+          )
+        : null;
+    const ranked = viaIndex ?? (await exactRanking(this.#db, where, ps.values, v, dims, depth));
+    return { ranked, total };
   }
 
-  async hybrid(): Promise<Page> {
-    throw new Error('this store has no embedder (Core level)');
+  /** Full rows of seqs, in the order given (rows deleted meanwhile left out). */
+  async #rowsBySeq(seqs: readonly number[]): Promise<MemoryRow[]> {
+    if (seqs.length === 0) return [];
+    const { rows } = await memoryRows(
+      this.#db,
+      `SELECT ${COLS} FROM memories m WHERE m.seq = ANY($1::bigint[])`,
+      [seqs],
+    );
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    return seqs.map((s) => bySeq.get(s)).filter((r): r is MemoryRow => r !== undefined);
+  }
+
+  /** Semantic search (OMP-SEARCH-020): memories by cosine similarity to the query's embedding. */
+  async semantic(vis: Visibility, q: string, filters: Filters, limit: number, offset: number): Promise<Page> {
+    const { ranked, total } = await this.#rankByVector(vis, q, filters, offset + limit);
+    return { rows: await this.#rowsBySeq(ranked.slice(offset).map((r) => r.seq)), total };
+  }
+
+  /**
+   * Hybrid search (OMP-SEARCH-021): the SQLite store's weighted reciprocal rank fusion of the keyword and the
+   * semantic rankings (search-store.ts), score = Σ weight / (60 + rank), ties newer first. `total` counts the
+   * memories either ranking matches.
+   */
+  async hybrid(
+    vis: Visibility,
+    q: string,
+    terms: readonly QueryTerm[],
+    filters: Filters,
+    limit: number,
+    offset: number,
+  ): Promise<Page> {
+    const depth = Math.max(FUSION_DEPTH, offset + limit);
+    const semantic = await this.#rankByVector(vis, q, filters, depth);
+    const keyword =
+      terms.length > 0 ? await this.search(vis, terms, filters, depth, 0) : { rows: [], total: 0 };
+    const fused = new Map<number, { score: number; created_key: string; id: string }>();
+    const add = (list: ReadonlyArray<{ seq: number; created_key: string; id: string }>, weight: number) => {
+      list.forEach((r, i) => {
+        const e = fused.get(r.seq) ?? { score: 0, created_key: r.created_key, id: r.id };
+        e.score += weight / (RRF_K + i + 1);
+        fused.set(r.seq, e);
+      });
+    };
+    add(keyword.rows, KEYWORD_WEIGHT);
+    add(semantic.ranked, 1);
+    const order = [...fused.entries()]
+      .map(([seq, e]) => ({ seq, ...e }))
+      .sort((a, b) => {
+        if (a.score !== b.score) return b.score - a.score;
+        if (a.created_key !== b.created_key) return a.created_key < b.created_key ? 1 : -1;
+        return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+      });
+    const dims = this.#embedder?.dimensions ?? 0;
+    const hasVector = (r: MemoryRow) => {
+      const v = r.embedding === null ? null : (JSON.parse(r.embedding) as unknown);
+      return Array.isArray(v) && v.length === dims;
+    };
+    const keywordOnly = keyword.rows.filter((r) => !hasVector(r)).length;
+    const total = Math.max(semantic.total + keywordOnly, keyword.total);
+    return { rows: await this.#rowsBySeq(order.slice(offset, offset + limit).map((r) => r.seq)), total };
   }
 
   /** Keyset pages in export order: no transaction or cursor stays open while the response streams. */
@@ -795,9 +1062,9 @@ export class PostgresStore implements Store {
     return control.stats(this.#db, principal, this.#now());
   }
 
-  async whenIndexed(): Promise<void> {}
-
   async close(): Promise<void> {
+    this.#closing = true; // a backfill stops after its batch; the next start resumes it
+    await this.#backfill.catch(() => undefined);
     await this.#writes.idle();
     await this.#db.end();
   }
@@ -817,16 +1084,22 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Claim a key unless another process holds it. A claim older than CLAIM_STALE_MS (a process that died while
-   * serving the request) is taken over: no request runs that long (the server's request timeout is 300 s).
+   * Claim a key unless another live process holds it. A claim whose owner's lease is gone (the process died
+   * while serving the request) is taken over at once; one older than CLAIM_STALE_MS, or of an older server
+   * without leases, after that time.
    */
   async #claim(scope: string, key: string): Promise<boolean> {
     const now = this.#now();
     const { rows } = await this.#db.query(
-      `INSERT INTO idempotency_claims AS c (scope, key, claimed_ms) VALUES ($1, $2, $3)
-       ON CONFLICT (scope, key) DO UPDATE SET claimed_ms = excluded.claimed_ms WHERE c.claimed_ms < $4
+      `INSERT INTO idempotency_claims AS c (scope, key, claimed_ms, owner) VALUES ($1, $2, $3, $5)
+       ON CONFLICT (scope, key) DO UPDATE SET claimed_ms = excluded.claimed_ms, owner = excluded.owner
+       WHERE c.claimed_ms < $4 OR (c.owner IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.classid::bigint = $6 AND l.objid::bigint = c.owner
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())))
        RETURNING 1`,
-      [scope, key, now, now - CLAIM_STALE_MS],
+      [scope, key, now, now - CLAIM_STALE_MS, this.#lease, LEASE_NAMESPACE],
     );
     return rows.length > 0;
   }

@@ -1,0 +1,167 @@
+/**
+ * The Search level's vectors on Postgres (SPEC.md §6.2). Every memory's vector is kept twice: its `embedding`
+ * (the JSON text the API returns, as in the SQLite store) and `vec real[]` beside it, written in the same
+ * statement. `real[]` works on any PostgreSQL; where the pgvector extension is installed, an HNSW index
+ * (cosine) is built on the expression `vec::vector(D)` for the embedder's D dimensions (a partial index over
+ * rows of that size), so one schema serves both and the index can be added later by installing the extension.
+ *
+ * Filters are applied before the top k (OMP-SEARCH-023), in both modes:
+ * - exact (always available): the cosine of every vector that passes the filters, computed in SQL, sorted;
+ * - HNSW (pgvector): used only when more than EXACT_BELOW memories pass the filters (below that the exact scan
+ *   is cheap and exact). pgvector's HNSW scan filters after the index, so a selective filter could leave fewer
+ *   than `limit` results: with pgvector >= 0.8 the scan is iterative (`hnsw.iterative_scan = strict_order`:
+ *   it keeps walking the graph until enough rows pass), and whatever the version, a result shorter than
+ *   min(depth, matches) is discarded for the exact scan. So a filtered query returns `limit` results whenever
+ *   that many pass, and the index only makes large unfiltered or mildly filtered queries faster (approximate).
+ */
+import type { Database, Queryable } from './database.ts';
+import { MIGRATION_LOCK } from './migrations.ts';
+
+/** Below this many matching memories a semantic search scans exactly, even with an HNSW index. */
+export const EXACT_BELOW = 10_000;
+/** pgvector's largest hnsw.ef_search: deeper rankings scan exactly. */
+const MAX_EF_SEARCH = 1000;
+/** Float32's largest finite magnitude: larger client values are clamped (pgvector refuses infinities). */
+const FLOAT4_MAX = 3.4028234e38;
+/** Below this magnitude a value is 0 (PostgreSQL's real refuses values that underflow, such as 5e-324). */
+const FLOAT4_TINY = 1e-37;
+
+/** What the database offers for vectors. */
+export interface VectorSupport {
+  /** The installed pgvector version, or null: exact search only. */
+  pgvector: string | null;
+  /** Whether HNSW scans can be iterative (pgvector >= 0.8). */
+  iterative: boolean;
+}
+
+/** The `real[]` literal of a stored embedding (JSON text), or null; values outside float4's range are clamped. */
+export function vecLiteral(embedding: string | null): string | null {
+  if (embedding === null) return null;
+  const v = JSON.parse(embedding) as unknown;
+  if (!Array.isArray(v)) return null;
+  const parts = v.map((x) => {
+    const n = typeof x === 'number' && !Number.isNaN(x) && Math.abs(x) >= FLOAT4_TINY ? x : 0;
+    return String(Math.max(-FLOAT4_MAX, Math.min(FLOAT4_MAX, n)));
+  });
+  return `{${parts.join(',')}}`;
+}
+
+/** A query vector as pgvector's text input. */
+export const vectorText = (v: Float32Array): string => `[${Array.from(v).join(',')}]`;
+
+/** The name of the HNSW index of D-dimensional vectors. */
+const indexName = (dims: number): string => `memories_vec_hnsw_${dims}`;
+
+function checkDims(dims: number): number {
+  // Interpolated into SQL (a typmod and the partial index's predicate cannot be parameters).
+  if (!Number.isSafeInteger(dims) || dims < 1 || dims > 16000) throw new Error(`bad dimensions ${dims}`);
+  return dims;
+}
+
+/**
+ * Install pgvector and the HNSW index for `dims` when the extension is available (and the role may create it);
+ * otherwise leave the store on exact search. Serialised with migrations, so processes starting together agree.
+ */
+export async function prepareVectors(db: Database, dims: number): Promise<VectorSupport> {
+  checkDims(dims);
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    const available = await tx.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    if (available.rows.length === 0) return { pgvector: null, iterative: false };
+    await tx.query('SAVEPOINT omp_vector');
+    try {
+      await tx.query('CREATE EXTENSION IF NOT EXISTS vector');
+      await tx.query(
+        `CREATE INDEX IF NOT EXISTS ${indexName(dims)} ON memories
+         USING hnsw ((vec::vector(${dims})) vector_cosine_ops) WHERE cardinality(vec) = ${dims}`,
+      );
+      await tx.query('RELEASE SAVEPOINT omp_vector');
+    } catch (err) {
+      // Available but not installable here (no privilege): exact search, said once.
+      await tx.query('ROLLBACK TO SAVEPOINT omp_vector');
+      process.stderr.write(
+        `omp postgres: pgvector not usable, exact vector search: ${(err as Error).message}\n`,
+      );
+      return { pgvector: null, iterative: false };
+    }
+    const { rows } = await tx.query<{ v: string }>(
+      "SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'",
+    );
+    const version = rows[0]?.v ?? null;
+    const [major = 0, minor = 0] = (version ?? '0.0').split('.').map(Number);
+    return { pgvector: version, iterative: major > 0 || minor >= 8 };
+  });
+}
+
+/** One ranked memory: its seq and cosine similarity. */
+export interface RankedSeq {
+  seq: number;
+  score: number;
+  created_key: string;
+  id: string;
+}
+
+/** Ties order by created_at descending, then id descending, as every search does (OMP-SEARCH-010). */
+export function bestFirst(a: RankedSeq, b: RankedSeq): number {
+  if (a.score !== b.score) return b.score - a.score;
+  if (a.created_key !== b.created_key) return a.created_key < b.created_key ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * The `depth` best memories by cosine among those `where` admits (alias m, parameters `params`; the query
+ * vector is appended), exactly: every passing vector is scored.
+ */
+export async function exactRanking(
+  q: Queryable,
+  where: string,
+  params: unknown[],
+  query: Float32Array,
+  dims: number,
+  depth: number,
+): Promise<RankedSeq[]> {
+  const values = [...params, `{${Array.from(query).join(',')}}`, depth];
+  const qv = `$${params.length + 1}::real[]`;
+  const { rows } = await q.query<RankedSeq>(
+    `SELECT m.seq::float8 AS seq, m.created_key, m.id, coalesce(s.score, 0)::float8 AS score
+     FROM memories m, LATERAL (
+       SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)), 0) AS score FROM unnest(m.vec, ${qv}) AS t(a, b)
+     ) s
+     WHERE ${where} AND cardinality(m.vec) = ${checkDims(dims)}
+     ORDER BY 4 DESC, m.created_key DESC, m.id DESC LIMIT $${params.length + 2}`,
+    values,
+  );
+  return rows;
+}
+
+/**
+ * The same ranking through the HNSW index (approximate), or null when the index scan returned fewer than
+ * `expected` rows (a filter the graph walk could not satisfy): the caller then ranks exactly.
+ */
+export async function indexRanking(
+  db: Database,
+  support: VectorSupport,
+  where: string,
+  params: unknown[],
+  query: Float32Array,
+  dims: number,
+  depth: number,
+  expected: number,
+): Promise<RankedSeq[] | null> {
+  if (support.pgvector === null || depth > MAX_EF_SEARCH) return null;
+  const d = checkDims(dims);
+  const distance = `((m.vec::vector(${d})) <=> $${params.length + 1}::vector(${d}))`;
+  const rows = await db.transaction(async (tx) => {
+    if (support.iterative) await tx.query('SET LOCAL hnsw.iterative_scan = strict_order');
+    await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, depth)}`);
+    const out = await tx.query<RankedSeq>(
+      `SELECT m.seq::float8 AS seq, m.created_key, m.id, (1 - ${distance})::float8 AS score
+       FROM memories m WHERE ${where} AND cardinality(m.vec) = ${d}
+       ORDER BY ${distance} LIMIT $${params.length + 2}`,
+      [...params, vectorText(query), depth],
+    );
+    return out.rows;
+  });
+  if (rows.length < expected) return null;
+  return rows.sort(bestFirst);
+}

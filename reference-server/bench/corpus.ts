@@ -7,6 +7,8 @@
  */
 import type { CreateMemoryRequest, Memory } from '@omp-kit/schemas/types';
 
+/** Bump when memoryAt changes, so cached seeded stores (bench/seed.ts) are rebuilt. */
+export const CORPUS_VERSION = 1;
 export const COMMON_TERM = 'user';
 export const RARE_TERM = 'kilimanjaro';
 /** A question as an agent passes it to search_memory (8 words; keyword search 0.4 matches any of them). */

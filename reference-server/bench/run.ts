@@ -1,25 +1,51 @@
 /**
- * `npm run bench:server`: the reference server's benchmark. Starts the real server (bin, child process,
- * request log on) on SQLite files under bench/.data, loads stores of 10k and 100k memories through
- * POST /v1/import, drives it with autocannon over loopback (32 connections) and records req/s, p50/p99 and
- * server RSS for get, filtered list, keyword search (a rare term and a term in half the corpus, with and
- * without the response cache), export, import and create. Then compares node:sqlite with better-sqlite3.
- * Prints the figures and writes bench/RESULTS.md. About 5 minutes on 2 cores.
+ * `npm run bench:server`: the reference server's benchmark, uncached figures first. Starts the real server (bin,
+ * child process, request log on) on copies of seeded SQLite stores of 10k and 100k memories (bench/seed.ts) and
+ * drives it over loopback with bench/load-driver.ts. Every figure is the median of 3 repetitions (range shown),
+ * with the 1-minute load average before and after. Rows: get by id, filtered list, the last page by offset and
+ * by cursor, keyword searches, a mixed workload (10 % creates, 45 % lists, 45 % searches), durable creates at
+ * 32 and 1 connections, export and import; the same reads with the response cache on as separate rows; how each
+ * cost grows with the store; SQLite against PostgreSQL with 1 and 3 server processes; the access log's cost;
+ * node:sqlite against better-sqlite3. Writes bench/RESULTS.md. About 15 minutes on 2 cores.
  *
- * `--access-log` runs only the control level's cost check (SPEC.md §20.4): create and search throughput with
- * the access log on and off (`--no-access-log`), in alternating rounds on the same store, and the slowdown.
+ *   --quick          small stores (2k, 10k) and 1-second runs, to try the bench itself; writes nothing
+ *   --size N         (repeatable) only stores of these sizes; prints, writes nothing unless --write-growth
+ *   --write-growth   write the rows and growth table of this run to bench/GROWTH.md (bench:server:1m)
+ *   --search-only    with --size: only the keyword search rows (no writes, transfers or PostgreSQL)
+ *   --postgres       with --size: also the SQLite/PostgreSQL comparison, at the largest size
+ *   --out FILE       write the results to FILE instead of bench/RESULTS.md (also for --quick and --size runs)
+ *   --no-postgres    skip the SQLite/PostgreSQL comparison
+ *   --access-log[=word]  only the access log's cost (SPEC.md §20.4), optionally only workloads matching word
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../src/index.ts';
-import { COMMON_TERM, createBodyAt, exportFileText, memoryAt, QUESTION, RARE_TERM } from './corpus.ts';
+import { accessLogCost, type LogCost } from './access-log.ts';
+import { COMMON_TERM, RARE_TERM } from './corpus.ts';
 import { compareDrivers } from './drivers.ts';
+import { growthMarkdown, growthTable } from './growth.ts';
 import { describeMachine } from './machine.ts';
+import { measure, type Row } from './measure.ts';
+import { type SideBySide, sideBySide, sideBySideMarkdown } from './postgres-side-by-side.ts';
 import { stallSection } from './results-section.ts';
+import { copySeed, removeStore, seededFile } from './seed.ts';
 import { type Server, spawnServer } from './server-process.ts';
+import { fmt, fmtSpread } from './stats.ts';
+import { type Transfer, timedExports, timedImports } from './transfer.ts';
+import {
+  createOp,
+  DEEP_LIMIT,
+  deepCursorOp,
+  deepCursors,
+  deepOffsetOp,
+  FILTERED_LIST,
+  filteredListOp,
+  getOp,
+  mixedOps,
+  searchOps,
+} from './workloads.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** RESULTS.md keeps everything from this line on when the bench rewrites the file. */
@@ -27,456 +53,319 @@ const KEPT_MARKER = '<!-- kept by bench/run.ts: sections measured by other comma
 const dataDir = join(here, '.data');
 const BIN = join(here, '../bin/omp-reference-server.js');
 const KEY = generateKey();
-const QUICK = process.argv.includes('--quick'); // smaller stores and shorter runs, to try the bench itself
-const ACCESS_LOG_ONLY = process.argv.some((a) => a === '--access-log' || a.startsWith('--access-log='));
-/** `--access-log=get` runs only the workloads whose name contains the word. */
-const ACCESS_LOG_FILTER = process.argv.find((a) => a.startsWith('--access-log='))?.split('=')[1];
-/** `--size N` (repeatable) measures only stores of those sizes; `--search-only` only the search rows. */
-const SIZE_ARGS = process.argv.flatMap((a, i) => (a === '--size' ? [Number(process.argv[i + 1])] : []));
-const SEARCH_ONLY = process.argv.includes('--search-only');
-const PARTIAL = SIZE_ARGS.length > 0 || SEARCH_ONLY;
-const SIZES = SIZE_ARGS.length > 0 ? SIZE_ARGS : QUICK ? [2_000, 10_000] : [10_000, 100_000];
-const DURATION = QUICK ? 2 : 6;
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const ACCESS_LOG_ONLY = argv.some((a) => a === '--access-log' || a.startsWith('--access-log='));
+const ACCESS_LOG_FILTER = argv.find((a) => a.startsWith('--access-log='))?.split('=')[1];
+const SIZE_ARGS = argv.flatMap((a, i) => (a === '--size' ? [Number(argv[i + 1])] : []));
+const PARTIAL = SIZE_ARGS.length > 0 || argv.includes('--search-only');
+const WRITE_GROWTH = argv.includes('--write-growth');
+const SEARCH_ONLY = argv.includes('--search-only');
+const OUT = argv.includes('--out') ? (argv[argv.indexOf('--out') + 1] ?? '') : '';
+const WRITE = argv.includes('--out') || (!QUICK && !PARTIAL);
+const SIZES = (SIZE_ARGS.length > 0 ? SIZE_ARGS : QUICK ? [2_000, 10_000] : [10_000, 100_000]).sort(
+  (a, b) => a - b,
+);
+const LARGEST = SIZES[SIZES.length - 1] as number;
+const POSTGRES = !argv.includes('--no-postgres') && !SEARCH_ONLY && (!PARTIAL || argv.includes('--postgres'));
+/** Seconds per repetition, and repetitions per figure. */
+const SECONDS = QUICK ? 1 : 3;
+const REPS = 3;
+/** Import through HTTP up to this size (1M would take a quarter of an hour per repetition). */
+const MAX_HTTP_IMPORT = 100_000;
 
-// autocannon is CommonJS without type definitions; this is the part of its API the bench uses.
-interface CannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface CannonRequest {
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (req: CannonRequest) => CannonRequest;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (
-  opts: Record<string, unknown>,
-) => Promise<CannonResult>;
+const auth = { authorization: `Bearer ${KEY}` };
+const headers = { ...auth, 'content-type': 'application/json' };
+const opts = { seconds: SECONDS, reps: REPS, headers };
+const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
 
 /** Core only: these figures are for storage, keyword search and transfer; bench:recall measures the Search level. */
-function startServer(db: string, args: string[] = []): Promise<Server> {
-  return spawnServer([BIN, '--db', db, '--port', '0', '--embedder', 'off', ...args], {
+function startServer(args: string[], env: Record<string, string> = {}): Promise<Server> {
+  return spawnServer([BIN, '--port', '0', '--embedder', 'off', ...args], {
     ...process.env,
     OMP_API_KEY: KEY,
+    ...env,
   });
 }
 
-/** Resident set size and its peak, MiB, from /proc. */
-function memory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-}
-
-const auth = { authorization: `Bearer ${KEY}` };
-const jsonAuth = { ...auth, 'content-type': 'application/json' };
-
-interface Row {
-  store: string;
-  operation: string;
-  connections: number;
-  reqPerSec: number;
-  requests: number;
-  p50: number;
-  p99: number;
-  failures: number;
-  rss: number;
-  /** Server CPU time (user + system) per request, microseconds. */
-  cpuUs: number;
-}
 const rows: Row[] = [];
-
-/** CPU time a process has used (user + system), microseconds, from /proc (clock ticks of 10 ms). */
-function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-async function cannon(
-  server: Server,
-  store: string,
-  operation: string,
-  request: CannonRequest,
-  connections = 32,
-  duration = DURATION,
-): Promise<Row> {
-  const opts = { url: server.url, connections, requests: [request], timeout: 30 };
-  await autocannon({ ...opts, connections: 1, duration: 1 }); // warm up (JIT, caches) without leaving a backlog
-  const cpuBefore = cpuUs(server.child.pid as number);
-  const r = await autocannon({ ...opts, duration });
-  const cpu = cpuUs(server.child.pid as number) - cpuBefore;
-  // Requests still queued in the server when autocannon stops would delay the next measurement: a request
-  // made now is answered only after they have run.
-  await fetch(`${server.url}/v1/health`);
-  const row: Row = {
-    store,
-    operation,
-    connections,
-    reqPerSec: Math.round(r.requests.total / duration),
-    requests: r.requests.total,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    failures: r.errors + r.timeouts + r.non2xx,
-    rss: Math.round(memory(server.child.pid as number).rss),
-    cpuUs: Math.round(cpu / Math.max(1, r.requests.total)),
-  };
-  rows.push(row);
-  console.log(
-    `${store.padEnd(5)} ${operation.padEnd(44)} c=${String(connections).padStart(2)} ${String(row.reqPerSec).padStart(6)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  RSS ${row.rss} MiB  CPU ${row.cpuUs} µs/req${row.failures ? `  FAILURES ${row.failures}` : ''}`,
-  );
-  return row;
-}
-
-interface Transfer {
-  store: string;
-  what: string;
-  seconds: number;
-  mib: number;
-  rssBefore: number;
-  rssPeak: number;
-  detail: string;
-}
 const transfers: Transfer[] = [];
+const commitNotes: string[] = [];
+const matchNotes: string[] = [];
 
-async function timedImport(server: Server, store: string, n: number): Promise<void> {
-  const body = exportFileText(n);
-  const before = memory(server.child.pid as number).rss;
-  let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, memory(server.child.pid as number).rss);
-  }, 10);
-  const t = performance.now();
-  const res = await fetch(`${server.url}/v1/import`, { method: 'POST', headers: jsonAuth, body });
-  const result = (await res.json()) as { imported: number; skipped: number; errors: unknown[] };
-  const seconds = (performance.now() - t) / 1000;
-  clearInterval(sampler);
-  if (res.status !== 200 || result.imported !== n)
-    throw new Error(`import failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
-  const t2: Transfer = {
+/** A row that could not be measured at all (its setup failed), so the table says why. */
+function failedRow(store: string, setup: string, operation: string, err: unknown): Row {
+  const why = err instanceof Error ? err.message : String(err);
+  console.log(`${store} ${setup} ${operation} FAILED: ${why}`);
+  const none = { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  return {
     store,
-    what: `import ${n} memories`,
-    seconds,
-    mib: Buffer.byteLength(body) / 2 ** 20,
-    rssBefore: before,
-    rssPeak: peak,
-    detail: `${Math.round(n / seconds)} memories/s`,
+    setup,
+    operation,
+    connections: 32,
+    reqPerSec: none,
+    p50: none,
+    p99: none,
+    requests: 0,
+    failures: 0,
+    why,
+    cpuUs: 0,
+    rss: 0,
+    load: [loadavg()[0] as number, loadavg()[0] as number],
   };
-  transfers.push(t2);
-  console.log(
-    `${store.padEnd(5)} import ${n}: ${seconds.toFixed(2)} s for ${t2.mib.toFixed(1)} MiB; server RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`,
-  );
 }
 
-async function timedExport(server: Server, store: string, n: number): Promise<void> {
-  const pid = server.child.pid as number;
-  const before = memory(pid).rss;
-  let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, memory(pid).rss);
-  }, 5);
-  const t = performance.now();
-  const res = await fetch(`${server.url}/v1/export`, { headers: auth });
-  const chunks: Buffer[] = [];
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
-  const seconds = (performance.now() - t) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, memory(pid).rss);
-  const text = Buffer.concat(chunks).toString('utf8');
-  const count = (JSON.parse(text) as { memories: unknown[] }).memories.length;
-  if (count < n) throw new Error(`export returned ${count} of ${n} memories`);
-  const t2: Transfer = {
-    store,
-    what: `export ${count} memories`,
-    seconds,
-    mib: text.length / 2 ** 20,
-    rssBefore: before,
-    rssPeak: peak,
-    detail: `RSS growth ${(peak - before).toFixed(1)} MiB`,
-  };
-  transfers.push(t2);
-  console.log(
-    `${store.padEnd(5)} export ${count}: ${seconds.toFixed(2)} s for ${t2.mib.toFixed(1)} MiB; server RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`,
-  );
+/** Run `fn` with a server, always stopping it; a failure to start becomes a failed row. */
+async function withServer(
+  store: string,
+  setup: string,
+  args: string[],
+  fn: (s: Server) => Promise<void>,
+): Promise<Server | undefined> {
+  let server: Server;
+  try {
+    server = await startServer(args);
+  } catch (err) {
+    rows.push(failedRow(store, setup, 'start the server', err));
+    return undefined;
+  }
+  try {
+    await fn(server);
+  } catch (err) {
+    rows.push(failedRow(store, setup, 'a step of this setup', err));
+  } finally {
+    await server.stop();
+  }
+  return server;
 }
 
-const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
-const randomId = (n: number) => memoryAt(Math.floor(Math.random() * n)).id;
+/** Total of a list or search response, for the notes. */
+async function total(url: string, path: string, body?: string): Promise<number> {
+  const res = await fetch(url + path, body ? { method: 'POST', headers, body } : { headers: auth });
+  return ((await res.json()) as { total: number }).total;
+}
 
+/** Every row of one store size. */
 async function benchStore(n: number): Promise<void> {
   const store = label(n);
   const db = join(dataDir, `store-${store}.db`);
-  for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(db + suffix, { force: true });
-  let server = await startServer(db);
-  await timedImport(server, store, n);
+  await copySeed(dataDir, n, db);
+  const s = searchOps();
+  const m = (
+    servers: Server[],
+    ops: Parameters<typeof measure>[1],
+    setup: string,
+    connections = 32,
+    name?: string,
+  ) => measure(servers, ops, { store, setup, connections, ...(name ? { label: name } : {}) }, opts);
 
-  const list = '/v1/memories?type=semantic&tags=preferences';
-  const listBody = (await (await fetch(`${server.url}${list}`, { headers: auth })).json()) as {
-    total: number;
-  };
-  const common = (await (
-    await fetch(`${server.url}/v1/memories/search?q=${COMMON_TERM}`, { headers: auth })
-  ).json()) as { total: number };
-  const rare = (await (
-    await fetch(`${server.url}/v1/memories/search?q=${RARE_TERM}`, { headers: auth })
-  ).json()) as { total: number };
-  console.log(
-    `${store.padEnd(5)} list filter matches ${listBody.total}; "${COMMON_TERM}" matches ${common.total}; "${RARE_TERM}" matches ${rare.total}`,
-  );
-
-  const searchCommon: CannonRequest = {
-    method: 'POST',
-    path: '/v1/memories/search',
-    headers: jsonAuth,
-    body: JSON.stringify({ q: COMMON_TERM }),
-  };
-  const searchRare: CannonRequest = {
-    method: 'POST',
-    path: '/v1/memories/search',
-    headers: jsonAuth,
-    body: JSON.stringify({ q: RARE_TERM }),
-  };
-  // Pages among the first thousand matches; deep offsets cost a walk proportional to the offset.
-  const randomOffset = (total: number) => Math.floor(Math.random() * Math.max(1, Math.min(total - 20, 1000)));
-  if (!SEARCH_ONLY)
-    await cannon(server, store, 'get one memory (random id)', {
-      method: 'GET',
-      path: '/v1/memories/x',
-      headers: auth,
-      setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
-    });
-  if (!SEARCH_ONLY) {
-    await cannon(server, store, `list type+tag (${listBody.total} matches), same page`, {
-      method: 'GET',
-      path: list,
-      headers: auth,
-    });
-    await cannon(server, store, 'list type+tag, random pages', {
-      method: 'GET',
-      path: list,
-      headers: auth,
-      setupRequest: (r) => ({ ...r, path: `${list}&offset=${randomOffset(listBody.total)}` }),
-    });
-  }
-  await cannon(server, store, `search rare term (${rare.total} matches), same query`, searchRare);
-  await cannon(server, store, `search common term (${common.total} matches), same query`, searchCommon);
-  await cannon(server, store, 'search common term, random pages', {
-    ...searchCommon,
-    setupRequest: (r) => ({ ...r, body: JSON.stringify({ q: COMMON_TERM, offset: randomOffset(1000) }) }),
-  });
-  await server.stop();
-
-  // The same reads with both caches off: every request counts and ranks.
-  server = await startServer(db, ['--no-cache']);
-  if (!SEARCH_ONLY)
-    await cannon(server, store, 'list type+tag, no cache', { method: 'GET', path: list, headers: auth });
-  await cannon(server, store, 'search rare term, no cache', searchRare);
-  await cannon(server, store, 'search common term, no cache', searchCommon);
-  await cannon(server, store, 'search common term, no cache', searchCommon, 1);
-  const searchQuestion: CannonRequest = { ...searchCommon, body: JSON.stringify({ q: QUESTION }) };
-  await cannon(server, store, 'search 8-word question, no cache', searchQuestion);
-  await cannon(server, store, 'search 8-word question, no cache', searchQuestion, 1);
-  await server.stop();
-  if (SEARCH_ONLY) return;
-
-  // Export right after a fresh start, so RSS growth is the export's own.
-  server = await startServer(db);
-  await new Promise((r) => setTimeout(r, 300));
-  await timedExport(server, store, n);
-
-  if (n === SIZES[SIZES.length - 1]) {
-    let i = 0;
-    const createReq: CannonRequest = {
-      method: 'POST',
-      path: '/v1/memories',
-      headers: jsonAuth,
-      setupRequest: (r) => ({ ...r, body: JSON.stringify(createBodyAt(i++ % 5000)) }),
-    };
-    await cannon(server, store, 'create (fsync-durable, group commit)', createReq, 32, DURATION + 4);
-    await cannon(server, store, 'create, one client at a time', createReq, 1);
-  }
-  await server.stop();
-  const stopped = /\{"level":"info","msg":"stopped","commits":(\d+),"writes":(\d+)\}/.exec(
-    server.stderrTail(),
-  );
-  if (stopped && Number(stopped[2]) > 0) {
-    const writesPerCommit = Number(stopped[2]) / Number(stopped[1]);
-    console.log(
-      `${store.padEnd(5)} group commit: ${stopped[2]} writes in ${stopped[1]} transactions (${writesPerCommit.toFixed(1)} per fsync)`,
+  // Uncached reads: every request counts, filters and ranks.
+  await withServer(store, 'SQLite, no cache', ['--db', db, '--no-cache'], async (server) => {
+    const list = await total(server.url, FILTERED_LIST);
+    const common = await total(server.url, '/v1/memories/search', JSON.stringify({ q: COMMON_TERM }));
+    const rare = await total(server.url, '/v1/memories/search', JSON.stringify({ q: RARE_TERM }));
+    matchNotes.push(
+      `${store}: the filtered list matches ${list} (${((list / n) * 100).toFixed(0)} %); "${COMMON_TERM}" matches ${common}; "${RARE_TERM}" matches ${rare}.`,
     );
-    commitNote = `${stopped[2]} create requests were committed in ${stopped[1]} transactions: ${writesPerCommit.toFixed(1)} writes per fsync on average.`;
-  }
-}
-let commitNote = '';
-
-/**
- * The access log's cost (SPEC.md §20.4, issue #16 target <= 10 %): [operation, on req/s, off req/s, on CPU µs per
- * request, off CPU µs per request]. On a shared machine throughput swings with other load; the server's own CPU
- * time per request is the steadier measure of what the log costs.
- */
-const logCost: [string, number, number, number, number][] = [];
-
-/**
- * Create and search with the access log on and off, on one store, alternating on/off rounds so that load from
- * elsewhere on the machine falls on both alike; each figure is the median of its rounds.
- */
-async function benchAccessLog(n: number, rounds = 3): Promise<void> {
-  const store = label(n);
-  const db = join(dataDir, `log-${store}.db`);
-  for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(db + suffix, { force: true });
-  const seed = await startServer(db);
-  await timedImport(seed, store, n);
-  await seed.stop();
-  let i = 0;
-  const workloads: [string, CannonRequest, string[]][] = [
-    [
-      'create (fsync-durable, group commit)',
-      {
-        method: 'POST',
-        path: '/v1/memories',
-        headers: jsonAuth,
-        setupRequest: (r) => ({ ...r, body: JSON.stringify(createBodyAt(i++ % 5000)) }),
-      },
-      [],
-    ],
-    [
-      'search common term, same query (cached page)',
-      {
-        method: 'POST',
-        path: '/v1/memories/search',
-        headers: jsonAuth,
-        body: JSON.stringify({ q: COMMON_TERM }),
-      },
-      [],
-    ],
-    [
-      'search rare term, no cache',
-      {
-        method: 'POST',
-        path: '/v1/memories/search',
-        headers: jsonAuth,
-        body: JSON.stringify({ q: RARE_TERM }),
-      },
-      ['--no-cache'],
-    ],
-    [
-      'get one memory (random id)',
-      {
-        method: 'GET',
-        path: '/v1/memories/x',
-        headers: auth,
-        setupRequest: (r) => ({ ...r, path: `/v1/memories/${randomId(n)}` }),
-      },
-      [],
-    ],
-  ];
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  for (const [name, request, args] of workloads) {
-    if (ACCESS_LOG_FILTER !== undefined && !name.includes(ACCESS_LOG_FILTER)) continue;
-    const on: number[] = [];
-    const off: number[] = [];
-    const cpuOn: number[] = [];
-    const cpuOff: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      for (const logged of r % 2 === 0 ? [true, false] : [false, true]) {
-        const server = await startServer(db, logged ? args : [...args, '--no-access-log']);
-        const row = await cannon(server, store, `${name}, log ${logged ? 'on' : 'off'}`, request);
-        (logged ? on : off).push(row.reqPerSec);
-        (logged ? cpuOn : cpuOff).push(row.cpuUs);
-        await server.stop();
-      }
+    console.log(matchNotes[matchNotes.length - 1]);
+    const setup = 'SQLite, no cache';
+    if (SEARCH_ONLY) {
+      for (const op of [s.rare, s.common, s.question]) rows.push(...(await m([server], [op], setup)));
+      for (const op of [s.common, s.question]) rows.push(...(await m([server], [op], setup, 1)));
+      return;
     }
-    logCost.push([name, median(on), median(off), median(cpuOn), median(cpuOff)]);
-    const slower = (1 - median(on) / median(off)) * 100;
-    const cpuMore = (median(cpuOn) / median(cpuOff) - 1) * 100;
-    console.log(
-      `${store.padEnd(5)} access log cost, ${name}: ${median(on)} vs ${median(off)} req/s (${slower.toFixed(1)} % slower); CPU ${median(cpuOn)} vs ${median(cpuOff)} µs/req (${cpuMore.toFixed(1)} % more)`,
+    rows.push(...(await m([server], [getOp(n)], setup)));
+    rows.push(...(await m([server], [filteredListOp()], setup)));
+    const page = Math.floor(n / DEEP_LIMIT);
+    rows.push(...(await m([server], [deepOffsetOp(n - DEEP_LIMIT, page)], setup)));
+    try {
+      const deep = await deepCursors(server.url, auth, n);
+      rows.push(...(await m([server], [deepCursorOp(deep.cursors, deep.page)], setup)));
+    } catch (err) {
+      rows.push(failedRow(store, setup, `list page ${page} by cursor`, err));
+    }
+    for (const op of [s.rare, s.common, s.question]) rows.push(...(await m([server], [op], setup)));
+    for (const op of [s.common, s.question]) rows.push(...(await m([server], [op], setup, 1)));
+  });
+
+  if (SEARCH_ONLY) return removeStore(db);
+  // The same reads with the response cache on (the same request repeated: mostly cache hits).
+  await withServer(store, 'SQLite, cached', ['--db', db], async (server) => {
+    for (const op of [filteredListOp(), s.rare, s.common])
+      rows.push(...(await m([server], [op], 'SQLite, cached')));
+  });
+
+  // Writes last: they grow the store.
+  const writer = await withServer(store, 'SQLite, no cache', ['--db', db, '--no-cache'], async (server) => {
+    rows.push(...(await m([server], mixedOps(), 'SQLite, no cache', 32, 'mixed')));
+    rows.push(...(await m([server], [createOp()], 'SQLite, no cache')));
+    rows.push(...(await m([server], [createOp()], 'SQLite, no cache', 1)));
+  });
+  const stopped = /"msg":"stopped","commits":(\d+),"writes":(\d+)/.exec(writer?.stderrTail() ?? '');
+  if (stopped && Number(stopped[2]) > 0) {
+    const perCommit = Number(stopped[2]) / Number(stopped[1]);
+    commitNotes.push(
+      `${store}: ${stopped[2]} writes were committed in ${stopped[1]} transactions (${perCommit.toFixed(1)} per fsync on average).`,
     );
+    console.log(commitNotes[commitNotes.length - 1]);
   }
+
+  transfers.push(await timedExports(() => startServer(['--db', db]), store, n, REPS, auth));
+  if (n <= MAX_HTTP_IMPORT) {
+    const importDb = join(dataDir, `import-${store}.db`);
+    transfers.push(await timedImports((f) => startServer(['--db', f]), importDb, store, n, REPS, auth));
+  }
+  for (const t of transfers.filter((x) => x.store === store))
+    console.log(
+      `${store.padEnd(5)} ${t.what}: ${fmtSpread(t.seconds)} s, ${t.mib.toFixed(1)} MiB, server RSS ${t.rssBefore.toFixed(0)} -> peak ${t.rssPeak.toFixed(0)} MiB ${t.why ?? t.detail}`,
+    );
+  removeStore(db);
 }
 
 /** The issue's targets against this run's figures: [target, measured, met]. */
 function targets(): [string, string, boolean][] {
-  const big = label(SIZES[SIZES.length - 1] as number);
-  const row = (store: string, start: string, c = 32) =>
-    rows.find((r) => r.store === store && r.operation.startsWith(start) && r.connections === c);
+  const big = label(LARGEST);
+  const row = (setup: string, start: string, c = 32) =>
+    rows.find(
+      (r) => r.store === big && r.setup === setup && r.operation.startsWith(start) && r.connections === c,
+    );
   const out: [string, string, boolean][] = [];
-  const create = row(big, 'create (fsync');
+  const create = row('SQLite, no cache', 'create');
   if (create)
-    out.push(['create >= 5,000 req/s, fsync-durable', `${create.reqPerSec} req/s`, create.reqPerSec >= 5000]);
-  for (const [name, start] of [
-    ['filtered list p99 <= 20 ms (same page)', 'list type+tag ('],
-    ['filtered list p99 <= 20 ms (random pages)', 'list type+tag, random'],
-    ['filtered list p99 <= 20 ms (no cache)', 'list type+tag, no cache'],
-    ['search rare term p99 <= 20 ms (same query)', 'search rare term ('],
-    ['search rare term p99 <= 20 ms (no cache)', 'search rare term, no cache'],
-    ['search common term p99 <= 20 ms (same query)', 'search common term ('],
-    ['search common term p99 <= 20 ms (no cache)', 'search common term, no cache'],
+    out.push([
+      `${big}: create >= 5,000 req/s, fsync-durable`,
+      `${fmt(create.reqPerSec.median)} req/s`,
+      create.reqPerSec.median >= 5000,
+    ]);
+  for (const [name, setup, start] of [
+    ['filtered list p99 <= 20 ms (no cache)', 'SQLite, no cache', 'list type+tag'],
+    ['filtered list p99 <= 20 ms (cached)', 'SQLite, cached', 'list type+tag'],
+    ['search rare term p99 <= 20 ms (no cache)', 'SQLite, no cache', 'search rare'],
+    ['search common term p99 <= 20 ms (no cache)', 'SQLite, no cache', 'search common'],
+    ['search common term p99 <= 20 ms (cached)', 'SQLite, cached', 'search common'],
   ] as const) {
-    const r = row(big, start);
-    if (r) out.push([`${big}: ${name}`, `p99 ${r.p99} ms`, r.p99 <= 20]);
+    const r = row(setup, start);
+    if (r) out.push([`${big}: ${name}`, `p99 ${fmt(r.p99.median)} ms`, r.p99.median <= 20]);
   }
-  const exp = transfers.find((t) => t.store === big && t.what.startsWith('export'));
+  const exp = transfers.find((t) => t.store === big && t.what.startsWith('export') && !t.why);
   if (exp) {
-    out.push([`${big}: export <= 2 s`, `${exp.seconds.toFixed(2)} s`, exp.seconds <= 2]);
+    out.push([`${big}: export <= 2 s`, `${fmt(exp.seconds.median)} s`, exp.seconds.median <= 2]);
     const growth = exp.rssPeak - exp.rssBefore;
     out.push([`${big}: export RSS growth <= 100 MB`, `${growth.toFixed(1)} MiB`, growth * 1.048576 <= 100]);
   }
-  const imp = transfers.find((t) => t.store === big && t.what.startsWith('import'));
-  if (imp) out.push([`${big}: import <= 5 s`, `${imp.seconds.toFixed(2)} s`, imp.seconds <= 5]);
+  const imp = transfers.find((t) => t.store === big && t.what.startsWith('import') && !t.why);
+  if (imp) out.push([`${big}: import <= 5 s`, `${fmt(imp.seconds.median)} s`, imp.seconds.median <= 5]);
   return out;
 }
 
-function fmt(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+/** Rows as a Markdown table. */
+function rowTable(selected: readonly Row[]): string[] {
+  const out = [
+    '| store | setup | operation | conns | req/s median (range) | p50 ms median (range) | p99 ms median (range) | CPU µs/req | RSS MiB | failures | load before→after |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const r of selected)
+    out.push(
+      `| ${r.store} | ${r.setup} | ${r.operation} | ${r.connections} | ${fmtSpread(r.reqPerSec)} | ${fmtSpread(r.p50)} | ${fmtSpread(r.p99)} | ${r.cpuUs} | ${r.rss} | ${r.failures}${r.why ? ` — ${r.why.replaceAll('|', '/').replaceAll('\n', ' ').slice(0, 120)}` : ''} | ${fmt(r.load[0])}→${fmt(r.load[1])} |`,
+    );
+  return out;
+}
+
+/** The growth table for the uncached rows (mixed workload included, per operation). */
+function growthSection(): string {
+  const uncached = rows.filter((r) => r.setup === 'SQLite, no cache' && !r.operation.endsWith(': all'));
+  return growthMarkdown(growthTable(uncached, SIZES, label), SIZES, label);
+}
+
+function transferTable(): string[] {
+  const out = [
+    '| store | what | seconds median (range) | MiB | server RSS before | server RSS peak | |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const t of transfers)
+    out.push(
+      `| ${t.store} | ${t.what} | ${fmtSpread(t.seconds)} | ${t.mib.toFixed(1)} | ${t.rssBefore.toFixed(0)} | ${t.rssPeak.toFixed(0)} | ${t.why ? `FAILED: ${t.why}` : t.detail} |`,
+    );
+  return out;
 }
 
 function writeResults(
   machine: Record<string, string>,
   drivers: ReturnType<typeof compareDrivers>,
+  pg: SideBySide | undefined,
+  logCost: LogCost[],
   minutes: number,
 ): void {
-  const lines: string[] = [];
-  lines.push('# Reference server benchmark', '');
-  lines.push(
-    `Written by \`npm run bench:server\` (reference-server/bench/run.ts) on ${new Date().toISOString()}; the run took ${minutes.toFixed(1)} minutes.`,
+  const uncached = rows.filter((r) => r.setup === 'SQLite, no cache' && !r.operation.startsWith('mixed'));
+  const lines: string[] = [
+    '# Reference server benchmark',
     '',
-  );
-  lines.push('## Machine', '', '| | |', '|---|---|');
-  for (const [k, v] of Object.entries(machine)) lines.push(`| ${k} | ${v} |`);
-  lines.push(
+    `Written by \`${argv.length > 0 ? `node bench/run.ts ${argv.join(' ')}` : 'npm run bench:server'}\` (reference-server/bench/run.ts) on ${new Date().toISOString()}; the run took ${minutes.toFixed(1)} minutes.`,
     '',
-    'Server and load generator (autocannon) share the machine; requests go over loopback. The server runs as',
-  );
-  lines.push(
-    'its own process from the bin, with its request log on (to a pipe), WAL and `synchronous=FULL`.',
+    '## Machine',
     '',
-  );
-  lines.push(
-    '## HTTP',
+    '| | |',
+    '|---|---|',
+    ...Object.entries(machine).map(([k, v]) => `| ${k} | ${v} |`),
     '',
-    '| store | operation | connections | requests | req/s | p50 ms | p99 ms | failures | server RSS MiB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-  );
-  for (const r of rows)
-    lines.push(
-      `| ${r.store} | ${r.operation} | ${r.connections} | ${r.requests} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.failures} | ${r.rss} |`,
-    );
-  if (commitNote) lines.push('', commitNote);
-  lines.push(
+    'Server and load generator (bench/load-driver.ts: keep-alive node:http, one request at a time per connection)',
+    'share the machine; requests go over loopback. The server runs as its own process from the bin, with its',
+    'request log on (to a pipe), WAL and `synchronous=FULL`. Stores are copies of one seeded file per size',
+    `(bench/seed.ts), so every run starts from the same state. Every figure is the median of ${REPS} runs of ${SECONDS} s`,
+    '(range in parentheses) after a 1-second warm-up; "load" is the 1-minute load average before the first and after',
+    "the last run. CPU µs/req is the server process's own CPU time per request.",
+    '',
+    '## Uncached (headline)',
+    '',
+    'The server runs with `--no-cache`: every request counts, filters and ranks. Deep pages are the last page',
+    `(limit ${DEEP_LIMIT}) of the whole store, by offset and by cursor (SPEC.md §5.2; the 1,000th page at 100k).`,
+    '',
+    ...matchNotes,
+    '',
+    ...rowTable(uncached),
+    '',
+    ...commitNotes,
+    '',
+    '## Mixed workload (no cache)',
+    '',
+    '32 connections; each request is a create (10 %), the filtered list (45 %) or a keyword search (45 %: rare term,',
+    'common term or the question); p50 and p99 per operation, req/s per operation and in all.',
+    '',
+    ...rowTable(rows.filter((r) => r.operation.startsWith('mixed'))),
+    '',
+    '## Cached',
+    '',
+    'The default server (response cache on), the same request repeated: mostly cache hits. Not the headline.',
+    '',
+    ...rowTable(rows.filter((r) => r.setup === 'SQLite, cached')),
     '',
     '## Export and import',
     '',
-    '| store | what | seconds | MiB | server RSS before | server RSS peak | |',
-    '|---|---|---:|---:|---:|---:|---|',
-  );
-  for (const t of transfers)
+    `Import through POST /v1/import into an empty store (up to ${label(MAX_HTTP_IMPORT)}); export of the whole store.`,
+    '',
+    ...transferTable(),
+    '',
+    '## Cost as the store grows',
+    '',
+    'Median p50 per operation and store size (no cache). A bounded page should stay flat or grow',
+    'logarithmically. An offset page grows with its offset by design; a cursor page need not, beyond counting the',
+    '`offset` and `total` its response carries (OMP-LIST-022, OMP-LIST-012). 1M: `npm run bench:server:1m`',
+    '(bench/GROWTH.md).',
+    '',
+    growthSection(),
+    '',
+    `## SQLite and PostgreSQL side by side (issue #17), ${label(Math.min(LARGEST, 100_000))}`,
+    '',
+  ];
+  if (pg)
     lines.push(
-      `| ${t.store} | ${t.what} | ${t.seconds.toFixed(2)} | ${t.mib.toFixed(1)} | ${t.rssBefore.toFixed(0)} | ${t.rssPeak.toFixed(0)} | ${t.detail} |`,
+      'No cache on any setup; 32 connections in all, spread evenly over the processes. Semantic search is not',
+      'compared: the PostgreSQL store is Core level on this branch (pgvector is being added by another change), and',
+      'embedding 100k memories with the built-in model does not fit this run.',
+      '',
+      sideBySideMarkdown(pg, availableParallelism()),
     );
+  else lines.push('Not run (`--no-postgres`).');
   lines.push(
     '',
     '## Access log cost (control level, SPEC.md §20.4)',
@@ -485,71 +374,155 @@ function writeResults(
     '',
     '| operation | log on req/s | log off req/s | slower | log on CPU µs/req | log off CPU µs/req | more CPU |',
     '|---|---:|---:|---:|---:|---:|---:|',
-  );
-  for (const [name, on, off, con, coff] of logCost)
-    lines.push(
-      `| ${name} | ${on} | ${off} | ${((1 - on / off) * 100).toFixed(1)} % | ${con} | ${coff} | ${((con / coff - 1) * 100).toFixed(1)} % |`,
-    );
-  lines.push('', '## Targets', '', '| target | measured | met |', '|---|---|---|');
-  for (const t of targets()) lines.push(`| ${t[0]} | ${t[1]} | ${t[2] ? 'yes' : '**no**'} |`);
-  lines.push(
+    ...logCost.map(
+      (c) =>
+        `| ${c.operation} | ${fmt(c.on)} | ${fmt(c.off)} | ${((1 - c.on / c.off) * 100).toFixed(1)} % | ${c.cpuOn} | ${c.cpuOff} | ${((c.cpuOn / c.cpuOff - 1) * 100).toFixed(1)} % |`,
+    ),
+    '',
+    '## Targets',
+    '',
+    '| target | measured | met |',
+    '|---|---|---|',
+    ...targets().map((t) => `| ${t[0]} | ${t[1]} | ${t[2] ? 'yes' : '**no**'} |`),
     '',
     '## SQLite driver: node:sqlite versus better-sqlite3',
     '',
     `Same schema and statements, in-process, file databases with WAL; ${drivers.note}.`,
     '',
+    '| workload | node:sqlite ms | better-sqlite3 ms |',
+    '|---|---:|---:|',
+    ...drivers.rows.map(([k, a, b]) => `| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`),
   );
-  lines.push('| workload | node:sqlite ms | better-sqlite3 ms |', '|---|---:|---:|');
-  for (const [k, a, b] of drivers.rows) lines.push(`| ${k} | ${fmt(a)} | ${b === null ? 'n/a' : fmt(b)} |`);
   // The health-latency section is stall.ts's (npm run bench runs it next): kept until it rewrites it.
-  const file = join(here, 'RESULTS.md');
-  const stall = existsSync(file) ? stallSection(readFileSync(file, 'utf8')) : '';
+  const file = OUT || join(here, 'RESULTS.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const stall = stallSection(previous);
   if (stall) lines.push('', stall);
   lines.push('');
   // Sections measured by other commands (bench:search-level, partial runs) follow the marker and are kept.
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const at = previous.indexOf(KEPT_MARKER);
-  const kept = at < 0 ? '' : `\n${previous.slice(at)}`;
-  writeFileSync(file, `${lines.join('\n')}\n${kept}`);
+  writeFileSync(file, `${lines.join('\n')}\n${at < 0 ? '' : `\n${previous.slice(at)}`}`);
 }
+
+/** bench:server:1m: this run's rows and growth table in bench/GROWTH.md. */
+function writeGrowth(machine: Record<string, string>, minutes: number): void {
+  const text = [
+    '# Cost as the store grows',
+    '',
+    `Written by \`node bench/run.ts ${argv.join(' ')}\` on ${new Date().toISOString()} (${minutes.toFixed(1)} minutes). Medians of ${REPS} runs of ${SECONDS} s; see RESULTS.md for the method.`,
+    '',
+    ...Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+    growthSection(),
+    '',
+    ...matchNotes,
+    '',
+    ...rowTable(rows),
+    '',
+    ...transferTable(),
+    '',
+  ].join('\n');
+  writeFileSync(join(here, 'GROWTH.md'), text);
+}
+
+const loadNow = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 async function main(): Promise<void> {
   const started = performance.now();
   mkdirSync(dataDir, { recursive: true });
   const machine = describeMachine(dataDir);
-  machine['load average at start (1/5/15 min)'] = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
+  machine['load average at start (1/5/15 min)'] = loadNow();
   console.log(
     Object.entries(machine)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
   );
+  const logDb = join(dataDir, 'access-log.db');
+  const logRun = async (rounds: number) => {
+    await copySeed(dataDir, SIZES[0] as number, logDb);
+    const cost = await accessLogCost(
+      logDb,
+      SIZES[0] as number,
+      label(SIZES[0] as number),
+      (a) => startServer(a),
+      {
+        seconds: SECONDS,
+        rounds,
+        headers,
+        only: ACCESS_LOG_FILTER,
+      },
+    );
+    removeStore(logDb);
+    return cost;
+  };
   if (ACCESS_LOG_ONLY) {
-    await benchAccessLog(SIZES[0] as number);
-    rmSync(dataDir, { recursive: true, force: true });
+    await logRun(3);
     return;
   }
+  for (const n of SIZES) await seededFile(dataDir, n); // seeding is not part of any figure
   for (const n of SIZES) await benchStore(n);
-  if (!PARTIAL) await benchAccessLog(SIZES[0] as number, 1);
-  console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
-  const drivers = PARTIAL ? { rows: [], note: 'not run' } : compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
-  for (const [k, a, b] of drivers.rows)
+  const growth = growthTable(
+    rows.filter((r) => r.setup === 'SQLite, no cache' && !r.operation.endsWith(': all')),
+    SIZES,
+    label,
+  );
+  console.log('\ncost as the store grows (p50 ms):');
+  for (const g of growth)
     console.log(
-      `  ${k.padEnd(48)} node:sqlite ${fmt(a)} ms   better-sqlite3 ${b === null ? 'n/a' : `${fmt(b)} ms`}`,
+      `  ${g.operation.padEnd(56)} ${g.p50.map((p) => fmt(p).padStart(8)).join(' ')}  ×${fmt(g.ratio)}  ${g.growth}`,
     );
-  console.log(`  ${drivers.note}`);
+  let pg: SideBySide | undefined;
+  if (POSTGRES) {
+    const n = Math.min(LARGEST, 100_000);
+    console.log(`\nSQLite and PostgreSQL side by side at ${label(n)} ...`);
+    try {
+      pg = await sideBySide({
+        dataDir,
+        n,
+        label: label(n),
+        seconds: SECONDS,
+        reps: REPS,
+        headers,
+        start: startServer,
+      });
+    } catch (err) {
+      pg = { rows: [], skipped: err instanceof Error ? err.message : String(err) };
+    }
+    if (pg.skipped) console.log(`PostgreSQL not measured: ${pg.skipped}`);
+  }
+  const logCost = PARTIAL ? [] : await logRun(1);
+  let drivers: ReturnType<typeof compareDrivers> = { rows: [], note: 'not run' };
+  if (!PARTIAL) {
+    console.log('comparing SQLite drivers (installs better-sqlite3 into bench/.deps on first run) ...');
+    try {
+      drivers = compareDrivers(dataDir, QUICK ? 10_000 : 50_000);
+    } catch (err) {
+      drivers = { rows: [], note: `not measured: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    for (const [k, a, b] of drivers.rows)
+      console.log(
+        `  ${k.padEnd(48)} node:sqlite ${fmt(a)} ms   better-sqlite3 ${b === null ? 'n/a' : `${fmt(b)} ms`}`,
+      );
+    console.log(`  ${drivers.note}`);
+  }
   const minutes = (performance.now() - started) / 60_000;
-  machine['load average at end (1/5/15 min)'] = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
+  machine['load average at end (1/5/15 min)'] = loadNow();
   for (const [name, measured, met] of targets())
     console.log(`target ${met ? 'met    ' : 'MISSED '} ${name}: ${measured}`);
-  if (!QUICK && !PARTIAL) writeResults(machine, drivers, minutes);
-  console.log(
-    `done in ${minutes.toFixed(1)} min${QUICK || PARTIAL ? ' (quick or partial run: RESULTS.md not written)' : '; wrote bench/RESULTS.md'}`,
-  );
-  rmSync(dataDir, { recursive: true, force: true });
+  if (WRITE) writeResults(machine, drivers, pg, logCost, minutes);
+  if (WRITE_GROWTH) writeGrowth(machine, minutes);
+  const wrote = WRITE
+    ? `; wrote ${OUT || 'bench/RESULTS.md'}`
+    : WRITE_GROWTH
+      ? '; wrote bench/GROWTH.md'
+      : ' (RESULTS.md not written)';
+  console.log(`done in ${minutes.toFixed(1)} min${wrote}`);
+  // Seeded stores stay cached in bench/.data/seed; everything else of the run goes.
+  for (const f of ['driver-node.db', 'driver-better.db', 'side-by-side.db']) removeStore(join(dataDir, f));
+  rmSync(join(dataDir, 'tmp'), { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {

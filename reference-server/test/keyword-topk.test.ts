@@ -1,11 +1,10 @@
 /**
  * The in-memory top-k keyword ranking (search/keyword-index.ts) against two exhaustive rankings that score every
- * match and sort: SQLite's own (`ORDER BY bm25(memories_text), created_at DESC, id DESC` over the same FTS5
- * index), and a brute-force scoring of every stored memory from its content with the same formula. On
+ * match and sort: SQLite's own (`ORDER BY bm25(), created_at DESC, id DESC` over an FTS5 index of the same
+ * terms, built by the test), and a brute-force scoring of every stored memory from its content with the same formula. On
  * randomized stores: same pages, same order, same `total`, with and without filters and read scope `own`.
- * FTS5 is the oracle while memories are only added: its contentless_delete tables do not take deleted rows out of
- * the row count and token total that bm25() uses (measured: a delete leaves every score unchanged), so after
- * updates and deletes the brute force, which scores over the memories that exist, is the oracle.
+ * FTS5 is compared while memories are only added (its index is built once per store, from the rows then stored);
+ * after updates and deletes the brute force, which scores over the memories that exist, is the oracle.
  */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { CreateMemoryRequest } from '@omp-kit/schemas/types';
@@ -83,6 +82,26 @@ function randomFilters(r: Random): Filters {
   return f;
 }
 
+/**
+ * SQLite's own full-text index over the memories' index text (the store keeps none since keyword search ranks in
+ * memory): built from the stored rows when first asked for, read by FTS5's `ascii` tokenizer so that it splits
+ * exactly where the server did.
+ */
+const indexed = new WeakSet<DatabaseSync>();
+function oracleText(db: DatabaseSync): void {
+  if (indexed.has(db)) return;
+  indexed.add(db);
+  db.exec(`DROP TABLE IF EXISTS temp.oracle_text;
+    CREATE VIRTUAL TABLE temp.oracle_text USING fts5(content, tokenize='ascii');`);
+  const insert = db.prepare('INSERT INTO oracle_text (rowid, content) VALUES (?, ?)');
+  for (const r of db.prepare('SELECT seq, content FROM memories').all() as {
+    seq: number;
+    content: string;
+  }[]) {
+    insert.run(r.seq, indexText(r.content));
+  }
+}
+
 /** The exhaustive ranking: every match scored by SQLite's bm25() and sorted, filters in SQL. */
 function oracle(
   db: DatabaseSync,
@@ -90,6 +109,7 @@ function oracle(
   q: string,
   f: Filters,
 ): { ids: string[]; scores: number[] } {
+  oracleText(db);
   const where = ['m.principal = ?'];
   const params: SQLInputValue[] = [anyOf(queryTerms(q)), vis.principal];
   const tool = vis.ownTool ?? f.tool;
@@ -112,9 +132,9 @@ function oracle(
   }
   const rows = db
     .prepare(
-      `SELECT m.id AS id, bm25(memories_text) AS score FROM memories_text
-       CROSS JOIN memories AS m ON m.seq = memories_text.rowid
-       WHERE memories_text MATCH ? AND ${where.join(' AND ')}
+      `SELECT m.id AS id, bm25(oracle_text) AS score FROM oracle_text
+       CROSS JOIN memories AS m ON m.seq = oracle_text.rowid
+       WHERE oracle_text MATCH ? AND ${where.join(' AND ')}
        ORDER BY score, m.created_key DESC, m.id DESC`,
     )
     .all(...params) as { id: string; score: number }[];

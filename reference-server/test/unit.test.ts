@@ -283,6 +283,38 @@ describe('store', () => {
     const raw = new DatabaseSync(path);
     raw.close();
   });
+
+  test('migration 5 drops the FTS5 content index; memories written before stay searchable, typos too', async () => {
+    const path = join(dir, 'mig5.db');
+    const before = MemoryStore.open(path, { cacheTotals: false });
+    await before.create('p', { content: 'allergic to peanuts', type: 'semantic', source: { tool: 't' } });
+    before.close();
+    const tables = (db: DatabaseSync) =>
+      (
+        db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'memories_%'").all() as { name: string }[]
+      ).map((r) => r.name);
+    // Back to version 3 as the 0.4.0 server left it: migration 3 builds the FTS5 content index from the rows.
+    const raw = new DatabaseSync(path);
+    raw.exec('CREATE VIRTUAL TABLE memories_text USING fts5(content)');
+    (migrations[2] as (db: DatabaseSync) => void)(raw);
+    raw.exec('DROP TABLE filter_counts; DROP TABLE list_version; PRAGMA user_version = 3');
+    expect(tables(raw)).toEqual(expect.arrayContaining(['memories_text', 'memories_vocab']));
+    raw.close();
+    const store = MemoryStore.open(path, { cacheTotals: false });
+    try {
+      expect(tables(store.database)).not.toContain('memories_text');
+      expect(tables(store.database)).not.toContain('memories_vocab');
+      const vis = { principal: 'p', ownTool: null };
+      for (const q of ['peanuts', 'penauts', 'allergy']) {
+        expect(
+          store.search(vis, queryTerms(q), {}, 10, 0).rows.map((r) => r.content),
+          q,
+        ).toEqual(['allergic to peanuts']);
+      }
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe('command line: connection and MCP limits', () => {
@@ -308,5 +340,33 @@ describe('command line: connection and MCP limits', () => {
       maxSessionsPerKey: 4,
       allowedOrigins: ['https://a.example', 'https://b.example'],
     });
+  });
+});
+
+describe('worker messages: Outbox', () => {
+  test('what is sent in one turn arrives as one message, in order, transfers included', async () => {
+    const { MessageChannel } = await import('node:worker_threads');
+    const { Outbox } = await import('../src/storage/worker-protocol.ts');
+    const { port1, port2 } = new MessageChannel();
+    const received: unknown[] = [];
+    port2.on('message', (m) => received.push(m));
+    const inner = new MessageChannel();
+    const outbox = new Outbox<{ n: number; port?: unknown }>((m, transfer) =>
+      port1.postMessage(m, transfer as never),
+    );
+    outbox.send({ n: 1 });
+    outbox.send({ n: 2, port: inner.port1 }, [inner.port1]);
+    outbox.send({ n: 3 });
+    await new Promise((r) => setTimeout(r, 20));
+    outbox.send({ n: 4 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(received.map((m) => (m as { batch: { n: number }[] }).batch.map((x) => x.n))).toEqual([
+      [1, 2, 3],
+      [4],
+    ]);
+    const sent = (received[0] as { batch: { port: unknown }[] }).batch[1]?.port;
+    expect(sent?.constructor.name).toBe('MessagePort'); // transferred, not cloned (a port cannot be cloned)
+    port1.close();
+    inner.port2.close();
   });
 });

@@ -6,7 +6,9 @@
  * Scope: the credential's principal, tool and scopes. Two keys with the same principal, tool and scopes may share
  * records; they can read exactly the same memories, so a replay reveals nothing the other could not read.
  * The record is written after the write it describes is durable; a crash between the two loses the record, and
- * a retry after that crash is executed again (the window is one fsync).
+ * a retry after that crash is executed again (the window is one fsync). Records are written through the store's
+ * group commit: with 32 clients sending keys (the SDKs send one with every create), a record in a transaction
+ * of its own cost every request a second fsync, one after another on the writer thread (bench/WRITES.md).
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
@@ -24,10 +26,17 @@ type Stored = IdempotencyRecord;
 export class IdempotencyStore {
   readonly #db: DatabaseSync;
   readonly #now: () => number;
+  readonly #write: <T>(op: () => T) => Promise<T>;
 
-  constructor(db: DatabaseSync, now: () => number = Date.now) {
+  /** `write` runs a write durably (the store's group commit); by default in a transaction of its own. */
+  constructor(
+    db: DatabaseSync,
+    now: () => number = Date.now,
+    write: <T>(op: () => T) => Promise<T> = async (op) => op(),
+  ) {
     this.#db = db;
     this.#now = now;
+    this.#write = write;
     db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
       scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
       body TEXT, headers TEXT NOT NULL, memory_id TEXT, created_ms INTEGER NOT NULL,
@@ -46,10 +55,13 @@ export class IdempotencyStore {
       .get(scope, key) as Stored | undefined;
   }
 
-  record(scope: string, key: string, s: Omit<Stored, 'created_ms'>): void {
-    this.#db
-      .prepare('INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(scope, key, s.fingerprint, s.status, s.body, s.headers, s.memory_id, this.#now());
+  /** Keep a response; resolves once it is durable. */
+  record(scope: string, key: string, s: Omit<Stored, 'created_ms'>): Promise<void> {
+    return this.#write(() => {
+      this.#db
+        .prepare('INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(scope, key, s.fingerprint, s.status, s.body, s.headers, s.memory_id, this.#now());
+    });
   }
 }
 

@@ -150,7 +150,7 @@ export class MemoryStore {
     this.#now = options.now ?? Date.now;
     this.#totals = new GenerationCache<number>({ enabled: options.cacheTotals ?? true, maxEntries: 2000 });
     this.#writes = new GroupCommit(db);
-    this.idempotency = new IdempotencyStore(db, this.#now);
+    this.idempotency = new IdempotencyStore(db, this.#now, (op) => this.#writes.run(op));
     // A read-only store never sees the writer's writes in this index: keyword search runs on the writer.
     this.#keywords = this.#readOnly ? null : KeywordIndex.load(db);
     this.#writes.onCommit = () => {
@@ -271,9 +271,7 @@ export class MemoryStore {
     );
     const seq = Number(r.lastInsertRowid);
     this.#listDirty = true;
-    const text = indexText(row.content);
-    this.#sql('INSERT INTO memories_text (rowid, content) VALUES (?, ?)').run(seq, text);
-    this.#keywords?.add(keywordDoc(seq, row, text));
+    this.#keywords?.add(keywordDoc(seq, row, indexText(row.content)));
     this.#sql('INSERT INTO memories_filter (rowid, attrs) VALUES (?, ?)').run(seq, filterText(attrsOf(row)));
     this.#counted(row.principal, 1);
     this.#filterCounted(row.principal, row, 1);
@@ -317,12 +315,7 @@ export class MemoryStore {
       before.seq,
     );
     this.#listDirty = true;
-    const changed = after.content !== before.content;
-    const text = changed || this.#keywords ? indexText(after.content) : '';
-    if (changed) {
-      this.#sql('UPDATE memories_text SET content = ? WHERE rowid = ?').run(text, before.seq);
-    }
-    this.#keywords?.add(keywordDoc(before.seq, after, text));
+    this.#keywords?.add(keywordDoc(before.seq, after, indexText(after.content)));
     const attrs = filterText(attrsOf(after));
     if (attrs !== filterText(attrsOf(before))) {
       this.#sql('UPDATE memories_filter SET attrs = ? WHERE rowid = ?').run(attrs, before.seq);
@@ -378,7 +371,6 @@ export class MemoryStore {
       this.#counted(row.principal, -1);
       this.#filterCounted(row.principal, row, -1);
     }
-    this.#sql('DELETE FROM memories_text WHERE rowid = ?').run(seq);
     this.#sql('DELETE FROM memories_filter WHERE rowid = ?').run(seq);
     this.#keywords?.remove(seq);
   }

@@ -74,6 +74,13 @@ export const migrations: readonly Migration[] = [
   // 4: filter counts (storage/filter-counts.ts): exact list totals for any combination of type, tool, namespace
   // and at most one tag by one lookup, kept by the store in the same transactions as its writes.
   createFilterCounts,
+  // 5: keyword search ranks on the in-memory index (search/keyword-index.ts), built from `memories` at start and
+  // kept in step by the store; typo correction reads its vocabulary. Nothing reads the FTS5 content index any
+  // more, and writing it cost every insert about a third of the writer's CPU time (bench/WRITES.md).
+  `
+  DROP TABLE IF EXISTS memories_vocab;
+  DROP TABLE IF EXISTS memories_text;
+  `,
 ];
 
 /** Bring a database up to the latest schema version, one transaction per migration. */

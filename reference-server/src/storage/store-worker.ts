@@ -18,6 +18,7 @@ import type { MemoryRow } from './rows.ts';
 import { SearchStore } from './search-store.ts';
 import type { Store } from './store.ts';
 import {
+  type Batch,
   type CallMessage,
   channelItems,
   decodeError,
@@ -25,6 +26,7 @@ import {
   type EmbedRequest,
   encodeError,
   type ItemsAck,
+  Outbox,
   type ReplyMessage,
   unwireVisibility,
   VISIBILITY_OPS,
@@ -182,25 +184,31 @@ async function perform(op: string, args: unknown[]): Promise<unknown> {
   }
 }
 
-port.on('message', (m: CallMessage) => {
-  if (typeof m !== 'object' || m === null || !('call' in m)) return;
+// The replies settled in one turn (a group commit's writes settle together) go back as one message.
+const replies = new Outbox<ReplyMessage>((m) => port.postMessage(m));
+
+function serve(m: CallMessage): void {
   perform(m.op, m.args).then(
     (value) => {
       const written =
         typeof value === 'object' && value !== null
           ? (value as { [WRITTEN_IDS]?: string[] })[WRITTEN_IDS]
           : undefined;
-      port.postMessage({ reply: m.call, value, written, state: state() } satisfies ReplyMessage);
+      replies.send({ reply: m.call, value, written, state: state() });
     },
-    (err: unknown) =>
-      port.postMessage({ reply: m.call, error: encodeError(err), state: state() } satisfies ReplyMessage),
+    (err: unknown) => replies.send({ reply: m.call, error: encodeError(err), state: state() }),
   );
+}
+
+port.on('message', (m: Batch<CallMessage>) => {
+  if (typeof m !== 'object' || m === null || !('batch' in m)) return;
+  for (const call of m.batch) serve(call);
 });
 
 // The Search level's backlog shrinks without calls (backfill): report it until it is gone.
 if (config.role === 'writer' && store.backlog > 0) {
   const timer = setInterval(() => {
-    port.postMessage({ reply: -1, state: state() } satisfies ReplyMessage);
+    replies.send({ reply: -1, state: state() });
     if (store.backlog === 0) clearInterval(timer);
   }, 250);
 }

@@ -9,6 +9,48 @@ import { type AccessRule, compileRules } from './control-scope.ts';
 import { PurgeNeededError, type Visibility } from './memory-store.ts';
 import { CountMismatchError } from './store.ts';
 
+/** Messages sent during one event-loop turn, as one message: `{ batch: [...] }` (see Outbox). */
+export interface Batch<T> {
+  batch: T[];
+}
+
+/**
+ * Messages to one port, sent together: everything queued during one event-loop turn goes as ONE postMessage
+ * when the turn ends (setImmediate). A message wakes the receiving thread, and waking it costs more than the
+ * copying: with 32 clients the writer's replies to one group commit, and the server thread's creates read in
+ * one poll, each went as 32 messages (bench/WRITES.md). Order is kept; transfer lists are joined.
+ */
+export class Outbox<T> {
+  readonly #post: (m: Batch<T>, transfer: Transferable[]) => void;
+  #queue: T[] = [];
+  #transfer: Transferable[] = [];
+  #scheduled = false;
+
+  constructor(post: (m: Batch<T>, transfer: Transferable[]) => void) {
+    this.#post = post;
+  }
+
+  /** Queue a message; it goes out with the others of this turn. */
+  send(message: T, transfer: readonly Transferable[] = []): void {
+    this.#queue.push(message);
+    this.#transfer.push(...transfer);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Send what is queued now. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    const transfer = this.#transfer;
+    this.#queue = [];
+    this.#transfer = [];
+    this.#post({ batch }, transfer);
+  }
+}
+
 /** A call of a store method in a worker. */
 export interface CallMessage {
   call: number;

@@ -26,11 +26,14 @@ import type { MemoryRow } from './rows.ts';
 import type { EmbeddingModel, IdempotencyRecords, Store } from './store.ts';
 import type { WorkerConfig } from './store-worker.ts';
 import {
+  type Batch,
+  type CallMessage,
   decodeError,
   type EmbedReply,
   type EmbedRequest,
   encodeError,
   feedItems,
+  Outbox,
   type ReplyMessage,
   VISIBILITY_OPS,
   type WriterState,
@@ -52,35 +55,29 @@ class StoreThread {
   #terminating = false;
   #started = false;
   readonly ready: Promise<void>;
+  /** Calls made in one turn (the creates of one poll, say) go to the worker as one message. */
+  readonly #calls = new Outbox<CallMessage>((m, transfer) => this.#worker.postMessage(m, transfer as never));
 
   constructor(config: WorkerConfig, onState: (s: WriterState) => void, embedder: Embedder | null) {
     this.#worker = new Worker(WORKER_URL, { workerData: config });
     this.#worker.unref();
     this.ready = new Promise((resolve, reject) => {
-      this.#worker.on('message', (m: ReplyMessage | EmbedRequest | { ready: true; state?: WriterState }) => {
-        if ('ready' in m) {
-          this.#started = true;
-          if (m.state) onState(m.state);
-          resolve();
-          return;
-        }
-        if ('embed' in m) {
-          this.#embed(m, embedder);
-          return;
-        }
-        if (m.state) onState(m.state);
-        const p = this.#pending.get(m.reply);
-        if (!p) return;
-        this.#pending.delete(m.reply);
-        if (this.#pending.size === 0) this.#worker.unref();
-        if (m.error) p.reject(decodeError(m.error));
-        else {
-          if (m.written && typeof m.value === 'object' && m.value !== null) {
-            Object.defineProperty(m.value, WRITTEN_IDS, { value: m.written, enumerable: false });
+      this.#worker.on(
+        'message',
+        (m: Batch<ReplyMessage> | EmbedRequest | { ready: true; state?: WriterState }) => {
+          if ('ready' in m) {
+            this.#started = true;
+            if (m.state) onState(m.state);
+            resolve();
+            return;
           }
-          p.resolve(m.value);
-        }
-      });
+          if ('embed' in m) {
+            this.#embed(m, embedder);
+            return;
+          }
+          for (const reply of m.batch) this.#settle(reply, onState);
+        },
+      );
       const fail = (err: Error) => {
         // A worker that dies while serving leaves a server that answers every store call with a 500: say so.
         if (this.#started && !this.#terminating && !this.#dead) {
@@ -97,6 +94,21 @@ class StoreThread {
       this.#worker.on('exit', (code) => fail(new Error(`store worker exited (code ${code})`)));
     });
     this.ready.catch(() => {}); // observed by open(); later failures reject the calls
+  }
+
+  #settle(m: ReplyMessage, onState: (s: WriterState) => void): void {
+    if (m.state) onState(m.state);
+    const p = this.#pending.get(m.reply);
+    if (!p) return;
+    this.#pending.delete(m.reply);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if (m.error) p.reject(decodeError(m.error));
+    else {
+      if (m.written && typeof m.value === 'object' && m.value !== null) {
+        Object.defineProperty(m.value, WRITTEN_IDS, { value: m.written, enumerable: false });
+      }
+      p.resolve(m.value);
+    }
   }
 
   #embed(m: EmbedRequest, embedder: Embedder | null): void {
@@ -121,7 +133,7 @@ class StoreThread {
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       if (this.#pending.size === 1) this.#worker.ref(); // a call in flight keeps the process alive
-      this.#worker.postMessage({ call: id, op, args }, transfer as never);
+      this.#calls.send({ call: id, op, args }, transfer);
     });
   }
 

@@ -3,12 +3,16 @@
  * advisory lock lets several server processes start on one database at once without racing. Never edit a
  * released entry: append a new one.
  */
-import type { Database } from './database.ts';
+import { createCounts } from './counts.ts';
+import type { Database, Queryable } from './database.ts';
 
 /** Any number, fixed: the advisory lock key of migrations. */
 export const MIGRATION_LOCK = 0x6f6d70;
 
-export const migrations: readonly string[] = [
+/** A migration: SQL, or a function run in the migrating transaction (a backfill computed in code). */
+export type Migration = string | ((tx: Queryable) => Promise<void>);
+
+export const migrations: readonly Migration[] = [
   // 1: memories (the same columns as the SQLite store, plus the keyword index's tsvector and the tags as an
   // array), sort, expiry, full-text and tag indexes; idempotency records; the change counter.
   `
@@ -93,6 +97,8 @@ export const migrations: readonly string[] = [
   ) WHERE embedding IS NOT NULL;
   ALTER TABLE idempotency_claims ADD COLUMN owner integer;
   `,
+  // 5: maintained counts per principal and per filter combination (counts.ts), filled from the stored memories.
+  createCounts,
 ];
 
 /** Bring the database up to the latest schema version; returns that version. */
@@ -108,7 +114,11 @@ export async function migrate(db: Database): Promise<number> {
         `database schema version ${current} is newer than this server supports (${migrations.length}); upgrade the server`,
       );
     }
-    for (let v = current; v < migrations.length; v++) await tx.query(migrations[v] as string);
+    for (let v = current; v < migrations.length; v++) {
+      const m = migrations[v] as Migration;
+      if (typeof m === 'string') await tx.query(m);
+      else await m(tx);
+    }
     await tx.query('UPDATE omp_schema SET version = $1', [migrations.length]);
     return migrations.length;
   });

@@ -26,6 +26,7 @@ import type { Embedder } from '../../search/embedder.ts';
 import type { QueryTerm } from '../../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
 import { narrowStates } from '../control-scope.ts';
+import { type CountedAttributes, countKey } from '../filter-counts.ts';
 import { admitImportItem, type NewRow } from '../import-items.ts';
 import { type Filters, type Page, type Visibility, WRITTEN_IDS } from '../memory-store.ts';
 import type { MemoryRow } from '../rows.ts';
@@ -50,6 +51,7 @@ import {
   type Store,
 } from '../store.ts';
 import * as control from './control.ts';
+import { CountDeltas, type StoredAttributes } from './counts.ts';
 import { type Database, type PGliteLike, pgliteDatabase, poolDatabase, type Queryable } from './database.ts';
 import { idf, tokenQueries, tsvectorText } from './keyword.ts';
 import { migrate } from './migrations.ts';
@@ -416,11 +418,18 @@ export class PostgresStore implements Store {
       this.generation++;
     }
     if (r.e !== null && r.e <= now) {
-      const del = await this.#db.query<{ seq: number }>(
-        'DELETE FROM memories WHERE expires_ms <= $1 RETURNING seq::float8 AS seq',
-        [now],
-      );
-      if (del.rows.length > 0) await this.#changed();
+      // With the counts in the same transaction; a row another process purged meanwhile is not returned here.
+      const deleted = await this.#db.transaction(async (tx) => {
+        const { rows } = await tx.query<StoredAttributes>(
+          'DELETE FROM memories WHERE expires_ms <= $1 RETURNING principal, type, tool, namespace, tags',
+          [now],
+        );
+        const counts = new CountDeltas();
+        counts.addStored(rows, -1);
+        await counts.flush(tx);
+        return rows.length;
+      });
+      if (deleted > 0) await this.#changed();
     }
   }
 
@@ -431,12 +440,12 @@ export class PostgresStore implements Store {
     const req = this.#embedder
       ? { ...request, embedding: await this.#embeddingFor(request.content, request.embedding, '/embedding') }
       : request;
-    return this.#writes.run((tx) => {
+    return this.#writes.run(async (tx, counts) => {
       const createdAt = isoFromMs(this.#now());
       const source =
         req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
       const expiresAt = req.expires_at ?? null;
-      return insertWithNewId(tx, {
+      const row = await insertWithNewId(tx, {
         principal,
         id: '',
         content: req.content,
@@ -455,6 +464,8 @@ export class PostgresStore implements Store {
         expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
         state: 'active',
       });
+      counts.add(principal, row, 1);
+      return row;
     });
   }
 
@@ -489,7 +500,7 @@ export class PostgresStore implements Store {
       if (content !== undefined)
         patch = { ...request, embedding: await this.#embeddingFor(content, null, '') };
     }
-    return this.#writes.run(async (tx) => {
+    return this.#writes.run(async (tx, counts) => {
       const before = await this.#lockedVisible(tx, vis, id);
       if (!before) throw memoryNotFound(id);
       if (writerTool !== null && before.tool !== writerTool) {
@@ -513,12 +524,14 @@ export class PostgresStore implements Store {
       after.updated_at = isoFromMs(Math.max(this.#now(), floorMs(before.updated_at) + 1));
       after.updated_key = sortKey(after.updated_at);
       await replaceRow(tx, before.seq, after, after.content !== before.content);
+      counts.add(vis.principal, before, -1); // keys of unchanged attributes cancel out
+      counts.add(vis.principal, after, 1);
       return after;
     });
   }
 
   delete(vis: Visibility, writerTool: string | null, id: string, ifMatch?: string): Promise<void> {
-    return this.#writes.run(async (tx) => {
+    return this.#writes.run(async (tx, counts) => {
       const row = await this.#lockedVisible(tx, vis, id);
       if (!row) throw memoryNotFound(id);
       if (writerTool !== null && row.tool !== writerTool) {
@@ -526,6 +539,7 @@ export class PostgresStore implements Store {
       }
       precondition(ifMatch, row);
       await tx.query('DELETE FROM memories WHERE seq = $1', [row.seq]);
+      counts.add(vis.principal, row, -1);
     });
   }
 
@@ -535,7 +549,7 @@ export class PostgresStore implements Store {
     criteria: BulkCriteria,
     options: { dryRun: boolean; expectedCount?: number | undefined },
   ): Promise<{ matched: number; deleted: number }> {
-    return this.#writes.run(async (tx) => {
+    return this.#writes.run(async (tx, counts) => {
       const tool = effectiveTool(vis, criteria);
       if (tool === false || (writerTool !== null && tool !== undefined && tool !== writerTool)) {
         if (options.expectedCount !== undefined && options.expectedCount !== 0)
@@ -548,8 +562,9 @@ export class PostgresStore implements Store {
         where.push(`m.created_key < ${ps.p(sortKey(criteria.createdBefore))}`);
       }
       if (criteria.ids !== undefined) where.push(`m.id = ANY(${ps.p([...criteria.ids])}::text[])`);
-      const { rows } = await tx.query<{ seq: number; id: string }>(
-        `SELECT m.seq::float8 AS seq, m.id FROM memories m WHERE ${where.join(' AND ')} FOR UPDATE`,
+      const { rows } = await tx.query<StoredAttributes & { seq: number; id: string }>(
+        `SELECT m.seq::float8 AS seq, m.id, m.principal, m.type, m.tool, m.namespace, m.tags
+         FROM memories m WHERE ${where.join(' AND ')} FOR UPDATE`,
         ps.values,
       );
       if (options.expectedCount !== undefined && options.expectedCount !== rows.length) {
@@ -557,6 +572,7 @@ export class PostgresStore implements Store {
       }
       if (options.dryRun) return { matched: rows.length, deleted: 0 };
       await tx.query('DELETE FROM memories WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      counts.addStored(rows, -1);
       const out = { matched: rows.length, deleted: rows.length };
       Object.defineProperty(out, WRITTEN_IDS, { value: rows.map((r) => r.id), enumerable: false });
       return out;
@@ -570,7 +586,7 @@ export class PostgresStore implements Store {
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
     const items = this.#embedder ? await this.#embedImport(this.#embedder, source) : source;
-    return this.#writes.run(async (tx) => {
+    return this.#writes.run(async (tx, counts) => {
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
       Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
       const validate = validators.exportItem();
@@ -595,11 +611,11 @@ export class PostgresStore implements Store {
         }
         batch.push({ index, m: item as Memory });
         if (batch.length >= BATCH) {
-          await this.#importBatch(tx, vis, writerTool, batch, strategy, now, result);
+          await this.#importBatch(tx, counts, vis, writerTool, batch, strategy, now, result);
           batch = [];
         }
       }
-      await this.#importBatch(tx, vis, writerTool, batch, strategy, now, result);
+      await this.#importBatch(tx, counts, vis, writerTool, batch, strategy, now, result);
       result.errors.sort((a, b) => a.index - b.index);
       return result;
     });
@@ -637,6 +653,7 @@ export class PostgresStore implements Store {
   /** One batch of valid items: one query for the ids already stored, one multi-row insert, then overwrites. */
   async #importBatch(
     tx: Queryable,
+    counts: CountDeltas,
     vis: Visibility,
     writerTool: string | null,
     batch: ReadonlyArray<{ index: number; m: Memory }>,
@@ -654,13 +671,15 @@ export class PostgresStore implements Store {
     const expired: number[] = [];
     for (const row of found) {
       // Expired: gone for clients, so no conflict.
-      if (row.expires_ms !== null && row.expires_ms <= now) expired.push(row.seq);
-      else existing.set(row.id, row);
+      if (row.expires_ms !== null && row.expires_ms <= now) {
+        expired.push(row.seq);
+        counts.add(row.principal, row, -1);
+      } else existing.set(row.id, row);
     }
     if (expired.length > 0) await tx.query('DELETE FROM memories WHERE seq = ANY($1::bigint[])', [expired]);
     const inserts: NewRow[] = [];
     const fresh: NewRow[] = [];
-    const overwrites: Array<{ seq: number; row: NewRow }> = [];
+    const overwrites: Array<{ seq: number; row: NewRow; before: CountedAttributes }> = [];
     for (const { index, m } of batch) {
       const row = admitImportItem(vis, writerTool, index, m, now, result);
       if (row === null) continue;
@@ -696,7 +715,7 @@ export class PostgresStore implements Store {
           updated_at: updatedAt,
           updated_key: sortKey(updatedAt),
         };
-        if ('seq' in current) overwrites.push({ seq: current.seq, row: next });
+        if ('seq' in current) overwrites.push({ seq: current.seq, row: next, before: { ...current } });
         else Object.assign(current, next); // stored earlier in this batch: the insert carries the last version
         existing.set(m.id, 'seq' in current ? { ...next, seq: current.seq } : current);
         result.imported++;
@@ -707,12 +726,19 @@ export class PostgresStore implements Store {
     // Another process may have stored one of these ids meanwhile: it is then a conflict, resolved as a duplicate
     // would be, rather than an error that undoes the whole import.
     for (const row of inserts) {
-      if (stored.has(row.id)) written.push(row.id);
-      else fresh.push(row);
+      if (stored.has(row.id)) {
+        written.push(row.id);
+        counts.add(row.principal, row, 1);
+      } else fresh.push(row);
     }
-    for (const row of fresh) written.push((await insertWithNewId(tx, row)).id);
-    for (const { seq, row } of overwrites) {
+    for (const row of fresh) {
+      written.push((await insertWithNewId(tx, row)).id);
+      counts.add(row.principal, row, 1);
+    }
+    for (const { seq, row, before } of overwrites) {
       await replaceRow(tx, seq, row, true);
+      counts.add(row.principal, before, -1);
+      counts.add(row.principal, row, 1);
       written.push(row.id);
     }
   }
@@ -732,7 +758,40 @@ export class PostgresStore implements Store {
 
   async count(vis: Visibility): Promise<number> {
     // Control level: the count of a list without a state filter, so active memories only (SPEC.md §20.1).
-    return this.#count(vis, { tool: vis.ownTool ?? undefined, states: ['active'] });
+    return this.#total(vis, { tool: vis.ownTool ?? undefined, states: ['active'] });
+  }
+
+  /**
+   * The exact number of memories a list with these filters matches (OMP-LIST-012): a lookup in the maintained
+   * counts (counts.ts) when they are that number, that is with at most one tag, no app rules, no stored memory
+   * in a state the filter leaves out, and no expired memory awaiting its purge (the counts hold every stored
+   * row); otherwise a count of the matches. The checks and the lookup are one query, on indexes.
+   */
+  async #total(vis: Visibility, f: Filters): Promise<number> {
+    const tags = [...new Set(f.tags ?? [])];
+    const states = narrowStates(f.states);
+    if (vis.rules || tags.length > 1 || (states !== undefined && !states.includes('active'))) {
+      return this.#count(vis, f);
+    }
+    const key = countKey({ type: f.type, tool: f.tool, namespace: f.namespace, tag: tags[0] });
+    const ps = new Params();
+    const principal = ps.p(vis.principal);
+    const lookup =
+      key === null
+        ? `SELECT n FROM principal_counts WHERE principal = ${principal}`
+        : `SELECT n FROM filter_counts WHERE principal = ${principal} AND k = ${ps.p(key)}`;
+    const excluded =
+      states === undefined
+        ? 'false'
+        : `EXISTS (SELECT 1 FROM memories WHERE principal = ${principal} AND state <> 'active'
+             AND NOT (state = ANY(${ps.p([...states])}::text[])))`;
+    const { rows } = await this.#db.query<{ n: number; exact: boolean }>(
+      `SELECT coalesce((${lookup}), 0)::float8 AS n,
+         NOT EXISTS (SELECT 1 FROM memories WHERE expires_ms <= ${ps.p(this.#now())}) AND NOT ${excluded} AS exact`,
+      ps.values,
+    );
+    const r = rows[0];
+    return r?.exact ? r.n : this.#count(vis, f);
   }
 
   async #count(
@@ -761,7 +820,7 @@ export class PostgresStore implements Store {
     const tool = effectiveTool(vis, filters);
     if (tool === false) return { rows: [], total: 0 };
     const f = { ...filters, tool };
-    const total = await this.#count(vis, f);
+    const total = await this.#total(vis, f);
     if (offset >= total) return { rows: [], total };
     const ps = new Params();
     const where = conditions(ps, vis, f, this.#now());
@@ -787,7 +846,7 @@ export class PostgresStore implements Store {
     const op = sort.endsWith('desc') ? '<' : '>';
     const past = (ps: Params) =>
       after === null ? 'true' : `(${column}, m.id) ${op} (${ps.p(after.key)}, ${ps.p(after.id)})`;
-    const total = await this.#count(vis, f);
+    const total = await this.#total(vis, f);
     const ps = new Params();
     const where = conditions(ps, vis, f, this.#now());
     const { rows } = await memoryRows(
@@ -818,8 +877,11 @@ export class PostgresStore implements Store {
     const principalOnly = conditions(base, { principal: vis.principal, ownTool: null }, {}, now);
     const anyParam = base.p(any);
     const freq = queries.map((q) => `count(*) FILTER (WHERE m.terms @@ ${base.p(q)}::tsquery)::int`);
+    // n from the maintained count (counts.ts) unless an expired memory awaits its purge (the count holds it).
     const { rows: stats } = await this.#db.query<{ n: number; df: number[] }>(
-      `SELECT (SELECT count(*)::int FROM memories m WHERE ${principalOnly}) AS n,
+      `SELECT CASE WHEN EXISTS (SELECT 1 FROM memories WHERE expires_ms <= ${base.p(now)})
+           THEN (SELECT count(*)::int FROM memories m WHERE ${principalOnly})
+           ELSE coalesce((SELECT n::int FROM principal_counts WHERE principal = ${base.p(vis.principal)}), 0) END AS n,
          ARRAY[${freq.join(', ')}] AS df
        FROM memories m WHERE ${principalOnly} AND m.terms @@ ${anyParam}::tsquery`,
       base.values,

@@ -1,6 +1,7 @@
 /**
  * Group commit for the Postgres store: writes queued while a transaction runs go together into the next one,
- * each inside its own savepoint, so one failing write leaves no trace and the others still commit. One commit
+ * each inside its own savepoint, so one failing write leaves no trace and the others still commit. The
+ * maintained counts the writes change (counts.ts) are summed and written once, just before the COMMIT. One commit
  * (one WAL flush with synchronous_commit on) carries many writes; every promise settles after the COMMIT.
  *
  * When the transaction itself fails (the COMMIT, or the connection under it), no write of the batch may be
@@ -16,10 +17,14 @@
  *   may not be stored, which a client resolves by retrying with its Idempotency-Key or reading.
  */
 import { ApiError } from '../../http/errors.ts';
+import { CountDeltas } from './counts.ts';
 import type { Database, Queryable } from './database.ts';
 
+/** A write: its statements on `tx`, and the changes it makes to the maintained counts in `counts` (counts.ts). */
+export type Write<T> = (tx: Queryable, counts: CountDeltas) => Promise<T>;
+
 interface Pending {
-  fn: (tx: Queryable) => Promise<unknown>;
+  fn: Write<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -65,7 +70,7 @@ export class WriteQueue {
   }
 
   /** Run `fn` in the next transaction; resolves with its value once committed. */
-  run<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  run<T>(fn: Write<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#running) this.#running = this.#drain();
@@ -95,17 +100,22 @@ export class WriteQueue {
       await this.#db.transaction(async (tx) => {
         const { rows } = await tx.query<{ x: string }>('SELECT txid_current()::text AS x');
         txid = rows[0]?.x ?? null;
+        const counts = new CountDeltas();
         for (const w of batch) {
           await tx.query('SAVEPOINT omp_write');
           try {
-            const value = await w.fn(tx);
+            const mine = new CountDeltas();
+            const value = await w.fn(tx, mine);
             await tx.query('RELEASE SAVEPOINT omp_write');
+            counts.merge(mine); // a write rolled back to its savepoint counts nothing
             outcomes.push({ ok: true, value });
           } catch (err) {
             await tx.query('ROLLBACK TO SAVEPOINT omp_write');
             outcomes.push({ ok: false, err });
           }
         }
+        // Last, in one statement per table with the keys sorted (counts.ts): no deadlock between processes.
+        await counts.flush(tx);
       });
     } catch (err) {
       const fate = txid === null ? 'aborted' : await this.#fate(txid);

@@ -88,7 +88,8 @@ if ('missing' in found) {
 const cluster = await startPostgres(found.bin);
 try {
   const after = await load(join(here, '../..'));
-  const first = await (values.before ? load(values.before) : after).open(cluster.url, { poolSize: CLIENTS });
+  const opener = values.before ? await load(values.before) : after;
+  const first = await opener.open(cluster.url, { poolSize: CLIENTS });
   const t0 = performance.now();
   for (let i = 0; i < SIZE; i += 5000) {
     const batch = Array.from({ length: Math.min(5000, SIZE - i) }, (_, j) => memoryAt(i + j));

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { queryTerms } from '../src/search/tokenize.ts';
 import type { Filters } from '../src/storage/memory-store.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
@@ -96,6 +97,11 @@ try {
     await first.import(vis, null, batch, 'skip');
   }
   console.log(`imported ${SIZE} memories in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // Statistics now, as autovacuum would soon: otherwise the first plans depend on when it happens to run.
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query('ANALYZE');
+  await admin.end();
   if (values.before) {
     await measure('before', first);
     await first.close();

@@ -12,25 +12,14 @@
  * `--idempotency` sends a fresh Idempotency-Key with every create, as the SDKs do.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKey } from '../src/index.ts';
+import { autocannon } from './autocannon.ts';
 import { createBodyAt, exportFileText } from './corpus.ts';
 import { spawnServer } from './server-process.ts';
-
-interface CannonResult {
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (
-  opts: Record<string, unknown>,
-) => Promise<CannonResult>;
 
 const { values } = parseArgs({
   options: {

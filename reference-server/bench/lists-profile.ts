@@ -10,11 +10,11 @@
  * file exists; delete it after a schema change that needs a fresh import.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../src/index.ts';
+import { autocannon } from './autocannon.ts';
 import { exportFileText, memoryAt } from './corpus.ts';
 import { type Server, spawnServer } from './server-process.ts';
 
@@ -33,17 +33,6 @@ const SERVER_ARGS = process.argv.filter((a) => a.startsWith('--server-arg=')).ma
 const KEY_FILE = `${DB}.bench-key`;
 /** `--bin` another checkout's server (a before/after comparison; its store needs its own `--db`). */
 const BIN = arg('--bin') ?? join(here, '../bin/omp-reference-server.js');
-
-interface CannonResult {
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (
-  opts: Record<string, unknown>,
-) => Promise<CannonResult>;
 
 async function main(): Promise<void> {
   mkdirSync(dirname(DB), { recursive: true });

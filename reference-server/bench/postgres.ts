@@ -10,7 +10,6 @@
  * compete with PostgreSQL and autocannon for the same CPUs, so the figures show overhead, not scaling.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { LocalStore } from '../src/storage/local-store.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import type { Store } from '../src/storage/store.ts';
 import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
+import { autocannon } from './autocannon.ts';
 import { COMMON_TERM, createBodyAt, memoryAt, RARE_TERM } from './corpus.ts';
 import { type Server, spawnServer } from './server-process.ts';
 
@@ -32,17 +32,6 @@ const { values } = parseArgs({
 const SIZE = Number(values.size ?? 10_000);
 const DURATION = Number(values.duration ?? 5);
 const CONNECTIONS = 32;
-
-interface CannonResult {
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (
-  opts: Record<string, unknown>,
-) => Promise<CannonResult>;
 
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 let created = 0;

@@ -11,12 +11,12 @@
  *      bench; every semantic and hybrid search still embeds its query with the model (no query cache).
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKey } from '../src/index.ts';
+import { autocannon } from './autocannon.ts';
 import { createBodyAt, exportFileText, memoryAt, prng, QUESTION } from './corpus.ts';
 import { spawnServer } from './server-process.ts';
 
@@ -34,17 +34,6 @@ const { values } = parseArgs({
 const EMBED = Number(values.embed);
 const VECTORS = Number(values.vectors);
 const DURATION = Number(values.duration);
-
-interface CannonResult {
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (
-  opts: Record<string, unknown>,
-) => Promise<CannonResult>;
 
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 

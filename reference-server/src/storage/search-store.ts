@@ -10,22 +10,12 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CreateMemoryRequest, UpdateMemoryRequest } from '@omp-kit/schemas/types';
 import { validationError } from '../http/errors.ts';
 import type { Embedder } from '../search/embedder.ts';
+import { FUSION_DEPTH, fuseRankings, hybridTotal } from '../search/fusion.ts';
 import type { QueryTerm } from '../search/tokenize.ts';
 import { type Filters, MemoryStore, type Page, type Visibility, WRITTEN_IDS } from './memory-store.ts';
 import { type MemoryRow, ROW_COLUMNS } from './rows.ts';
 import { VectorIndex } from './vectors.ts';
 
-/** Reciprocal rank fusion constant (Cormack et al. 2009; Elasticsearch and OpenSearch default to 60 too). */
-export const RRF_K = 60;
-/**
- * Weight of the keyword ranking in the fusion (the semantic ranking's is 1). Measured on the recall collection
- * (bench/RECALL.md): recall@5 / MRR 0.930 / 0.818 at 1, 0.938 / 0.829 at 0.5, 0.938 / 0.835 at 0.3. A keyword
- * list always has a first result, even when no query word means much, so it should not outvote meaning; 0.5
- * keeps exact names and rare terms able to lift a memory.
- */
-export const KEYWORD_WEIGHT = 0.5;
-/** Each ranking contributes at least this many candidates to a fused ranking. */
-export const FUSION_DEPTH = 100;
 /** Memories embedded per batch when backfilling a store that has memories without vectors. */
 const BACKFILL_BATCH = 32;
 
@@ -264,25 +254,13 @@ export class SearchStore extends MemoryStore {
     const f = this.#filter(vis, filters);
     if (!f) return { rows: [], total: 0 };
     const semantic = this.#index.search(query as Float32Array, f, depth);
-    const fused = new Map<number, number>();
-    const add = (seqs: readonly number[], weight: number) => {
-      seqs.forEach((seq, i) => {
-        fused.set(seq, (fused.get(seq) ?? 0) + weight / (RRF_K + i + 1));
-      });
-    };
-    add(
+    const order = fuseRankings(
       keyword.rows.map((r) => r.seq),
-      KEYWORD_WEIGHT,
-    );
-    add(
       semantic.ranked.map((s) => s.seq),
-      1,
-    );
-    const order = [...fused.keys()].sort(
-      (a, b) => (fused.get(b) as number) - (fused.get(a) as number) || this.#index.compareNewerFirst(a, b),
+      (a, b) => this.#index.compareNewerFirst(a, b),
     );
     const keywordOnly = keyword.rows.filter((r) => !this.#index.has(r.seq)).length;
-    const total = Math.max(semantic.total + keywordOnly, keyword.total);
+    const total = hybridTotal(semantic.total, keywordOnly, keyword.total);
     return { rows: this.#rowsBySeq(order.slice(offset, offset + limit)), total };
   }
 }

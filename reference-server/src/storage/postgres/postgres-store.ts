@@ -23,6 +23,7 @@ import { forbidden, memoryNotFound, validationError } from '../../http/errors.ts
 import { newMemoryId } from '../../model/ids.ts';
 import { ceilMs, floorMs, isoFromMs, sortKey } from '../../model/time.ts';
 import type { Embedder } from '../../search/embedder.ts';
+import { FUSION_DEPTH, fuseRankings, hybridTotal } from '../../search/fusion.ts';
 import type { QueryTerm } from '../../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
 import { narrowStates } from '../control-scope.ts';
@@ -30,7 +31,6 @@ import { type CountedAttributes, countKey } from '../filter-counts.ts';
 import { admitImportItem, type NewRow } from '../import-items.ts';
 import { type Filters, type Page, type Visibility, WRITTEN_IDS } from '../memory-store.ts';
 import type { MemoryRow } from '../rows.ts';
-import { FUSION_DEPTH, KEYWORD_WEIGHT, RRF_K } from '../search-store.ts';
 import type {
   AppRow,
   AppUsage,
@@ -984,31 +984,27 @@ export class PostgresStore implements Store {
     const semantic = await this.#rankByVector(vis, q, filters, depth);
     const keyword =
       terms.length > 0 ? await this.search(vis, terms, filters, depth, 0) : { rows: [], total: 0 };
-    const fused = new Map<number, { score: number; created_key: string; id: string }>();
-    const add = (list: ReadonlyArray<{ seq: number; created_key: string; id: string }>, weight: number) => {
-      list.forEach((r, i) => {
-        const e = fused.get(r.seq) ?? { score: 0, created_key: r.created_key, id: r.id };
-        e.score += weight / (RRF_K + i + 1);
-        fused.set(r.seq, e);
-      });
-    };
-    add(keyword.rows, KEYWORD_WEIGHT);
-    add(semantic.ranked, 1);
-    const order = [...fused.entries()]
-      .map(([seq, e]) => ({ seq, ...e }))
-      .sort((a, b) => {
-        if (a.score !== b.score) return b.score - a.score;
-        if (a.created_key !== b.created_key) return a.created_key < b.created_key ? 1 : -1;
-        return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-      });
+    // Ties newer first: by created_key, then id, both descending.
+    const keys = new Map<number, { created_key: string; id: string }>();
+    for (const r of [...keyword.rows, ...semantic.ranked]) keys.set(r.seq, r);
+    const order = fuseRankings(
+      keyword.rows.map((r) => r.seq),
+      semantic.ranked.map((r) => r.seq),
+      (a, b) => {
+        const x = keys.get(a) as { created_key: string; id: string };
+        const y = keys.get(b) as { created_key: string; id: string };
+        if (x.created_key !== y.created_key) return x.created_key < y.created_key ? 1 : -1;
+        return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
+      },
+    );
     const dims = this.#embedder?.dimensions ?? 0;
     const hasVector = (r: MemoryRow) => {
       const v = r.embedding === null ? null : (JSON.parse(r.embedding) as unknown);
       return Array.isArray(v) && v.length === dims;
     };
     const keywordOnly = keyword.rows.filter((r) => !hasVector(r)).length;
-    const total = Math.max(semantic.total + keywordOnly, keyword.total);
-    return { rows: await this.#rowsBySeq(order.slice(offset, offset + limit).map((r) => r.seq)), total };
+    const total = hybridTotal(semantic.total, keywordOnly, keyword.total);
+    return { rows: await this.#rowsBySeq(order.slice(offset, offset + limit)), total };
   }
 
   /** Keyset pages in export order: no transaction or cursor stays open while the response streams. */

@@ -10,10 +10,11 @@ import { queryTerms } from '../src/search/tokenize.ts';
 import { compileRules } from '../src/storage/control-scope.ts';
 import { countKeysOf } from '../src/storage/filter-counts.ts';
 import type { Filters } from '../src/storage/memory-store.ts';
-import { type Database, pgliteDatabase } from '../src/storage/postgres/database.ts';
+import { type Database, pgliteDatabase, poolDatabase } from '../src/storage/postgres/database.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import { fromPg } from '../src/storage/postgres/text.ts';
 import type { Visibility } from '../src/storage/store.ts';
+import { findPostgres, startPostgres } from './postgres-cluster.ts';
 
 const TYPES = ['semantic', 'episodic', 'procedural'] as const;
 const TOOLS = ['claude', 'cursor', 'nul\u0000tool'];
@@ -282,3 +283,63 @@ describe('Postgres store maintained counts (PGlite)', () => {
     );
   });
 });
+
+const found = findPostgres();
+const reason = 'missing' in found ? found.missing : '';
+
+describe.skipIf(reason !== '')(
+  'Postgres store maintained counts (real PostgreSQL, three stores at once)',
+  () => {
+    test('concurrent writes of three stores to the same count rows: no transaction aborted, the counts stay exact', async () => {
+      const cluster = await startPostgres((found as { bin: string }).bin);
+      const db = poolDatabase(cluster.url, 2);
+      try {
+        const stores = await Promise.all(
+          [0, 1, 2].map(() => PostgresStore.open(cluster.url, { poolSize: 4 })),
+        );
+        const vis: Visibility = { principal: 'p', ownTool: null };
+        await Promise.all(
+          stores.map(async (s, n) => {
+            const random = rng(100 + n);
+            const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+            const mine: string[] = [];
+            // Many writes in flight per store: group commits of several writes touching overlapping keys.
+            for (let round = 0; round < 25; round++) {
+              await Promise.all(
+                Array.from({ length: 12 }, async (_, i) => {
+                  const op = random();
+                  const target = mine.length > 0 ? pick(mine) : undefined;
+                  if (op < 0.6 || !target) {
+                    const row = await s.create(pick(PRINCIPALS), {
+                      content: `m ${n} ${round} ${i}`,
+                      type: pick(TYPES),
+                      source: { tool: pick(TOOLS) },
+                      tags: TAGS.filter(() => random() < 0.5),
+                      ...(random() < 0.5 ? { namespace: 'work' } : {}),
+                    });
+                    if (row.principal === 'p') mine.push(row.id);
+                  } else if (op < 0.8) {
+                    await s.update(vis, null, target, {
+                      tags: TAGS.filter(() => random() < 0.5),
+                      type: pick(TYPES),
+                    });
+                  } else {
+                    mine.splice(mine.indexOf(target), 1);
+                    await s.delete(vis, null, target);
+                  }
+                }),
+              );
+            }
+          }),
+        );
+        // Count rows locked last and in one order: no transaction was aborted (a deadlock) and retried.
+        for (const s of stores) expect((s.commitStats as { retries?: number }).retries).toBe(0);
+        for (const s of stores) await s.close();
+        await expectCountsExact(db);
+      } finally {
+        await db.end();
+        await cluster.stop();
+      }
+    }, 180_000);
+  },
+);

@@ -13,6 +13,7 @@
  *   --write-growth   write the rows and growth table of this run to bench/GROWTH.md (bench:server:1m)
  *   --search-only    with --size: only the keyword search rows (no writes, transfers or PostgreSQL)
  *   --postgres       with --size: also the SQLite/PostgreSQL comparison, at the largest size
+ *   --postgres-only  with --size: only that comparison, printed as Markdown (writes nothing)
  *   --out FILE       write the results to FILE instead of bench/RESULTS.md (also for --quick and --size runs)
  *   --no-postgres    skip the SQLite/PostgreSQL comparison
  *   --access-log[=word]  only the access log's cost (SPEC.md §20.4), optionally only workloads matching word
@@ -67,7 +68,11 @@ const SIZES = (SIZE_ARGS.length > 0 ? SIZE_ARGS : QUICK ? [2_000, 10_000] : [10_
   (a, b) => a - b,
 );
 const LARGEST = SIZES[SIZES.length - 1] as number;
-const POSTGRES = !argv.includes('--no-postgres') && !SEARCH_ONLY && (!PARTIAL || argv.includes('--postgres'));
+const POSTGRES_ONLY = argv.includes('--postgres-only');
+const POSTGRES =
+  !argv.includes('--no-postgres') &&
+  !SEARCH_ONLY &&
+  (!PARTIAL || argv.includes('--postgres') || POSTGRES_ONLY);
 /** Seconds per repetition, and repetitions per figure. */
 const SECONDS = QUICK ? 1 : 3;
 const REPS = 3;
@@ -476,7 +481,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const n of SIZES) await seededFile(dataDir, n); // seeding is not part of any figure
-  for (const n of SIZES) await benchStore(n);
+  if (!POSTGRES_ONLY) for (const n of SIZES) await benchStore(n);
   const growth = growthTable(
     rows.filter((r) => r.setup === 'SQLite, no cache' && !r.operation.endsWith(': all')),
     SIZES,
@@ -505,6 +510,7 @@ async function main(): Promise<void> {
       pg = { rows: [], skipped: err instanceof Error ? err.message : String(err) };
     }
     if (pg.skipped) console.log(`PostgreSQL not measured: ${pg.skipped}`);
+    else if (POSTGRES_ONLY) console.log(`\n${sideBySideMarkdown(pg, availableParallelism())}`);
   }
   const logCost = PARTIAL ? [] : await logRun(1);
   let drivers: ReturnType<typeof compareDrivers> = { rows: [], note: 'not run' };

@@ -6,6 +6,7 @@
  * Starts its own PostgreSQL (test/postgres-cluster.ts: needs the Debian postgresql package).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
 import type { Operation } from './load-driver.ts';
@@ -115,6 +116,12 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
     const t = performance.now();
     console.log(`seeding PostgreSQL with ${c.n} memories ...`);
     await fillStore(await PostgresStore.open(cluster.url), c.n);
+    // Planner statistics now, as autovacuum would within a minute or so: without them the first rows measure
+    // plans made for an empty table (measured: a filtered list at 12 req/s without them, 1,599 with them).
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('ANALYZE');
+    await admin.end();
     const seedSeconds = (performance.now() - t) / 1000;
     console.log(`seeded PostgreSQL in ${seedSeconds.toFixed(1)} s`);
     const port = new URL(cluster.url).port;

@@ -11,8 +11,8 @@
  * and no native dependency.
  */
 
-/** dot-scan.wat compiled (270 bytes). */
-const WASM =
+/** dot-scan.wat compiled (270 bytes), base64; test/dot-scan-drift.test.ts recompiles the source and compares. */
+export const DOT_SCAN_WASM =
   'AGFzbQEAAAABCgFgBn9/f39/fwADAgEABQMBAAEHEwIGbWVtb3J5AgAGc2NvcmVzAAAK2QEB1gECBH8CeyACQQJ0IQkCQANAIAYgBE8NASABIAMgBkECdGooAgAgCWxqIQf9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACELQQAhCANAIAogByAIav0ABAAgACAIav0ABAD95gH95AEhCiALIAcgCGr9AAQQIAAgCGr9AAQQ/eYB/eQBIQsgCEEgaiEIIAggCUkNAAsgCiAL/eQBIQogBSAGQQJ0aiAK/R8AIAr9HwGSIAr9HwIgCv0fA5KSOAIAIAZBAWohBgwACwsL';
 
 type ScoresFn = (q: number, base: number, stride: number, list: number, n: number, out: number) => void;
@@ -38,7 +38,7 @@ export class VectorSlab {
   constructor(dimensions: number) {
     this.dimensions = dimensions;
     this.stride = Math.ceil(dimensions / 8) * 8;
-    compiled ??= new WebAssembly.Module(Buffer.from(WASM, 'base64'));
+    compiled ??= new WebAssembly.Module(Buffer.from(DOT_SCAN_WASM, 'base64'));
     const instance = new WebAssembly.Instance(compiled);
     this.#memory = instance.exports.memory as WebAssembly.Memory;
     this.#scores = instance.exports.scores as ScoresFn;

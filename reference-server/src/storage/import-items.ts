@@ -3,13 +3,38 @@
  * another tool than a per-tool key's is refused, an item of a paused app is refused, an item already expired is
  * skipped; what passes becomes the row to store. Storage-neutral, so SQLite and Postgres cannot drift apart.
  */
-import type { ImportResult, Memory } from '@omp-kit/schemas/types';
+import type { CreateMemoryRequest, ImportResult, Memory } from '@omp-kit/schemas/types';
 import { ceilMs, sortKey } from '../model/time.ts';
 import type { Visibility } from './memory-store.ts';
 import type { MemoryRow } from './rows.ts';
 
 /** A row before the store assigns its seq. */
 export type NewRow = Omit<MemoryRow, 'seq'>;
+
+/** The row of a memory created now (POST /v1/memories): server timestamps, an id the store assigns. */
+export function createdRow(principal: string, req: CreateMemoryRequest, createdAt: string): NewRow {
+  const source = req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
+  const expiresAt = req.expires_at ?? null;
+  return {
+    principal,
+    id: '',
+    content: req.content,
+    type: req.type,
+    tool: req.source.tool,
+    source: JSON.stringify(source),
+    tags: JSON.stringify(req.tags ?? []),
+    namespace: req.namespace ?? null,
+    metadata: JSON.stringify(req.metadata ?? {}),
+    embedding: req.embedding === undefined ? null : JSON.stringify(req.embedding),
+    created_at: createdAt,
+    updated_at: createdAt,
+    expires_at: expiresAt,
+    created_key: sortKey(createdAt),
+    updated_key: sortKey(createdAt),
+    expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
+    state: 'active',
+  };
+}
 
 /** The row an imported memory is stored as. */
 export function importedRow(principal: string, m: Memory, expiresMs: number | null): NewRow {

@@ -22,7 +22,7 @@ import { type AccessRules, narrowStates, stateSql } from './control-scope.ts';
 import { openDatabase } from './database.ts';
 import { BUMP_COUNTS, type CountedAttributes, countKey, countKeysOf } from './filter-counts.ts';
 import { GroupCommit } from './group-commit.ts';
-import { admitImportItem, type NewRow } from './import-items.ts';
+import { admitImportItem, createdRow, type NewRow } from './import-items.ts';
 import { type MemoryRow, ROW_COLUMNS, rowColumns } from './rows.ts';
 
 /** Whose memories a request sees: its principal's, restricted to one tool for keys with read scope `own`. */
@@ -392,29 +392,7 @@ export class MemoryStore {
   /** Store a new memory for a principal; resolves once durable. */
   create(principal: string, req: CreateMemoryRequest): Promise<MemoryRow> {
     return this.#write(() => {
-      const createdAt = isoFromMs(this.#now());
-      const source =
-        req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
-      const expiresAt = req.expires_at ?? null;
-      return this.#insertWithNewId({
-        principal,
-        id: '',
-        content: req.content,
-        type: req.type,
-        tool: req.source.tool,
-        source: JSON.stringify(source),
-        tags: JSON.stringify(req.tags ?? []),
-        namespace: req.namespace ?? null,
-        metadata: JSON.stringify(req.metadata ?? {}),
-        embedding: req.embedding === undefined ? null : JSON.stringify(req.embedding),
-        created_at: createdAt,
-        updated_at: createdAt,
-        expires_at: expiresAt,
-        created_key: sortKey(createdAt),
-        updated_key: sortKey(createdAt),
-        expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
-        state: 'active',
-      });
+      return this.#insertWithNewId(createdRow(principal, req, isoFromMs(this.#now())));
     });
   }
 

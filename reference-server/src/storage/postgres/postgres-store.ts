@@ -28,7 +28,7 @@ import type { QueryTerm } from '../../search/tokenize.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
 import { narrowStates } from '../control-scope.ts';
 import { type CountedAttributes, countKey } from '../filter-counts.ts';
-import { admitImportItem, type NewRow } from '../import-items.ts';
+import { admitImportItem, createdRow, type NewRow } from '../import-items.ts';
 import { type Filters, type Page, type Visibility, WRITTEN_IDS } from '../memory-store.ts';
 import type { MemoryRow } from '../rows.ts';
 import type {
@@ -441,29 +441,7 @@ export class PostgresStore implements Store {
       ? { ...request, embedding: await this.#embeddingFor(request.content, request.embedding, '/embedding') }
       : request;
     return this.#writes.run(async (tx, counts) => {
-      const createdAt = isoFromMs(this.#now());
-      const source =
-        req.source.timestamp === undefined ? { ...req.source, timestamp: createdAt } : req.source;
-      const expiresAt = req.expires_at ?? null;
-      const row = await insertWithNewId(tx, {
-        principal,
-        id: '',
-        content: req.content,
-        type: req.type,
-        tool: req.source.tool,
-        source: JSON.stringify(source),
-        tags: JSON.stringify(req.tags ?? []),
-        namespace: req.namespace ?? null,
-        metadata: JSON.stringify(req.metadata ?? {}),
-        embedding: req.embedding === undefined ? null : JSON.stringify(req.embedding),
-        created_at: createdAt,
-        updated_at: createdAt,
-        expires_at: expiresAt,
-        created_key: sortKey(createdAt),
-        updated_key: sortKey(createdAt),
-        expires_ms: expiresAt === null ? null : ceilMs(expiresAt),
-        state: 'active',
-      });
+      const row = await insertWithNewId(tx, createdRow(principal, req, isoFromMs(this.#now())));
       counts.add(principal, row, 1);
       return row;
     });

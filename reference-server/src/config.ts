@@ -19,6 +19,10 @@ Options (each also settable by the environment variable shown; a flag wins over 
                                                   embedder); semantic search uses pgvector's HNSW index where
                                                   the extension is installed, exact search otherwise; needs
                                                   --api-key or --keys-file.
+  --vector-exact-below <n>  OMP_VECTOR_EXACT_BELOW  With --store and pgvector: semantic searches matching
+                                                  fewer memories are exact (every vector scored), larger
+                                                  ones use the HNSW index (approximate); 0 = always the
+                                                  index. Default 10000.
   --api-key <key>           OMP_API_KEY           A global key: full access to the memories of --principal.
                                                   Prefer the variable: flags are visible in process lists.
   --principal <name>        OMP_PRINCIPAL         Principal (user) of --api-key and of a generated key.
@@ -94,6 +98,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       port: { type: 'string' },
       db: { type: 'string' },
       store: { type: 'string' },
+      'vector-exact-below': { type: 'string' },
       'api-key': { type: 'string' },
       principal: { type: 'string' },
       'keys-file': { type: 'string' },
@@ -201,6 +206,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   if (specVersions !== undefined) options.specVersions = parseSpecVersions(specVersions);
   const store = pick(values.store, 'OMP_STORE');
   if (store !== undefined) options.store = store;
+  const exactBelow = num('vector-exact-below', 'OMP_VECTOR_EXACT_BELOW', 0, 2 ** 31);
+  if (exactBelow !== undefined) options.vectorExactBelow = exactBelow;
   const apiKey = pick(values['api-key'], 'OMP_API_KEY');
   if (apiKey !== undefined) options.apiKey = apiKey;
   const keysFile = pick(values['keys-file'], 'OMP_KEYS_FILE');

@@ -66,6 +66,11 @@ export interface StartOptions {
    * since every process must accept the same ones (and should use the same embedder).
    */
   store?: string;
+  /**
+   * A PostgreSQL store with pgvector: semantic searches matching fewer memories scan exactly (every vector
+   * scored), larger ones go through the HNSW index (approximate). 0: always the index. Default 10,000.
+   */
+  vectorExactBelow?: number;
   /** A global key for `principal`. */
   apiKey?: string;
   /** Principal of `apiKey` and of a generated key. Default `owner`. */
@@ -210,7 +215,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   try {
     store =
       postgres !== undefined
-        ? await PostgresStore.open(postgres, { embedder })
+        ? await PostgresStore.open(postgres, {
+            embedder,
+            ...(options.vectorExactBelow !== undefined ? { exactBelow: options.vectorExactBelow } : {}),
+          })
         : (options.storeThread ?? true)
           ? await WorkerStore.open(dbPath, embedder, storeOptions)
           : LocalStore.open(dbPath, embedder, storeOptions);

@@ -2,7 +2,7 @@
  * A throw-away PostgreSQL server for tests: initdb on a temporary data directory, pg_ctl start on a free port
  * (loopback only, its socket in the data directory), one database. Run as the `postgres` user when the tests
  * run as root (PostgreSQL refuses to run as root). `findPostgres` says why it cannot run where binaries are
- * missing, so a test can skip with that reason.
+ * missing, so a test can skip with that reason; `findPgvector` does the same for the pgvector extension.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -32,6 +32,19 @@ export function findPostgres(): { bin: string } | { missing: string } {
   return { missing: 'PostgreSQL is not installed (Debian: apt-get install -y postgresql; .ci/run does it)' };
 }
 
+/**
+ * Why the PostgreSQL server of `bin` cannot run `CREATE EXTENSION vector`, or '' when it can (its control file
+ * is installed; Debian packages no pgvector, so the script builds it).
+ */
+export function findPgvector(bin: string): string {
+  const major = /\/(\d+)\/bin\/?$/.exec(bin)?.[1];
+  if (major !== undefined && existsSync(`/usr/share/postgresql/${major}/extension/vector.control`)) return '';
+  return (
+    `pgvector is not installed in the PostgreSQL of ${bin}: run reference-server/scripts/install-pgvector.sh ` +
+    'as root (it builds the pinned release; .ci/run does it)'
+  );
+}
+
 function hasUser(name: string): boolean {
   try {
     execFileSync('id', [name], { stdio: 'ignore' });
@@ -54,7 +67,12 @@ async function freePort(): Promise<number> {
 
 /** A running PostgreSQL server and the URL of its test database. */
 export interface PostgresCluster {
+  /** The database `omp`, as the superuser `omp`. */
   url: string;
+  /** The URL of another database of this server, as `user` (default the superuser `omp`). */
+  urlOf(database: string, user?: string): string;
+  /** Run statements as the superuser on the database `postgres` (CREATE DATABASE, CREATE ROLE). */
+  admin(sql: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,12 +99,21 @@ export async function startPostgres(bin: string): Promise<PostgresCluster> {
     '-w',
     'start',
   ]);
-  const admin = new pg.Client({ connectionString: `postgres://omp@127.0.0.1:${port}/postgres` });
-  await admin.connect();
-  await admin.query('CREATE DATABASE omp');
-  await admin.end();
+  const urlOf = (database: string, user = 'omp') => `postgres://${user}@127.0.0.1:${port}/${database}`;
+  const admin = async (sql: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: urlOf('postgres') });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin('CREATE DATABASE omp');
   return {
-    url: `postgres://omp@127.0.0.1:${port}/omp`,
+    url: urlOf('omp'),
+    urlOf,
+    admin,
     async stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);

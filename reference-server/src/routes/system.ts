@@ -4,6 +4,7 @@ import { RETENTION_SECONDS } from '../concurrency/idempotency.ts';
 import { LOG_RETENTION_SECONDS } from '../control/access-log.ts';
 import { CATEGORY_RULE } from '../control/categories.ts';
 import type { Endpoint } from '../http/router.ts';
+import type { VectorIndex } from '../storage/store.ts';
 import { NEWEST, VERSIONS } from '../versioning.ts';
 import { type AppContext, caller, json, queryOf, rejectIf, visibilityOf } from './context.ts';
 
@@ -28,6 +29,20 @@ const SEARCH_CAPABILITIES: string[] = [
   ...CAPABILITIES.slice(1),
 ];
 
+/**
+ * How semantic search finds its results, as extension members of `capability_details.semantic_search`
+ * (OMP-EXT-003): `exact` (every vector scored) or pgvector's `hnsw` index, approximate for searches matching at
+ * least `x_omp_exact_below` memories.
+ */
+function vectorSearchDetails(index: VectorIndex | null): Record<string, string | number> {
+  if (index === null) return { x_omp_vector_search: 'exact' };
+  return {
+    x_omp_vector_search: index.method,
+    x_omp_pgvector: index.pgvector,
+    x_omp_exact_below: index.exactBelow,
+  };
+}
+
 /** GET /v1/health (no authentication) and GET /v1/me. */
 export function systemEndpoints(app: AppContext): Endpoint[] {
   return [
@@ -48,19 +63,21 @@ export function systemEndpoints(app: AppContext): Endpoint[] {
           memories_count: reader ? await app.store.count(visibilityOf(reader)) : null,
           levels: search ? SEARCH_LEVELS : LEVELS,
           capabilities: search ? SEARCH_CAPABILITIES : CAPABILITIES,
-          // Only `embeddings` has sub-fields among this server's capabilities (SPEC.md §19.1, OMP-HEALTH-010):
-          // the model and its dimensions (OMP-EMB-001).
+          // The registry's sub-fields (SPEC.md §19.1, OMP-HEALTH-010): the model and its dimensions (OMP-EMB-001),
+          // the control level's retention; semantic search adds how it searches (extension members).
           capability_details: Object.fromEntries(
             (search ? SEARCH_CAPABILITIES : CAPABILITIES).map((c) => [
               c,
               c === 'embeddings' && search
                 ? { model: search.model, dimensions: search.dimensions }
-                : c === 'control'
-                  ? {
-                      access_log_retention_seconds: app.control?.retentionSeconds ?? LOG_RETENTION_SECONDS,
-                      category_rule: CATEGORY_RULE,
-                    }
-                  : {},
+                : c === 'semantic_search'
+                  ? vectorSearchDetails(app.store.vectorIndex ?? null)
+                  : c === 'control'
+                    ? {
+                        access_log_retention_seconds: app.control?.retentionSeconds ?? LOG_RETENTION_SECONDS,
+                        category_rule: CATEGORY_RULE,
+                      }
+                    : {},
             ]),
           ),
           limits: {

@@ -97,6 +97,16 @@ export interface EmbeddingModel {
   dimensions: number;
 }
 
+/** The approximate index behind large semantic searches (health declares it); without one, every search is exact. */
+export interface VectorIndex {
+  /** The index method. */
+  method: 'hnsw';
+  /** The pgvector version providing it. */
+  pgvector: string;
+  /** Searches matching fewer memories than this scan exactly all the same. */
+  exactBelow: number;
+}
+
 /** Thrown by bulkDelete when `expectedCount` differs from the number of matches; nothing was deleted. */
 export class CountMismatchError extends Error {
   readonly matched: number;
@@ -111,6 +121,8 @@ export class CountMismatchError extends Error {
 export interface Store {
   /** The Search level's model, or null for a Core store (keyword search only). */
   readonly embeddings: EmbeddingModel | null;
+  /** The vector index semantic search uses, if any; absent or null: exact search (every vector scored). */
+  readonly vectorIndex?: VectorIndex | null;
   /**
    * Increases whenever stored data changes, as far as this process has seen; response caches compare it. After
    * `await purgeExpired()` it covers every write acknowledged before the call.

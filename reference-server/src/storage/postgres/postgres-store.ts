@@ -49,6 +49,7 @@ import {
   type StateActor,
   type StateChange,
   type Store,
+  type VectorIndex,
 } from '../store.ts';
 import * as control from './control.ts';
 import { CountDeltas, type StoredAttributes } from './counts.ts';
@@ -319,6 +320,11 @@ export class PostgresStore implements Store {
   /** What the store offers for vectors: the pgvector version or exact search (health, logs, tests). */
   get vectorSupport(): VectorSupport {
     return { ...this.#vectors };
+  }
+
+  get vectorIndex(): VectorIndex | null {
+    const version = this.#vectors.pgvector;
+    return version === null ? null : { method: 'hnsw', pgvector: version, exactBelow: this.#exactBelow };
   }
 
   get backlog(): number {

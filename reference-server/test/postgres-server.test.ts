@@ -2,14 +2,17 @@
  * The reference server on a real PostgreSQL server (issue #17): the conformance suite against one server
  * process on it, then a second process on the same database: what one process writes the other reads, and an
  * idempotent retry sent to the other process replays the first response instead of storing a duplicate. Every
- * process runs the built-in embedder, so each is certified at the Search level too; Debian's PostgreSQL has no
- * pgvector, so this exercises the exact vector search (PGlite tests the HNSW index: postgres-store.test.ts).
- * Skipped, with the reason, where PostgreSQL is not installed (.ci/run installs it).
+ * process runs the built-in embedder, so each is certified at the Search level too, every semantic search through
+ * pgvector's HNSW index (--vector-exact-below 0) where pgvector is installed (scripts/install-pgvector.sh, run by
+ * .ci/run), on exact vector search otherwise; health says which. Skipped, with the reason, where PostgreSQL is
+ * not installed (.ci/run installs it); the check that the index served is skipped, with how to install it, where
+ * pgvector is not.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseExpectedFailures } from '../../conformance/src/core/expected.ts';
 import type { Report } from '../../conformance/src/core/report.ts';
@@ -18,11 +21,13 @@ import { generateKey, type RunningServer, startServer } from '../src/index.ts';
 import { ensureModel } from '../src/search/model-files.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import { type ChildServer, client, inFuture, memoryBody, sleep, startChild } from './helpers.ts';
-import { findPostgres, type PostgresCluster, startPostgres } from './postgres-cluster.ts';
+import { findPgvector, findPostgres, type PostgresCluster, startPostgres } from './postgres-cluster.ts';
 
 const found = findPostgres();
 const reason = 'missing' in found ? found.missing : '';
 if (reason) console.warn(`postgres-server.test.ts skipped: ${reason}`);
+const noPgvector = 'bin' in found ? findPgvector(found.bin) : reason;
+if (!reason && noPgvector) console.warn(`postgres-server.test.ts: the pgvector check skipped: ${noPgvector}`);
 
 const token = generateKey();
 const tokenB = generateKey();
@@ -56,12 +61,18 @@ describe.skipIf(reason !== '')('the reference server on PostgreSQL', () => {
     if (!('bin' in found)) return;
     ensureModel();
     cluster = await startPostgres(found.bin);
-    first = await startServer({ store: cluster.url, keys, embedder: 'builtin' });
+    // Every semantic search through the HNSW index where pgvector is installed, however few memories match.
+    first = await startServer({ store: cluster.url, keys, embedder: 'builtin', vectorExactBelow: 0 });
     // Two more server processes on the same database, with the same keys (and the CLI's default embedder,
     // the built-in one).
     const keysFile = join(dir, 'keys.json');
     writeFileSync(keysFile, JSON.stringify(keys));
-    const env = { OMP_STORE: cluster.url, OMP_KEYS_FILE: keysFile, OMP_EMBEDDER: 'builtin' };
+    const env = {
+      OMP_STORE: cluster.url,
+      OMP_KEYS_FILE: keysFile,
+      OMP_EMBEDDER: 'builtin',
+      OMP_VECTOR_EXACT_BELOW: '0',
+    };
     [second, third] = await Promise.all([
       startChild(['--port', '0', '--quiet'], env),
       startChild(['--port', '0', '--quiet'], env),
@@ -97,10 +108,42 @@ describe.skipIf(reason !== '')('the reference server on PostgreSQL', () => {
       expect(bad).toEqual([]);
       expect(report.verdict).toBe('conformant');
       const declared = report.levels.filter((l) => l.declared).map((l) => l.level);
-      // The Search level on exact vector search (no pgvector here); the control level lives in the database too.
+      // The Search level (on pgvector or exact vector search); the control level lives in the database too.
       expect(declared.sort()).toEqual(['control', 'core', 'full', 'mcp', 'search']);
     },
     600_000,
+  );
+
+  test.skipIf(noPgvector !== '')(
+    "pgvector: each process's health declares the HNSW index, and the index served the conformance searches",
+    async () => {
+      for (const url of [first.url, second.url, third.url]) {
+        const health = await client(url, token).get('/v1/health');
+        expect(health.body.capability_details.semantic_search).toEqual({
+          x_omp_vector_search: 'hnsw',
+          x_omp_pgvector: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+          x_omp_exact_below: 0,
+        });
+      }
+      // Scans of the HNSW index, as the server counts them (each session reports its counts within seconds).
+      const db = new pg.Client({ connectionString: cluster.url });
+      await db.connect();
+      try {
+        let scans = 0;
+        for (let i = 0; i < 30 && scans === 0; i++) {
+          if (i > 0) await sleep(500);
+          await db.query('SELECT pg_stat_clear_snapshot()');
+          const { rows } = await db.query<{ n: string }>(
+            "SELECT coalesce(sum(idx_scan), 0) AS n FROM pg_stat_user_indexes WHERE indexrelname LIKE 'memories_vec_hnsw_%'",
+          );
+          scans = Number(rows[0]?.n);
+        }
+        expect(scans).toBeGreaterThan(0);
+      } finally {
+        await db.end();
+      }
+    },
+    60_000,
   );
 
   test('a second process on the same database: reads, ETags and idempotent retries are shared', async () => {

@@ -29,6 +29,7 @@ describe('command line', () => {
       '--principal',
       '--keys-file',
       '--store',
+      '--vector-exact-below',
       '--max-body-bytes',
       '--max-import-bytes',
       '--max-connections',
@@ -58,6 +59,12 @@ describe('command line', () => {
     ['unknown embedder', ['--embedder', 'gpt'], {}, /--embedder must be builtin, builtin-enpt or off/],
     ['embedder URL without a model', ['--embedder-url', 'http://127.0.0.1:1'], {}, /--embedder-model/],
     ['no connections', ['--max-connections', '0'], {}, /--max-connections must be an integer/],
+    [
+      'an exact-search threshold that is no number',
+      ['--vector-exact-below', 'many'],
+      {},
+      /--vector-exact-below must be/,
+    ],
     ['a headers timeout below a second', [], { OMP_HEADERS_TIMEOUT: '10' }, /--headers-timeout/],
     ['a store that is not a Postgres URL', ['--store', 'mysql://x'], {}, /postgres:\/\/ or postgresql:\/\//],
     [

@@ -37,6 +37,8 @@ describe('declaration (OMP-LEVEL-004, OMP-EMB-001)', () => {
       model: expect.stringContaining('multilingual-e5-small'),
       dimensions: 384,
     });
+    // SQLite scores every vector that passes the filters: no approximate index (an extension member).
+    expect(res.body.capability_details.semantic_search).toEqual({ x_omp_vector_search: 'exact' });
   });
 });
 

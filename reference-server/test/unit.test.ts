@@ -343,6 +343,18 @@ describe('command line: connection and MCP limits', () => {
   });
 });
 
+describe('command line: the HNSW threshold of a PostgreSQL store', () => {
+  test('--vector-exact-below and OMP_VECTOR_EXACT_BELOW reach the start options (the flag wins)', async () => {
+    const { parseCli } = await import('../src/config.ts');
+    const fromEnv = parseCli([], { OMP_VECTOR_EXACT_BELOW: '0' });
+    expect(fromEnv.kind === 'start' && fromEnv.options.vectorExactBelow).toBe(0);
+    const both = parseCli(['--vector-exact-below', '2500'], { OMP_VECTOR_EXACT_BELOW: '0' });
+    expect(both.kind === 'start' && both.options.vectorExactBelow).toBe(2500);
+    const none = parseCli([], {});
+    expect(none.kind === 'start' && 'vectorExactBelow' in none.options).toBe(false);
+  });
+});
+
 describe('worker messages: Outbox', () => {
   test('what is sent in one turn arrives as one message, in order, transfers included', async () => {
     const { MessageChannel } = await import('node:worker_threads');

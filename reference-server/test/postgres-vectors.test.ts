@@ -5,7 +5,9 @@
  * ranking equals the exact one, a selective filter still fills the page (iterative scan, on fresh sessions
  * whose hnsw settings are set before the library is loaded), hybrid fuses it. Without it (a role that may not
  * create the extension, as on a managed server): exact search, the same results. An extension an administrator
- * created beforehand is used by such a role. The oracle is cosine computed here from the vectors stored.
+ * created beforehand is used by such a role; one installed after memories were stored is indexed by the next
+ * process without holding up another's writes (several processes: only a real server has them), and an index
+ * a cancelled build left invalid is built again. The oracle is cosine computed here from the vectors stored.
  * Skipped, with the reason and how to install what is missing, where PostgreSQL or pgvector is not installed.
  */
 import pg from 'pg';
@@ -15,6 +17,7 @@ import { type Database, poolDatabase, type Queryable } from '../src/storage/post
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import { exactRanking, indexRanking } from '../src/storage/postgres/vectors.ts';
 import type { Visibility } from '../src/storage/store.ts';
+import { sleep } from './helpers.ts';
 import { findPgvector, findPostgres, type PostgresCluster, startPostgres } from './postgres-cluster.ts';
 import { hashEmbedder } from './store-suite/hash-embedder.ts';
 
@@ -118,13 +121,28 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
     const name = `vectors_${n++}`;
     await cluster.admin(`CREATE DATABASE ${name} OWNER ${role}`);
     if (noSort) await cluster.admin(`ALTER DATABASE ${name} SET enable_sort = off`);
-    if (extension) {
-      const admin = new pg.Client({ connectionString: cluster.urlOf(name) });
-      await admin.connect();
-      await admin.query('CREATE EXTENSION vector');
-      await admin.end();
-    }
+    if (extension) await asAdmin(name, 'CREATE EXTENSION vector');
     return cluster.urlOf(name, role);
+  }
+
+  /** Run a statement as the superuser on database `name`; its rows. */
+  async function asAdmin(name: string, sql: string): Promise<unknown[]> {
+    const client = new pg.Client({ connectionString: cluster.urlOf(name) });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Whether a session of database `name` waits for a lock. */
+  async function waitingForLock(name: string): Promise<boolean> {
+    const rows = await asAdmin(
+      'postgres',
+      `SELECT 1 FROM pg_stat_activity WHERE datname = '${name}' AND wait_event_type = 'Lock'`,
+    );
+    return rows.length > 0;
   }
 
   async function open(url: string, exactBelow?: number) {
@@ -263,6 +281,86 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
     expect(db.log.some((x) => isExactQuery(x.text))).toBe(true);
     expect(db.log.some((x) => isIndexQuery(x.text))).toBe(false);
   }, 180_000);
+
+  test('pgvector installed after memories were stored: the next process builds the index while the running one keeps writing', async () => {
+    const url = await database('omp_app');
+    const { store: running } = await open(url); // exact search: the role may not create pgvector
+    expect(running.vectorIndex).toBeNull();
+    const pool = items(200);
+    await seed(running, pool);
+    const late = { ...(items(201)[200] as (typeof pool)[number]), content: 'written while the index builds' };
+    const name = new URL(url).pathname.slice(1);
+    await asAdmin(name, 'CREATE EXTENSION vector');
+    // A write transaction in flight on the table (another process's group commit, say) when the next starts.
+    const inFlight = new pg.Client({ connectionString: url });
+    await inFlight.connect();
+    await inFlight.query('BEGIN');
+    await inFlight.query('LOCK TABLE memories IN ROW EXCLUSIVE MODE');
+    const starting = open(url, 0);
+    try {
+      // The starting process's index build waits for that transaction...
+      for (let i = 0; i < 100 && !(await waitingForLock(name)); i++) await sleep(100);
+      expect(await waitingForLock(name)).toBe(true);
+      // ...and the running process writes meanwhile: its write is not queued behind the build's lock.
+      const write = running.create('p', late);
+      expect(await Promise.race([write.then(() => 'stored'), sleep(10_000).then(() => 'blocked')])).toBe(
+        'stored',
+      );
+    } finally {
+      await inFlight.query('COMMIT');
+      await inFlight.end();
+    }
+    const { db, store } = await starting;
+    expect(store.vectorIndex?.method).toBe('hnsw');
+    expect(
+      await asAdmin(
+        name,
+        "SELECT 1 FROM pg_index WHERE indexrelid = 'memories_vec_hnsw_64'::regclass AND indisvalid",
+      ),
+    ).toHaveLength(1);
+    db.log.length = 0;
+    const top = await store.semantic(owner, 'marten', {}, 10, 0);
+    expect(embeddingsOf(top.rows)).toEqual(await oracle([...pool, late], 'marten', 10));
+    expect(db.log.some((x) => isIndexQuery(x.text))).toBe(true);
+  }, 180_000);
+
+  test('an index a cancelled build left invalid is dropped and built again by the next process', async () => {
+    const url = await database();
+    const { store: first } = await open(url, 0);
+    await seed(first, items(60));
+    const name = new URL(url).pathname.slice(1);
+    await asAdmin(name, 'DROP INDEX memories_vec_hnsw_64');
+    // A build cancelled while it waits for a write transaction leaves its index in the catalog, invalid.
+    const inFlight = new pg.Client({ connectionString: url });
+    await inFlight.connect();
+    await inFlight.query('BEGIN');
+    await inFlight.query('LOCK TABLE memories IN ROW EXCLUSIVE MODE');
+    const builder = new pg.Client({ connectionString: url });
+    await builder.connect();
+    const build = builder
+      .query(
+        `CREATE INDEX CONCURRENTLY memories_vec_hnsw_64 ON memories
+         USING hnsw ((vec::vector(64)) vector_cosine_ops) WHERE cardinality(vec) = 64`,
+      )
+      .then(
+        () => 'built',
+        () => 'cancelled',
+      );
+    for (let i = 0; i < 100 && !(await waitingForLock(name)); i++) await sleep(100);
+    await asAdmin(
+      name,
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'`,
+    );
+    expect(await build).toBe('cancelled');
+    await builder.end();
+    await inFlight.query('COMMIT');
+    await inFlight.end();
+    const valid = "SELECT indisvalid AS v FROM pg_index WHERE indexrelid = 'memories_vec_hnsw_64'::regclass";
+    expect(await asAdmin(name, valid)).toEqual([{ v: false }]);
+    const { store } = await open(url, 0);
+    expect(store.vectorIndex?.method).toBe('hnsw');
+    expect(await asAdmin(name, valid)).toEqual([{ v: true }]);
+  }, 120_000);
 
   test('the same role where an administrator created pgvector beforehand: the store builds its index and uses it', async () => {
     const url = await database('omp_app', true);

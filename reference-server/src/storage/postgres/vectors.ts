@@ -3,11 +3,12 @@
  * (the JSON text the API returns, as in the SQLite store) and `vec real[]` beside it, written in the same
  * statement. `real[]` works on any PostgreSQL; where the pgvector extension is installed, an HNSW index
  * (cosine) is built on the expression `vec::vector(D)` for the embedder's D dimensions (a partial index over
- * rows of that size), so one schema serves both and the index can be added later by installing the extension.
+ * rows of that size), so one schema serves both and the index can be added later by installing the extension
+ * (the next process to start then builds it without blocking the others' writes: prepareVectors).
  *
  * Filters are applied before the top k (OMP-SEARCH-023), in both modes:
  * - exact (always available): the cosine of every vector that passes the filters, computed in SQL, sorted;
- * - HNSW (pgvector): used only when more than EXACT_BELOW memories pass the filters (below that the exact scan
+ * - HNSW (pgvector): used only when at least EXACT_BELOW memories pass the filters (below that the exact scan
  *   is cheap and exact). pgvector's HNSW scan filters after the index, so a selective filter could leave fewer
  *   than `limit` results: with pgvector >= 0.8 the scan is iterative (`hnsw.iterative_scan = strict_order`:
  *   it keeps walking the graph until enough rows pass), and whatever the version, a result shorter than
@@ -58,39 +59,105 @@ function checkDims(dims: number): number {
   return dims;
 }
 
+/** The HNSW index's definition: a partial index of the rows whose vector has `dims` numbers. */
+const indexColumns = (dims: number): string =>
+  `memories USING hnsw ((vec::vector(${dims})) vector_cosine_ops) WHERE cardinality(vec) = ${dims}`;
+
+/** What the migrating transaction found and did: the pgvector version, and whether the index is still to build. */
+interface Prepared {
+  pgvector: string | null;
+  build: boolean;
+}
+
 /**
  * Install pgvector and the HNSW index for `dims` when the extension is available (and the role may create it);
  * otherwise leave the store on exact search. Serialised with migrations, so processes starting together agree.
+ * Over a table that has no vector of this size yet, the index is created in that transaction (instantly); over
+ * existing vectors (pgvector installed after memories were stored) it is built CONCURRENTLY after it: a plain
+ * CREATE INDEX would hold a SHARE lock for the whole build, and every write of the other server processes, queued
+ * behind it, would wait minutes. This process starts once the index is valid.
  */
 export async function prepareVectors(db: Database, dims: number): Promise<VectorSupport> {
   checkDims(dims);
-  return db.transaction(async (tx) => {
+  const prepared = await db.transaction(async (tx): Promise<Prepared> => {
     await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     const available = await tx.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
-    if (available.rows.length === 0) return { pgvector: null, iterative: false };
+    if (available.rows.length === 0) return { pgvector: null, build: false };
     await tx.query('SAVEPOINT omp_vector');
+    let build = false;
     try {
       await tx.query('CREATE EXTENSION IF NOT EXISTS vector');
-      await tx.query(
-        `CREATE INDEX IF NOT EXISTS ${indexName(dims)} ON memories
-         USING hnsw ((vec::vector(${dims})) vector_cosine_ops) WHERE cardinality(vec) = ${dims}`,
-      );
+      const state = await indexState(tx, dims);
+      if (state === 'missing') {
+        const { rows } = await tx.query(`SELECT 1 FROM memories WHERE cardinality(vec) = ${dims} LIMIT 1`);
+        build = rows.length > 0;
+        if (!build) await tx.query(`CREATE INDEX ${indexName(dims)} ON ${indexColumns(dims)}`);
+      } else build = state !== 'valid';
       await tx.query('RELEASE SAVEPOINT omp_vector');
     } catch (err) {
       // Available but not installable here (no privilege): exact search, said once.
       await tx.query('ROLLBACK TO SAVEPOINT omp_vector');
-      process.stderr.write(
-        `omp postgres: pgvector not usable, exact vector search: ${(err as Error).message}\n`,
-      );
-      return { pgvector: null, iterative: false };
+      notUsable(err);
+      return { pgvector: null, build: false };
     }
     const { rows } = await tx.query<{ v: string }>(
       "SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'",
     );
-    const version = rows[0]?.v ?? null;
-    const [major = 0, minor = 0] = (version ?? '0.0').split('.').map(Number);
-    return { pgvector: version, iterative: major > 0 || minor >= 8 };
+    return { pgvector: rows[0]?.v ?? null, build };
   });
+  if (prepared.pgvector === null) return { pgvector: null, iterative: false };
+  if (prepared.build) {
+    try {
+      await buildConcurrently(db, dims);
+    } catch (err) {
+      notUsable(err);
+      return { pgvector: null, iterative: false };
+    }
+  }
+  const [major = 0, minor = 0] = prepared.pgvector.split('.').map(Number);
+  return { pgvector: prepared.pgvector, iterative: major > 0 || minor >= 8 };
+}
+
+function notUsable(err: unknown): void {
+  process.stderr.write(`omp postgres: pgvector not usable, exact vector search: ${(err as Error).message}\n`);
+}
+
+/** The HNSW index of D dimensions: valid, being built (by any process), left invalid by a failed build, or none. */
+async function indexState(q: Queryable, dims: number): Promise<'valid' | 'building' | 'invalid' | 'missing'> {
+  const { rows } = await q.query<{ valid: boolean; building: boolean }>(
+    `SELECT i.indisvalid AS valid,
+            EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid) AS building
+     FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
+    [indexName(dims)],
+  );
+  const row = rows[0];
+  if (row === undefined) return 'missing';
+  return row.valid ? 'valid' : row.building ? 'building' : 'invalid';
+}
+
+/** How often a process waiting for another's index build looks again, in ms. */
+const BUILD_POLL_MS = 500;
+
+/**
+ * Build the index without blocking writes (outside any transaction), or wait for the process building it. An
+ * invalid index no build is working on is what a failed or interrupted build leaves: dropped and built again.
+ */
+async function buildConcurrently(db: Database, dims: number): Promise<void> {
+  for (let failures = 0; ; ) {
+    const state = await indexState(db, dims);
+    if (state === 'valid') return;
+    if (state === 'building') {
+      await new Promise((r) => setTimeout(r, BUILD_POLL_MS));
+      continue;
+    }
+    try {
+      if (state === 'invalid') await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(dims)}`);
+      await db.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${indexName(dims)} ON ${indexColumns(dims)}`);
+    } catch (err) {
+      // Two processes starting the build at once: one fails on the name and waits for the other's.
+      if (++failures >= 3) throw err;
+    }
+  }
 }
 
 /** One ranked memory: its seq and cosine similarity. */

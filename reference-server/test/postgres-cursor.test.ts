@@ -3,7 +3,7 @@
  * the rows, offsets and totals a brute force over the stored rows gives, without counting; a forged, foreign or
  * stale resume is counted instead; every kind of write between two pages (in any store on the database)
  * invalidates the resume, a write of another principal does not; a cursor issued by one store resumes on a
- * second store of the same real PostgreSQL database.
+ * second store of the same real PostgreSQL database. And the ANALYZE after a large import.
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { SortOrder } from '@omp-kit/schemas/types';
@@ -333,6 +333,55 @@ describe('Postgres cursor resumes (PGlite)', () => {
       }
     }
   }, 240_000);
+
+  test('a large import is analysed in the background: acknowledged first, a failure logged, not thrown', async () => {
+    const base = pgliteDatabase(new PGlite());
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const analyses: string[] = [];
+    const db: Database = {
+      ...base,
+      query: async (text, params) => {
+        if (/^ANALYZE/.test(text)) {
+          analyses.push(text);
+          await gate;
+          throw new Error('no statistics today');
+        }
+        return base.query(text, params);
+      },
+      transaction: (fn) => base.transaction(fn),
+      lease: (ns) => base.lease(ns),
+      end: () => base.end(),
+    };
+    const logged = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const s = await PostgresStore.on(db, { analyzeAfter: 3 });
+    const t = new Date(T0).toISOString();
+    const items = (from: number, k: number) =>
+      Array.from({ length: k }, (_, i) => ({
+        id: `mem_a${String(from + i).padStart(15, '0')}`,
+        content: `imported ${i}`,
+        type: 'semantic',
+        source: { tool: 'claude', timestamp: t },
+        tags: [],
+        namespace: null,
+        created_at: t,
+        updated_at: t,
+        expires_at: null,
+        metadata: {},
+      }));
+    expect((await s.import({ principal: 'p', ownTool: null }, null, items(0, 2), 'skip')).imported).toBe(2);
+    expect(analyses).toEqual([]);
+    // Acknowledged while its ANALYZE still waits at the gate.
+    expect((await s.import({ principal: 'p', ownTool: null }, null, items(10, 3), 'skip')).imported).toBe(3);
+    expect(analyses).toEqual(['ANALYZE memories']);
+    release();
+    await s.close();
+    expect(
+      logged.mock.calls.some(([m]) => /ANALYZE after an import failed: no statistics today/.test(String(m))),
+    ).toBe(true);
+  });
 });
 
 const found = findPostgres();
@@ -376,6 +425,50 @@ describe.skipIf(reason !== '')('Postgres cursor resumes (real PostgreSQL, two st
     } finally {
       for (const s of open) await s.close();
       open = [];
+      await admin.end();
+      await cluster.stop();
+    }
+  }, 120_000);
+
+  test('an import of at least analyzeAfter memories is followed by an ANALYZE; a smaller one is not', async () => {
+    const cluster = await startPostgres((found as { bin: string }).bin);
+    const admin = poolDatabase(cluster.url, 1);
+    const analysed = async () =>
+      (
+        await admin.query<{ at: string | null }>(
+          "SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE relname = 'memories'",
+        )
+      ).rows[0]?.at ?? null;
+    try {
+      const t = new Date(T0).toISOString();
+      const items = (from: number, k: number) =>
+        Array.from({ length: k }, (_, i) => ({
+          id: `mem_b${String(from + i).padStart(15, '0')}`,
+          content: `imported ${i}`,
+          type: 'semantic',
+          source: { tool: 'claude', timestamp: t },
+          tags: [],
+          namespace: null,
+          created_at: t,
+          updated_at: t,
+          expires_at: null,
+          metadata: {},
+        }));
+      const vis: Visibility = { principal: 'p', ownTool: null };
+      const small = await PostgresStore.open(cluster.url, { poolSize: 2, analyzeAfter: 50 });
+      await small.import(vis, null, items(0, 49), 'skip');
+      await small.close(); // waits for an ANALYZE it started
+      expect(await analysed()).toBeNull();
+      const large = await PostgresStore.open(cluster.url, { poolSize: 2, analyzeAfter: 50 });
+      await large.import(vis, null, items(100, 50), 'skip');
+      await large.close();
+      let at: string | null = null;
+      for (let i = 0; i < 50 && at === null; i++) {
+        at = await analysed();
+        if (at === null) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(at).not.toBeNull();
+    } finally {
       await admin.end();
       await cluster.stop();
     }

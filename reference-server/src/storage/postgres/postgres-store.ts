@@ -260,6 +260,12 @@ export interface PostgresStoreOptions {
   embedder?: Embedder | null;
   /** Semantic searches matching fewer memories scan exactly even with an HNSW index (vectors.ts). */
   exactBelow?: number;
+  /**
+   * An import storing at least this many memories is followed by an ANALYZE of the memories table (in the
+   * background): until autovacuum gets to it the planner would plan for the table as it was (at 100k memories
+   * imported into an empty table, a filtered list ran at 11.7 instead of 1,599 requests/s). Default 10,000.
+   */
+  analyzeAfter?: number;
 }
 
 /** A principal's list version (counts.ts): `p` the placeholder of the principal. */
@@ -298,10 +304,15 @@ export class PostgresStore implements Store {
   #changes: string | null = null;
   /** Signs cursor resumes (Resume); drawn once in the database, so a cursor resumes in any process. */
   readonly #secret: KeyObject;
+  readonly #analyzeAfter: number;
+  /** A running ANALYZE after a large import, and whether another import asked for one meanwhile. */
+  #analyzing: Promise<void> | null = null;
+  #analyzeAgain = false;
 
   private constructor(db: Database, secret: string, options: PostgresStoreOptions) {
     this.#db = db;
     this.#secret = createSecretKey(Buffer.from(secret, 'base64url'));
+    this.#analyzeAfter = options.analyzeAfter ?? 10_000;
     this.#now = options.now ?? Date.now;
     this.#embedder = options.embedder ?? null;
     this.#exactBelow = options.exactBelow ?? EXACT_BELOW;
@@ -589,7 +600,7 @@ export class PostgresStore implements Store {
     strategy: ConflictStrategy,
   ): Promise<ImportResult> {
     const items = this.#embedder ? await this.#embedImport(this.#embedder, source) : source;
-    return this.#writes.run(async (tx, counts) => {
+    const result = await this.#writes.run(async (tx, counts) => {
       const result: ImportResult = { imported: 0, skipped: 0, errors: [] };
       Object.defineProperty(result, WRITTEN_IDS, { value: [], enumerable: false });
       const validate = validators.exportItem();
@@ -622,6 +633,30 @@ export class PostgresStore implements Store {
       result.errors.sort((a, b) => a.index - b.index);
       return result;
     });
+    if (result.imported >= this.#analyzeAfter) this.#analyzeSoon();
+    return result;
+  }
+
+  /**
+   * ANALYZE the memories table in the background (analyzeAfter): the import is acknowledged without waiting,
+   * and a failure is logged, not thrown. Imports finishing while one runs get one more run after it.
+   */
+  #analyzeSoon(): void {
+    if (this.#analyzing) {
+      this.#analyzeAgain = true;
+      return;
+    }
+    this.#analyzing = (async () => {
+      do {
+        this.#analyzeAgain = false;
+        try {
+          await this.#db.query('ANALYZE memories');
+        } catch (err) {
+          process.stderr.write(`omp postgres: ANALYZE after an import failed: ${(err as Error).message}\n`);
+        }
+      } while (this.#analyzeAgain && !this.#closing);
+      this.#analyzing = null;
+    })();
   }
 
   /**
@@ -1199,6 +1234,7 @@ export class PostgresStore implements Store {
     this.#closing = true; // a backfill stops after its batch; the next start resumes it
     await this.#backfill.catch(() => undefined);
     await this.#writes.idle();
+    await this.#analyzing;
     await this.#db.end();
   }
 

@@ -273,7 +273,9 @@ describe('Postgres store maintained counts (PGlite)', () => {
         ...(i % 2 === 0 ? { namespace: 'work' } : {}),
       });
     }
-    await db.query('DROP TABLE principal_counts, filter_counts; UPDATE omp_schema SET version = 4');
+    await db.query(
+      'DROP TABLE principal_counts, filter_counts, cursor_secret; UPDATE omp_schema SET version = 4',
+    );
     const t = await PostgresStore.on(db); // a second process starting on the older schema
     await expectCountsExact(db);
     expect((await db.query('SELECT 1 FROM principal_counts')).rows.length).toBe(2);

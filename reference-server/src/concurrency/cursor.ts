@@ -2,11 +2,13 @@
  * List cursors (SPEC.md §5.2): keyset positions, opaque to clients. A cursor holds the sort, a digest of the
  * filters it was issued for, and the sort key and id of the last memory of its page; the next page is everything
  * strictly after that position, so writes between pages neither shift nor repeat memories (OMP-LIST-019).
- * Cursors are not signed: a forged one can only select a position within the caller's own visible memories.
+ * The position itself is not signed: a forged one can only select a position within the caller's own visible
+ * memories. The numbers a version 2 cursor carries (Resume) are: a store trusts them only when their MAC, made
+ * with its secret over the data version, the caller, the request and the position, verifies (resumeMac).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { SortOrder } from '@omp-kit/schemas/types';
-import type { Filters, Resume } from '../storage/memory-store.ts';
+import type { Filters, Page, Resume, Visibility } from '../storage/memory-store.ts';
 
 /** A decoded cursor: the position after which the next page starts. */
 export interface Position {
@@ -59,4 +61,69 @@ export function decodeCursor(cursor: string): Position | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A keyset position in a list's order: the sort key and id of a memory. */
+export interface At {
+  key: string;
+  id: string;
+}
+
+/**
+ * The MAC of a cursor resume (Resume): the store's data version, the caller, the request (`f`: the filters as
+ * the caller gave them), the position and its numbers. Shared by every store, each with its own secret and
+ * version (the SQLite store's list_version, the Postgres store's per-principal version).
+ */
+export function resumeMac(
+  secret: KeyObject,
+  version: number,
+  vis: Visibility,
+  f: Filters,
+  sort: SortOrder,
+  at: At,
+  before: number,
+  total: number,
+): string {
+  const request = [vis.principal, vis.ownTool, vis.rules?.rules ?? null, f.type, f.tool, f.tags, f.namespace];
+  return createHmac('sha256', secret)
+    .update(JSON.stringify([version, ...request, f.states, sort, at.key, at.id, before, total]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** The resume after `page`, whose first row is preceded by `before` matches; undefined for an empty page. */
+export function resumeAfter(
+  secret: KeyObject,
+  version: number,
+  vis: Visibility,
+  f: Filters,
+  sort: SortOrder,
+  page: Page,
+  before: number,
+): Resume | undefined {
+  const last = page.rows[page.rows.length - 1];
+  if (last === undefined) return undefined;
+  const next = before + page.rows.length;
+  const at = { key: sort.startsWith('created') ? last.created_key : last.updated_key, id: last.id };
+  return {
+    before: next,
+    total: page.total,
+    mac: resumeMac(secret, version, vis, f, sort, at, next, page.total),
+  };
+}
+
+/** A cursor's resume when its MAC verifies for this version, caller and request; else undefined (count). */
+export function verifiedResume(
+  secret: KeyObject,
+  version: number,
+  vis: Visibility,
+  f: Filters,
+  sort: SortOrder,
+  after: (At & { resume?: Resume | undefined }) | null,
+): Resume | undefined {
+  const r = after?.resume;
+  if (!after || !r) return undefined;
+  const want = Buffer.from(resumeMac(secret, version, vis, f, sort, after, r.before, r.total));
+  const got = Buffer.from(r.mac);
+  return got.length === want.length && timingSafeEqual(got, want) ? r : undefined;
 }

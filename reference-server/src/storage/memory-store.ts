@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type {
   ConflictStrategy,
@@ -9,6 +9,7 @@ import type {
   UpdateMemoryRequest,
 } from '@omp-kit/schemas/types';
 import { GenerationCache } from '../cache.ts';
+import { resumeAfter, verifiedResume } from '../concurrency/cursor.ts';
 import { IdempotencyStore } from '../concurrency/idempotency.ts';
 import { forbidden, memoryNotFound } from '../http/errors.ts';
 import { newMemoryId } from '../model/ids.ts';
@@ -714,51 +715,6 @@ export class MemoryStore {
     );
   }
 
-  /** The MAC of a cursor resume (Resume): the data version, the caller, the request and the position. */
-  #resumeMac(
-    version: number,
-    vis: Visibility,
-    f: Filters,
-    sort: SortOrder,
-    at: { key: string; id: string },
-    before: number,
-    total: number,
-  ): string {
-    const request = [
-      vis.principal,
-      vis.ownTool,
-      vis.rules?.rules ?? null,
-      f.type,
-      f.tool,
-      f.tags,
-      f.namespace,
-    ];
-    return createHmac('sha256', this.#secret)
-      .update(JSON.stringify([version, ...request, f.states, sort, at.key, at.id, before, total]))
-      .digest('base64url')
-      .slice(0, 22);
-  }
-
-  /** The resume after a page whose first row is preceded by `before` matches. */
-  #resume(
-    version: number,
-    vis: Visibility,
-    f: Filters,
-    sort: SortOrder,
-    page: Page,
-    before: number,
-  ): Resume | undefined {
-    const last = page.rows[page.rows.length - 1];
-    if (last === undefined) return undefined;
-    const next = before + page.rows.length;
-    const at = { key: sort.startsWith('created') ? last.created_key : last.updated_key, id: last.id };
-    return {
-      before: next,
-      total: page.total,
-      mac: this.#resumeMac(version, vis, f, sort, at, next, page.total),
-    };
-  }
-
   /**
    * Control level: a read's state filter and its app's access rules as SQL, or null when they leave nothing out
    * (no rules, and no memory of the principal is in a state the filter excludes), so the usual paths stay as fast.
@@ -789,7 +745,7 @@ export class MemoryStore {
       const total = this.#listTotal(vis, f, scope);
       if (offset >= total) return { rows: [], total };
       const page = { rows: this.#pageRows(vis, f, scope, sort, total, limit, offset, null), total };
-      return { ...page, resume: this.#resume(version, vis, filters, sort, page, offset) };
+      return { ...page, resume: resumeAfter(this.#secret, version, vis, filters, sort, page, offset) };
     });
   }
 
@@ -866,11 +822,7 @@ export class MemoryStore {
     const f = { ...filters, tool };
     return this.#snapshot((version) => {
       const scope = this.#scope(vis, f);
-      const r = after?.resume;
-      const known =
-        after && r && r.mac === this.#resumeMac(version, vis, filters, sort, after, r.before, r.total)
-          ? r
-          : undefined;
+      const known = verifiedResume(this.#secret, version, vis, filters, sort, after);
       const total = known?.total ?? this.#listTotal(vis, f, scope);
       const rows = this.#pageRows(vis, f, scope, sort, total, limit, 0, after);
       let before = 0;
@@ -886,7 +838,11 @@ export class MemoryStore {
         ).n;
       }
       const page = { rows, total };
-      return { ...page, before, resume: this.#resume(version, vis, filters, sort, page, before) };
+      return {
+        ...page,
+        before,
+        resume: resumeAfter(this.#secret, version, vis, filters, sort, page, before),
+      };
     });
   }
 

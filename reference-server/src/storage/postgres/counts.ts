@@ -5,8 +5,11 @@
  * lookup instead of a count over every match. The writes of a transaction only sum their changes here
  * (CountDeltas); the sums are written at its end, after every other statement, by one statement per table with
  * the keys sorted: every transaction takes the count rows' locks last and in the same order, so two server
- * processes writing at once cannot deadlock on them.
+ * processes writing at once cannot deadlock on them. The same statement moves on the list version of every
+ * principal whose memories the transaction changed (`principal_counts.version`, see listVersionSchema): cursor
+ * resumes signed with an older version are counted again (PostgresStore.listAfter).
  */
+import { randomBytes } from 'node:crypto';
 import { type CountedAttributes, countKeysOf } from '../filter-counts.ts';
 import type { Queryable } from './database.ts';
 import { fromPg } from './text.ts';
@@ -40,6 +43,14 @@ export class CountDeltas {
     }
   }
 
+  /**
+   * A memory of `principal` changed in a way no count sees (a state, a sort key, content): its list version
+   * must still move on. (Every `add` marks its principal too.)
+   */
+  touch(principal: string): void {
+    this.#principals.set(principal, this.#principals.get(principal) ?? 0);
+  }
+
   /** Add another write's changes (a write whose savepoint was released). */
   merge(other: CountDeltas): void {
     for (const [p, n] of other.#principals) this.#principals.set(p, (this.#principals.get(p) ?? 0) + n);
@@ -50,15 +61,22 @@ export class CountDeltas {
     }
   }
 
-  /** Write the sums: one statement per table, keys sorted, changes of zero left out. */
-  async flush(tx: Queryable): Promise<void> {
-    const principals = [...this.#principals].filter(([, n]) => n !== 0).sort(([a], [b]) => cmp(a, b));
+  /**
+   * Write the sums: one statement per table, keys sorted, changes of zero left out, except that every principal
+   * whose memories changed gets its list version moved on (`versions`: false only for the migration that
+   * creates the counts, which runs before the version exists).
+   */
+  async flush(tx: Queryable, versions = true): Promise<void> {
+    const principals = [...this.#principals]
+      .filter(([, n]) => versions || n !== 0)
+      .sort(([a], [b]) => cmp(a, b));
     if (principals.length > 0) {
       await tx.query(
-        `INSERT INTO principal_counts AS t (principal, n)
-         SELECT u.principal, u.n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(principal, n, i)
+        `INSERT INTO principal_counts AS t (principal, n${versions ? ', version' : ''})
+         SELECT u.principal, u.n${versions ? ', 1' : ''}
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(principal, n, i)
          ORDER BY u.i
-         ON CONFLICT (principal) DO UPDATE SET n = t.n + EXCLUDED.n`,
+         ON CONFLICT (principal) DO UPDATE SET n = t.n + EXCLUDED.n${versions ? ', version = t.version + 1' : ''}`,
         [principals.map(([p]) => p), principals.map(([, n]) => n)],
       );
     }
@@ -101,5 +119,21 @@ export async function createCounts(tx: Queryable): Promise<void> {
     sums.addStored(rows, 1);
     after = (rows[rows.length - 1] as { seq: number }).seq;
   }
-  await sums.flush(tx);
+  await sums.flush(tx, false);
+}
+
+/**
+ * Migration: signed cursor resumes across processes (issue #17). A list version per principal beside its count
+ * (bumped by every transaction that changes one of its memories, in the counts' own statement: no lock beyond
+ * the one that statement takes anyway), and the secret that signs resumes, drawn once here so that a cursor
+ * issued by one server process verifies in every other.
+ */
+export async function listVersionSchema(tx: Queryable): Promise<void> {
+  await tx.query(`
+    ALTER TABLE principal_counts ADD COLUMN version bigint NOT NULL DEFAULT 0;
+    CREATE TABLE cursor_secret (id integer PRIMARY KEY CHECK (id = 0), secret text NOT NULL);
+  `);
+  await tx.query('INSERT INTO cursor_secret (id, secret) VALUES (0, $1)', [
+    randomBytes(32).toString('base64url'),
+  ]);
 }

@@ -3,7 +3,7 @@
  * advisory lock lets several server processes start on one database at once without racing. Never edit a
  * released entry: append a new one.
  */
-import { createCounts } from './counts.ts';
+import { createCounts, listVersionSchema } from './counts.ts';
 import type { Database, Queryable } from './database.ts';
 
 /** Any number, fixed: the advisory lock key of migrations. */
@@ -99,6 +99,8 @@ export const migrations: readonly Migration[] = [
   `,
   // 5: maintained counts per principal and per filter combination (counts.ts), filled from the stored memories.
   createCounts,
+  // 6: a list version per principal and the secret that signs cursor resumes (counts.ts listVersionSchema).
+  listVersionSchema,
 ];
 
 /** Bring the database up to the latest schema version; returns that version. */

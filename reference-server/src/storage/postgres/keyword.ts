@@ -97,6 +97,8 @@ export const keywordLogMigration = `
 
 /** Log entries kept; pruning starts at twice as many. */
 const LOG_KEEP = 100_000;
+/** A process checks the log's length after this many of its own commits (one that only writes prunes too). */
+const PRUNE_CHECK_EVERY = 1000;
 /** Memories per page when the index is built from the table. */
 const LOAD_PAGE = 5000;
 
@@ -140,6 +142,8 @@ export class KeywordMirror {
   #since = 0;
   #running: Promise<KeywordIndex> | null = null;
   #queued: Promise<KeywordIndex> | null = null;
+  /** Commits of this process since it last checked the log's length. */
+  #commits = 0;
   /** Rebuilds from the table (tests and benchmarks). */
   loads = 0;
 
@@ -172,15 +176,31 @@ export class KeywordMirror {
     return queued;
   }
 
-  /** Forget the index (the next search rebuilds it). */
-  drop(): void {
-    this.#index = null;
+  /** Called after each commit of this process: now and then, prune the log (in the background). */
+  committed(): void {
+    if (++this.#commits < PRUNE_CHECK_EVERY) return;
+    this.#commits = 0;
+    const check = async () => {
+      const { rows } = await this.#db.query<{ lo: number | null; hi: number | null }>(
+        'SELECT (SELECT min(id) FROM keyword_log)::float8 AS lo, (SELECT max(id) FROM keyword_log)::float8 AS hi',
+      );
+      const r = rows[0];
+      if (r && r.lo !== null && r.hi !== null && r.hi - r.lo >= 2 * this.#keep) await this.#prune(r.hi);
+    };
+    // Best effort: a prune that fails (the store closing, say) is retried after the next thousand commits.
+    check().catch(() => undefined);
   }
 
   async #catchUp(): Promise<KeywordIndex> {
     if (this.#index === null) return this.#load();
     const { rows } = await this.#db.query<
-      { xmin: number; floor: number; lo: number | null; hi: number | null; changed: number | null } & Partial<IndexedRow>
+      {
+        xmin: number;
+        floor: number;
+        lo: number | null;
+        hi: number | null;
+        changed: number | null;
+      } & Partial<IndexedRow>
     >(
       `WITH c AS (SELECT DISTINCT seq FROM keyword_log WHERE xid >= $1)
        SELECT ${XMIN} AS xmin, (SELECT xid FROM keyword_log_floor)::float8 AS floor,
@@ -199,7 +219,8 @@ export class KeywordMirror {
       else add(index, r.changed, r as IndexedRow);
     }
     this.#since = head.xmin;
-    if (head.lo !== null && head.hi !== null && head.hi - head.lo >= 2 * this.#keep) await this.#prune(head.hi);
+    if (head.lo !== null && head.hi !== null && head.hi - head.lo >= 2 * this.#keep)
+      await this.#prune(head.hi);
     return index;
   }
 

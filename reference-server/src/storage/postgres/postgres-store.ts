@@ -404,6 +404,7 @@ export class PostgresStore implements Store {
   /** Another change is durable: tell every process (the sequence) and this one's caches (generation). */
   async #changed(): Promise<void> {
     this.generation++;
+    this.#keywords.committed();
     const { rows } = await this.#db.query<{ v: string }>("SELECT nextval('omp_changes')::text AS v");
     // In purgeExpired's form: the first nextval of a sequence leaves last_value as it was and sets is_called.
     this.#changes = rows[0] ? `${rows[0].v}:true` : null;

@@ -1,0 +1,189 @@
+/**
+ * The Postgres store's keyword search (storage/postgres/keyword.ts) on PGlite: rankings and totals equal a
+ * brute-force BM25 over random memories, filters, states and expiry included; an index kept in step through
+ * the change log equals one built from the table, across two stores on one database and after pruning.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { afterEach, describe, expect, test } from 'vitest';
+import { indexText, queryTerms } from '../src/search/tokenize.ts';
+import { pgliteDatabase } from '../src/storage/postgres/database.ts';
+import { KeywordMirror } from '../src/storage/postgres/keyword.ts';
+import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
+import type { MemoryRow } from '../src/storage/rows.ts';
+import type { Filters, Visibility } from '../src/storage/store.ts';
+
+const WORDS = ['otter', 'badger', 'heron', 'newt', 'vole', 'stoat', 'shrew', 'marten', 'river', 'stone'];
+const TYPES = ['semantic', 'episodic'] as const;
+const TAGS = ['a', 'b', 'c'];
+
+/** A seeded generator (mulberry32): failures reproduce. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let stores: PostgresStore[] = [];
+afterEach(async () => {
+  for (const s of stores) await s.close();
+  stores = [];
+});
+
+/** What the test knows of each stored memory, to rank by brute force. */
+interface Known {
+  row: MemoryRow;
+  expiresMs: number | null;
+}
+
+/** SQLite's bm25() (fts5_aux.c) over every stored memory, as the index computes it, term by term. */
+function bruteForce(
+  known: readonly Known[],
+  q: string,
+  vis: Visibility,
+  f: Filters,
+  now: number,
+  k: number,
+): { ids: string[]; total: number } {
+  const docs = known.map((m) => ({
+    m,
+    terms: indexText(m.row.content)
+      .split(' ')
+      .filter((t) => t !== ''),
+  }));
+  const n = docs.length;
+  const avgdl = docs.reduce((s, d) => s + d.terms.length, 0) / n;
+  const score = new Map<Known, number>();
+  for (const term of new Set(queryTerms(q).flatMap((t) => t.terms))) {
+    const df = docs.filter((d) => d.terms.includes(term)).length;
+    if (df === 0) continue;
+    let idf = Math.log((n - df + 0.5) / (df + 0.5));
+    if (idf <= 0) idf = 1e-6;
+    for (const d of docs) {
+      const tf = d.terms.filter((t) => t === term).length;
+      if (tf === 0) continue;
+      const norm = 1.2 * (1 - 0.75 + (0.75 * d.terms.length) / avgdl);
+      score.set(d.m, (score.get(d.m) ?? 0) + idf * ((tf * (1.2 + 1.0)) / (tf + norm)));
+    }
+  }
+  const passing = [...score.keys()].filter(
+    ({ row, expiresMs }) =>
+      row.principal === vis.principal &&
+      (expiresMs === null || expiresMs > now) &&
+      (f.states === undefined || f.states.includes(row.state)) &&
+      (f.type === undefined || row.type === f.type) &&
+      (f.namespace === undefined || row.namespace === f.namespace) &&
+      (f.tags ?? []).every((t) => (JSON.parse(row.tags) as string[]).includes(t)),
+  );
+  passing.sort(
+    (a, b) =>
+      (score.get(b) as number) - (score.get(a) as number) ||
+      (a.row.created_key < b.row.created_key ? 1 : a.row.created_key > b.row.created_key ? -1 : 0) ||
+      (a.row.id < b.row.id ? 1 : -1),
+  );
+  return { ids: passing.slice(0, k).map((m) => m.row.id), total: passing.length };
+}
+
+describe('Postgres keyword search', () => {
+  test('rankings and totals equal a brute-force BM25 over random memories, filters, states and expiry', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const s = await PostgresStore.pglite(new PGlite(), { now: () => clock });
+    stores.push(s);
+    const rnd = random(17);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    const known: Known[] = [];
+    for (let i = 0; i < 120; i++) {
+      // Few distinct lengths and words: many equal scores, so the created_at/id tie order is exercised too.
+      const content = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => pick(WORDS)).join(' ');
+      const expiresMs = rnd() < 0.1 ? clock + 60_000 : null;
+      const row = await s.create(i % 5 === 4 ? 'q' : 'p', {
+        content,
+        type: pick(TYPES),
+        source: { tool: 'claude' },
+        namespace: pick(['home', 'work']),
+        tags: TAGS.filter(() => rnd() < 0.4),
+        ...(expiresMs === null ? {} : { expires_at: new Date(expiresMs).toISOString() }),
+      });
+      known.push({ row, expiresMs });
+    }
+    const owner: Visibility = { principal: 'p', ownTool: null };
+    const archive = known.filter((m) => m.row.principal === 'p').slice(0, 15);
+    await s.setStates(
+      owner,
+      null,
+      archive.map((m) => m.row.id),
+      'archived',
+      { app: null, actor: 'p', reason: null },
+      'forbid',
+    );
+    for (const m of archive) m.row = { ...m.row, state: 'archived' };
+    clock += 120_000; // the expiring memories are now expired, not yet purged
+    const filters: Filters[] = [
+      {},
+      { states: ['active'] },
+      { states: ['archived'] },
+      { type: 'episodic', states: ['active'] },
+      { namespace: 'work', tags: ['a'] },
+    ];
+    let compared = 0;
+    for (let i = 0; i < 40; i++) {
+      const q = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => pick(WORDS)).join(' ');
+      const f = filters[i % filters.length] as Filters;
+      const k = 1 + Math.floor(rnd() * 12);
+      const expected = bruteForce(known, q, owner, f, clock, k);
+      const got = await s.search(owner, queryTerms(q), f, k, 0);
+      expect({ q, f, ids: got.rows.map((r) => r.id), total: got.total }).toEqual({ q, f, ...expected });
+      if (expected.total > k) compared++;
+    }
+    expect(compared).toBeGreaterThan(10); // most queries cut a longer ranking at k
+  }, 120_000); // 120 writes on PGlite, slow on a busy machine
+
+  test('an index kept in step through the log equals one built from the table, across stores and pruning', async () => {
+    const db = pgliteDatabase(new PGlite());
+    const a = await PostgresStore.on(db);
+    stores.push(a); // closing one closes the shared database
+    const b = await PostgresStore.on(db);
+    const owner: Visibility = { principal: 'p', ownTool: null };
+    const body = (content: string) => ({ content, type: 'semantic' as const, source: { tool: 'claude' } });
+    // Two more readers pruning the log after 2 entries: the eager one keeps up every round, and prunes past the
+    // lagging one's watermark, which must then rebuild from the table.
+    const eager = new KeywordMirror(db, 1);
+    const lagging = new KeywordMirror(db, 1);
+    const rnd = random(5);
+    const ids: string[] = [];
+    const search = async (store: PostgresStore, q: string) => {
+      const page = await store.search(owner, queryTerms(q), {}, 50, 0);
+      return { ids: page.rows.map((r) => r.id), total: page.total };
+    };
+    expect(await search(b, 'otter')).toEqual({ ids: [], total: 0 }); // b builds its index now, empty
+    for (let round = 0; round < 12; round++) {
+      const writer = round % 2 === 0 ? a : b;
+      const op = rnd();
+      if (op < 0.5 || ids.length < 3) {
+        ids.push((await writer.create('p', body(`${WORDS[round % WORDS.length]} otter ${round}`))).id);
+      } else if (op < 0.8) {
+        const id = ids[Math.floor(rnd() * ids.length)] as string;
+        await writer.update(owner, null, id, { content: `${WORDS[(round + 3) % WORDS.length]} heron` });
+      } else {
+        const id = ids.splice(Math.floor(rnd() * ids.length), 1)[0] as string;
+        await writer.delete(owner, null, id);
+      }
+      for (const q of ['otter', 'heron badger', WORDS[round % WORDS.length] as string]) {
+        const fromA = await search(a, q);
+        expect(await search(b, q)).toEqual(fromA);
+        const fresh = await new KeywordMirror(db).current();
+        const terms = queryTerms(q).flatMap((t) => t.terms);
+        const expected = fresh.search(terms, { principal: 'p' }, 50);
+        expect((await eager.current()).search(terms, { principal: 'p' }, 50)).toEqual(expected);
+        if (round % 3 === 2) {
+          expect((await lagging.current()).search(terms, { principal: 'p' }, 50)).toEqual(expected);
+        }
+      }
+    }
+    expect(eager.loads).toBe(1);
+    expect(lagging.loads).toBeGreaterThan(1); // it fell behind the floor and rebuilt
+  }, 120_000);
+});

@@ -6,11 +6,12 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, test } from 'vitest';
 import { indexText, queryTerms } from '../src/search/tokenize.ts';
-import { pgliteDatabase } from '../src/storage/postgres/database.ts';
+import { pgliteDatabase, poolDatabase } from '../src/storage/postgres/database.ts';
 import { KeywordMirror } from '../src/storage/postgres/keyword.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import type { MemoryRow } from '../src/storage/rows.ts';
 import type { Filters, Visibility } from '../src/storage/store.ts';
+import { findPostgres, startPostgres } from './postgres-cluster.ts';
 
 const WORDS = ['otter', 'badger', 'heron', 'newt', 'vole', 'stoat', 'shrew', 'marten', 'river', 'stone'];
 const TYPES = ['semantic', 'episodic'] as const;
@@ -95,7 +96,7 @@ describe('Postgres keyword search', () => {
     const rnd = random(17);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     const known: Known[] = [];
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 80; i++) {
       // Few distinct lengths and words: many equal scores, so the created_at/id tie order is exercised too.
       const content = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => pick(WORDS)).join(' ');
       const expiresMs = rnd() < 0.1 ? clock + 60_000 : null;
@@ -110,7 +111,7 @@ describe('Postgres keyword search', () => {
       known.push({ row, expiresMs });
     }
     const owner: Visibility = { principal: 'p', ownTool: null };
-    const archive = known.filter((m) => m.row.principal === 'p').slice(0, 15);
+    const archive = known.filter((m) => m.row.principal === 'p').slice(0, 10);
     await s.setStates(
       owner,
       null,
@@ -139,7 +140,7 @@ describe('Postgres keyword search', () => {
       if (expected.total > k) compared++;
     }
     expect(compared).toBeGreaterThan(10); // most queries cut a longer ranking at k
-  }, 120_000); // 120 writes on PGlite, slow on a busy machine
+  }, 300_000); // 80 writes and 40 searches on PGlite, slow on a busy machine
 
   test('an index kept in step through the log equals one built from the table, across stores and pruning', async () => {
     const db = pgliteDatabase(new PGlite());
@@ -185,5 +186,67 @@ describe('Postgres keyword search', () => {
     }
     expect(eager.loads).toBe(1);
     expect(lagging.loads).toBeGreaterThan(1); // it fell behind the floor and rebuilt
-  }, 120_000);
+  }, 300_000);
+});
+
+const found = findPostgres();
+const reason = 'missing' in found ? found.missing : '';
+
+describe.skipIf(reason !== '')('Postgres keyword search (real PostgreSQL, stores writing at once)', () => {
+  test('a write committed after a transaction that began before it, and the one that stayed open, are both found', async () => {
+    const cluster = await startPostgres((found as { bin: string }).bin);
+    const db = poolDatabase(cluster.url, 2);
+    try {
+      const [a, b] = await Promise.all([0, 1].map(() => PostgresStore.open(cluster.url, { poolSize: 4 })));
+      const owner: Visibility = { principal: 'p', ownTool: null };
+      const body = (content: string) => ({ content, type: 'semantic' as const, source: { tool: 'claude' } });
+      const ids = async (s: PostgresStore, q: string) =>
+        (await s.search(owner, queryTerms(q), {}, 10, 0)).rows.map((r) => r.id).sort();
+      const old = await (a as PostgresStore).create('p', body('heron by the river'));
+      expect(await ids(b as PostgresStore, 'zebra')).toEqual([]); // b's index is built
+      // A transaction that takes its id first and commits last: b reads the log while it is open, and after.
+      let commit = () => {};
+      let updated = () => {};
+      const slow = db.transaction(async (tx) => {
+        await tx.query("UPDATE memories SET content = 'zebra crossing' WHERE id = $1", [old.id]);
+        updated();
+        await new Promise<void>((r) => {
+          commit = r;
+        });
+      });
+      await new Promise<void>((r) => {
+        updated = r;
+      });
+      const later = await (a as PostgresStore).create('p', body('zebra herd'));
+      expect(await ids(b as PostgresStore, 'zebra')).toEqual([later.id]);
+      commit();
+      await slow;
+      expect(await ids(b as PostgresStore, 'zebra')).toEqual([old.id, later.id].sort());
+      // Three stores creating and deleting at once; then every store's search agrees with a fresh index.
+      const c = await PostgresStore.open(cluster.url, { poolSize: 4 });
+      const stores = [a, b, c] as PostgresStore[];
+      await Promise.all(
+        stores.map(async (s, n) => {
+          for (let i = 0; i < 40; i++) {
+            const row = await s.create('p', body(`otter ${n} ${i}${i % 3 === 0 ? ' zebra' : ''}`));
+            if (i % 4 === 0) await s.delete(owner, null, row.id);
+            if (i % 10 === 0) await ids(s, 'otter zebra');
+          }
+        }),
+      );
+      const fresh = await new KeywordMirror(db).current();
+      const terms = queryTerms('otter zebra').flatMap((t) => t.terms);
+      const expected = fresh.search(terms, { principal: 'p' }, 200);
+      expect(expected.total).toBe(3 * 30 + 2);
+      for (const s of stores) {
+        const page = await s.search(owner, queryTerms('otter zebra'), {}, 200, 0);
+        expect(page.total).toBe(expected.total);
+        expect(page.rows.map((r) => r.seq)).toEqual(expected.seqs);
+      }
+      for (const s of stores) await s.close();
+    } finally {
+      await db.end();
+      await cluster.stop();
+    }
+  }, 180_000);
 });

@@ -9,14 +9,15 @@
  * with a covering index made the count an index-only scan but grouping ~100k postings by memory still took
  * 250 ms; the exact `total` of an OR query (§6.1 rule 5) needs every posting, so no top-k bound can skip them.
  *
- * Keeping the index right when several processes write (OMP-STORE: every process sees every committed write):
+ * Keeping the index right when several processes write (each sees every committed write): statement-level
  * triggers on `memories` log the seq of each inserted, deleted or re-indexed memory in `keyword_log` with the
- * writing transaction's id. Before each search the process reads the log entries of transactions at or after
- * its watermark — the oldest transaction still running when it last read (`pg_snapshot_xmin`) — and reloads
- * those memories' current rows, then moves the watermark. Every transaction below the watermark had finished,
- * so its entries were seen; one still running is read again next time, and reloading a memory is idempotent.
- * Entries are pruned once there are many; a process whose watermark is older than the pruned ones (the floor)
- * rebuilds its index from the table. States and expiry are not in the index: a search reads the few memories
+ * writing transaction's id. Before each search the process reads the entries of the transactions that had not
+ * finished in the snapshot of its previous read (those then in progress, `pg_snapshot_xip`, and those from
+ * `pg_snapshot_xmax` on: exactly the entries invisible then), reloads those memories' current rows, and keeps
+ * the new snapshot. A transaction that stays open (a long import) is asked for again each time at the cost of
+ * one index probe; reloading a memory is idempotent, so reading an entry twice is harmless.
+ * Entries are pruned once there are many, raising a floor (the largest transaction id pruned); a process whose
+ * last snapshot had not seen every transaction up to the floor rebuilds its index from the table. States and expiry are not in the index: a search reads the few memories
  * not active or expired (partial indexes) as the SQLite store reads those not active.
  *
  * Differences from the SQLite store, inside what SPEC.md §6.1 allows: none in the ranking; each process holds
@@ -130,16 +131,27 @@ function add(index: KeywordIndex, seq: number, r: IndexedRow): void {
   });
 }
 
-/** The xmin of the statement's snapshot: every transaction with a smaller id has finished. */
-const XMIN = 'pg_snapshot_xmin(pg_current_snapshot())::text::float8';
+/**
+ * A snapshot as far as the log needs it: transactions below `xmin` had finished, those in `xip` and from
+ * `xmax` on had not. The log entries not visible in it are exactly those of the latter.
+ */
+interface Snapshot {
+  xmin: number;
+  xmax: number;
+  xip: number[];
+}
+
+/** The columns of Snapshot from `s.snap` (transaction ids are 64-bit and never wrap; below 2^53 for ages). */
+const SNAPSHOT = `pg_snapshot_xmin(s.snap)::text::float8 AS xmin, pg_snapshot_xmax(s.snap)::text::float8 AS xmax,
+  ARRAY(SELECT x::text::float8 FROM pg_snapshot_xip(s.snap) AS x) AS xip`;
 
 /** The keyword index of a Postgres store, kept in step with every process's writes (see the file comment). */
 export class KeywordMirror {
   readonly #db: Queryable;
   readonly #keep: number;
   #index: KeywordIndex | null = null;
-  /** Every log entry of a transaction with a smaller id is in the index. */
-  #since = 0;
+  /** The snapshot the index reflects: every log entry visible in it is applied. */
+  #seen: Snapshot = { xmin: 0, xmax: 0, xip: [] };
   #running: Promise<KeywordIndex> | null = null;
   #queued: Promise<KeywordIndex> | null = null;
   /** Commits of this process since it last checked the log's length. */
@@ -194,31 +206,31 @@ export class KeywordMirror {
   async #catchUp(): Promise<KeywordIndex> {
     if (this.#index === null) return this.#load();
     const { rows } = await this.#db.query<
-      {
-        xmin: number;
+      Snapshot & {
         floor: number;
         lo: number | null;
         hi: number | null;
         changed: number | null;
       } & Partial<IndexedRow>
     >(
-      `WITH c AS (SELECT DISTINCT seq FROM keyword_log WHERE xid >= $1)
-       SELECT ${XMIN} AS xmin, (SELECT xid FROM keyword_log_floor)::float8 AS floor,
+      `WITH s AS (SELECT pg_current_snapshot() AS snap),
+         c AS (SELECT DISTINCT seq FROM keyword_log WHERE xid >= $1 OR xid = ANY($2::bigint[]))
+       SELECT ${SNAPSHOT}, (SELECT xid FROM keyword_log_floor)::float8 AS floor,
          (SELECT min(id) FROM keyword_log)::float8 AS lo, (SELECT max(id) FROM keyword_log)::float8 AS hi,
          c.seq::float8 AS changed, ${ROW}
-       FROM (SELECT 1) AS one LEFT JOIN (c LEFT JOIN memories m ON m.seq = c.seq) ON true`,
-      [this.#since],
+       FROM s LEFT JOIN (c LEFT JOIN memories m ON m.seq = c.seq) ON true`,
+      [this.#seen.xmax, this.#seen.xip],
     );
     const head = rows[0] as (typeof rows)[number];
     // Entries this process had not read were pruned: only the table itself is complete.
-    if (head.floor >= this.#since) return this.#load();
+    if (head.floor >= this.#seen.xmin) return this.#load();
     const index = this.#index;
     for (const r of rows) {
       if (r.changed === null) continue;
       if (r.id === null || r.id === undefined) index.remove(r.changed);
       else add(index, r.changed, r as IndexedRow);
     }
-    this.#since = head.xmin;
+    this.#seen = { xmin: head.xmin, xmax: head.xmax, xip: head.xip };
     if (head.lo !== null && head.hi !== null && head.hi - head.lo >= 2 * this.#keep)
       await this.#prune(head.hi);
     return index;
@@ -226,8 +238,10 @@ export class KeywordMirror {
 
   /** Build the index from the table, page by page; changes committed meanwhile are read from the log next time. */
   async #load(): Promise<KeywordIndex> {
-    const { rows } = await this.#db.query<{ xmin: number }>(`SELECT ${XMIN} AS xmin`);
-    const since = (rows[0] as { xmin: number }).xmin;
+    const { rows } = await this.#db.query<Snapshot>(
+      `WITH s AS (SELECT pg_current_snapshot() AS snap) SELECT ${SNAPSHOT} FROM s`,
+    );
+    const seen = rows[0] as Snapshot;
     const index = new KeywordIndex();
     for (let after = 0; ; ) {
       const { rows: page } = await this.#db.query<IndexedRow & { seq: number }>(
@@ -239,7 +253,7 @@ export class KeywordMirror {
       after = (page[page.length - 1] as { seq: number }).seq;
     }
     this.#index = index;
-    this.#since = since;
+    this.#seen = seen;
     this.loads++;
     return index;
   }

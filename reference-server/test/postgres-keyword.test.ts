@@ -225,7 +225,11 @@ describe.skipIf(reason !== '')('Postgres keyword search (real PostgreSQL, stores
       let commit = () => {};
       let updated = () => {};
       const slow = db.transaction(async (tx) => {
-        await tx.query("UPDATE memories SET content = 'zebra crossing' WHERE id = $1", [old.id]);
+        await tx.query('UPDATE memories SET content = $2, terms = $3::tsvector WHERE id = $1', [
+          old.id,
+          'zebra crossing',
+          tsvectorText('zebra crossing'),
+        ]);
         updated();
         await new Promise<void>((r) => {
           commit = r;

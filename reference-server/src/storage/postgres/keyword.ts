@@ -17,18 +17,18 @@
  * the new snapshot. A transaction that stays open (a long import) is asked for again each time at the cost of
  * one index probe; reloading a memory is idempotent, so reading an entry twice is harmless.
  * Entries are pruned once there are many, raising a floor (the largest transaction id pruned); a process whose
- * last snapshot had not seen every transaction up to the floor rebuilds its index from the table. States and expiry are not in the index: a search reads the few memories
- * not active or expired (partial indexes) as the SQLite store reads those not active.
+ * last snapshot had not seen every transaction up to the floor rebuilds its index from the table. States and
+ * expiry are not in the index: a search reads the few memories not active or expired (partial indexes), as the
+ * SQLite store reads those not active.
  *
- * The index reads each memory's terms from its `terms` tsvector (written with the memory, keyword.ts
- * `tsvectorText`), not by analysing the content again. Differences from the SQLite store, inside SPEC.md §6.1:
- * a term longer than 2046 bytes is not indexed, and tokens past position 16383 or past 255 occurrences of one
- * term are not counted (tsvector limits), which only flattens the term frequencies and length of very long
- * contents; otherwise the ranking is the same. Each process holds the index of every memory in memory (about
- * 80 MiB of heap at 100k memories), as the SQLite store does.
+ * Differences from the SQLite store: none in the ranking (the index analyses each memory's content as SQLite's
+ * does; parsing the stored tsvector instead measured no faster). Each process holds the index of every memory
+ * in memory (80–115 MiB of heap at 100k memories) and builds it on its first search (7–15 s at 100k on a busy
+ * 2-core machine: analysing the contents and KeywordIndex.add, about half each). The `terms` tsvector column is
+ * still written but no longer indexed or searched.
  */
 import { KeywordIndex } from '../../search/keyword-index.ts';
-import { termsOf, tokenize } from '../../search/tokenize.ts';
+import { indexText, termsOf, tokenize } from '../../search/tokenize.ts';
 import type { Queryable } from './database.ts';
 import { fromPg } from './text.ts';
 
@@ -57,24 +57,6 @@ export function tsvectorText(content: string): string {
     }
   }
   return [...positions].map(([t, ps]) => `${quoteLexeme(t)}:${ps.join(',')}`).join(' ');
-}
-
-/** A lexeme of tsvector output, quotes and backslashes doubled, with its positions. */
-const LEXEME = /'((?:[^'\\]|''|\\.)*)'(?::([0-9,A-D]+))?/g;
-
-/**
- * The index text of a stored tsvector: each term once per position, as `indexText` gives it for the content
- * (search/tokenize.ts) up to the tsvector's limits. Reading it is several times cheaper than analysing the
- * content again (stems in four languages), which is what rebuilding the index of a large store costs.
- */
-export function indexTextOf(tsvector: string): string {
-  const out: string[] = [];
-  for (const [, quoted = '', positions] of tsvector.matchAll(LEXEME)) {
-    const term = quoted.replace(/''/g, "'").replace(/\\(.)/g, '$1');
-    const n = positions === undefined ? 1 : positions.split(',').length;
-    for (let i = 0; i < n; i++) out.push(term);
-  }
-  return out.join(' ');
 }
 
 /**
@@ -123,7 +105,7 @@ const PRUNE_CHECK_EVERY = 1000;
 /** Memories per page when the index is built from the table. */
 const LOAD_PAGE = 5000;
 
-const ROW = 'm.principal, m.tool, m.type, m.namespace, m.tags, m.created_key, m.id, m.terms::text AS terms';
+const ROW = 'm.principal, m.tool, m.type, m.namespace, m.tags, m.created_key, m.id, m.content';
 
 /** The columns of a memory the index holds, as read (plain-text columns still escaped, text.ts). */
 interface IndexedRow {
@@ -134,14 +116,13 @@ interface IndexedRow {
   tags: string;
   created_key: string;
   id: string;
-  /** The `terms` tsvector as text. */
-  terms: string;
+  content: string;
 }
 
 function add(index: KeywordIndex, seq: number, r: IndexedRow): void {
   index.add({
     seq,
-    text: indexTextOf(r.terms),
+    text: indexText(r.content),
     principal: fromPg(r.principal),
     tool: fromPg(r.tool),
     type: fromPg(r.type),

@@ -23,9 +23,9 @@
  *
  * Differences from the SQLite store: none in the ranking (the index analyses each memory's content as SQLite's
  * does; parsing the stored tsvector instead measured no faster). Each process holds the index of every memory
- * in memory (80–115 MiB of heap at 100k memories) and builds it on its first search (5 s at 100k, up to 22 s on a busy
- * 2-core machine: analysing the contents and KeywordIndex.add, about half each). The `terms` tsvector column is
- * still written but no longer indexed or searched.
+ * in memory (80–115 MiB of heap at 100k memories) and builds it on its first search (5 s at 100k, up to 22 s
+ * on a busy 2-core machine: analysing the contents and KeywordIndex.add, about half each). The `terms`
+ * tsvector column is still written but no longer indexed or searched.
  */
 import { KeywordIndex } from '../../search/keyword-index.ts';
 import { indexText, termsOf, tokenize } from '../../search/tokenize.ts';

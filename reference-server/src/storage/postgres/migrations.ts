@@ -5,6 +5,7 @@
  */
 import { createCounts, listVersionSchema } from './counts.ts';
 import type { Database, Queryable } from './database.ts';
+import { keywordLogMigration } from './keyword.ts';
 
 /** Any number, fixed: the advisory lock key of migrations. */
 export const MIGRATION_LOCK = 0x6f6d70;
@@ -101,6 +102,9 @@ export const migrations: readonly Migration[] = [
   createCounts,
   // 6: a list version per principal and the secret that signs cursor resumes (counts.ts listVersionSchema).
   listVersionSchema,
+  // 7: keyword search from an in-memory index kept in step through a change log (keyword.ts); the unused GIN
+  // index on `terms` dropped. Nothing to backfill: a process builds its index from the table on first search.
+  keywordLogMigration,
 ];
 
 /** Bring the database up to the latest schema version; returns that version. */

@@ -27,6 +27,7 @@ import { ceilMs, floorMs, isoFromMs, sortKey } from '../../model/time.ts';
 import type { Embedder } from '../../search/embedder.ts';
 import { FUSION_DEPTH, fuseRankings, hybridTotal } from '../../search/fusion.ts';
 import type { QueryTerm } from '../../search/tokenize.ts';
+import { withCorrections } from '../../search/typos.ts';
 import { scalarViolations, validators, violationsOf } from '../../validation.ts';
 import { narrowStates } from '../control-scope.ts';
 import { type CountedAttributes, countKey } from '../filter-counts.ts';
@@ -56,7 +57,7 @@ import {
 import * as control from './control.ts';
 import { CountDeltas, type StoredAttributes } from './counts.ts';
 import { type Database, type PGliteLike, pgliteDatabase, poolDatabase, type Queryable } from './database.ts';
-import { idf, tokenQueries, tsvectorText } from './keyword.ts';
+import { KeywordMirror, tsvectorText } from './keyword.ts';
 import { migrate } from './migrations.ts';
 import { fromPg, toPg } from './text.ts';
 import {
@@ -301,6 +302,8 @@ export class PostgresStore implements Store {
   /** This process's lease id (database.ts), the owner of its idempotency claims. */
   #lease = 0;
   readonly #writes: WriteQueue;
+  /** The keyword index, in step with every process's writes (keyword.ts). */
+  readonly #keywords: KeywordMirror;
   /** The last value of `omp_changes` this process has seen. */
   #changes: string | null = null;
   /** Signs cursor resumes (Resume); drawn once in the database, so a cursor resumes in any process. */
@@ -321,6 +324,7 @@ export class PostgresStore implements Store {
       ? { model: this.#embedder.model, dimensions: this.#embedder.dimensions }
       : null;
     this.#writes = new WriteQueue(db, () => this.#changed());
+    this.#keywords = new KeywordMirror(db);
     this.idempotency = {
       lookup: (scope, key) => this.#lookup(scope, key),
       record: (scope, key, r) => this.#record(scope, key, r),
@@ -442,6 +446,7 @@ export class PostgresStore implements Store {
   /** Another change is durable: tell every process (the sequence) and this one's caches (generation). */
   async #changed(): Promise<void> {
     this.generation++;
+    this.#keywords.committed();
     const { rows } = await this.#db.query<{ v: string }>("SELECT nextval('omp_changes')::text AS v");
     // In purgeExpired's form: the first nextval of a sequence leaves last_value as it was and sets is_called.
     this.#changes = rows[0] ? `${rows[0].v}:true` : null;
@@ -981,45 +986,59 @@ export class PostgresStore implements Store {
     offset: number,
   ): Promise<Page> {
     const tool = effectiveTool(vis, filters);
-    const queries = tokenQueries(terms);
-    if (tool === false || queries.length === 0) return { rows: [], total: 0 };
+    if (tool === false || terms.length === 0) return { rows: [], total: 0 };
+    const { states, ...rest } = filters;
+    const [index, restriction] = await Promise.all([
+      this.#keywords.current(),
+      this.#restriction(vis.principal, narrowStates(states)),
+    ]);
+    const corrected = withCorrections(
+      terms,
+      (term) => index.docFrequency(term) > 0,
+      (first) => index.startingWith(first),
+    );
+    const rules = vis.rules ?? null;
+    const accept =
+      restriction === null && rules === null
+        ? undefined
+        : (seq: number) =>
+            (restriction === null ||
+              (restriction.allow ? restriction.seqs.has(seq) : !restriction.seqs.has(seq))) &&
+            (rules === null || rules.allows(index.identity(seq)));
+    const { seqs, total } = index.search(
+      corrected.flatMap((t) => t.terms),
+      { principal: vis.principal, type: rest.type, namespace: rest.namespace, tags: rest.tags, tool },
+      offset + limit,
+      accept,
+    );
+    return { rows: await this.#rowsBySeq(seqs.slice(offset)), total };
+  }
+
+  /**
+   * What the keyword index cannot tell about a principal's memories: those expired (not purged yet) and those
+   * whose state the filter excludes, as seqs to leave out (`allow` false) or, when the filter excludes active
+   * memories, the seqs to keep. Both are read through partial indexes and are few; null: nothing restricted.
+   */
+  async #restriction(
+    principal: string,
+    states: readonly string[] | undefined,
+  ): Promise<{ allow: boolean; seqs: Set<number> } | null> {
     const now = this.#now();
-    const any = queries.map((q) => `(${q})`).join(' | ');
-    // Document frequencies of each query token among the principal's memories (BM25's idf), and the total.
+    const allow = states !== undefined && !states.includes('active');
     const ps = new Params();
-    const where = conditions(ps, vis, { ...filters, tool }, now);
-    const base = new Params();
-    const principalOnly = conditions(base, { principal: vis.principal, ownTool: null }, {}, now);
-    const anyParam = base.p(any);
-    const freq = queries.map((q) => `count(*) FILTER (WHERE m.terms @@ ${base.p(q)}::tsquery)::int`);
-    // n from the maintained count (counts.ts) unless an expired memory awaits its purge (the count holds it).
-    const { rows: stats } = await this.#db.query<{ n: number; df: number[] }>(
-      `SELECT CASE WHEN EXISTS (SELECT 1 FROM memories WHERE expires_ms <= ${base.p(now)})
-           THEN (SELECT count(*)::int FROM memories m WHERE ${principalOnly})
-           ELSE coalesce((SELECT n::int FROM principal_counts WHERE principal = ${base.p(vis.principal)}), 0) END AS n,
-         ARRAY[${freq.join(', ')}] AS df
-       FROM memories m WHERE ${principalOnly} AND m.terms @@ ${anyParam}::tsquery`,
-      base.values,
-    );
-    const n = stats[0]?.n ?? 0;
-    const df = stats[0]?.df ?? [];
-    const matchAny = `m.terms @@ ${ps.p(any)}::tsquery`;
-    const { rows: counted } = await this.#db.query<{ total: number }>(
-      `SELECT count(*)::int AS total FROM memories m WHERE ${where} AND ${matchAny}`,
+    const expired = `(m.expires_ms IS NOT NULL AND m.expires_ms <= ${ps.p(now)})`;
+    const where =
+      states === undefined
+        ? expired
+        : allow
+          ? `m.state <> 'active' AND m.state = ANY(${ps.p([...states])}::text[]) AND NOT ${expired}`
+          : `(${expired} OR (m.state <> 'active' AND m.state <> ALL(${ps.p([...states])}::text[])))`;
+    const { rows } = await this.#db.query<{ seq: number }>(
+      `SELECT m.seq::float8 AS seq FROM memories m WHERE m.principal = ${ps.p(principal)} AND ${where}`,
       ps.values,
     );
-    const total = counted[0]?.total ?? 0;
-    if (offset >= total) return { rows: [], total };
-    const score = queries
-      .map((q, i) => `${ps.p(idf(df[i] ?? 0, n))}::float8 * ts_rank(m.terms, ${ps.p(q)}::tsquery, 1)`)
-      .join(' + ');
-    const { rows } = await memoryRows(
-      this.#db,
-      `SELECT ${COLS} FROM memories m WHERE ${where} AND ${matchAny}
-       ORDER BY ${score} DESC, m.created_key DESC, m.id DESC LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
-      ps.values,
-    );
-    return { rows, total };
+    if (!allow && rows.length === 0) return null;
+    return { allow, seqs: new Set(rows.map((r) => r.seq)) };
   }
 
   /**

@@ -14,11 +14,12 @@ import { poolDatabase } from '../src/storage/postgres/database.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
 import { prepareVectors } from '../src/storage/postgres/vectors.ts';
 import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
+import { QUESTION } from './corpus.ts';
 import type { Operation } from './load-driver.ts';
 import { cpuUs, measure, type Row } from './measure.ts';
 import { copySeed, fillStore } from './seed.ts';
 import type { Server } from './server-process.ts';
-import { fmt, fmtSpread } from './stats.ts';
+import { fmt, fmtSpread, median } from './stats.ts';
 import type { CorpusVectors } from './vector-cache.ts';
 import { createOp, filteredListOp, searchOps, semanticOps } from './workloads.ts';
 
@@ -57,6 +58,33 @@ export interface SideBySide {
   seed?: PostgresSeed;
   /** What GET /v1/health answered, per setup (Search-level servers). */
   health: string[];
+  /** The model's own cost of embedding the question once, in this process: CPU µs and wall ms (medians). */
+  queryEmbedding?: { cpuUs: number; ms: number };
+}
+
+/**
+ * What embedding the question costs the built-in model alone (the part of every semantic and hybrid request
+ * that no store changes): `count` embeddings one at a time, CPU time of this process (all the engine's threads).
+ */
+export async function queryEmbeddingCost(count = 20): Promise<{ cpuUs: number; ms: number }> {
+  const { builtinEmbedder } = await import('../src/search/builtin-embedder.ts');
+  const e = builtinEmbedder();
+  try {
+    await e.embed([QUESTION], 'query');
+    const cpu: number[] = [];
+    const ms: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await e.embed([QUESTION], 'query');
+      ms.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu.push(d.user + d.system);
+    }
+    return { cpuUs: Math.round(median(cpu)), ms: median(ms) };
+  } finally {
+    e.close();
+  }
 }
 
 /** One admin statement on the database at `url`. */
@@ -209,6 +237,8 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
     await sqlite.stop();
   }
   const searchArgs = ['--no-cache', '--embedder', 'builtin'];
+  const queryEmbedding = c.vectors ? await queryEmbeddingCost() : undefined;
+  const extra = queryEmbedding ? { queryEmbedding } : {};
   if (c.vectors) {
     const vfile = await copySeed(c.dataDir, c.n, `${c.dataDir}/side-by-side.db`, c.vectors);
     const server = await c.start(['--db', vfile, ...searchArgs]);
@@ -220,7 +250,7 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
     }
   }
   const found = findPostgres();
-  if ('missing' in found) return { rows, health, skipped: found.missing };
+  if ('missing' in found) return { rows, health, ...extra, skipped: found.missing };
   const cluster = await startPostgres(found.bin);
   const servers: Server[] = [];
   let seed: PostgresSeed | undefined;
@@ -250,10 +280,10 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
     one.push(...(await measureAll(c, 'Postgres, 1 process', servers.slice(0, 1), [createOp()], pgCpu)));
     three.push(...(await measureAll(c, 'Postgres, 3 processes', servers, [createOp()], pgCpu)));
     rows.push(...one, ...three);
-    return { rows, health, seed };
+    return { rows, health, seed, ...extra };
   } catch (err) {
     const why = `PostgreSQL run failed: ${err instanceof Error ? err.message : String(err)}`;
-    return { rows, health, ...(seed ? { seed } : {}), skipped: why };
+    return { rows, health, ...extra, ...(seed ? { seed } : {}), skipped: why };
   } finally {
     for (const s of servers) await s.stop();
     await cluster.stop();
@@ -280,6 +310,11 @@ export function sideBySideMarkdown(r: SideBySide, cores: number): string {
     );
   if (r.skipped) out.push('', `PostgreSQL not measured: ${r.skipped}`);
   if (r.seed) out.push('', seedLine(r.seed));
+  if (r.queryEmbedding)
+    out.push(
+      '',
+      `Embedding the question with the built-in model alone (in the bench process, median of 20): ${fmt(r.queryEmbedding.ms)} ms and ${r.queryEmbedding.cpuUs} µs of CPU. Every semantic and hybrid request pays it; the rest of their CPU per request is the store's ranking and the HTTP work.`,
+    );
   if (r.health.length > 0)
     out.push('', 'GET /v1/health of the Search-level servers:', '', ...r.health.map((h) => `- ${h}`));
   const ops = [...new Set(r.rows.map((x) => x.operation))];

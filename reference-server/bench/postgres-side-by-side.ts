@@ -45,6 +45,8 @@ export interface PostgresSeed {
   /** Import of the memories (with their vectors when given), seconds. */
   importSeconds: number;
   analyzeSeconds: number;
+  /** Which vectors the memories carry (bench/vector-cache.ts), if any. */
+  vectors?: CorpusVectors['kind'];
   /** The HNSW index, built after the import (as the first Search-level server start builds it). */
   index?: { seconds: number; pgvector: string | null; mib: number; memory: string };
   /** Table, its TOAST and indexes, MiB. */
@@ -140,7 +142,13 @@ export async function seedPostgres(
     url,
     "SELECT (pg_total_relation_size('memories') / 1048576.0)::float8 AS mib",
   );
-  return { importSeconds, analyzeSeconds, ...(index ? { index } : {}), tableMiB: table?.mib ?? 0 };
+  return {
+    importSeconds,
+    analyzeSeconds,
+    ...(vectors ? { vectors: vectors.kind } : {}),
+    ...(index ? { index } : {}),
+    tableMiB: table?.mib ?? 0,
+  };
 }
 
 /** GET /v1/health of a server, summarised on one line. */
@@ -295,7 +303,13 @@ export function seedLine(s: PostgresSeed): string {
   const index = s.index
     ? `; then the HNSW index (pgvector ${s.index.pgvector ?? 'missing: exact scans'}, cosine, m 16, ef_construction 64: pgvector's defaults) was built over them in ${fmt(s.index.seconds)} s (maintenance_work_mem ${s.index.memory}; ${fmt(s.index.mib)} MiB)`
     : '';
-  return `Seeding PostgreSQL: the store's import took ${fmt(s.importSeconds)} s, ANALYZE ${fmt(s.analyzeSeconds)} s${index}; the table with its TOAST and indexes is ${fmt(s.tableMiB)} MiB.`;
+  const carrying =
+    s.vectors === 'model'
+      ? " (with the model's vectors)"
+      : s.vectors === 'synthetic'
+        ? ' (with synthetic random unit vectors: cost only, rankings meaningless)'
+        : '';
+  return `Seeding PostgreSQL${carrying}: the store's import took ${fmt(s.importSeconds)} s, ANALYZE ${fmt(s.analyzeSeconds)} s${index}; the table with its TOAST and indexes is ${fmt(s.tableMiB)} MiB.`;
 }
 
 /** The side-by-side as Markdown: throughput, latency, CPU per request and the 1 -> 3 process scaling. */

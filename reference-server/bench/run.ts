@@ -18,6 +18,7 @@
  *   --no-postgres    skip the SQLite/PostgreSQL comparison
  *   --no-semantic    leave semantic and hybrid search out of that comparison (they need the built-in model,
  *                    and its vectors of the corpus, embedded once into bench/.data/vectors: bench/vector-cache.ts)
+ *   --synthetic-vectors  seed that comparison with pseudo-random unit vectors instead of the model's (cost only)
  *   --access-log[=word]  only the access log's cost (SPEC.md §20.4), optionally only workloads matching word
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ import { copySeed, removeStore, seededFile } from './seed.ts';
 import { type Server, spawnServer } from './server-process.ts';
 import { fmt, fmtSpread } from './stats.ts';
 import { type Transfer, timedExports, timedImports } from './transfer.ts';
-import { corpusVectors } from './vector-cache.ts';
+import { type CorpusVectors, corpusVectors, syntheticVectors } from './vector-cache.ts';
 import {
   createOp,
   DEEP_LIMIT,
@@ -450,6 +451,15 @@ function writeGrowth(machine: Record<string, string>, minutes: number): void {
   writeFileSync(join(here, 'GROWTH.md'), text);
 }
 
+/** The corpus vectors of the side by side: the model's (cached), or synthetic with --synthetic-vectors. */
+async function benchVectors(n: number): Promise<CorpusVectors> {
+  if (!argv.includes('--synthetic-vectors')) return corpusVectors(dataDir, n);
+  const { builtinEmbedder } = await import('../src/search/builtin-embedder.ts');
+  const e = builtinEmbedder();
+  e.close();
+  return syntheticVectors(e.model, e.dimensions);
+}
+
 const loadNow = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -512,7 +522,7 @@ async function main(): Promise<void> {
         reps: REPS,
         headers,
         start: startServer,
-        ...(SEMANTIC ? { vectors: await corpusVectors(dataDir, n) } : {}),
+        ...(SEMANTIC ? { vectors: await benchVectors(n) } : {}),
       });
     } catch (err) {
       pg = { rows: [], health: [], skipped: err instanceof Error ? err.message : String(err) };

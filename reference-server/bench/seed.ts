@@ -57,7 +57,7 @@ export async function seededFile(
 ): Promise<string> {
   const dir = join(dataDir, 'seed');
   mkdirSync(dir, { recursive: true });
-  const model = vectors ? `-vectors-${vectors.model.replace(/[^A-Za-z0-9.]+/g, '-')}` : '';
+  const model = vectors ? `-${vectors.kind}-vectors-${vectors.model.replace(/[^A-Za-z0-9.]+/g, '-')}` : '';
   const file = join(dir, `corpus-v${CORPUS_VERSION}-schema${migrations.length}-${n}${model}.db`);
   if (existsSync(file)) return file;
   const building = `${file}.building-${process.pid}`;

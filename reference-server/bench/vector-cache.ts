@@ -21,13 +21,15 @@ import {
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Embedder } from '../src/search/embedder.ts';
-import { CORPUS_VERSION, memoryAt } from './corpus.ts';
+import { CORPUS_VERSION, memoryAt, prng } from './corpus.ts';
 
 /** Contents embedded per call and per append to the cache file. */
 const CHUNK = 256;
 
 /** The vector of every content of a corpus prefix. */
 export interface CorpusVectors {
+  /** `model`: the model's own vectors; `synthetic`: pseudo-random unit vectors of the model's size. */
+  kind: 'model' | 'synthetic';
   model: string;
   dimensions: number;
   /** The stored embedding (6 decimals) of a content of the corpus prefix; throws for any other text. */
@@ -139,12 +141,35 @@ export async function cachedVectors(
   const slab = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + texts.length * bytes));
   const index = new Map(texts.map((text, i) => [text, i]));
   return {
+    kind: 'model',
     model: embedder.model,
     dimensions: dims,
     vectorOf(content: string): number[] {
       const i = index.get(content);
       if (i === undefined) throw new Error(`no cached vector for ${JSON.stringify(content.slice(0, 60))}`);
       return stored(slab.subarray(i * dims, (i + 1) * dims));
+    },
+  };
+}
+
+/**
+ * Pseudo-random unit vectors of `dimensions`, one per content (a hash of the content seeds them: equal contents
+ * get equal vectors, as with the model), for when embedding the corpus is too slow. They measure a semantic
+ * search's cost only: random vectors have no neighbourhoods (HNSW's worst case: every point about as far as every
+ * other), and a ranking against them means nothing.
+ */
+export function syntheticVectors(model: string, dimensions: number): CorpusVectors {
+  return {
+    kind: 'synthetic',
+    model,
+    dimensions,
+    vectorOf(content: string): number[] {
+      let h = 0x811c9dc5; // FNV-1a
+      for (let i = 0; i < content.length; i++) h = Math.imul(h ^ content.charCodeAt(i), 0x01000193);
+      const r = prng(h >>> 0);
+      const v = Array.from({ length: dimensions }, () => r() - 0.5);
+      const norm = Math.hypot(...v);
+      return v.map((x) => Math.round((x / norm) * 1e6) / 1e6);
     },
   };
 }

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFile, cachedVectors, distinctContents } from '../bench/vector-cache.ts';
+import { cachedVectors, cacheFile, distinctContents, syntheticVectors } from '../bench/vector-cache.ts';
 import type { Embedder } from '../src/search/embedder.ts';
 
 const DIMS = 4;
@@ -61,5 +61,15 @@ describe('bench vector cache', () => {
     expect(again.embedded).toEqual(['three']);
     expect(statSync(file).size).toBe(2 * DIMS * 4);
     expect(v.vectorOf('three')).toEqual([0.05, 0.116, 0.123457, -0.5]);
+  });
+
+  it('gives synthetic unit vectors, equal for equal contents', () => {
+    const v = syntheticVectors('m', 384);
+    const a = v.vectorOf('same text');
+    expect(v.kind).toBe('synthetic');
+    expect(a).toHaveLength(384);
+    expect(Math.hypot(...a)).toBeCloseTo(1, 4);
+    expect(v.vectorOf('same text')).toEqual(a);
+    expect(v.vectorOf('other text')).not.toEqual(a);
   });
 });

@@ -135,7 +135,8 @@ export async function measure(
       requests,
       failures,
       ...(why === undefined ? {} : { why }),
-      cpuUs: Math.round(cpuSpent / Math.max(1, requests)),
+      // No request answered: no cost per request to report (not the whole CPU spent on the failures).
+      cpuUs: requests > 0 ? Math.round(cpuSpent / requests) : 0,
       rss,
       load,
     }),

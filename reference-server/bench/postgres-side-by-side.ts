@@ -1,20 +1,30 @@
 /**
  * SQLite and PostgreSQL side by side (issue #17): the same corpus and requests, uncached (`--no-cache`), on the
  * reference server over a SQLite file (one process), over PostgreSQL with one process, and over PostgreSQL with
- * three processes (connections spread evenly); create, filtered list and keyword search. Besides throughput it
- * records the CPU time per request of the servers and of PostgreSQL, which predicts the ceiling on more cores.
+ * three processes (connections spread evenly); create, filtered list and keyword search at the Core level
+ * (`--embedder off`), and, when the corpus's model vectors are given (bench/vector-cache.ts), semantic and hybrid
+ * search at the Search level (`--embedder builtin`: every request embeds its query with the model). Besides
+ * throughput it records the CPU time per request of the servers and of PostgreSQL, which predicts the ceiling on
+ * more cores, and the seeding: import, ANALYZE, and pgvector's HNSW index built once the rows are in.
  * Starts its own PostgreSQL (test/postgres-cluster.ts: needs the Debian postgresql package).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { poolDatabase } from '../src/storage/postgres/database.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
+import { prepareVectors } from '../src/storage/postgres/vectors.ts';
 import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
+import { QUESTION } from './corpus.ts';
 import type { Operation } from './load-driver.ts';
 import { cpuUs, measure, type Row } from './measure.ts';
 import { copySeed, fillStore } from './seed.ts';
 import type { Server } from './server-process.ts';
-import { fmt, fmtSpread } from './stats.ts';
-import { createOp, filteredListOp, searchOps } from './workloads.ts';
+import { fmt, fmtSpread, median } from './stats.ts';
+import type { CorpusVectors } from './vector-cache.ts';
+import { createOp, filteredListOp, searchOps, semanticOps } from './workloads.ts';
+
+/** PostgreSQL's memory for building the HNSW index: pgvector builds fast only while the graph fits in it. */
+export const INDEX_BUILD_MEMORY = '3GB';
 
 /** What the side-by-side needs from the caller. */
 export interface SideBySideContext {
@@ -26,13 +36,132 @@ export interface SideBySideContext {
   headers: Record<string, string>;
   /** Start a reference server with extra arguments and environment. */
   start: (args: string[], env?: Record<string, string>) => Promise<Server>;
+  /** The model's vectors of the corpus: adds the Search-level rows. */
+  vectors?: CorpusVectors;
+}
+
+/** How PostgreSQL was seeded. */
+export interface PostgresSeed {
+  /** Import of the memories (with their vectors when given), seconds. */
+  importSeconds: number;
+  analyzeSeconds: number;
+  /** Which vectors the memories carry (bench/vector-cache.ts), if any. */
+  vectors?: CorpusVectors['kind'];
+  /** The HNSW index, built after the import (as the first Search-level server start builds it). */
+  index?: { seconds: number; pgvector: string | null; mib: number; memory: string };
+  /** Table, its TOAST and indexes, MiB. */
+  tableMiB: number;
 }
 
 /** The side-by-side rows, or why PostgreSQL could not be measured. */
 export interface SideBySide {
   rows: Row[];
   skipped?: string;
-  seedSeconds?: number;
+  seed?: PostgresSeed;
+  /** What GET /v1/health answered, per setup (Search-level servers). */
+  health: string[];
+  /** The model's own cost of embedding the question once, in this process: CPU µs and wall ms (medians). */
+  queryEmbedding?: { cpuUs: number; ms: number };
+}
+
+/**
+ * What embedding the question costs the built-in model alone (the part of every semantic and hybrid request
+ * that no store changes): `count` embeddings one at a time, CPU time of this process (all the engine's threads).
+ */
+export async function queryEmbeddingCost(count = 20): Promise<{ cpuUs: number; ms: number }> {
+  const { builtinEmbedder } = await import('../src/search/builtin-embedder.ts');
+  const e = builtinEmbedder();
+  try {
+    await e.embed([QUESTION], 'query');
+    const cpu: number[] = [];
+    const ms: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await e.embed([QUESTION], 'query');
+      ms.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu.push(d.user + d.system);
+    }
+    return { cpuUs: Math.round(median(cpu)), ms: median(ms) };
+  } finally {
+    e.close();
+  }
+}
+
+/** One admin statement on the database at `url`. */
+async function adminQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    return (await admin.query<T>(sql)).rows;
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Seed PostgreSQL with memories [0, n) of the corpus through the store's import (batches of 20k), ANALYZE, and
+ * with `vectors`, build the HNSW index after the rows are in (one bulk build instead of n graph inserts).
+ */
+export async function seedPostgres(
+  url: string,
+  n: number,
+  vectors?: CorpusVectors,
+  log: (line: string) => void = console.log,
+): Promise<PostgresSeed> {
+  let t = performance.now();
+  log(`seeding PostgreSQL with ${n} memories${vectors ? ' and their vectors' : ''} ...`);
+  await fillStore(await PostgresStore.open(url), n, 0, vectors);
+  const importSeconds = (performance.now() - t) / 1000;
+  log(`imported in ${importSeconds.toFixed(1)} s`);
+  // Planner statistics now, as autovacuum would within a minute or so: without them the first rows measure
+  // plans made for an empty table (measured: a filtered list at 12 req/s without them, 1,599 with them).
+  t = performance.now();
+  await adminQuery(url, 'ANALYZE');
+  const analyzeSeconds = (performance.now() - t) / 1000;
+  let index: PostgresSeed['index'];
+  if (vectors) {
+    const db = new URL(url).pathname.slice(1);
+    await adminQuery(url, `ALTER DATABASE ${db} SET maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`);
+    t = performance.now();
+    const pool = poolDatabase(url, 1);
+    const support = await prepareVectors(pool, vectors.dimensions);
+    await pool.end();
+    const seconds = (performance.now() - t) / 1000;
+    const [size] = await adminQuery<{ mib: number }>(
+      url,
+      `SELECT (pg_relation_size('memories_vec_hnsw_${vectors.dimensions}') / 1048576.0)::float8 AS mib`,
+    );
+    index = { seconds, pgvector: support.pgvector, mib: size?.mib ?? 0, memory: INDEX_BUILD_MEMORY };
+    log(
+      `HNSW index (pgvector ${support.pgvector}) built in ${seconds.toFixed(1)} s, ${index.mib.toFixed(0)} MiB`,
+    );
+  }
+  const [table] = await adminQuery<{ mib: number }>(
+    url,
+    "SELECT (pg_total_relation_size('memories') / 1048576.0)::float8 AS mib",
+  );
+  return {
+    importSeconds,
+    analyzeSeconds,
+    ...(vectors ? { vectors: vectors.kind } : {}),
+    ...(index ? { index } : {}),
+    tableMiB: table?.mib ?? 0,
+  };
+}
+
+/** GET /v1/health of a server, summarised on one line. */
+export async function healthLine(setup: string, s: Server, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`${s.url}/v1/health`, { headers });
+  const h = (await res.json()) as {
+    status: string;
+    memories_count: number | null;
+    levels: string[];
+    capability_details?: { embeddings?: { model: string; dimensions: number } };
+  };
+  const e = h.capability_details?.embeddings;
+  return `${setup}: HTTP ${res.status}, status "${h.status}", memories_count ${h.memories_count}, levels ${h.levels.join(', ')}, embeddings ${e ? `${e.model}, ${e.dimensions} dimensions` : 'none'}`;
 }
 
 /** CPU time (µs) of each process of the PostgreSQL listening on `port`: the postmaster and its children. */
@@ -64,7 +193,7 @@ function postgresCpu(port: string): Map<number, number> {
  * A running total of PostgreSQL's CPU time, µs, for differences between two calls. Backends come and go: a new
  * one counts from zero, and one that ended between two calls loses only what it used since the last call.
  */
-function postgresCpuCounter(port: string): () => number {
+export function postgresCpuCounter(port: string): () => number {
   const last = new Map<number, number>();
   let total = 0;
   return () => {
@@ -83,8 +212,8 @@ function reads(): Operation[] {
 }
 
 /** Measure each operation on the servers (32 connections in all). */
-async function measureAll(
-  c: SideBySideContext,
+export async function measureAll(
+  c: Pick<SideBySideContext, 'seconds' | 'reps' | 'headers' | 'label'>,
   setup: string,
   servers: Server[],
   ops: Operation[],
@@ -98,9 +227,16 @@ async function measureAll(
   return rows;
 }
 
+/** The Search-level reads: semantic and hybrid search of the question. */
+function searchLevelReads(): Operation[] {
+  const s = semanticOps();
+  return [s.semantic, s.hybrid];
+}
+
 /** Run the comparison at c.n memories. */
 export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
   const rows: Row[] = [];
+  const health: string[] = [];
   const file = await copySeed(c.dataDir, c.n, `${c.dataDir}/side-by-side.db`);
   const sqlite = await c.start(['--db', file, '--no-cache']);
   try {
@@ -108,22 +244,26 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
   } finally {
     await sqlite.stop();
   }
+  const searchArgs = ['--no-cache', '--embedder', 'builtin'];
+  const queryEmbedding = c.vectors ? await queryEmbeddingCost() : undefined;
+  const extra = queryEmbedding ? { queryEmbedding } : {};
+  if (c.vectors) {
+    const vfile = await copySeed(c.dataDir, c.n, `${c.dataDir}/side-by-side.db`, c.vectors);
+    const server = await c.start(['--db', vfile, ...searchArgs]);
+    try {
+      health.push(await healthLine('SQLite, 1 process', server, c.headers));
+      rows.push(...(await measureAll(c, 'SQLite, 1 process', [server], searchLevelReads())));
+    } finally {
+      await server.stop();
+    }
+  }
   const found = findPostgres();
-  if ('missing' in found) return { rows, skipped: found.missing };
+  if ('missing' in found) return { rows, health, ...extra, skipped: found.missing };
   const cluster = await startPostgres(found.bin);
   const servers: Server[] = [];
+  let seed: PostgresSeed | undefined;
   try {
-    const t = performance.now();
-    console.log(`seeding PostgreSQL with ${c.n} memories ...`);
-    await fillStore(await PostgresStore.open(cluster.url), c.n);
-    // Planner statistics now, as autovacuum would within a minute or so: without them the first rows measure
-    // plans made for an empty table (measured: a filtered list at 12 req/s without them, 1,599 with them).
-    const admin = new pg.Client({ connectionString: cluster.url });
-    await admin.connect();
-    await admin.query('ANALYZE');
-    await admin.end();
-    const seedSeconds = (performance.now() - t) / 1000;
-    console.log(`seeded PostgreSQL in ${seedSeconds.toFixed(1)} s`);
+    seed = await seedPostgres(cluster.url, c.n, c.vectors);
     const port = new URL(cluster.url).port;
     const pgCpu = postgresCpuCounter(port);
     const env = { OMP_STORE: cluster.url };
@@ -132,16 +272,44 @@ export async function sideBySide(c: SideBySideContext): Promise<SideBySide> {
     const one = await measureAll(c, 'Postgres, 1 process', servers, reads(), pgCpu);
     servers.push(await c.start(['--no-cache'], env), await c.start(['--no-cache'], env));
     const three = await measureAll(c, 'Postgres, 3 processes', servers, reads(), pgCpu);
+    if (c.vectors) {
+      const search: Server[] = [];
+      try {
+        search.push(await c.start(searchArgs, env));
+        health.push(await healthLine('Postgres, 1 process', search[0] as Server, c.headers));
+        one.push(...(await measureAll(c, 'Postgres, 1 process', search, searchLevelReads(), pgCpu)));
+        search.push(await c.start(searchArgs, env), await c.start(searchArgs, env));
+        three.push(...(await measureAll(c, 'Postgres, 3 processes', search, searchLevelReads(), pgCpu)));
+      } finally {
+        for (const s of search) await s.stop();
+      }
+    }
+    // Core-level creates last: they add memories without vectors, which a Search-level server would backfill.
     one.push(...(await measureAll(c, 'Postgres, 1 process', servers.slice(0, 1), [createOp()], pgCpu)));
     three.push(...(await measureAll(c, 'Postgres, 3 processes', servers, [createOp()], pgCpu)));
     rows.push(...one, ...three);
-    return { rows, seedSeconds };
+    return { rows, health, seed, ...extra };
   } catch (err) {
-    return { rows, skipped: `PostgreSQL run failed: ${err instanceof Error ? err.message : String(err)}` };
+    const why = `PostgreSQL run failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { rows, health, ...extra, ...(seed ? { seed } : {}), skipped: why };
   } finally {
     for (const s of servers) await s.stop();
     await cluster.stop();
   }
+}
+
+/** How PostgreSQL was seeded, in one sentence. */
+export function seedLine(s: PostgresSeed): string {
+  const index = s.index
+    ? `; then the HNSW index (pgvector ${s.index.pgvector ?? 'missing: exact scans'}, cosine, m 16, ef_construction 64: pgvector's defaults) was built over them in ${fmt(s.index.seconds)} s (maintenance_work_mem ${s.index.memory}; ${fmt(s.index.mib)} MiB)`
+    : '';
+  const carrying =
+    s.vectors === 'model'
+      ? " (with the model's vectors)"
+      : s.vectors === 'synthetic'
+        ? ' (with synthetic random unit vectors: cost only, rankings meaningless)'
+        : '';
+  return `Seeding PostgreSQL${carrying}: the store's import took ${fmt(s.importSeconds)} s, ANALYZE ${fmt(s.analyzeSeconds)} s${index}; the table with its TOAST and indexes is ${fmt(s.tableMiB)} MiB.`;
 }
 
 /** The side-by-side as Markdown: throughput, latency, CPU per request and the 1 -> 3 process scaling. */
@@ -155,6 +323,14 @@ export function sideBySideMarkdown(r: SideBySide, cores: number): string {
       `| ${x.setup} | ${x.operation} | ${fmtSpread(x.reqPerSec)} | ${fmtSpread(x.p50)} | ${fmtSpread(x.p99)} | ${x.cpuUs} | ${x.cpuUs > 0 ? Math.round(1e6 / x.cpuUs) : '-'} | ${x.failures}${x.why ? ` (${x.why.slice(0, 80)})` : ''} | ${fmt(x.load[0])}→${fmt(x.load[1])} |`,
     );
   if (r.skipped) out.push('', `PostgreSQL not measured: ${r.skipped}`);
+  if (r.seed) out.push('', seedLine(r.seed));
+  if (r.queryEmbedding)
+    out.push(
+      '',
+      `Embedding the question with the built-in model alone (in the bench process, median of 20): ${fmt(r.queryEmbedding.ms)} ms and ${r.queryEmbedding.cpuUs} µs of CPU. Every semantic and hybrid request pays it; the rest of their CPU per request is the store's ranking and the HTTP work.`,
+    );
+  if (r.health.length > 0)
+    out.push('', 'GET /v1/health of the Search-level servers:', '', ...r.health.map((h) => `- ${h}`));
   const ops = [...new Set(r.rows.map((x) => x.operation))];
   const scaling: string[] = [];
   for (const op of ops) {

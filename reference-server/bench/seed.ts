@@ -10,6 +10,7 @@ import { LocalStore } from '../src/storage/local-store.ts';
 import { migrations } from '../src/storage/migrations.ts';
 import type { Store } from '../src/storage/store.ts';
 import { CORPUS_VERSION, memoryAt } from './corpus.ts';
+import type { CorpusVectors } from './vector-cache.ts';
 
 /** The principal of the server's `OMP_API_KEY` (its default `--principal`). */
 export const PRINCIPAL = 'owner';
@@ -23,13 +24,20 @@ export function removeStore(file: string): void {
   for (const s of [...SUFFIXES, '.key']) rmSync(file + s, { force: true });
 }
 
-/** Import memories [0, n) of the corpus into a store, in transactions of BATCH; closes the store. */
-export async function fillStore(store: Store, n: number, from = 0): Promise<void> {
+/**
+ * Import memories [0, n) of the corpus into a store, in transactions of BATCH, each with its model vector when
+ * `vectors` is given (bench/vector-cache.ts: client-supplied embeddings, as an export carries them); closes the
+ * store.
+ */
+export async function fillStore(store: Store, n: number, from = 0, vectors?: CorpusVectors): Promise<void> {
   const vis = { principal: PRINCIPAL, ownTool: null };
   for (let i = from; i < n; i += BATCH) {
     const end = Math.min(n, i + BATCH);
     const items = (function* () {
-      for (let j = i; j < end; j++) yield memoryAt(j);
+      for (let j = i; j < end; j++) {
+        const m = memoryAt(j);
+        yield vectors ? { ...m, embedding: vectors.vectorOf(m.content) } : m;
+      }
     })();
     const r = await store.import(vis, null, items, 'skip');
     if (r.imported + r.skipped !== end - i) throw new Error(`seeding: ${JSON.stringify(r).slice(0, 300)}`);
@@ -37,17 +45,26 @@ export async function fillStore(store: Store, n: number, from = 0): Promise<void
   await store.close();
 }
 
-/** Path of the cached seed of `n` memories (built on first use), for this corpus and schema version. */
-export async function seededFile(dataDir: string, n: number, log = console.log): Promise<string> {
+/**
+ * Path of the cached seed of `n` memories (built on first use), for this corpus and schema version; with
+ * `vectors`, a separate seed whose memories carry that model's vectors.
+ */
+export async function seededFile(
+  dataDir: string,
+  n: number,
+  log = console.log,
+  vectors?: CorpusVectors,
+): Promise<string> {
   const dir = join(dataDir, 'seed');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `corpus-v${CORPUS_VERSION}-schema${migrations.length}-${n}.db`);
+  const model = vectors ? `-${vectors.kind}-vectors-${vectors.model.replace(/[^A-Za-z0-9.]+/g, '-')}` : '';
+  const file = join(dir, `corpus-v${CORPUS_VERSION}-schema${migrations.length}-${n}${model}.db`);
   if (existsSync(file)) return file;
   const building = `${file}.building-${process.pid}`;
   removeStore(building);
   const t = performance.now();
   log(`seeding ${n} memories into ${file} (once; later runs copy it) ...`);
-  await fillStore(LocalStore.open(building, null), n);
+  await fillStore(LocalStore.open(building, null), n, 0, vectors);
   // Closing checkpoints the WAL into the main file; a leftover WAL would belong to the old name.
   for (const s of ['-wal', '-shm']) if (existsSync(building + s)) renameSync(building + s, file + s);
   renameSync(building, file);
@@ -55,9 +72,14 @@ export async function seededFile(dataDir: string, n: number, log = console.log):
   return file;
 }
 
-/** Copy the cached seed of `n` memories to `target` (replacing any store there); returns `target`. */
-export async function copySeed(dataDir: string, n: number, target: string): Promise<string> {
-  const source = await seededFile(dataDir, n);
+/** Copy the cached seed of `n` memories (with `vectors`) to `target`, replacing any store there; returns `target`. */
+export async function copySeed(
+  dataDir: string,
+  n: number,
+  target: string,
+  vectors?: CorpusVectors,
+): Promise<string> {
+  const source = await seededFile(dataDir, n, console.log, vectors);
   removeStore(target);
   for (const s of SUFFIXES) if (existsSync(source + s)) copyFileSync(source + s, target + s);
   return target;

@@ -29,6 +29,22 @@ export function searchOps(): Record<'rare' | 'common' | 'question', Operation> {
   };
 }
 
+/**
+ * Semantic and hybrid search of the 8-word question: the server embeds the query with its model on every
+ * request (no cache), so these are what a user's request costs, the model included.
+ */
+export function semanticOps(): Record<'semantic' | 'hybrid', Operation> {
+  const body = (mode: string): ReturnType<Operation['next']> => ({
+    method: 'POST',
+    path: '/v1/memories/search',
+    body: JSON.stringify({ q: QUESTION, mode }),
+  });
+  return {
+    semantic: { name: 'semantic search, 8-word question', next: () => body('semantic') },
+    hybrid: { name: 'hybrid search, 8-word question', next: () => body('hybrid') },
+  };
+}
+
 /** Get one memory by a random id of the n in the store. */
 export function getOp(n: number): Operation {
   return {

@@ -273,9 +273,12 @@ describe('Postgres store maintained counts (PGlite)', () => {
         ...(i % 2 === 0 ? { namespace: 'work' } : {}),
       });
     }
-    await db.query(
-      'DROP TABLE principal_counts, filter_counts, cursor_secret; UPDATE omp_schema SET version = 4',
-    );
+    // Back to schema 4: undo migrations 5 (counts), 6 (list versions) and 7 (keyword log).
+    await db.query(`
+      DROP TRIGGER keyword_log_insert ON memories; DROP TRIGGER keyword_log_update ON memories;
+      DROP TRIGGER keyword_log_delete ON memories; DROP FUNCTION omp_keyword_log_rows();
+      DROP TABLE keyword_log, keyword_log_floor, principal_counts, filter_counts, cursor_secret;
+      CREATE INDEX memories_terms ON memories USING gin (terms); UPDATE omp_schema SET version = 4`);
     const t = await PostgresStore.on(db); // a second process starting on the older schema
     await expectCountsExact(db);
     expect((await db.query('SELECT 1 FROM principal_counts')).rows.length).toBe(2);

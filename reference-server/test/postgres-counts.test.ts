@@ -273,8 +273,9 @@ describe('Postgres store maintained counts (PGlite)', () => {
         ...(i % 2 === 0 ? { namespace: 'work' } : {}),
       });
     }
-    // Back to schema 4: undo migrations 5 (counts), 6 (list versions) and 7 (keyword log).
+    // Back to schema 4: undo migrations 5 (counts), 6 (list versions), 7 (keyword log) and 8 (vector sizes).
     await db.query(`
+      DROP INDEX memories_vec_dims;
       DROP TRIGGER keyword_log_insert ON memories; DROP TRIGGER keyword_log_update ON memories;
       DROP TRIGGER keyword_log_delete ON memories; DROP FUNCTION omp_keyword_log_rows();
       DROP TABLE keyword_log, keyword_log_floor, principal_counts, filter_counts, cursor_secret;

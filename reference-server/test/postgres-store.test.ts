@@ -191,6 +191,34 @@ describe('Postgres store on PGlite', () => {
     expect(page.rows).toHaveLength(40);
   });
 
+  test('Search level: a semantic total leaves out memories without a vector of its size, through the maintained counts or a count', async () => {
+    const db = pgliteDatabase(new PGlite());
+    const search = await PostgresStore.on(db, { embedder: hashEmbedder() });
+    stores.push(search); // closing one closes the shared database
+    await search.whenIndexed();
+    const core = await PostgresStore.on(db); // started later: what it stores stays without a vector
+    const other = await PostgresStore.on(db, { embedder: hashEmbedder(32) }); // another model's size
+    const tagged = (i: number) => (i % 2 === 0 ? ['red'] : ['red', 'blue']);
+    for (let i = 0; i < 12; i++) await search.create('p', body(`otter ${i}`, { tags: tagged(i) }));
+    for (let i = 0; i < 5; i++) await core.create('p', body(`otter core ${i}`, { tags: tagged(i) }));
+    for (let i = 0; i < 3; i++) await other.create('p', body(`otter other ${i}`, { tags: tagged(i) }));
+    const totals = async () => ({
+      all: (await search.semantic(owner, 'otter', {}, 5, 0)).total, // maintained count less 8
+      red: (await search.semantic(owner, 'otter', { tags: ['red'] }, 5, 0)).total, // the same, per tag
+      both: (await search.semantic(owner, 'otter', { tags: ['red', 'blue'] }, 5, 0)).total, // counted
+    });
+    expect(await totals()).toEqual({ all: 12, red: 12, both: 6 });
+    expect((await search.list(owner, {}, 'created_at_desc', 1, 0)).total).toBe(20);
+    // An expired memory awaiting its purge: the maintained counts are not the number, so the search counts.
+    await search.create(
+      'p',
+      body('otter soon gone', { tags: ['red'], expires_at: new Date(Date.now() + 1500).toISOString() }),
+    );
+    expect((await totals()).all).toBe(13);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await totals()).toEqual({ all: 12, red: 12, both: 6 });
+  });
+
   test('a write that fails at COMMIT (a deferred constraint) fails alone; the rest of its batch is stored', async () => {
     const db = pgliteDatabase(new PGlite());
     const s = await PostgresStore.on(db);

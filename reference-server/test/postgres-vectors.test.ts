@@ -230,7 +230,7 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
       expect(
         await indexRanking(poolDb, support, where, ['p'], query as Float32Array, DIMS, 10, 6),
       ).toBeNull();
-      const exact = await exactRanking(poolDb, where, ['p'], query as Float32Array, DIMS, 10);
+      const exact = await exactRanking(poolDb, support, where, ['p'], query as Float32Array, DIMS, 10);
       expect(exact).toHaveLength(6);
     } finally {
       await poolDb.end();

@@ -105,6 +105,12 @@ export const migrations: readonly Migration[] = [
   // 7: keyword search from an in-memory index kept in step through a change log (keyword.ts); the unused GIN
   // index on `terms` dropped. Nothing to backfill: a process builds its index from the table on first search.
   keywordLogMigration,
+  // 8: memories without a vector of the embedder's dimensions found on an index, so a semantic search's total is
+  // the maintained count less those (usually none) instead of a count of every match (PostgresStore.#vectorTotal).
+  // ANALYZE gives the planner the expression's statistics at once: without them it estimates that two thirds of
+  // the rows lack a vector and scans the table (91 ms instead of 2 ms per search at 100k).
+  `CREATE INDEX memories_vec_dims ON memories (principal, (coalesce(cardinality(vec), 0)));
+  ANALYZE memories;`,
 ];
 
 /** Bring the database up to the latest schema version; returns that version. */

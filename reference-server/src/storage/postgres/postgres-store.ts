@@ -819,11 +819,14 @@ export class PostgresStore implements Store {
    * resume that carries the number is signed with.
    */
   async #total(vis: Visibility, f: Filters): Promise<{ n: number; version: number }> {
+    return (await this.#maintainedTotal(vis, f)) ?? this.#count(vis, f);
+  }
+
+  /** #total from the maintained counts, or null where they are not that number. */
+  async #maintainedTotal(vis: Visibility, f: Filters): Promise<{ n: number; version: number } | null> {
     const tags = [...new Set(f.tags ?? [])];
     const states = narrowStates(f.states);
-    if (vis.rules || tags.length > 1 || (states !== undefined && !states.includes('active'))) {
-      return this.#count(vis, f);
-    }
+    if (vis.rules || tags.length > 1 || (states !== undefined && !states.includes('active'))) return null;
     const key = countKey({ type: f.type, tool: f.tool, namespace: f.namespace, tag: tags[0] });
     const ps = new Params();
     const principal = ps.p(vis.principal);
@@ -842,7 +845,7 @@ export class PostgresStore implements Store {
       ps.values,
     );
     const r = rows[0];
-    return r?.exact ? { n: r.n, version: r.version } : this.#count(vis, f);
+    return r?.exact ? { n: r.n, version: r.version } : null;
   }
 
   /** The matches of a list (and `extra` conditions), and the principal's list version in the same snapshot. */
@@ -1059,11 +1062,7 @@ export class PostgresStore implements Store {
     if (tool === false) return { ranked: [], total: 0 };
     const ps = new Params();
     const where = conditions(ps, vis, { ...filters, tool }, this.#now());
-    const { rows } = await this.#db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM memories m WHERE ${where} AND cardinality(m.vec) = ${dims}`,
-      ps.values,
-    );
-    const total = rows[0]?.n ?? 0;
+    const total = await this.#vectorTotal(vis, { ...filters, tool }, where, ps.values, dims);
     if (total === 0 || depth <= 0) return { ranked: [], total };
     const v = query as Float32Array;
     const viaIndex =
@@ -1079,8 +1078,34 @@ export class PostgresStore implements Store {
             Math.min(depth, total),
           )
         : null;
-    const ranked = viaIndex ?? (await exactRanking(this.#db, where, ps.values, v, dims, depth));
+    const ranked =
+      viaIndex ?? (await exactRanking(this.#db, this.#vectors, where, ps.values, v, dims, depth));
     return { ranked, total };
+  }
+
+  /**
+   * How many memories a semantic search with these filters matches: those with a vector of the embedder's
+   * dimensions. The list's maintained total less the matches without one (found through memories_vec_dims,
+   * usually none), so a search does not count every match; a count of the matches where the maintained total
+   * is not the list's number (#maintainedTotal).
+   */
+  async #vectorTotal(
+    vis: Visibility,
+    f: Filters,
+    where: string,
+    values: readonly unknown[],
+    dims: number,
+  ): Promise<number> {
+    const maintained = await this.#maintainedTotal(vis, f);
+    const dimsOf = 'coalesce(cardinality(m.vec), 0)';
+    const { rows } = await this.#db.query<{ n: number }>(
+      maintained === null
+        ? `SELECT count(*)::int AS n FROM memories m WHERE ${where} AND cardinality(m.vec) = ${dims}`
+        : `SELECT count(*)::int AS n FROM memories m WHERE ${where} AND (${dimsOf} < ${dims} OR ${dimsOf} > ${dims})`,
+      [...values],
+    );
+    const n = rows[0]?.n ?? 0;
+    return maintained === null ? n : Math.max(0, maintained.n - n);
   }
 
   /** Full rows of seqs, in the order given (rows deleted meanwhile left out). */

@@ -177,26 +177,30 @@ export function bestFirst(a: RankedSeq, b: RankedSeq): number {
 
 /**
  * The `depth` best memories by cosine among those `where` admits (alias m, parameters `params`; the query
- * vector is appended), exactly: every passing vector is scored.
+ * vector is appended), exactly: every passing vector is scored. With pgvector the cosine is its `<=>` (C, about
+ * 80 times faster than the SQL sum: 7,061 vectors of 384 dimensions 7 ms against 565); without it, SQL. Both
+ * score a zero vector 0 and divide by the stored vector's norm only (query vectors are unit length).
  */
 export async function exactRanking(
   q: Queryable,
+  support: VectorSupport,
   where: string,
   params: unknown[],
   query: Float32Array,
   dims: number,
   depth: number,
 ): Promise<RankedSeq[]> {
-  const values = [...params, `{${Array.from(query).join(',')}}`, depth];
-  const qv = `$${params.length + 1}::real[]`;
+  const d = checkDims(dims);
+  const n = params.length + 1;
+  const score =
+    support.pgvector === null
+      ? `(SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)), 0) FROM unnest(m.vec, $${n}::real[]) AS t(a, b))`
+      : `nullif(1 - ((m.vec::vector(${d})) <=> $${n}::vector(${d})), 'NaN'::float8)`;
   const { rows } = await q.query<RankedSeq>(
-    `SELECT m.seq::float8 AS seq, m.created_key, m.id, coalesce(s.score, 0)::float8 AS score
-     FROM memories m, LATERAL (
-       SELECT sum(a::float8 * b) / nullif(sqrt(sum(a::float8 * a)), 0) AS score FROM unnest(m.vec, ${qv}) AS t(a, b)
-     ) s
-     WHERE ${where} AND cardinality(m.vec) = ${checkDims(dims)}
-     ORDER BY 4 DESC, m.created_key DESC, m.id DESC LIMIT $${params.length + 2}`,
-    values,
+    `SELECT m.seq::float8 AS seq, m.created_key, m.id, coalesce(${score}, 0)::float8 AS score
+     FROM memories m WHERE ${where} AND cardinality(m.vec) = ${d}
+     ORDER BY 4 DESC, m.created_key DESC, m.id DESC LIMIT $${n + 1}`,
+    [...params, support.pgvector === null ? `{${Array.from(query).join(',')}}` : vectorText(query), depth],
   );
   return rows;
 }

@@ -12,12 +12,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { queryTerms } from '../src/search/tokenize.ts';
 import type { Filters } from '../src/storage/memory-store.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
-import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
-import { memoryAt, RARE_TERM } from './corpus.ts';
+import { RARE_TERM } from './corpus.ts';
+import { adminQuery, benchPostgres, load1, seedCorpus, storeOf } from './postgres-before-after.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -26,11 +25,6 @@ const { values } = parseArgs({
 const SIZE = Number(values.size ?? 100_000);
 const REQUESTS = Number(values.requests ?? 40);
 const CLIENTS = 8;
-
-type Opener = { open(url: string, o?: { poolSize?: number }): Promise<Store> };
-const load = async (root: string): Promise<Opener> =>
-  (await import(join(root, 'reference-server/src/storage/postgres/postgres-store.ts')))
-    .PostgresStore as Opener;
 
 const vis: Visibility = { principal: 'owner', ownTool: null };
 const active: Filters = { states: ['active'] };
@@ -58,8 +52,6 @@ function postgresCpu(): number {
   return ticks / 100;
 }
 
-const load1 = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-
 async function measure(label: string, store: Store): Promise<void> {
   for (const [name, op] of Object.entries(OPERATIONS)) {
     for (let i = 0; i < 3; i++) await op(store); // warm up
@@ -81,27 +73,13 @@ async function measure(label: string, store: Store): Promise<void> {
   }
 }
 
-const found = findPostgres();
-if ('missing' in found) {
-  console.error(`bench/postgres-counts.ts needs PostgreSQL: ${found.missing}`);
-  process.exit(1);
-}
-const cluster = await startPostgres(found.bin);
+const cluster = await benchPostgres('postgres-counts.ts');
 try {
-  const after = await load(join(here, '../..'));
-  const opener = values.before ? await load(values.before) : after;
+  const after = await storeOf(join(here, '../..'));
+  const opener = values.before ? await storeOf(values.before) : after;
   const first = await opener.open(cluster.url, { poolSize: CLIENTS });
-  const t0 = performance.now();
-  for (let i = 0; i < SIZE; i += 5000) {
-    const batch = Array.from({ length: Math.min(5000, SIZE - i) }, (_, j) => memoryAt(i + j));
-    await first.import(vis, null, batch, 'skip');
-  }
-  console.log(`imported ${SIZE} memories in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  // Statistics now, as autovacuum would soon: otherwise the first plans depend on when it happens to run.
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query('ANALYZE');
-  await admin.end();
+  console.log(`imported ${SIZE} memories in ${(await seedCorpus(first, vis, SIZE)).toFixed(1)} s`);
+  await adminQuery(cluster.url, 'ANALYZE');
   if (values.before) {
     await measure('before', first);
     await first.close();

@@ -8,17 +8,15 @@
  *
  *   node bench/postgres-cursor.ts [--size 100000] [--depth 99900] [--limit 100] [--requests 21] [--before /work/main]
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { SortOrder } from '@omp-kit/schemas/types';
-import pg from 'pg';
 import type { Filters, Page, Resume } from '../src/storage/memory-store.ts';
 import type { MemoryRow } from '../src/storage/rows.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
-import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
-import { memoryAt } from './corpus.ts';
+import { adminQuery, benchPostgres, load1, seedCorpus, storeOf } from './postgres-before-after.ts';
+import { median } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -35,11 +33,6 @@ const LIMIT = Number(values.limit ?? 100);
 const DEPTH = Number(values.depth ?? SIZE - LIMIT);
 const REQUESTS = Number(values.requests ?? 21);
 
-type Opener = { open(url: string, o?: { poolSize?: number }): Promise<Store> };
-const load = async (root: string): Promise<Opener> =>
-  (await import(join(root, 'reference-server/src/storage/postgres/postgres-store.ts')))
-    .PostgresStore as Opener;
-
 const vis: Visibility = { principal: 'owner', ownTool: null };
 const sort: SortOrder = 'created_at_desc';
 /** The lists the HTTP API reads (only active memories unless states are named), unfiltered and by type+tag. */
@@ -48,8 +41,6 @@ const LISTS: Record<string, Filters> = {
   'type+tag': { states: ['active'], type: 'semantic', tags: ['preferences'] },
 };
 
-const load1 = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 type At = { key: string; id: string; resume?: Resume | undefined };
 const after = (page: Page): At | null => {
   const last = page.rows[page.rows.length - 1] as MemoryRow | undefined;
@@ -105,28 +96,14 @@ async function measure(label: string, store: Store, resumes: boolean): Promise<v
   }
 }
 
-const found = findPostgres();
-if ('missing' in found) {
-  console.error(`bench/postgres-cursor.ts needs PostgreSQL: ${found.missing}`);
-  process.exit(1);
-}
-const cluster = await startPostgres(found.bin);
+const cluster = await benchPostgres('postgres-cursor.ts');
 try {
-  const mine = await load(join(here, '../..'));
-  const opener = values.before ? await load(values.before) : mine;
+  const mine = await storeOf(join(here, '../..'));
+  const opener = values.before ? await storeOf(values.before) : mine;
   const first = await opener.open(cluster.url, { poolSize: 4 });
-  const t0 = performance.now();
-  for (let i = 0; i < SIZE; i += 5000) {
-    const batch = Array.from({ length: Math.min(5000, SIZE - i) }, (_, j) => memoryAt(i + j));
-    await first.import(vis, null, batch, 'skip');
-  }
-  console.log(
-    `imported ${SIZE} memories in ${((performance.now() - t0) / 1000).toFixed(1)} s, load ${load1()}`,
-  );
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query('ANALYZE'); // as autovacuum would soon (and this branch does after a large import)
-  await admin.end();
+  const seconds = await seedCorpus(first, vis, SIZE);
+  console.log(`imported ${SIZE} memories in ${seconds.toFixed(1)} s, load ${load1()}`);
+  await adminQuery(cluster.url, 'ANALYZE'); // (this branch also runs one after a large import)
   if (values.before) {
     await measure('before', first, false);
     await first.close();

@@ -8,16 +8,15 @@
  *
  *   node bench/postgres-keyword.ts --before /work/main [--size 100000] [--requests 40] [--rounds 3]
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { queryTerms } from '../src/search/tokenize.ts';
 import type { Filters } from '../src/storage/memory-store.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
-import { findPostgres, startPostgres } from '../test/postgres-cluster.ts';
-import { COMMON_TERM, createBodyAt, memoryAt, QUESTION, RARE_TERM } from './corpus.ts';
+import { COMMON_TERM, createBodyAt, QUESTION, RARE_TERM } from './corpus.ts';
+import { adminQuery, benchPostgres, load1, seedCorpus, storeOf } from './postgres-before-after.ts';
+import { median } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -33,11 +32,6 @@ const REQUESTS = Number(values.requests ?? 40);
 const ROUNDS = Number(values.rounds ?? 3);
 const CLIENTS = 8;
 
-type Opener = { open(url: string, o?: { poolSize?: number }): Promise<Store> };
-const load = async (root: string): Promise<Opener> =>
-  (await import(join(root, 'reference-server/src/storage/postgres/postgres-store.ts')))
-    .PostgresStore as Opener;
-
 const vis: Visibility = { principal: 'owner', ownTool: null };
 const active: Filters = { states: ['active'] };
 let created = 0;
@@ -47,9 +41,6 @@ const OPERATIONS: Record<string, (s: Store) => Promise<unknown>> = {
   'search 8-word question': (s) => s.search(vis, queryTerms(QUESTION), active, 10, 0),
   'create (durable)': (s) => s.create('owner', createBodyAt(created++)),
 };
-
-const load1 = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function measure(label: string, store: Store): Promise<void> {
   for (const [name, op] of Object.entries(OPERATIONS)) {
@@ -80,33 +71,22 @@ if (!values.before) {
   console.error('bench/postgres-keyword.ts needs --before <checkout> (e.g. /work/main)');
   process.exit(1);
 }
-const found = findPostgres();
-if ('missing' in found) {
-  console.error(`bench/postgres-keyword.ts needs PostgreSQL: ${found.missing}`);
-  process.exit(1);
-}
-const cluster = await startPostgres(found.bin);
+const cluster = await benchPostgres('postgres-keyword.ts');
 try {
-  const first = await (await load(values.before)).open(cluster.url, { poolSize: CLIENTS });
-  for (let i = 0; i < SIZE; i += 5000) {
-    const batch = Array.from({ length: Math.min(5000, SIZE - i) }, (_, j) => memoryAt(i + j));
-    await first.import(vis, null, batch, 'skip');
-  }
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query('VACUUM ANALYZE');
+  const first = await (await storeOf(values.before)).open(cluster.url, { poolSize: CLIENTS });
+  await seedCorpus(first, vis, SIZE);
+  await adminQuery(cluster.url, 'VACUUM ANALYZE');
   await measure('before', first);
   await first.close();
   const t0 = performance.now();
-  const second = await (await load(join(here, '../..'))).open(cluster.url, { poolSize: CLIENTS });
+  const second = await (await storeOf(join(here, '../..'))).open(cluster.url, { poolSize: CLIENTS });
   console.log(`migration ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   const t1 = performance.now();
   await OPERATIONS[`search rare term "${RARE_TERM}"`]?.(second);
   console.log(
     `first search (builds the index of ${SIZE + created} memories) ${((performance.now() - t1) / 1000).toFixed(2)} s`,
   );
-  await admin.query('VACUUM ANALYZE');
-  await admin.end();
+  await adminQuery(cluster.url, 'VACUUM ANALYZE');
   await measure('after', second);
   console.log(`heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
   await second.close();

@@ -6,6 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, test } from 'vitest';
+import { prng as rng } from '../bench/corpus.ts';
 import { queryTerms } from '../src/search/tokenize.ts';
 import { compileRules } from '../src/storage/control-scope.ts';
 import { countKeysOf } from '../src/storage/filter-counts.ts';
@@ -21,17 +22,6 @@ const TOOLS = ['claude', 'cursor', 'nul\u0000tool'];
 const NAMESPACES = [null, 'work', 'home\uE000'];
 const TAGS = ['red', 'green', 'blue'];
 const PRINCIPALS = ['p', 'q'];
-
-/** A small seeded generator (mulberry32): the same operations on every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let open: PostgresStore[] = [];
 afterEach(async () => {

@@ -8,6 +8,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { SortOrder } from '@omp-kit/schemas/types';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { prng as rng } from '../bench/corpus.ts';
 import { decodeCursor, encodeCursor, filtersDigest } from '../src/concurrency/cursor.ts';
 import { compileRules } from '../src/storage/control-scope.ts';
 import type { Filters, Page, Resume } from '../src/storage/memory-store.ts';
@@ -23,17 +24,6 @@ const NAMESPACES = [null, 'work', 'home'];
 const TAGS = ['red', 'green', 'blue'];
 const SORTS: SortOrder[] = ['created_at_desc', 'created_at_asc', 'updated_at_desc', 'updated_at_asc'];
 const T0 = Date.UTC(2026, 0, 1);
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let open: PostgresStore[] = [];
 afterEach(async () => {

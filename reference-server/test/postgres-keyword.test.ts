@@ -5,6 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, test } from 'vitest';
+import { prng as random } from '../bench/corpus.ts';
 import { indexText, queryTerms } from '../src/search/tokenize.ts';
 import { pgliteDatabase, poolDatabase } from '../src/storage/postgres/database.ts';
 import { KeywordMirror, tsvectorText } from '../src/storage/postgres/keyword.ts';
@@ -16,17 +17,6 @@ import { findPostgres, startPostgres } from './postgres-cluster.ts';
 const WORDS = ['otter', 'badger', 'heron', 'newt', 'vole', 'stoat', 'shrew', 'marten', 'river', 'stone'];
 const TYPES = ['semantic', 'episodic'] as const;
 const TAGS = ['a', 'b', 'c'];
-
-/** A seeded generator (mulberry32): failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let stores: PostgresStore[] = [];
 afterEach(async () => {

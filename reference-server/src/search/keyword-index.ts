@@ -86,6 +86,19 @@ const NO_TAGS = new Int32Array(0);
 /** Lengths below this get their BM25 length normalisation from a table computed once per search. */
 const NORM_TABLE = 256;
 
+/** The columns of a stored memory the index holds, as both stores read them (tags as JSON text). */
+export interface StoredMemoryText {
+  seq: number;
+  content: string;
+  principal: string;
+  tool: string;
+  type: string;
+  namespace: string | null;
+  tags: string;
+  created_key: string;
+  id: string;
+}
+
 /** The in-memory keyword index (see the file comment). */
 export class KeywordIndex {
   /** Term → id; `#lists[id]` are its postings (kept, possibly empty, once a term has been seen). */
@@ -127,31 +140,9 @@ export class KeywordIndex {
        FROM memories WHERE seq > ? ORDER BY seq LIMIT 2000`,
     );
     for (let after = 0; ; ) {
-      const rows = page.all(after) as {
-        seq: number;
-        content: string;
-        principal: string;
-        tool: string;
-        type: string;
-        namespace: string | null;
-        tags: string;
-        created_key: string;
-        id: string;
-      }[];
+      const rows = page.all(after) as unknown as StoredMemoryText[];
       if (rows.length === 0) break;
-      for (const r of rows) {
-        index.add({
-          seq: r.seq,
-          text: indexText(r.content),
-          principal: r.principal,
-          tool: r.tool,
-          type: r.type,
-          namespace: r.namespace,
-          tags: JSON.parse(r.tags) as string[],
-          createdKey: r.created_key,
-          id: r.id,
-        });
-      }
+      for (const r of rows) index.addStored(r);
       after = (rows[rows.length - 1] as { seq: number }).seq;
     }
     return index;
@@ -202,6 +193,24 @@ export class KeywordIndex {
       else this.#byInitial.set(initial, [id]);
     }
     return id;
+  }
+
+  /**
+   * Index a memory as a store reads it (tags as JSON), its plain-text columns passed through `decode` (the
+   * Postgres store's escapes, postgres/text.ts).
+   */
+  addStored(r: StoredMemoryText, decode: (s: string) => string = (s) => s): void {
+    this.add({
+      seq: r.seq,
+      text: indexText(r.content),
+      principal: decode(r.principal),
+      tool: decode(r.tool),
+      type: decode(r.type),
+      namespace: r.namespace === null ? null : decode(r.namespace),
+      tags: JSON.parse(r.tags) as string[],
+      createdKey: r.created_key,
+      id: r.id,
+    });
   }
 
   /** Index a memory, replacing what the index held under its seq. */

@@ -27,8 +27,8 @@
  * on a busy 2-core machine: analysing the contents and KeywordIndex.add, about half each). The `terms`
  * tsvector column is still written but no longer indexed or searched.
  */
-import { KeywordIndex } from '../../search/keyword-index.ts';
-import { indexText, termsOf, tokenize } from '../../search/tokenize.ts';
+import { KeywordIndex, type StoredMemoryText } from '../../search/keyword-index.ts';
+import { termsOf, tokenize } from '../../search/tokenize.ts';
 import type { Queryable } from './database.ts';
 import { fromPg } from './text.ts';
 
@@ -108,29 +108,10 @@ const LOAD_PAGE = 5000;
 const ROW = 'm.principal, m.tool, m.type, m.namespace, m.tags, m.created_key, m.id, m.content';
 
 /** The columns of a memory the index holds, as read (plain-text columns still escaped, text.ts). */
-interface IndexedRow {
-  principal: string;
-  tool: string;
-  type: string;
-  namespace: string | null;
-  tags: string;
-  created_key: string;
-  id: string;
-  content: string;
-}
+type IndexedRow = Omit<StoredMemoryText, 'seq'>;
 
 function add(index: KeywordIndex, seq: number, r: IndexedRow): void {
-  index.add({
-    seq,
-    text: indexText(r.content),
-    principal: fromPg(r.principal),
-    tool: fromPg(r.tool),
-    type: fromPg(r.type),
-    namespace: fromPg(r.namespace),
-    tags: JSON.parse(r.tags) as string[],
-    createdKey: r.created_key,
-    id: r.id,
-  });
+  index.addStored({ ...r, seq }, fromPg);
 }
 
 /**

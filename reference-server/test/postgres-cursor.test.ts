@@ -446,17 +446,19 @@ describe.skipIf(reason !== '')('Postgres cursor resumes (real PostgreSQL, two st
         }));
       const vis: Visibility = { principal: 'p', ownTool: null };
       const small = await PostgresStore.open(cluster.url, { poolSize: 2, analyzeAfter: 50 });
+      const migrated = await analysed(); // a migration may analyse (8 does, for its index's statistics)
       await small.import(vis, null, items(0, 49), 'skip');
       await small.close(); // waits for an ANALYZE it started
-      expect(await analysed()).toBeNull();
+      expect(await analysed()).toBe(migrated);
       const large = await PostgresStore.open(cluster.url, { poolSize: 2, analyzeAfter: 50 });
       await large.import(vis, null, items(100, 50), 'skip');
       await large.close();
-      let at: string | null = null;
-      for (let i = 0; i < 50 && at === null; i++) {
+      let at: string | null = migrated;
+      for (let i = 0; i < 50 && at === migrated; i++) {
         at = await analysed();
-        if (at === null) await new Promise((r) => setTimeout(r, 100));
+        if (at === migrated) await new Promise((r) => setTimeout(r, 100));
       }
+      expect(at).not.toBe(migrated);
       expect(at).not.toBeNull();
     } finally {
       await admin.end();

@@ -10,7 +10,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { CreateMemoryRequest } from '@omp-kit/schemas/types';
 import { afterEach, describe, expect, test } from 'vitest';
 import { prng } from '../bench/corpus.ts';
-import { type KeywordDoc, KeywordIndex } from '../src/search/keyword-index.ts';
+import { type KeywordDoc, KeywordIndex, type StoredMemoryText } from '../src/search/keyword-index.ts';
 import { anyOf, indexText, queryTerms } from '../src/search/tokenize.ts';
 import { openDatabase } from '../src/storage/database.ts';
 import { type Filters, MemoryStore, type Visibility } from '../src/storage/memory-store.ts';
@@ -141,24 +141,12 @@ function oracle(
   return { ids: rows.map((x) => x.id), scores: rows.map((x) => -x.score) };
 }
 
-interface StoredRow {
-  seq: number;
-  content: string;
-  principal: string;
-  tool: string;
-  type: string;
-  namespace: string | null;
-  tags: string;
-  created_key: string;
-  id: string;
-}
-
 /**
  * The exhaustive ranking, by brute force: every stored memory scored from its content with BM25 as SQLite's
  * bm25() defines it (k1 = 1.2, b = 0.75, idf = ln((N − n + 0.5)/(n + 0.5)) floored at 1e-6), then sorted.
  */
 function bruteForce(db: DatabaseSync, vis: Visibility, q: string, f: Filters): { ids: string[] } {
-  const all = db.prepare('SELECT * FROM memories').all() as unknown as StoredRow[];
+  const all = db.prepare('SELECT * FROM memories').all() as unknown as StoredMemoryText[];
   const docs = all.map((row) => {
     const text = indexText(row.content);
     return { row, terms: text === '' ? [] : text.split(' ') };

@@ -25,6 +25,23 @@ const TAGS = ['red', 'green', 'blue'];
 const SORTS: SortOrder[] = ['created_at_desc', 'created_at_asc', 'updated_at_desc', 'updated_at_asc'];
 const T0 = Date.UTC(2026, 0, 1);
 
+/** `k` import items from number `from` on, ids prefixed `mem_<prefix>`, all created at T0. */
+function importItems(prefix: string, from: number, k: number) {
+  const t = new Date(T0).toISOString();
+  return Array.from({ length: k }, (_, i) => ({
+    id: `mem_${prefix}${String(from + i).padStart(15, '0')}`,
+    content: `imported ${i}`,
+    type: 'semantic',
+    source: { tool: 'claude', timestamp: t },
+    tags: [],
+    namespace: null,
+    created_at: t,
+    updated_at: t,
+    expires_at: null,
+    metadata: {},
+  }));
+}
+
 let open: PostgresStore[] = [];
 afterEach(async () => {
   for (const s of open) await s.close();
@@ -347,20 +364,7 @@ describe('Postgres cursor resumes (PGlite)', () => {
     };
     const logged = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const s = await PostgresStore.on(db, { analyzeAfter: 3 });
-    const t = new Date(T0).toISOString();
-    const items = (from: number, k: number) =>
-      Array.from({ length: k }, (_, i) => ({
-        id: `mem_a${String(from + i).padStart(15, '0')}`,
-        content: `imported ${i}`,
-        type: 'semantic',
-        source: { tool: 'claude', timestamp: t },
-        tags: [],
-        namespace: null,
-        created_at: t,
-        updated_at: t,
-        expires_at: null,
-        metadata: {},
-      }));
+    const items = (from: number, k: number) => importItems('a', from, k);
     expect((await s.import({ principal: 'p', ownTool: null }, null, items(0, 2), 'skip')).imported).toBe(2);
     expect(analyses).toEqual([]);
     // Acknowledged while its ANALYZE still waits at the gate.
@@ -430,20 +434,7 @@ describe.skipIf(reason !== '')('Postgres cursor resumes (real PostgreSQL, two st
         )
       ).rows[0]?.at ?? null;
     try {
-      const t = new Date(T0).toISOString();
-      const items = (from: number, k: number) =>
-        Array.from({ length: k }, (_, i) => ({
-          id: `mem_b${String(from + i).padStart(15, '0')}`,
-          content: `imported ${i}`,
-          type: 'semantic',
-          source: { tool: 'claude', timestamp: t },
-          tags: [],
-          namespace: null,
-          created_at: t,
-          updated_at: t,
-          expires_at: null,
-          metadata: {},
-        }));
+      const items = (from: number, k: number) => importItems('b', from, k);
       const vis: Visibility = { principal: 'p', ownTool: null };
       const small = await PostgresStore.open(cluster.url, { poolSize: 2, analyzeAfter: 50 });
       const migrated = await analysed(); // a migration may analyse (8 does, for its index's statistics)

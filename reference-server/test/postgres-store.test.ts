@@ -191,7 +191,7 @@ describe('Postgres store on PGlite', () => {
     expect(page.rows).toHaveLength(40);
   });
 
-  test('Search level: a semantic total leaves out memories without a vector of its size, through the maintained counts or a count', async () => {
+  test('Search level: a semantic total leaves out memories without a vector of its size (maintained counts or a count); a hybrid total adds the keyword matches without one', async () => {
     const db = pgliteDatabase(new PGlite());
     const search = await PostgresStore.on(db, { embedder: hashEmbedder() });
     stores.push(search); // closing one closes the shared database
@@ -217,6 +217,11 @@ describe('Postgres store on PGlite', () => {
     expect((await totals()).all).toBe(13);
     await new Promise((r) => setTimeout(r, 1600));
     expect(await totals()).toEqual({ all: 12, red: 12, both: 6 });
+    // Hybrid: the semantic matches (13 with vectors) and the keyword matches without one (1 of the 2).
+    await core.create('p', body('quarterly taxes, written without a vector'));
+    await search.create('p', body('quarterly taxes, written with one'));
+    const hybrid = await search.hybrid(owner, 'taxes', queryTerms('taxes'), {}, 5, 0);
+    expect(hybrid.total).toBe(14);
   });
 
   test('a write that fails at COMMIT (a deferred constraint) fails alone; the rest of its batch is stored', async () => {

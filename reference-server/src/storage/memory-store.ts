@@ -51,6 +51,7 @@ export const WRITTEN_IDS: unique symbol = Symbol('written ids');
 
 /** One page of rows and the number of matches before limit/offset. */
 export interface Page {
+  /** The page's memories. A store may leave `embedding` null: pages never carry it (rows.ts renderPage). */
   rows: MemoryRow[];
   total: number;
   /** A list's position after its last row, for the next cursor (see Resume); absent when none is known. */

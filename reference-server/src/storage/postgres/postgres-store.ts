@@ -75,6 +75,11 @@ const COLS =
   'm.seq::float8 AS seq, m.principal, m.id, m.content, m.type, m.tool, m.source, m.tags, m.namespace, ' +
   'm.metadata, m.embedding, m.created_at, m.updated_at, m.expires_at, m.created_key, m.updated_key, ' +
   'm.expires_ms::float8 AS expires_ms, m.state';
+/**
+ * COLS for list and search pages, which never carry embeddings (Page.rows): the JSON `embedding` (a few KiB per
+ * row at 384 dimensions, in the TOAST) is neither detoasted nor sent. bench/postgres-pages.ts measures it.
+ */
+const PAGE_COLS = COLS.replace('m.embedding', 'NULL::text AS embedding');
 
 const ORDER: Record<SortOrder, string> = {
   created_at_desc: 'm.created_key DESC, m.id DESC',
@@ -882,7 +887,7 @@ export class PostgresStore implements Store {
     const where = conditions(ps, vis, f, this.#now());
     const { rows } = await memoryRows(
       this.#db,
-      `SELECT ${COLS} FROM memories m WHERE ${where} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
+      `SELECT ${PAGE_COLS} FROM memories m WHERE ${where} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)} OFFSET ${ps.p(offset)}`,
       ps.values,
     );
     const page = { rows, total };
@@ -936,7 +941,7 @@ export class PostgresStore implements Store {
     const past = after === null ? 'true' : pastSql(ps, sort, after);
     const { rows } = await memoryRows(
       this.#db,
-      `SELECT ${COLS} FROM memories m WHERE ${where} AND ${past} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)}`,
+      `SELECT ${PAGE_COLS} FROM memories m WHERE ${where} AND ${past} ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)}`,
       ps.values,
     );
     return rows;
@@ -960,7 +965,7 @@ export class PostgresStore implements Store {
     const state = `${listVersion(principal)} AS list_version, ${expiring(principal, ps.p(now))} AS list_pending`;
     const { rows } = await memoryRows<MemoryRow & { list_version?: number; list_pending?: boolean }>(
       this.#db,
-      `SELECT ${COLS}, ${state} FROM memories m WHERE ${where} AND ${pastSql(ps, sort, after)}
+      `SELECT ${PAGE_COLS}, ${state} FROM memories m WHERE ${where} AND ${pastSql(ps, sort, after)}
        ORDER BY ${ORDER[sort]} LIMIT ${ps.p(limit)}`,
       ps.values,
     );
@@ -1108,16 +1113,26 @@ export class PostgresStore implements Store {
     return maintained === null ? n : Math.max(0, maintained.n - n);
   }
 
-  /** Full rows of seqs, in the order given (rows deleted meanwhile left out). */
+  /** The page rows (PAGE_COLS) of seqs, in the order given (rows deleted meanwhile left out). */
   async #rowsBySeq(seqs: readonly number[]): Promise<MemoryRow[]> {
     if (seqs.length === 0) return [];
     const { rows } = await memoryRows(
       this.#db,
-      `SELECT ${COLS} FROM memories m WHERE m.seq = ANY($1::bigint[])`,
+      `SELECT ${PAGE_COLS} FROM memories m WHERE m.seq = ANY($1::bigint[])`,
       [seqs],
     );
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     return seqs.map((s) => bySeq.get(s)).filter((r): r is MemoryRow => r !== undefined);
+  }
+
+  /** How many of these seqs have no vector of the model's size (the semantic ranking cannot match them). */
+  async #withoutVector(seqs: readonly number[]): Promise<number> {
+    if (seqs.length === 0) return 0;
+    const { rows } = await this.#db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM memories WHERE seq = ANY($1::bigint[]) AND coalesce(cardinality(vec), 0) <> $2',
+      [seqs, this.#embedder?.dimensions ?? 0],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /** Semantic search (OMP-SEARCH-020): memories by cosine similarity to the query's embedding. */
@@ -1156,12 +1171,7 @@ export class PostgresStore implements Store {
         return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
       },
     );
-    const dims = this.#embedder?.dimensions ?? 0;
-    const hasVector = (r: MemoryRow) => {
-      const v = r.embedding === null ? null : (JSON.parse(r.embedding) as unknown);
-      return Array.isArray(v) && v.length === dims;
-    };
-    const keywordOnly = keyword.rows.filter((r) => !hasVector(r)).length;
+    const keywordOnly = await this.#withoutVector(keyword.rows.map((r) => r.seq));
     const total = hybridTotal(semantic.total, keywordOnly, keyword.total);
     return { rows: await this.#rowsBySeq(order.slice(offset, offset + limit)), total };
   }

@@ -88,8 +88,11 @@ async function oracle(pool: ReturnType<typeof items>, q: string, limit: number):
     .slice(0, limit)
     .map((m) => JSON.stringify(m.embedding));
 }
-const embeddingsOf = (rows: Array<{ embedding: string | null }>) =>
-  rows.map((r) => JSON.stringify(JSON.parse(r.embedding ?? 'null')));
+/** The stored embeddings of a page's memories, in its order (pages leave `embedding` out: read each one). */
+async function embeddingsOf(store: PostgresStore, rows: ReadonlyArray<{ id: string }>): Promise<string[]> {
+  const full = await Promise.all(rows.map((r) => store.get(owner, r.id)));
+  return full.map((r) => JSON.stringify(JSON.parse(r?.embedding ?? 'null')));
+}
 
 describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvector', () => {
   let cluster: PostgresCluster;
@@ -190,9 +193,9 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
       db.log.length = 0;
       const top = await store.semantic(owner, q, {}, 10, 0);
       expect(top.total).toBe(60);
-      expect(embeddingsOf(top.rows)).toEqual(await oracle(pool, q, 10));
+      expect(await embeddingsOf(store, top.rows)).toEqual(await oracle(pool, q, 10));
       const everything = await store.semantic(owner, q, {}, 60, 0);
-      expect(embeddingsOf(everything.rows)).toEqual(await oracle(pool, q, 60));
+      expect(await embeddingsOf(store, everything.rows)).toEqual(await oracle(pool, q, 60));
       expect(db.log.some((s) => isExactQuery(s.text))).toBe(false);
     }
     // The store's own statement, planned by this server as it stands: an index scan on the HNSW index.
@@ -214,7 +217,7 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
       log.length = 0;
       const page = await s.semantic(owner, 'heron', { tags: ['rare'] }, 10, 0);
       expect(page.total).toBe(6);
-      expect(embeddingsOf(page.rows)).toEqual(await oracle(rare, 'heron', 10));
+      expect(await embeddingsOf(s, page.rows)).toEqual(await oracle(rare, 'heron', 10));
       // Answered by the index (iterative scan), not by the exact scan after a short walk.
       expect(log.some((x) => isIndexQuery(x.text))).toBe(true);
       expect(log.some((x) => isExactQuery(x.text))).toBe(false);
@@ -232,6 +235,61 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
       ).toBeNull();
       const exact = await exactRanking(poolDb, support, where, ['p'], query as Float32Array, DIMS, 10);
       expect(exact).toHaveLength(6);
+    } finally {
+      await poolDb.end();
+    }
+  }, 180_000);
+
+  test('a filter whose matches lie past thousands of nearer vectors: the iterative scan walks there (384 dimensions)', async () => {
+    // 5,000 memories close to the query's direction, untagged, and 1,000 far ones tagged `far`: in distance
+    // order (strict_order) the scan passes every near one before the first far one, and its memory grows with
+    // every tuple it visits. Its limit is work_mem × hnsw.scan_mem_multiplier; work_mem is 1 MB here so that the
+    // limit bites at a size a test seeds quickly. Measured with the default multiplier: the scan runs out of
+    // memory after about 3,950 near ones, and the 10 rows it still returns hold 1 of the exact top 10 (in the
+    // 100k bench corpus the default 4 MB ran out after 2,308 and returned none).
+    const dims = 384;
+    const url = await database('omp', false, true);
+    await cluster.admin(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET work_mem = '1MB'`);
+    const store = await PostgresStore.on(poolDatabase(url), { embedder: hashEmbedder(dims), exactBelow: 0 });
+    stores.push(store);
+    let s = 11;
+    const noise = (scale: number) => {
+      s = (s * 16807) % 2147483647;
+      return Math.round((s / 2147483647 - 0.5) * scale * 1e6) / 1e6;
+    };
+    const memory = (i: number, far: boolean) => ({
+      id: `mem_${(far ? 5000 + i : i).toString(36).padStart(16, '0')}`,
+      created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      updated_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+      expires_at: null,
+      namespace: null,
+      metadata: {},
+      content: `${far ? 'far' : 'near'} ${i}`,
+      type: 'semantic' as const,
+      source: { tool: 'claude', timestamp: '2026-01-01T00:00:00.000Z' },
+      tags: far ? ['far'] : [],
+      embedding: Array.from({ length: dims }, (_, d) => (d === 0 && !far ? 1 : 0) + noise(far ? 1 : 0.02)),
+    });
+    const pool = [
+      ...Array.from({ length: 5000 }, (_, i) => memory(i, false)),
+      ...Array.from({ length: 1000 }, (_, i) => memory(i, true)),
+    ];
+    for (let i = 0; i < pool.length; i += 1000) {
+      expect((await store.import(owner, null, pool.slice(i, i + 1000), 'skip')).imported).toBe(1000);
+    }
+    await asAdmin(new URL(url).pathname.slice(1), 'ANALYZE memories');
+    const query = new Float32Array(dims);
+    query[0] = 1;
+    const where = "m.principal = $1 AND m.tag_list @> '{far}'::text[]";
+    const poolDb = poolDatabase(url);
+    try {
+      const viaIndex = await indexRanking(poolDb, store.vectorSupport, where, ['p'], query, dims, 10, 10);
+      expect(viaIndex).not.toBeNull();
+      const exact = await exactRanking(poolDb, store.vectorSupport, where, ['p'], query, dims, 10);
+      const far = new Set(exact.map((r) => r.seq));
+      // Approximate: most of the exact top 10, and only memories the filter admits (all far ones score < 0.1).
+      expect(viaIndex?.filter((r) => far.has(r.seq)).length).toBeGreaterThanOrEqual(7);
+      expect(viaIndex?.every((r) => r.score < 0.5)).toBe(true);
     } finally {
       await poolDb.end();
     }
@@ -267,9 +325,9 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
     db.log.length = 0;
     const top = await store.semantic(owner, 'lynx', {}, 10, 0);
     expect(top.total).toBe(600);
-    expect(embeddingsOf(top.rows)).toEqual(await oracle(pool, 'lynx', 10));
+    expect(await embeddingsOf(store, top.rows)).toEqual(await oracle(pool, 'lynx', 10));
     const rare = await store.semantic(owner, 'heron', { tags: ['rare'] }, 10, 0);
-    expect(embeddingsOf(rare.rows)).toEqual(
+    expect(await embeddingsOf(store, rare.rows)).toEqual(
       await oracle(
         pool.filter((m) => m.tags.length > 0),
         'heron',
@@ -320,7 +378,7 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
     ).toHaveLength(1);
     db.log.length = 0;
     const top = await store.semantic(owner, 'marten', {}, 10, 0);
-    expect(embeddingsOf(top.rows)).toEqual(await oracle([...pool, late], 'marten', 10));
+    expect(await embeddingsOf(store, top.rows)).toEqual(await oracle([...pool, late], 'marten', 10));
     expect(db.log.some((x) => isIndexQuery(x.text))).toBe(true);
   }, 180_000);
 
@@ -370,7 +428,7 @@ describe.skipIf(reason !== '')('the Search level on a real PostgreSQL with pgvec
     await seed(store, pool);
     db.log.length = 0;
     const top = await store.semantic(owner, 'vole', {}, 10, 0);
-    expect(embeddingsOf(top.rows)).toEqual(await oracle(pool, 'vole', 10));
+    expect(await embeddingsOf(store, top.rows)).toEqual(await oracle(pool, 'vole', 10));
     expect(db.log.some((x) => isIndexQuery(x.text))).toBe(true);
   }, 120_000);
 });

@@ -25,10 +25,12 @@ export const EXACT_BELOW = 10_000;
 const MAX_EF_SEARCH = 1000;
 /**
  * The memory an iterative HNSW scan may use, in multiples of work_mem (pgvector's `hnsw.scan_mem_multiplier`,
- * default 1). With the default 4 MB a scan of 384-dimension vectors gives up after about 2,300 tuples, long before
- * pgvector's `hnsw.max_scan_tuples` (20,000): a type+tag filter passing 23 % of 100k memories then came back
- * empty and was ranked exactly (77 ms against 6 ms through the index; at 1M, 668 ms). 8 × 4 MB lets the scan reach
- * max_scan_tuples; the memory is used only by scans that walk that far.
+ * default 1). A scan's memory grows with every tuple it visits; when it runs out the scan ends, and the rows it
+ * returned need not be the nearest that pass the filter (test/postgres-vectors.test.ts: 1 of the exact top 10
+ * with the default, all of them with 8). With the default 4 MB, one type+tag search of the 100k bench corpus ran
+ * out after 2,308 tuples and was ranked exactly (77 ms; 6 ms through the index with 8). 8 × work_mem is used only
+ * by scans that walk that far; pgvector's `hnsw.max_scan_tuples` (20,000) still bounds the walk, after which a
+ * short result is ranked exactly (bench/RESULTS.md: a 23 % filter at 1M, 800 ms, with or without this setting).
  */
 const SCAN_MEM_MULTIPLIER = 8;
 /** Float32's largest finite magnitude: larger client values are clamped (pgvector refuses infinities). */

@@ -43,7 +43,8 @@ if [ -n "${OMP_URL:-}" ]; then
 else
   # The reference server with every key the Full level needs: a second principal, and per-tool keys of each
   # scope shape (conformance/README.md, "Full level: the keys it needs").
-  key() { node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))'; }
+  # omp_ first, as the server's own keys: a bare base64url key starts with '-' one time in 64.
+  key() { node -e 'console.log("omp_" + require("crypto").randomBytes(24).toString("base64url"))'; }
   OMP_TOKEN="$(key)" OMP_TOKEN_B="$(key)"
   cursor="$(key)" claude="$(key)" reader="$(key)" writer="$(key)"
   OMP_TOOL_TOKENS="cursor=$cursor claude=$claude reader=$reader writer=$writer"
@@ -84,7 +85,7 @@ done
 
 echo "== Run the OMP conformance suite (the workflow's command line)"
 status=0
-npx omp-conformance "$OMP_URL" --token "$OMP_TOKEN" --reporter pretty,junit,html,markdown --out "$REPORT_DIR" || status=$?
+npx omp-conformance "$OMP_URL" --token="$OMP_TOKEN" --reporter pretty,junit,html,markdown --out "$REPORT_DIR" || status=$?
 
 echo "== Conformance report in the job summary"
 if [ -f "$REPORT_DIR/report.md" ]; then cat "$REPORT_DIR/report.md" >> "$GITHUB_STEP_SUMMARY"; fi

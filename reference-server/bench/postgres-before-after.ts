@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { Embedder } from '../src/search/embedder.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
 import { findPostgres, type PostgresCluster, startPostgres } from '../test/postgres-cluster.ts';
+import { hashEmbedder } from '../test/store-suite/hash-embedder.ts';
 import { memoryAt } from './corpus.ts';
 
 /** PostgresStore's static opener, as a checkout exports it. */
@@ -56,3 +57,36 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
 
 /** The 1-minute load average, printed beside every figure. */
 export const load1 = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ')[0] as string;
+
+/**
+ * The run of a store-level before/after bench with 384-dimension vectors (postgres-semantic, -pages): a fresh
+ * PostgreSQL, the corpus imported by the `--before` checkout's store (or this one's), statistics, then
+ * `measure` on that store labelled `before` and on this checkout's store labelled `after` (only `after`
+ * without `--before`; the second store runs this checkout's migrations on the same data).
+ */
+export async function beforeAfterWithVectors(
+  name: string,
+  o: { size: number; before: string | undefined; root: string },
+  measure: (label: string, store: Store, cluster: PostgresCluster) => Promise<void>,
+): Promise<void> {
+  const cluster = await benchPostgres(name);
+  const vis: Visibility = { principal: 'owner', ownTool: null };
+  try {
+    const embedder = hashEmbedder(384);
+    const mine = await storeOf(o.root);
+    const opener = o.before ? await storeOf(o.before) : mine;
+    const first = await opener.open(cluster.url, { poolSize: 4, embedder });
+    const seconds = await seedCorpus(first, vis, o.size);
+    console.log(`imported ${o.size} memories in ${seconds.toFixed(1)} s, load ${load1()}`);
+    await adminQuery(cluster.url, 'ANALYZE');
+    if (o.before) {
+      await measure('before', first, cluster);
+      await first.close();
+    }
+    const second = o.before ? await mine.open(cluster.url, { poolSize: 4, embedder }) : first;
+    await measure('after', second, cluster);
+    await second.close();
+  } finally {
+    await cluster.stop();
+  }
+}

@@ -16,9 +16,8 @@ import { parseArgs } from 'node:util';
 import { queryTerms } from '../src/search/tokenize.ts';
 import type { Page } from '../src/storage/memory-store.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
-import { hashEmbedder } from '../test/store-suite/hash-embedder.ts';
 import { RARE_TERM } from './corpus.ts';
-import { adminQuery, benchPostgres, load1, seedCorpus, storeOf } from './postgres-before-after.ts';
+import { beforeAfterWithVectors, load1 } from './postgres-before-after.ts';
 import { postgresCpuCounter } from './postgres-side-by-side.ts';
 import { median } from './stats.ts';
 
@@ -61,23 +60,8 @@ async function measure(label: string, store: Store, pgCpuUs: () => number): Prom
   }
 }
 
-const cluster = await benchPostgres('postgres-pages.ts');
-try {
-  const embedder = hashEmbedder(384);
-  const pgCpuUs = postgresCpuCounter(new URL(cluster.url).port);
-  const mine = await storeOf(join(here, '../..'));
-  const opener = values.before ? await storeOf(values.before) : mine;
-  const first = await opener.open(cluster.url, { poolSize: 4, embedder });
-  const seconds = await seedCorpus(first, vis, SIZE);
-  console.log(`imported ${SIZE} memories in ${seconds.toFixed(1)} s, load ${load1()}`);
-  await adminQuery(cluster.url, 'ANALYZE');
-  if (values.before) {
-    await measure('before', first, pgCpuUs);
-    await first.close();
-  }
-  const second = values.before ? await mine.open(cluster.url, { poolSize: 4, embedder }) : first;
-  await measure('after', second, pgCpuUs);
-  await second.close();
-} finally {
-  await cluster.stop();
-}
+await beforeAfterWithVectors(
+  'postgres-pages.ts',
+  { size: SIZE, before: values.before, root: join(here, '../..') },
+  (label, store, cluster) => measure(label, store, postgresCpuCounter(new URL(cluster.url).port)),
+);

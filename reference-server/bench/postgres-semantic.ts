@@ -13,8 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Filters } from '../src/storage/memory-store.ts';
 import type { Store, Visibility } from '../src/storage/store.ts';
-import { hashEmbedder } from '../test/store-suite/hash-embedder.ts';
-import { adminQuery, benchPostgres, load1, seedCorpus, storeOf } from './postgres-before-after.ts';
+import { beforeAfterWithVectors, load1 } from './postgres-before-after.ts';
 import { median } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,22 +46,8 @@ async function measure(label: string, store: Store): Promise<void> {
   }
 }
 
-const cluster = await benchPostgres('postgres-semantic.ts');
-try {
-  const embedder = hashEmbedder(384);
-  const mine = await storeOf(join(here, '../..'));
-  const opener = values.before ? await storeOf(values.before) : mine;
-  const first = await opener.open(cluster.url, { poolSize: 4, embedder });
-  const seconds = await seedCorpus(first, vis, SIZE);
-  console.log(`imported ${SIZE} memories in ${seconds.toFixed(1)} s, load ${load1()}`);
-  await adminQuery(cluster.url, 'ANALYZE');
-  if (values.before) {
-    await measure('before', first);
-    await first.close();
-  }
-  const second = values.before ? await mine.open(cluster.url, { poolSize: 4, embedder }) : first;
-  await measure('after', second);
-  await second.close();
-} finally {
-  await cluster.stop();
-}
+await beforeAfterWithVectors(
+  'postgres-semantic.ts',
+  { size: SIZE, before: values.before, root: join(here, '../..') },
+  measure,
+);
